@@ -1,0 +1,113 @@
+"""Loss functions, in the app's notation ``X ≈ H W`` (no factor 1/2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["frobenius_loss", "kl_divergence", "objective", "penalty"]
+
+_KL_EPS = 1e-12
+
+
+def frobenius_loss(X, H: np.ndarray, W: np.ndarray) -> float:
+    """Squared Frobenius distance ``‖X − HW‖²_F = Σ (X − HW)²``.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n, k)
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> frobenius_loss(np.ones((2, 2)), np.ones((2, 1)), np.ones((1, 2)))
+    0.0
+    """
+    if sp.issparse(X):
+        # ‖X‖² − 2⟨X, HW⟩ + ‖HW‖², without forming the dense n×k product.
+        X = sp.csr_matrix(X)
+        rows, cols = X.nonzero()
+        cross = float(np.dot(X.data, np.einsum("ij,ji->i", H[rows], W[:, cols])))
+        value = float(X.data @ X.data) - 2.0 * cross + float(np.sum((H.T @ H) * (W @ W.T)))
+        return max(value, 0.0)
+    residual = np.asarray(X, dtype=np.float64) - H.astype(np.float64) @ W.astype(np.float64)
+    return float(np.einsum("ij,ij->", residual, residual))
+
+
+def kl_divergence(X, H: np.ndarray, W: np.ndarray) -> float:
+    """Generalised Kullback–Leibler divergence ``Σ X log(X / HW) − X + HW``.
+
+    Entries with ``X = 0`` contribute ``HW``; a zero ``HW`` where ``X > 0`` is clipped to a tiny
+    number so the result stays finite.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n, k)
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+
+    Returns
+    -------
+    float
+    """
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
+    X = X.astype(np.float64)
+    product = H.astype(np.float64) @ W.astype(np.float64)
+    positive = X > 0
+    log_term = np.zeros_like(X)
+    log_term[positive] = X[positive] * np.log(
+        X[positive] / np.maximum(product[positive], _KL_EPS)
+    )
+    return float(np.sum(log_term) - X.sum() + product.sum())
+
+
+def penalty(H: np.ndarray, W: np.ndarray, *, l1_H: float = 0.0, l1_W: float = 0.0,
+            l2_H: float = 0.0, l2_W: float = 0.0) -> float:
+    """Penalty ``l1_H·ΣH + l1_W·ΣW + l2_H·‖H‖²_F + l2_W·‖W‖²_F`` (factors are nonnegative).
+
+    Parameters
+    ----------
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+    l1_H, l1_W, l2_H, l2_W : float
+
+    Returns
+    -------
+    float
+    """
+    total = 0.0
+    if l1_H:
+        total += l1_H * float(H.sum(dtype=np.float64))
+    if l1_W:
+        total += l1_W * float(W.sum(dtype=np.float64))
+    if l2_H:
+        total += l2_H * float(np.einsum("ij,ij->", H, H, dtype=np.float64))
+    if l2_W:
+        total += l2_W * float(np.einsum("ij,ij->", W, W, dtype=np.float64))
+    return total
+
+
+def objective(X, H: np.ndarray, W: np.ndarray, *, loss: str = "frobenius", l1_H: float = 0.0,
+              l1_W: float = 0.0, l2_H: float = 0.0, l2_W: float = 0.0) -> float:
+    """The penalised objective the solvers minimise: data term plus :func:`penalty`.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix, shape (n, k)
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+    loss : {"frobenius", "kl"}
+    l1_H, l1_W, l2_H, l2_W : float
+
+    Returns
+    -------
+    float
+    """
+    data_term = frobenius_loss(X, H, W) if loss == "frobenius" else kl_divergence(X, H, W)
+    return data_term + penalty(H, W, l1_H=l1_H, l1_W=l1_W, l2_H=l2_H, l2_W=l2_W)
