@@ -19,10 +19,12 @@ st.set_page_config(
 )
 
 # The learning path of DESIGN.md, in order. url_path values are part of shareable links:
-# changing one breaks bookmarks, so treat them as public API.
+# changing one breaks bookmarks, so treat them as public API. A url_path must differ from its
+# file's stem: Streamlit also indexes pages/ by file name, and an equal name makes the two
+# registrations collide (the page then runs without this frame and its sidebar).
 PAGES = {
     "Start": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home",
+        st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="start",
                 default=True),
     ],
     "Geometry": [
@@ -32,7 +34,8 @@ PAGES = {
                 url_path="point-clouds"),
     ],
     "Data": [
-        st.Page("pages/images.py", title="Images", icon=":material/image:", url_path="images"),
+        st.Page("pages/images.py", title="Images", icon=":material/image:",
+                url_path="factor-an-image"),
     ],
     "Algorithms": [
         st.Page("pages/watching_it_learn.py", title="Watching it learn",

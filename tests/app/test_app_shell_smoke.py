@@ -1,0 +1,14 @@
+"""The app frame starts on every page of the navigation."""
+
+import pytest
+from conftest import assert_clean, open_page
+
+PAGES = ["pages/home.py", "pages/change_of_basis.py", "pages/point_clouds.py", "pages/images.py",
+         "pages/watching_it_learn.py", "pages/nmf_vs_svd_pca.py", "pages/choosing_r.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_through_the_app_frame(page):
+    at = open_page(page)
+    assert_clean(at)
+    assert at.sidebar.number_input(key="seed").value == 0
