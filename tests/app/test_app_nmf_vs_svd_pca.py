@@ -1,0 +1,138 @@
+"""AppTest of the "NMF vs SVD vs PCA" page: every control, the CSV path, the numbers shown."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from conftest import assert_clean, open_page
+
+from nmf_core.compare import compare, image_matrix, measure_table, toy_cloud
+from nmf_core.io import parse_csv_matrix
+
+PAGE = "pages/nmf_vs_svd_pca.py"
+GOOD_CSV = b"a,b,c,d\n1,2,0,3\n2,1,1,0\n0,3,2,1\n4,0,1,2\n1,1,3,0\n2,2,0,1\n"
+
+
+def _table(at):
+    return at.table[0].value
+
+
+def _markdown_with(at, needle):
+    hits = [block.value for block in at.markdown if needle in block.value]
+    assert hits, f"no markdown containing {needle!r}"
+    return hits[0]
+
+
+def _check_numbers(at, X, rank, seed=0, runs=4):
+    """The table and the sentences on the page show what the core computes for X."""
+    expected = compare(X, rank, seed=seed, n_restarts=runs, max_rank=8)
+    table = _table(at)
+    for row, values in measure_table(expected).items():
+        assert list(table.loc[row]) == [values[m] for m in ("NMF", "SVD", "PCA")], row
+    fair = _markdown_with(at, "A fair comparison")
+    numbers = [float(x) for x in re.findall(r"= (\d\.\d{4})", fair)]
+    at_r = expected.rank - 1
+    curves = expected.curves
+    assert numbers == pytest.approx([curves.svd_next[at_r], curves.pca[at_r], curves.svd[at_r],
+                                     curves.nmf[at_r]], abs=1e-4)
+    assert numbers == sorted(numbers)  # the chain of ≤ the sentence states
+    return expected
+
+
+def test_default_view_shows_the_toy_cloud_numbers():
+    at = open_page(PAGE)
+    assert_clean(at)
+    expected = _check_numbers(at, toy_cloud(0), 3)
+    sentence = _markdown_with(at, "NMF's matched basis vectors differ by up to")
+    assert f"{np.max(expected.restarts['NMF'].basis_angles):.1f}°" in sentence
+    assert f"{np.max(expected.restarts['SVD'].subspace_angles):.1e}°" in sentence
+    assert len(at.get("plotly_chart")) == 6
+    assert at.table[0].value.loc["factors nonnegative?"].tolist() == ["yes", "no", "no"]
+
+
+@pytest.mark.parametrize("query", [
+    {"cmp_rank": "banana", "cmp_runs": "x", "cmp_data": "nope"},
+    {"cmp_rank": "99", "cmp_runs": "-3"},
+])
+def test_malformed_query_falls_back_to_defaults(query):
+    at = open_page(PAGE, query=query)
+    assert_clean(at)
+    assert at.slider(key="cmp_rank").value == 3
+    assert at.slider(key="cmp_runs").value == 4
+    assert at.selectbox(key="cmp_data").value == "Toy cloud"
+
+
+def test_query_string_reproduces_a_view():
+    at = open_page(PAGE, query={"cmp_data": "Image", "cmp_image": "coins", "cmp_rank": "4",
+                                "cmp_runs": "3"})
+    assert_clean(at)
+    assert at.selectbox(key="cmp_image").value == "coins"
+    _check_numbers(at, image_matrix("coins"), 4, runs=3)
+
+
+def test_every_control_changes_the_page():
+    at = open_page(PAGE)
+    at.slider(key="cmp_rank").set_value(5).run()
+    assert_clean(at)
+    assert any("r = 5" in h.value for h in at.subheader)
+    at.slider(key="cmp_runs").set_value(3).run()
+    assert_clean(at)
+    _check_numbers(at, toy_cloud(0), 5, runs=3)
+    at.sidebar.number_input(key="seed").set_value(2).run()
+    assert_clean(at)
+    _check_numbers(at, toy_cloud(2), 5, seed=2, runs=3)
+    at.selectbox(key="cmp_data").set_value("Image").run()
+    assert_clean(at)
+    at.selectbox(key="cmp_image").set_value("moon").run()
+    assert_clean(at)
+    _check_numbers(at, image_matrix("moon"), 5, seed=2, runs=3)
+    at.selectbox(key="cmp_data").set_value("Faces").run()
+    assert_clean(at)
+    assert any("100×625" in expander.label for expander in at.expander)
+    explained = len(at.markdown)
+    at.sidebar.toggle(key="lecture").set_value(True).run()
+    assert_clean(at)
+    assert len(at.markdown) < explained  # lecture mode hides the long explanations
+
+
+def test_csv_upload_good_then_bad_keeps_the_last_good_matrix():
+    at = open_page(PAGE, query={"cmp_data": "CSV upload"})
+    assert_clean(at)
+    assert any("No CSV yet" in info.value for info in at.info)  # toy cloud meanwhile
+    _check_numbers(at, toy_cloud(0), 3)
+
+    at.file_uploader(key="cmp_upload").set_value(("good.csv", GOOD_CSV, "text/csv")).run()
+    assert_clean(at)
+    assert any("good.csv" in caption.value for caption in at.caption)
+    _check_numbers(at, parse_csv_matrix(GOOD_CSV), 3)
+
+    at.file_uploader(key="cmp_upload").set_value(("bad.csv", b"1,2\n3,-4\n", "text/csv")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "bad.csv" in at.error[0].value
+    assert "negative" in at.error[0].value
+    assert any("good.csv" in caption.value for caption in at.caption)
+    _check_numbers(at, parse_csv_matrix(GOOD_CSV), 3)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"1,2\n3\n", "different numbers"),
+    (b"\x00\x01\x02", "not a text CSV"),
+    (b"0,0\n0,0\n", "nonzero"),
+    (b"1,2,3\n", "at least 2 rows"),
+])
+def test_bad_csv_first_gets_a_message_and_the_toy_cloud(content, message):
+    at = open_page(PAGE, query={"cmp_data": "CSV upload"})
+    at.file_uploader(key="cmp_upload").set_value(("x.csv", content, "text/csv")).run()
+    assert not at.exception
+    assert len(at.error) == 1 and message in at.error[0].value
+    _check_numbers(at, toy_cloud(0), 3)
+
+
+def test_rank_above_the_data_size_is_capped_with_a_note():
+    at = open_page(PAGE, query={"cmp_data": "CSV upload", "cmp_rank": "6"})
+    at.file_uploader(key="cmp_upload").set_value(("good.csv", GOOD_CSV, "text/csv")).run()
+    assert_clean(at)
+    assert any("capped at r = 4" in info.value for info in at.info)
+    _check_numbers(at, parse_csv_matrix(GOOD_CSV), 4)
