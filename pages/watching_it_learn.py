@@ -1,6 +1,263 @@
-"""Placeholder: this page is being built (see the open issues)."""
+"""Watching it learn: one solver animated frame by frame, then MU, HALS, ANLS and ALS race.
 
+Widgets -> ``nmf_core.frames`` (runs, frames, race) -> ``nmf_core.figures.learning``.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
 import streamlit as st
 
-st.title("watching_it_learn")
-st.info("This page is being built.")
+from nmf_core import frames as fr
+from nmf_core.figures.learning import SOLVER_LABELS, learning_figure, race_figure
+from pages._shared import download_matrices, explain, seed, show_figure
+
+DATA_LABELS = {"faces": "Faces", "cloud3": "Toy cloud 3-D", "cloud2": "Toy cloud 2-D",
+               "image": "Camera image"}
+INIT_LABELS = {"random": "Random", "nndsvda": "NNDSVDa"}
+SCALES = ("linear", "log")
+DEFAULT_RANK = 6
+MAX_RANK = 10
+DEFAULT_ITERS = 100
+DEFAULT_RACE_ITERS = 100
+# ANLS solves its subproblems exactly and costs far more per iteration than the other three:
+# at 300 iterations the race on the faces still finishes in about a second.
+MAX_RACE_ITERS = 300
+FRAME_MS = {"slow": 250, "normal": 120, "fast": 50}
+
+
+# ---------------------------------------------------------------- cached computations ------
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_data(key: str, seed_value: int) -> fr.DemoData:
+    return fr.demo_data(key, seed=seed_value)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_recording(key: str, seed_value: int, rank: int, init: str, solver: str,
+                     iters: int) -> fr.Recording:
+    X = cached_data(key, seed_value).X
+    start = fr.initialize_start(X, rank, init=init, seed=seed_value)
+    return fr.record_run(X, rank, start=start, solver=solver, max_iter=iters)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_race(key: str, seed_value: int, rank: int, init: str, iters: int) -> fr.Race:
+    X = cached_data(key, seed_value).X
+    start = fr.initialize_start(X, rank, init=init, seed=seed_value)
+    return fr.race(X, rank, start=start, max_iter=iters)
+
+
+# Figures are held as shared objects (cache_resource) rather than pickled copies: rebuilding a
+# plotly figure with 60 frames from a pickle costs as much as building it. Nothing mutates them.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_learning_figure(key: str, seed_value: int, rank: int, init: str, solver: str,
+                           iters: int, log_scale: bool, frame_ms: int) -> go.Figure:
+    return learning_figure(cached_recording(key, seed_value, rank, init, solver, iters),
+                           cached_data(key, seed_value), log_scale=log_scale, frame_ms=frame_ms)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_race_figure(key: str, seed_value: int, rank: int, init: str, iters: int,
+                       log_scale: bool) -> go.Figure:
+    return race_figure(cached_race(key, seed_value, rank, init, iters), log_scale=log_scale)
+
+
+# ---------------------------------------------------------------- page ---------------------
+
+st.title("Watching it learn")
+st.markdown(
+    "A solver starts from a guess $(H_0, W_0)$ and improves it step by step. Here you watch one "
+    "solver do that, frame by frame, and then let four of them race from the same start. "
+    r"Notation as everywhere: $X \approx HW$, one data point per row of $X$, one basis "
+    r"vector per row of $W$, loss $\lVert X - HW \rVert_F^2$."
+)
+
+seed_value = seed()
+top = st.columns([2, 1, 1])
+data_key = top[0].selectbox("Data", list(DATA_LABELS), format_func=DATA_LABELS.get,
+                            key="data", bind="query-params",
+                            help="Faces: 100 LFW faces of 25×25 pixels, one face per row. "
+                            "Toy clouds: 100 nonnegative points drawn from the seed. Camera: "
+                            f"scikit-image's camera shrunk to {fr.IMAGE_SIDE}×{fr.IMAGE_SIDE}, "
+                            "one image row per row of X.")
+rank_input = top[1].number_input("Rank r", min_value=1, max_value=MAX_RANK, value=DEFAULT_RANK,
+                                 step=1, key="rank", bind="query-params",
+                                 help="Number of basis vectors (rows of W).")
+init = top[2].selectbox("Start (H₀, W₀)", list(INIT_LABELS), format_func=INIT_LABELS.get,
+                        key="init", bind="query-params",
+                        help="Random: seeded random nonnegative factors. NNDSVDa: built from "
+                        "the SVD, already a good start.")
+
+try:
+    data = cached_data(data_key, seed_value)
+except (ValueError, OSError) as error:  # e.g. the faces failed to load
+    st.error(f"Could not load the data: {error}")
+    st.stop()
+
+n, k = data.X.shape
+rank = int(rank_input)
+if data.kind == "cloud" and rank > k:
+    st.info(f"This cloud lives in {k}-D, so the rank is capped at {k}: with {k} rays the cone "
+            "already holds every point.")
+    rank = k
+
+# ---------------------------------------------------------------- 1. one solver ------------
+
+st.header("One solver, frame by frame")
+controls = st.columns([1, 2, 1, 1])
+solver = controls[0].selectbox("Solver", list(SOLVER_LABELS), format_func=SOLVER_LABELS.get,
+                               key="solver", bind="query-params")
+iters = controls[1].slider("Iterations", min_value=10, max_value=fr.MAX_ITER,
+                           value=DEFAULT_ITERS, step=10, key="iters", bind="query-params")
+scale = controls[2].radio("Loss axis", SCALES, horizontal=True, key="scale",
+                          bind="query-params")
+speed = controls[3].select_slider("Speed", list(FRAME_MS), value="normal", key="speed",
+                                  bind="query-params", help="Time per frame when playing.")
+
+try:
+    recording = cached_recording(data_key, seed_value, rank, init, solver, int(iters))
+    figure = cached_learning_figure(data_key, seed_value, rank, init, solver, int(iters),
+                                    scale == "log", FRAME_MS[speed])
+except ValueError as error:
+    st.error(str(error))
+    st.stop()
+
+result = recording.result
+show_figure(
+    figure,
+    "Press ▶ Play to replay the run from the start; drag or click the slider to step frame by "
+    "frame. The curve on the left is drawn up to the current frame; "
+    + {"cloud": "on the right the rays along the rows of W turn while the blue reconstructions "
+                "HW move onto the grey data points.",
+       "faces": "on the right each row of W, shown as a 25×25 image scaled to its own maximum, "
+                "turns from noise into a part of a face.",
+       "image": "on the right the reconstruction HW sharpens."}[data.kind]
+    + f" At most {fr.MAX_FRAMES} frames are sent to the browser: this run shows "
+    f"{recording.n_frames} of its {result.n_iter + 1} snapshots, spaced densely at the start.",
+    key="learning_figure",
+)
+metrics = st.columns(4)
+metrics[0].metric("Loss at the start", f"{result.losses[0]:.4g}")
+metrics[1].metric(f"Loss after {result.n_iter} iterations", f"{result.losses[-1]:.4g}")
+metrics[2].metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{result.relative_error:.3f}")
+metrics[3].metric("Frames shown", f"{recording.n_frames} / {result.n_iter + 1}")
+download_matrices({"H": result.H, "W": result.W}, prefix=f"learn_{solver}")
+
+# ---------------------------------------------------------------- 2. the race --------------
+
+st.header("The race: MU, HALS, ANLS and ALS from the same start")
+race_controls = st.columns([2, 1])
+race_iters = race_controls[0].slider("Iterations per solver", min_value=10,
+                                     max_value=MAX_RACE_ITERS, value=DEFAULT_RACE_ITERS, step=10,
+                                     key="race_iters", bind="query-params")
+race_scale = race_controls[1].radio("Loss axis ", SCALES, index=1, horizontal=True,
+                                    key="race_scale", bind="query-params")
+
+try:
+    race = cached_race(data_key, seed_value, rank, init, int(race_iters))
+    race_fig = cached_race_figure(data_key, seed_value, rank, init, int(race_iters),
+                                  race_scale == "log")
+except ValueError as error:
+    st.error(str(error))
+    st.stop()
+
+als_rises = race.increases("als")
+chart, rules = st.columns([3, 2])
+with chart:
+    show_figure(
+        race_fig,
+        "Left: loss per iteration; right: the same runs against wall-clock time. The dashed "
+        f"black line is the rank-{race.rank} SVD floor: no factorisation of rank {race.rank}, "
+        "nonnegative or not, gets below it. Crosses mark iterations where a loss went up.",
+        key="race_figure",
+    )
+    st.markdown(
+        f"All four start from the same loss, **{race.start_loss:.4g}**. "
+        f"The SVD floor at rank {race.rank} is **{race.floor:.4g}**. "
+        f"This race took **{race.total_seconds():.2f} s** of solver time."
+    )
+    table = {
+        "solver": [SOLVER_LABELS[name] for name in race.results],
+        "final loss": [f"{result.losses[-1]:.5g}" for result in race.results.values()],
+        "above the floor": [
+            f"{(result.losses[-1] - race.floor) / race.floor:.1%}" if race.floor > 0 else "—"
+            for result in race.results.values()],
+        "ms per iteration": [f"{1000 * result.times[-1] / max(result.n_iter, 1):.2f}"
+                             for result in race.results.values()],
+        "iterations where the loss went up": [len(race.increases(name))
+                                              for name in race.results],
+    }
+    st.dataframe(table, hide_index=True, key="race_table")
+    if als_rises.size:
+        st.markdown(
+            f"**ALS went up** at {als_rises.size} of its {race.results['als'].n_iter} "
+            f"iterations here (first at iteration {als_rises[0]}). MU, HALS and ANLS never do."
+        )
+    else:
+        st.markdown("ALS did not go up in this run, but it **may**: try the faces with a random "
+                    "start. MU, HALS and ANLS never go up.")
+    explain(
+        "**Why ALS can go up.** ALS solves the least-squares problem for $H$ *without* the sign "
+        "constraint and then sets the negative entries to zero. The unconstrained solution is "
+        "the best $H$ for the current $W$, but the clipped one is not the best *nonnegative* "
+        "$H$; it can even be worse than the $H$ we started the step with. Nothing forces the "
+        "loss down, so it jumps around, and it often settles above the other three. "
+        "On the default settings (faces, rank 6, random start) the very first ALS step "
+        "more than doubles the loss.\n\n"
+        "**Why the other three cannot.** Each of their half-steps never increases the loss for "
+        "the factor it changes: ANLS and HALS pick the exact minimiser (of the whole block, or of "
+        "one column or row at a time), and Lee & Seung (2001) proved the multiplicative update "
+        "never increases $\\lVert X - HW \\rVert_F^2$. A sequence of steps that never go up "
+        "can only go down or stall.\n\n"
+        "**Per iteration vs per second.** ANLS makes the most progress per iteration but each "
+        "of its iterations is the most expensive; MU is the cheapest per iteration but crawls. "
+        "HALS is usually the best deal per second, which is why it is the default solver."
+    )
+
+with rules:
+    st.subheader("The update rules")
+    st.caption(f"Here n = {n}, k = {k}, r = {race.rank}. ∘ and ⊘ are entrywise; "
+               "each iteration updates H, then W.")
+    tab_mu, tab_hals, tab_anls, tab_als = st.tabs(["MU", "HALS", "ANLS", "ALS"])
+    with tab_mu:
+        st.latex(r"H \leftarrow H \circ (XW^\top) \oslash (HWW^\top)")
+        st.latex(r"W \leftarrow W \circ (H^\top X) \oslash (H^\top H W)")
+        st.markdown(
+            "Multiplicative updates (Lee & Seung). Entries stay nonnegative because every factor "
+            "of the ratio is; zeros stay zero forever. **Cost:** the products $XW^\\top$ and "
+            "$H^\\top X$, $O(nkr)$, plus $O((n + k)r^2)$ for the small Gram products."
+        )
+    with tab_hals:
+        st.latex(r"H_{:j} \leftarrow \max\!\Big(0,\; H_{:j} + "
+                 r"\frac{(XW^\top)_{:j} - H\,(WW^\top)_{:j}}{(WW^\top)_{jj}}\Big)")
+        st.latex(r"W_{j:} \leftarrow \max\!\Big(0,\; W_{j:} + "
+                 r"\frac{(H^\top X)_{j:} - (H^\top H)_{j:}\,W}{(H^\top H)_{jj}}\Big)")
+        st.markdown(
+            "Hierarchical ALS: for $j = 1 \\dots r$, column $j$ of $H$ (then row $j$ of $W$) "
+            "is replaced by the exact nonnegative minimiser with all the others fixed. "
+            "**Cost:** $O(nkr)$ for $XW^\\top$ and $H^\\top X$, then $O((n + k)r^2)$ per sweep "
+            "over the columns; the sweep is cheap, so it is repeated a few times per iteration "
+            "(Gillis & Glineur, 2012)."
+        )
+    with tab_anls:
+        st.latex(r"H \leftarrow \arg\min_{H \ge 0} \lVert X - HW \rVert_F^2")
+        st.latex(r"W \leftarrow \arg\min_{W \ge 0} \lVert X - HW \rVert_F^2")
+        st.markdown(
+            "Alternating nonnegative least squares: each half-step is solved **exactly**, as "
+            "$n$ (then $k$) small nonnegative least-squares problems that share the Gram matrix "
+            "$WW^\\top$ (then $H^\\top H$), here by block principal pivoting. **Cost:** "
+            "$O(nkr)$ for the products plus up to $O(r^3)$ per row and pivoting round, the "
+            "most expensive iteration of the four."
+        )
+    with tab_als:
+        st.latex(r"H \leftarrow \max\!\big(0,\; XW^\top (WW^\top)^{-1}\big)")
+        st.latex(r"W \leftarrow \max\!\big(0,\; (H^\top H)^{-1} H^\top X\big)")
+        st.markdown(
+            "Alternating least squares with clipping: solve without the sign constraint, then "
+            "set negative entries to zero. **Cost:** $O(nkr + (n + k)r^2 + r^3)$, as cheap as "
+            "MU, but with no guarantee that the loss goes down."
+        )
+
+st.caption(f"Every run uses the sidebar seed ({seed_value}) for the start and the toy clouds: "
+           "the same settings always give the same curves (the wall-clock times vary a little).")
