@@ -162,10 +162,12 @@ metrics[3].metric("Iterations", f"{n_iter}")
 
 figure = cloud_figure(X, W, H, planted_W=planted_W, far=far, selected=selected,
                       show_reconstruction=show_recon, pca=axes)
-show_figure(figure, "Blue arrows are the learned rows of W, the shaded wedge their cone; grey "
-            "arrows are the identity basis. Every reconstruction H_i W (open circle) sits "
-            "inside the cone; red crosses are points more than "
-            f"{OUTSIDE_REL_TOL:.0%} of a typical point's length outside it.", key="pc_cloud")
+shape_name = "wedge" if k == 2 else "faces"
+show_figure(figure, f"Blue arrows are the learned rows of W (scaled to length 1), the shaded "
+            f"{shape_name} their cone; grey arrows are the identity basis, dashed black lines "
+            "the planted rays. Every reconstruction H_i W sits inside the cone; red crosses are "
+            f"points more than {OUTSIDE_REL_TOL:.0%} of a typical point's length outside it.",
+            key="pc_cloud")
 if k == 3:
     show_figure(simplex_figure(X, [("cone of W", W)] + (
         [("planted rays", planted_W)] if planted_W is not None else []), far=far),

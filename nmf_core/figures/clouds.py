@@ -344,8 +344,9 @@ def _cloud_3d(X, W, H, planted_W, far, selected, show_reconstruction, pca, heigh
         "aspectmode": "cube",
         "camera": {"eye": {"x": 1.5, "y": 1.5, "z": 1.1}},
     })
-    apply_layout(fig, height=height)
-    fig.update_layout(legend={"orientation": "h", "y": -0.05})
+    # 3-D scenes need more room than flat plots; the long legend goes to the side.
+    apply_layout(fig, height=height + 120)
+    fig.update_layout(legend={"orientation": "v", "x": 1.0, "y": 1.0})
     return fig
 
 
@@ -538,8 +539,8 @@ def spa_step_figure(X: np.ndarray, steps: Sequence[SPAStep], step: int, *,
                          scaleanchor="x", scaleratio=1)
     else:
         fig.add_trace(go.Scatter3d(x=X[:, 0], y=X[:, 1], z=X[:, 2], mode="markers",
-                                   name="original points",
-                                   marker={"color": _rgba(POINT_COLOR, 0.25), "size": 3}))
+                                   name="original points", opacity=0.35,
+                                   marker={"color": POINT_COLOR, "size": 3}))
         if step > 0:
             fig.add_trace(go.Scatter3d(x=residual[:, 0], y=residual[:, 1], z=residual[:, 2],
                                        mode="markers", name="residuals after projection",

@@ -1,0 +1,238 @@
+"""AppTest of the Point clouds page: every control, the numbers it states, CSV uploads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import assert_clean, open_page
+from scipy.optimize import nnls
+
+from nmf_core import SOLVERS, nmf
+from nmf_core.clouds import make_cloud
+
+PAGE = "pages/point_clouds.py"
+DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
+# The page's defaults (a change here must be a deliberate change of the page).
+DEFAULT = {"preset": "cone", "dim": 2, "n_points": 150, "noise": 0.02, "rank": 2, "seed": 0}
+
+
+def _metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _markdown_containing(at, text: str) -> str:
+    return next(m.value for m in at.markdown if text in m.value)
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+def _far_count(X: np.ndarray, W: np.ndarray) -> int:
+    """Points farther than 5% of the median length from the cone, with scipy's NNLS."""
+    distances = np.array([nnls(W.T, x)[1] for x in X])
+    return int(np.sum(distances > 0.05 * np.median(np.linalg.norm(X, axis=1))))
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    at = open_page(PAGE)
+    assert_clean(at)
+    return at
+
+
+def test_default_page_states_the_right_numbers(default_page):
+    at = default_page
+    cloud = make_cloud(DEFAULT["preset"], dim=2, n_points=150, noise=0.02, rank=2, seed=0)
+    result = nmf(cloud.X, 2, solver="hals", init="nndsvda", seed=0, max_iter=400, tol=1e-7)
+    loss = float(np.sum((cloud.X - result.H @ result.W) ** 2))
+    assert float(_metric(at, "Loss")) == pytest.approx(loss, rel=1e-3)
+    relative = np.sqrt(loss) / np.linalg.norm(cloud.X)
+    assert _metric(at, "Relative error") == f"{relative:.2%}"
+    assert _metric(at, "Points far outside") == f"{_far_count(cloud.X, result.W)} of 150"
+    # Point 0 in the identity basis is row 0 of X.
+    identity = at.table[0].value
+    np.testing.assert_allclose(identity.iloc[:, 1].astype(float), cloud.X[0], atol=1e-4)
+    coefficients = at.table[1].value.iloc[:, 1].astype(float).to_numpy()
+    assert len(coefficients) == 2 and (coefficients >= 0).all()
+    # Unit rays: H_0 W with the page's coefficients reproduces the stated reconstruction, and
+    # with r = k the two walks end at the same point.
+    unit_W = result.W / np.linalg.norm(result.W, axis=1, keepdims=True)
+    stated = _numbers(_markdown_containing(at, "Reconstruction").split("=")[1])[:2]
+    np.testing.assert_allclose(stated, coefficients @ unit_W, atol=2e-3)
+    np.testing.assert_allclose(stated, cloud.X[0], atol=2e-3)
+
+
+def test_restart_table_losses_are_nearly_equal_and_the_cones_differ(default_page):
+    at = default_page
+    cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0)
+    table = at.table[2].value
+    assert table["seed"].tolist() == ["0", "1", "2", "3"]
+    losses = table["loss ‖X − HW‖²_F"].astype(float).to_numpy()
+    relative = np.array([float(v.rstrip("%")) / 100 for v in table["relative error"]])
+    # The two columns agree with each other for this X: relative = sqrt(loss) / ‖X‖_F.
+    np.testing.assert_allclose(relative, np.sqrt(losses) / np.linalg.norm(cloud.X), atol=6e-5)
+    assert relative.max() < 0.01
+    spread = table.iloc[:, 4].astype(float).to_numpy()
+    assert spread[0] == 0.0 and spread.max() > 5.0
+    for seed_text, angles_text in zip(table["seed"], table["ray angles to x₁ (°)"], strict=True):
+        result = nmf(cloud.X, 2, init="random", seed=int(seed_text), max_iter=400, tol=1e-7)
+        expected = np.sort(np.degrees(np.arctan2(result.W[:, 1], result.W[:, 0])))
+        np.testing.assert_allclose(_numbers(angles_text), expected, atol=0.06)
+
+
+def test_stretch_keeps_the_loss_and_nonnegativity(default_page):
+    text = _markdown_containing(default_page, "Loss before")
+    before, after = (float(x) for x in re.findall(r"\*\*([^*]+)\*\*", text))
+    assert before == pytest.approx(after, rel=1e-5)
+    smallest = _numbers(text.split(";")[1].replace("H′", "").replace("W′", ""))
+    assert len(smallest) == 2 and min(smallest) >= 0
+    t, low, high = _numbers(text.split("Loss before")[0])
+    # The default slider position (+1) opens the cone as far as W allows.
+    assert low <= 0 < high and t == high
+
+
+def test_every_control_changes_and_reruns_cleanly():
+    at = open_page(PAGE)
+    changes = [
+        ("selectbox", "preset", "separable"),
+        ("radio", "dim", 3),
+        ("slider", "rank", 3),
+        ("slider", "n", 60),
+        ("slider", "noise", 0.1),
+        ("toggle", "recon", False),
+        ("toggle", "pca", True),
+        ("number_input", "point", 7),
+        ("slider", "restarts", 2),
+        ("slider", "stretch", -1.0),
+        ("slider", "spa_step", 3),
+        ("selectbox", "preset", "clusters"),
+        ("selectbox", "preset", "no_cone"),
+        ("slider", "rank", 1),
+        ("radio", "dim", 2),
+        ("slider", "stretch", 0.0),
+    ]
+    for kind, key, value in changes:
+        getattr(at, kind)(key=key).set_value(value)
+        at.run()
+        assert_clean(at)
+        assert getattr(at, kind)(key=key).value == value
+    assert _metric(at, "Points far outside").endswith("of 60")
+    assert any("PCA:" in m.value for m in at.markdown)
+    at.sidebar.number_input(key="seed").set_value(5)
+    at.run()
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_each_solver_runs(solver):
+    at = open_page(PAGE, query={"solver": solver, "restarts": "2"})
+    assert_clean(at)
+    assert at.selectbox(key="solver").value == solver
+
+
+def test_each_init_runs_in_3d():
+    at = open_page(PAGE, query={"dim": "3-D", "rank": "3", "restarts": "2"})
+    for init in ("random", "nndsvd", "nndsvdar", "spa", "nndsvda"):
+        at.selectbox(key="init").set_value(init)
+        at.run()
+        assert_clean(at)
+
+
+def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
+    at = open_page(PAGE, query={"preset": "Separable", "noise": "0.0", "dim": "3-D",
+                                "rank": "3", "restarts": "2"})
+    assert_clean(at)
+    cloud = make_cloud("separable", dim=3, n_points=150, noise=0.0, rank=3, seed=0)
+    picked = _markdown_containing(at, "SPA picked points")
+    numbers = [int(x) for x in re.findall(r"\d+", picked.split(".")[0])]
+    assert sorted(numbers) == sorted(cloud.extreme_rows.tolist())
+    assert "**yes**" in _markdown_containing(at, "exactly the planted extreme points")
+    angles = _numbers(picked.split("planted ray:")[1].split(".")[0] + "."
+                      + picked.split("planted ray:")[1].split(".")[1])
+    assert angles and max(angles) < 0.01
+    assert _markdown_containing(at, "Points inside the SPA cone").count("150 of 150") == 1
+
+
+def test_pca_overlay_counts_axes_with_mixed_signs():
+    at = open_page(PAGE, query={"pca": "true"})
+    assert_clean(at)
+    cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0)
+    _, _, Vt = np.linalg.svd(cloud.X - cloud.X.mean(axis=0))
+    mixed = sum((v > 1e-12).any() and (v < -1e-12).any() for v in Vt)
+    text = _markdown_containing(at, "PCA:")
+    assert f"**{mixed} of 2** axes have entries of both signs" in text
+
+
+def test_malformed_query_falls_back_to_defaults():
+    at = open_page(PAGE, query={"rank": "banana", "dim": "7", "preset": "nope", "noise": "x",
+                                "n": "-5", "solver": "zzz", "point": "abc", "stretch": "9",
+                                "source": "ftp"})
+    assert_clean(at)
+    assert at.slider(key="rank").value == 2
+    assert at.radio(key="dim").value == 2
+    assert at.selectbox(key="preset").value == "cone"
+    assert at.slider(key="n").value == 150
+    assert at.selectbox(key="solver").value == "hals"
+    assert at.radio(key="source").value == "generated"
+
+
+def test_large_point_index_is_clamped_to_the_cloud():
+    at = open_page(PAGE, query={"point": "9999", "n": "50"})
+    assert_clean(at)
+    assert any("Point 49 in the identity basis" in m.value for m in at.markdown)
+
+
+def test_upload_good_then_bad_keeps_the_last_good_cloud():
+    at = open_page(PAGE, query={"source": "Upload CSV"})
+    assert_clean(at)
+    assert any("No usable file yet" in i.value for i in at.info)
+    good = (DATA / "good_2d.csv").read_bytes()
+    at.file_uploader(key="upload").set_value(("good_2d.csv", good, "text/csv"))
+    at.run()
+    assert_clean(at)
+    assert any("Showing **good_2d.csv**: 40 points in 2-D" in c.value for c in at.caption)
+    assert _metric(at, "Points far outside").endswith("of 40")
+    expected = np.loadtxt(DATA / "good_2d.csv", delimiter=",")
+    np.testing.assert_allclose(at.table[0].value.iloc[:, 1].astype(float), expected[0],
+                               atol=1e-4)
+    bad_files = {
+        "negative.csv": "negative",
+        "nan.csv": "NaN",
+        "four_columns.csv": "4 columns",
+        "words.csv": "not a number",
+        "binary.csv": "not a text CSV",
+        "empty.csv": "empty",
+        "zeros.csv": "origin",
+    }
+    for name, message in bad_files.items():
+        at.file_uploader(key="upload").set_value((name, (DATA / name).read_bytes(), "text/csv"))
+        at.run()
+        assert not at.exception
+        assert len(at.error) == 1 and message in at.error[0].value and name in at.error[0].value
+        # The page keeps showing the last good upload.
+        assert any("Showing **good_2d.csv**" in c.value for c in at.caption)
+        assert _metric(at, "Points far outside").endswith("of 40")
+    too_many = b"\n".join(b"1,2" for _ in range(3001))
+    at.file_uploader(key="upload").set_value(("big.csv", too_many, "text/csv"))
+    at.run()
+    assert len(at.error) == 1 and "limit" in at.error[0].value
+    three_d = (DATA / "good_3d_header.csv").read_bytes()
+    at.file_uploader(key="upload").set_value(("good_3d_header.csv", three_d, "text/csv"))
+    at.run()
+    assert_clean(at)
+    assert any("30 points in 3-D" in c.value for c in at.caption)
+
+
+def test_bad_first_upload_shows_the_error_and_the_toy_cloud():
+    at = open_page(PAGE, query={"source": "Upload CSV"})
+    at.file_uploader(key="upload").set_value(
+        ("negative.csv", (DATA / "negative.csv").read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "negative" in at.error[0].value
+    assert any("No usable file yet" in i.value for i in at.info)
+    assert _metric(at, "Points far outside").endswith("of 150")
