@@ -155,6 +155,13 @@ def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
                       + picked.split("planted ray:")[1].split(".")[1])
     assert angles and max(angles) < 0.01
     assert _markdown_containing(at, "Points inside the SPA cone").count("150 of 150") == 1
+    # The restart cones (exact fits) all contain the SPA rays: the SPA cone is the smallest.
+    containment = _markdown_containing(at, "restart cones above contains the SPA rays")
+    assert float(re.search(r"\*\*([\d.]+)%\*\*", containment).group(1)) < 0.1
+    runs = [nmf(cloud.X, 3, init="random", seed=s, max_iter=400, tol=1e-7) for s in (0, 1)]
+    for run in runs:
+        distances = [nnls(run.W.T, cloud.X[i])[1] for i in cloud.extreme_rows]
+        assert max(distances) < 1e-3
 
 
 def test_pca_overlay_counts_axes_with_mixed_signs():
@@ -236,3 +243,14 @@ def test_bad_first_upload_shows_the_error_and_the_toy_cloud():
     assert len(at.error) == 1 and "negative" in at.error[0].value
     assert any("No usable file yet" in i.value for i in at.info)
     assert _metric(at, "Points far outside").endswith("of 150")
+
+
+def test_rank_one_flags_points_off_the_half_line():
+    # "Set r = 1: ... points off it turn into red crosses."
+    at = open_page(PAGE, query={"rank": "1", "restarts": "2"})
+    assert_clean(at)
+    cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=1, seed=0)
+    result = nmf(cloud.X, 1, seed=0, max_iter=400, tol=1e-7)
+    far = _far_count(cloud.X, result.W)
+    assert far > 0
+    assert _metric(at, "Points far outside") == f"{far} of 150"
