@@ -1,0 +1,99 @@
+"""Browser-test fixtures: a real ``streamlit run app.py`` server and headless Debian Chromium.
+
+The server is started once per session on a free localhost port and always terminated; the
+browser is launched once per session, each test gets a fresh page (its own context, so no
+state leaks between tests). Helpers (``wait_for_script``, ``assert_page_healthy``,
+``app_pages``...) live in ``e2e_support.py``: import them with ``from e2e_support import ...``.
+
+Playwright drives the system Chromium (``/usr/bin/chromium``) instead of a downloaded browser.
+The machine's network is closed, so Chromium's background services (updates, sync, QUIC
+probing...) are switched off; otherwise they flood the log with refused connections.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_support import (
+    APP,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    SCRIPT_TIMEOUT_MS,
+    SERVER_START_TIMEOUT,
+    free_port,
+    in_ci,
+    wait_for_health,
+)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Path of Debian's Chromium; skip outside CI when it is missing, fail inside CI."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install Debian's chromium (`make browser`)"
+        if in_ci():
+            pytest.fail(message + " -- CI must install it, so this is a setup error")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port; yield its base URL; always stop it."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]
+    log_path = ROOT / ".pytest_cache" / "e2e-streamlit.log"
+    log_path.parent.mkdir(exist_ok=True)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for_health(base_url, process, SERVER_START_TIMEOUT)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page (own context) per test, wide enough for the app's wide layout."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(SCRIPT_TIMEOUT_MS)
+    try:
+        yield page
+    finally:
+        context.close()
+
+

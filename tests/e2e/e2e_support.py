@@ -1,0 +1,148 @@
+"""Helpers for the browser tests (imported by name: ``from e2e_support import ...``).
+
+Kept out of ``conftest.py`` on purpose: several test folders have a ``conftest.py`` and Python
+can hold only one module called ``conftest``, so importing helpers from it is fragile.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60.0
+# A page script on this 2-core machine renders in about a second; the margin covers a cold
+# server (first imports of scipy/plotly/scikit-image) and a busy CI runner.
+SCRIPT_TIMEOUT_MS = 45_000
+
+PLACEHOLDER_TEXT = "This page is being built"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f} s")
+
+
+def wait_for_script(page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
+    """Wait until the Streamlit script run has finished and the app is connected.
+
+    Streamlit's root element ``[data-testid="stApp"]`` carries ``data-test-script-state``
+    (``initial`` / ``running`` / ``rerunRequested`` / ``notRunning``) and
+    ``data-test-connection-state``. A finished run is ``notRunning`` while ``CONNECTED``; the
+    state must be stable for a moment, because a widget change first flips it to ``running``
+    asynchronously.
+    """
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app) { return false; }
+            const done = app.getAttribute('data-test-script-state') === 'notRunning'
+                && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+            if (!done) { window.__stDoneSince = undefined; return false; }
+            window.__stDoneSince = window.__stDoneSince || performance.now();
+            return performance.now() - window.__stDoneSince > 300;
+        }""",
+        timeout=timeout_ms,
+        polling=100,
+    )
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box on the page (its text is shown when there is one)."""
+    exceptions = page.locator('[data-testid="stException"]')
+    count = exceptions.count()
+    assert count == 0, f"{count} exception(s): " + " | ".join(
+        exceptions.nth(i).inner_text()[:500] for i in range(count)
+    )
+
+
+def assert_has_plot(page) -> None:
+    """At least one plotly figure was actually drawn (the chart element holds a plotly div)."""
+    page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first.wait_for(
+        state="attached", timeout=8_000
+    )
+    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() >= 1
+
+
+def assert_page_healthy(page) -> None:
+    """No exception, no dialog (e.g. Streamlit's "page not found"), at least one rendered plot."""
+    assert_no_exception(page)
+    dialogs = page.get_by_role("dialog")
+    assert dialogs.count() == 0, "dialog open: " + dialogs.first.inner_text()[:300]
+    assert_has_plot(page)
+
+
+_PAGE_CALL = re.compile(
+    r"st\.Page\(\s*[\"'](?P<file>pages/[^\"']+\.py)[\"'](?P<args>.*?)\)", re.DOTALL
+)
+_URL_PATH = re.compile(r"url_path\s*=\s*[\"'](?P<url>[^\"']*)[\"']")
+_TITLE = re.compile(r"title\s*=\s*[\"'](?P<title>[^\"']*)[\"']")
+_DEFAULT = re.compile(r"default\s*=\s*True")
+
+
+def app_pages() -> list[dict[str, str]]:
+    """The pages registered in ``app.py``, read from its source (no Streamlit import needed).
+
+    Returns
+    -------
+    list of dict
+        One dict per ``st.Page(...)`` call, in navigation order, with ``file``, ``url_path``
+        and ``title``. The default page lives at the root URL (Streamlit ignores its
+        ``url_path`` and answers that path with a "page not found" dialog), so its
+        ``url_path`` is ``""``.
+    """
+    source = APP.read_text(encoding="utf-8")
+    pages = []
+    for match in _PAGE_CALL.finditer(source):
+        args = match.group("args")
+        url = _URL_PATH.search(args)
+        title = _TITLE.search(args)
+        stem = Path(match.group("file")).stem
+        pages.append({
+            "file": match.group("file"),
+            "url_path": "" if _DEFAULT.search(args) else (url.group("url") if url else stem),
+            "title": title.group("title") if title else stem,
+        })
+    return pages
+
+
+def is_placeholder(page_file: str) -> bool:
+    """Whether a page script is still the placeholder (checked at run time, not hard-coded)."""
+    return PLACEHOLDER_TEXT in (ROOT / page_file).read_text(encoding="utf-8")
