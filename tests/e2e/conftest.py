@@ -28,6 +28,7 @@ from e2e_support import (
     free_port,
     in_ci,
     wait_for_health,
+    wait_for_script,
 )
 
 
@@ -43,8 +44,14 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_server(chromium_path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port; yield its base URL; always stop it."""
+def app_server(browser) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free port; yield its base URL; always stop it.
+
+    Before yielding, the root page is opened once. A fresh server learns the ``url_path`` of
+    the pages only when ``app.py`` first runs ``st.navigation``; until then a deep link such as
+    ``/point-clouds`` still shows the right page but also a "Page not found" dialog (Streamlit
+    1.67). Warming up keeps that start-up artefact out of the page checks.
+    """
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
@@ -60,6 +67,7 @@ def app_server(chromium_path) -> Iterator[str]:
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_for_health(base_url, process, SERVER_START_TIMEOUT)
+            _warm_up(browser, base_url)
             yield base_url
         finally:
             process.terminate()
@@ -68,6 +76,16 @@ def app_server(chromium_path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+def _warm_up(browser, base_url: str) -> None:
+    context = browser.new_context()
+    try:
+        warm_page = context.new_page()
+        warm_page.goto(base_url)
+        wait_for_script(warm_page, SCRIPT_TIMEOUT_MS)
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")
