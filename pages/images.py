@@ -1,6 +1,368 @@
-"""Placeholder: this page is being built (see the open issues)."""
+"""Images: a picture is a nonnegative matrix. Factor it at rank r with NMF and SVD; faces as parts.
 
+Widgets -> ``nmf_core.images`` -> ``nmf_core.figures.images``. Everything heavy is cached per
+(image key, settings); an uploaded picture is keyed by the SHA-256 of its bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
 import streamlit as st
 
-st.title("images")
-st.info("This page is being built.")
+from nmf_core import INITS, SOLVERS
+from nmf_core import images as im
+from nmf_core.datasets import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
+from nmf_core.figures import images as figs
+from pages._shared import download_matrices, explain, seed, show_figure
+
+UPLOAD = "upload"
+LAST_UPLOAD = "images_last_upload"  # session_state: the last upload that decoded cleanly
+DEFAULT_RANK = 20
+MAX_RANK = 64
+DEFAULT_ITERS = 30
+DEFAULT_SOLVER = "hals"
+DEFAULT_INIT = "nndsvda"
+DEFAULT_CURVE_RANK = 16
+MAX_LAYERS = 10
+DEFAULT_FACE_RANK = 16
+FACE_ITERS = 100
+CHANNEL_NAMES = ("R", "G", "B")
+COLOR_LABELS = {"grayscale": "Grayscale (one matrix)", "rgb": "Each channel separately (R, G, B)"}
+SOLVER_LABELS = {"hals": "HALS", "mu": "Multiplicative updates", "anls": "ANLS",
+                 "als": "ALS (clipped least squares)"}
+
+
+# ---------------------------------------------------------------- cached computations ------
+
+@st.cache_data(max_entries=len(SAMPLE_IMAGES), show_spinner=False)
+def working_sample(name: str) -> np.ndarray:
+    return im.fit_working_size(sample_image(name))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def decoded_upload(digest: str, _data: bytes) -> np.ndarray:
+    return im.decode_image(_data)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def channel_svds(image_key: str, color: str, _image: np.ndarray):
+    return im.image_svds(_image, color)
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def factorization(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
+                  seed_value: int, _image: np.ndarray, _svds) -> im.ImageFactorization:
+    return im.factor_image(_image, rank, color=color, solver=solver, init=init, max_iter=iters,
+                           seed=seed_value, svds=_svds)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def nmf_error_at(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
+                 seed_value: int, _image: np.ndarray) -> float:
+    return im.nmf_image_error(_image, rank, color=color, solver=solver, init=init,
+                              max_iter=iters, seed=seed_value)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def faces() -> np.ndarray:
+    return load_faces()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def faces_comparison(rank: int, solver: str, init: str, seed_value: int) -> im.FacesComparison:
+    return im.compare_faces(faces(), rank, solver=solver, init=init, max_iter=FACE_ITERS,
+                            seed=seed_value)
+
+
+def current_upload() -> dict | None:
+    """Show the uploader; return the last upload that decoded cleanly (or None)."""
+    uploaded = st.file_uploader(
+        "Your picture (PNG or JPEG)", type=["png", "jpg", "jpeg"], key="img_upload",
+        max_upload_size=im.MAX_UPLOAD_BYTES // 2**20,
+        help=f"Decoded safely: PNG/JPEG only, at most {im.MAX_PIXELS:,} pixels declared, "
+             f"at least {im.MIN_SIDE}×{im.MIN_SIDE}, still images only.",
+    )
+    if uploaded is not None:
+        data = uploaded.getvalue()
+        digest = hashlib.sha256(data).hexdigest()
+        last = st.session_state.get(LAST_UPLOAD)
+        if last is None or last["digest"] != digest:
+            try:
+                image = decoded_upload(digest, data)
+            except ValueError as error:
+                kept = (f" Still showing your last good picture, {last['name']}."
+                        if last else "")
+                st.error(f"Could not use **{uploaded.name}**: {error}{kept}")
+            else:
+                st.session_state[LAST_UPLOAD] = {"digest": digest, "name": uploaded.name,
+                                                 "image": image}
+    return st.session_state.get(LAST_UPLOAD)
+
+
+# ---------------------------------------------------------------- page ----------------------
+
+st.title("Images: a picture is a matrix")
+st.markdown(
+    "A grayscale picture with n rows and k columns of pixels is a nonnegative matrix "
+    "$X$ ($n\\times k$). Each **row of pixels is a data point**, so NMF writes every image row "
+    "as a nonnegative mix of $r$ basis rows: $X \\approx HW$ with $H$ ($n\\times r$) and $W$ "
+    "($r\\times k$), both $\\ge 0$."
+)
+explain(
+    "The truncated SVD gives the best possible rank-$r$ approximation in the Frobenius norm "
+    "(Eckart–Young), so its error is a floor that NMF can approach but never go below. What "
+    "NMF buys with its extra error is factors without signs: every layer it adds is a "
+    "nonnegative picture, while SVD's layers add and subtract."
+)
+
+controls = st.columns([1.3, 1.4, 1.2, 1, 1, 1])
+source = controls[0].selectbox(
+    "Picture", (*SAMPLE_IMAGES, UPLOAD), key="img_src", bind="query-params",
+    format_func=lambda name: "Upload your own…" if name == UPLOAD else name,
+    help="scikit-image's bundled samples, or your own PNG/JPEG.",
+)
+color = controls[1].radio(
+    "Colour", im.COLOR_MODES, key="img_color", bind="query-params",
+    format_func=COLOR_LABELS.get,
+    help="Colour pictures: factor the luminance, or R, G and B as three matrices.",
+)
+rank_asked = controls[2].slider("Rank r", 1, MAX_RANK, DEFAULT_RANK, key="img_rank",
+                                bind="query-params")
+solver = controls[3].selectbox("Solver", SOLVERS, index=SOLVERS.index(DEFAULT_SOLVER),
+                               key="img_solver", bind="query-params",
+                               format_func=lambda name: SOLVER_LABELS.get(name, name))
+init = controls[4].selectbox("Init", INITS, index=INITS.index(DEFAULT_INIT), key="img_init",
+                             bind="query-params",
+                             help="Starting point; nndsvda starts from the SVD's leading terms.")
+iters = controls[5].number_input("Iterations", 1, 500, DEFAULT_ITERS, step=10, key="img_iters",
+                                 bind="query-params",
+                                 help="At most this many; stops early when the loss settles.")
+seed_value = seed()
+
+if source == UPLOAD:
+    upload = current_upload()
+    if upload is None:
+        st.info("No picture uploaded yet: showing *camera* meanwhile.")
+        image, image_key, image_name = working_sample("camera"), "sample:camera", "camera"
+    else:
+        image, image_key = upload["image"], f"upload:{upload['digest']}"
+        image_name = upload["name"]
+else:
+    image, image_key, image_name = working_sample(source), f"sample:{source}", source
+
+n, k = image.shape[:2]
+rank = min(int(rank_asked), n, k)
+if rank < rank_asked:
+    st.warning(f"This picture is {n}×{k}: the rank is capped at min(n, k) = {rank}.")
+if image.ndim == 2 and color == "rgb":
+    st.caption("This picture is grayscale already: there is one channel to factor.")
+st.caption(f"Pictures are factored at a working size of at most {im.WORKING_SIDE} pixels on "
+           f"the longest side; *{image_name}* is {n}×{k} here.")
+
+svds = channel_svds(image_key, color, image)
+result = factorization(image_key, color, rank, solver, init, int(iters), seed_value, image, svds)
+
+# ---- one image, three ways
+stored, full = result.storage
+channel_note = f"{result.channels}·" if result.channels > 1 else ""
+metrics = st.columns(4)
+metrics[0].metric("NMF relative error ‖X − HW‖/‖X‖", f"{result.nmf_error:.2%}")
+metrics[1].metric("SVD relative error (rank r)", f"{result.svd_error:.2%}")
+metrics[2].metric("Numbers stored by H and W", f"{stored:,}",
+                  help=f"{channel_note}r·(n + k) = {channel_note}{rank}·({n} + {k})")
+metrics[3].metric("Numbers in the picture X", f"{full:,}",
+                  help=f"{channel_note}n·k = {channel_note}{n}·{k}")
+st.markdown(
+    f"Storage: $r(n+k) = {rank}\\cdot({n}+{k}) = {stored // result.channels:,}$ numbers "
+    f"{'per channel ' if result.channels > 1 else ''}instead of $nk = {n}\\cdot{k} = "
+    f"{full // result.channels:,}$, that is **{stored / full:.1%}** of the original. "
+    f"NMF ran {result.n_iter} iteration{'s' if result.n_iter != 1 else ''}."
+)
+
+show_figure(
+    figs.reconstructions_figure(result.original, result.nmf_image, result.svd_image, rank=rank,
+                                nmf_error=result.nmf_error, svd_error=result.svd_error),
+    "Left to right: the picture, NMF's HW and the SVD at the same rank. The SVD is always at "
+    "least as close (Eckart–Young); look at where NMF loses detail.",
+    key="fig_recon",
+)
+show_figure(
+    figs.error_maps_figure(result.nmf_error_map, result.svd_error_map),
+    "Per-pixel error |X − X̂| of both methods on one colour scale (bright = large error; the "
+    "scale tops out at the 99.5th percentile of both maps).",
+    key="fig_errors",
+)
+
+# ---- the factors
+st.header("The factors and the sum of layers")
+st.markdown(
+    "Row $i$ of the picture is $X_i \\approx \\sum_j H_{ij} W_j$: the rows of $W$ are basis "
+    "rows, the columns of $H$ say how much of each basis row every image row uses. Read the "
+    "other way round, $HW = \\sum_{j=1}^{r} H_{:,j}\\, W_{j,:}$ is a sum of $r$ rank-one "
+    "layers."
+)
+channel = 0
+if result.channels > 1:
+    channel = CHANNEL_NAMES.index(st.radio("Channel for the factor views", CHANNEL_NAMES,
+                                           key="img_chan", bind="query-params", horizontal=True))
+H, W = result.H[channel], result.W[channel]
+left, right = result.svd_left[channel], result.svd_right[channel]
+show_figure(
+    figs.factors_figure(H, W, left, right),
+    "Top: each row is one basis vector over the image columns. Bottom: each row is one "
+    "coefficient profile over the image rows. NMF (left) is all ≥ 0; SVD (right, blue < 0 < "
+    "red) needs signs.",
+    key="fig_factors",
+)
+view = st.radio("Show", ("layers", "running sum"), key="img_view", bind="query-params",
+                horizontal=True,
+                format_func={"layers": "single layers H[:, j] W[j, :]",
+                             "running sum": "running sum of the layers"}.get)
+shown = min(rank, MAX_LAYERS)
+order = im.layer_order(H, W)[:shown]
+cumulative = view == "running sum"
+nmf_layers = im.layer_stack(H, W, order, max_side=160, cumulative=cumulative)
+svd_layers = im.layer_stack(left, right, np.arange(shown), max_side=160, cumulative=cumulative)
+labels = ([f"j={j + 1}" for j in order] if not cumulative
+          else [f"1..{i + 1}" for i in range(shown)])
+more = f" (the {shown} strongest of {rank})" if shown < rank else ""
+show_figure(
+    figs.layers_figure(nmf_layers, svd_layers, labels=labels, cumulative=cumulative),
+    (f"Running sums of the layers{more}: both approach the picture as layers are added; "
+     "NMF only ever adds light, SVD also subtracts it." if cumulative else
+     f"Rank-one layers{more}, largest first, each on its own scale. NMF layers (gray) are "
+     "nonnegative pictures; SVD layers (blue < 0 < red) are signed corrections."),
+    key="fig_layers",
+)
+
+# ---- error against rank
+st.header("Error against rank")
+explain(
+    "For every rank r the SVD's error is the smallest any rank-r matrix can reach, so NMF's "
+    "curve sits on or above it. Each point is a fresh NMF at that rank with the settings "
+    "above, which is why this chart is computed on request."
+)
+curve_cols = st.columns([1, 2])
+max_curve_rank = curve_cols[0].slider("Largest rank R", 2, 40, DEFAULT_CURVE_RANK, key="img_maxr",
+                                      bind="query-params")
+show_curve = curve_cols[1].toggle("Compute the error-vs-rank chart", value=False, key="img_curve",
+                                  bind="query-params",
+                                  help="Runs one NMF per rank r = 1…R (cached afterwards).")
+if show_curve:
+    top_rank = min(int(max_curve_rank), n, k)
+    ranks = np.arange(1, top_rank + 1)
+    progress = st.progress(0.0, text="Factoring at each rank…")
+    nmf_curve = []
+    for r in ranks:
+        nmf_curve.append(nmf_error_at(image_key, color, int(r), solver, init, int(iters),
+                                      seed_value, image))
+        progress.progress(r / top_rank, text=f"Factoring at each rank… r = {r}/{top_rank}")
+    progress.empty()
+    svd_curve = im.svd_image_error_curve(svds, top_rank)
+    show_figure(
+        figs.error_rank_figure(ranks, np.asarray(nmf_curve), svd_curve,
+                               current_rank=rank if rank <= top_rank else None),
+        "Relative error against rank: the NMF curve (solid) never dips below the SVD curve "
+        "(dashed), the best any rank-r approximation can do. The dotted line marks r.",
+        key="fig_curve",
+    )
+else:
+    st.caption("Switch the chart on to run one NMF per rank r = 1…R.")
+
+# ---- downloads
+st.header("Downloads")
+channel_suffix = f"_{CHANNEL_NAMES[channel]}" if result.channels > 1 else ""
+prefix = f"{image_name.rsplit('.', 1)[0]}_r{rank}{channel_suffix}"
+st.caption("H and W as CSV and NPY" + (f" for channel {CHANNEL_NAMES[channel]}"
+                                        if result.channels > 1 else "")
+           + "; the reconstructions as PNG.")
+download_matrices({"H": H, "W": W}, prefix=prefix)
+png_cols = st.columns(2)
+png_cols[0].download_button("NMF reconstruction HW (PNG)", im.image_to_png(result.nmf_image),
+                            file_name=f"{prefix}_nmf.png", mime="image/png", key="dl_nmf_png")
+png_cols[1].download_button("SVD reconstruction (PNG)", im.image_to_png(result.svd_image),
+                            file_name=f"{prefix}_svd.png", mime="image/png", key="dl_svd_png")
+
+# ---- faces
+st.header("Faces: parts against eigenfaces")
+face_matrix = faces()
+st.markdown(
+    f"The {face_matrix.shape[0]} faces of scikit-image's LFW subset, each "
+    f"{FACE_SHAPE[0]}×{FACE_SHAPE[1]} pixels flattened into one row of X "
+    f"({face_matrix.shape[0]}×{face_matrix.shape[1]}). NMF's rows of W are nonnegative, so a "
+    "face can only be built by *adding* them: they come out as localised parts. PCA's "
+    "eigenfaces are signed and holistic: a face is the mean face plus and minus whole-face "
+    "patterns."
+)
+face_cols = st.columns(2)
+face_rank = face_cols[0].slider("Rank r for the faces", 2, 49, DEFAULT_FACE_RANK, key="img_frank",
+                                bind="query-params")
+face_index = face_cols[1].number_input("Face i", 0, face_matrix.shape[0] - 1, 0, step=1,
+                                       key="img_face", bind="query-params")
+comparison = faces_comparison(int(face_rank), solver, init, seed_value)
+columns = int(np.ceil(np.sqrt(face_rank)))
+show_figure(
+    figs.face_mosaic_figure([
+        ("NMF parts: rows of W", figs.mosaic(comparison.W, FACE_SHAPE, columns=columns,
+                                             normalize="max"), "sequential"),
+        ("PCA eigenfaces", figs.mosaic(comparison.pca.components, FACE_SHAPE, columns=columns,
+                                       normalize="absmax"), "diverging"),
+    ], height=460),
+    "Left: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much they carry: "
+    "most light up one region. Right: eigenfaces (blue < 0 < red) spread over the whole face.",
+    key="fig_parts",
+)
+
+i = int(face_index)
+face = comparison.faces[i]
+nmf_face = comparison.H[i] @ comparison.W
+pca_face = comparison.pca.mean + comparison.pca.scores[i] @ comparison.pca.components
+top = min(6, int(face_rank))
+_, nmf_parts = im.face_parts(comparison.H[i], comparison.W, top)
+_, pca_parts = im.face_parts(comparison.pca.scores[i], comparison.pca.components, top)
+st.latex(r"X_i \approx \sum_j H_{ij}\,W_j \quad\text{(NMF)}\qquad X_i \approx \bar{x} + "
+         r"\sum_j s_{ij}\,V_j \quad\text{(PCA)}")
+show_figure(
+    figs.face_mosaic_figure([
+        ("Face, NMF, PCA", figs.mosaic(np.vstack([face, nmf_face, pca_face]), FACE_SHAPE,
+                                       columns=3), "gray"),
+        (f"Its {top} strongest NMF terms H_ij W_j", figs.mosaic(nmf_parts, FACE_SHAPE,
+                                                                columns=3), "sequential"),
+        (f"Its {top} strongest PCA terms s_ij V_j", figs.mosaic(pca_parts, FACE_SHAPE,
+                                                                columns=3), "diverging"),
+    ], height=300),
+    f"Face {i} rebuilt both ways (relative errors NMF "
+    f"{np.linalg.norm(face - nmf_face) / np.linalg.norm(face):.1%}, PCA "
+    f"{np.linalg.norm(face - pca_face) / np.linalg.norm(face):.1%}). NMF's terms are pieces "
+    "that add up; PCA's terms add and cancel on top of the mean face.",
+    key="fig_face",
+)
+show_figure(
+    figs.face_coefficients_figure(comparison.H[i], comparison.pca.scores[i]),
+    f"The coefficients of face {i}: its row H_i is nonnegative (how much of each part); the "
+    "PCA scores have both signs.",
+    key="fig_coeffs",
+)
+
+st.subheader("How sparse is each basis vector?")
+explain(
+    "Hoyer's sparseness of a vector v with m entries is "
+    "$(\\sqrt{m} - \\lVert v\\rVert_1/\\lVert v\\rVert_2)/(\\sqrt{m} - 1)$: 0 when all entries "
+    "are equal, 1 when one entry carries everything. A localised part scores high."
+)
+nmf_mean = float(comparison.nmf_sparseness.mean())
+pca_mean = float(comparison.pca_sparseness.mean())
+verdict = "sparser" if nmf_mean > pca_mean else "not sparser"
+st.markdown(
+    f"Mean Hoyer sparseness at r = {int(face_rank)}: NMF parts **{nmf_mean:.3f}**, eigenfaces "
+    f"**{pca_mean:.3f}**: here the parts are {verdict} on average."
+)
+st.dataframe(
+    {"basis j": np.arange(1, int(face_rank) + 1),
+     "NMF part (Hoyer)": np.round(comparison.nmf_sparseness, 3),
+     "PCA eigenface (Hoyer)": np.round(comparison.pca_sparseness, 3)},
+    hide_index=True, height=min(36 * (int(face_rank) + 1), 400),
+)
+download_matrices({"H": comparison.H, "W": comparison.W}, prefix=f"faces_r{int(face_rank)}")
