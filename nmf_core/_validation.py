@@ -43,9 +43,10 @@ def as_nonnegative_matrix(X: Any, *, name: str = "X", allow_sparse: bool = True)
     if sp.issparse(X):
         if not allow_sparse:
             raise ValueError(f"{name} must be a dense array here, got a sparse matrix.")
-        X = sp.csr_matrix(X)
         if X.ndim != 2:
-            raise ValueError(f"{name} must be 2-D, got {X.ndim}-D.")
+            raise ValueError(f"{name} must be 2-D (rows are points), got {X.ndim}-D with shape "
+                             f"{X.shape}.")
+        X = sp.csr_matrix(X)
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(f"{name} is empty (shape {X.shape}); it needs at least one row "
                              "and one column.")

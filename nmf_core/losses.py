@@ -32,9 +32,13 @@ def frobenius_loss(X, H: np.ndarray, W: np.ndarray) -> float:
     if sp.issparse(X):
         # ‖X‖² − 2⟨X, HW⟩ + ‖HW‖², without forming the dense n×k product.
         X = sp.csr_matrix(X)
-        rows, cols = X.nonzero()
-        cross = float(np.dot(X.data, np.einsum("ij,ji->i", H[rows], W[:, cols])))
-        value = float(X.data @ X.data) - 2.0 * cross + float(np.sum((H.T @ H) * (W @ W.T)))
+        X.sum_duplicates()
+        H = np.asarray(H, dtype=np.float64)
+        W = np.asarray(W, dtype=np.float64)
+        data = X.data.astype(np.float64)
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        cross = float(np.dot(data, np.einsum("ij,ji->i", H[rows], W[:, X.indices])))
+        value = float(data @ data) - 2.0 * cross + float(np.sum((H.T @ H) * (W @ W.T)))
         return max(value, 0.0)
     residual = np.asarray(X, dtype=np.float64) - H.astype(np.float64) @ W.astype(np.float64)
     return float(np.einsum("ij,ij->", residual, residual))

@@ -71,6 +71,7 @@ class NMFResult:
     init: str
     loss: str
     _norm_X: float = field(repr=False, default=float("nan"))
+    _final_frobenius: float = field(repr=False, default=float("nan"))
 
     @property
     def rank(self) -> int:
@@ -83,13 +84,30 @@ class NMFResult:
 
     @property
     def relative_error(self) -> float:
-        """``‖X − HW‖_F / ‖X‖_F`` at the end (0 for a zero ``X``); Frobenius loss only."""
+        """``‖X − HW‖_F / ‖X‖_F`` at the end (0 for a zero ``X``), for either loss."""
         if self._norm_X == 0:
             return 0.0
-        return float(np.sqrt(max(self.losses[-1], 0.0)) / self._norm_X)
+        return float(np.sqrt(max(self._final_frobenius, 0.0)) / self._norm_X)
+
+    @property
+    def relative_errors(self) -> np.ndarray:
+        """``‖X − HW‖_F / ‖X‖_F`` after each iteration, shape (n_iter + 1,); Frobenius only.
+
+        Raises
+        ------
+        ValueError
+            For ``loss="kl"``, whose history holds divergences, not Frobenius distances.
+        """
+        if self.loss != "frobenius":
+            raise ValueError("relative_errors is defined for loss='frobenius' only.")
+        if self._norm_X == 0:
+            return np.zeros_like(self.losses)
+        return np.sqrt(np.maximum(self.losses, 0.0)) / self._norm_X
 
 
 def _check_penalty(name: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a nonnegative number, got {value!r}.")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -99,50 +117,174 @@ def _check_penalty(name: str, value: Any) -> float:
     return number
 
 
-def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float, l2: float,
-                 max_sweeps: int, delta: float = 0.1) -> None:
-    """HALS on the rows of ``factor`` (r×m), in place, for ``min ‖M − A·factor‖² + penalties``.
+# Cost model for the accelerated HALS inner loop (Gillis & Glineur, 2012). One sweep over the r
+# rows costs about 2·m·r² flops plus a fixed Python/numpy overhead per row (3 numpy calls),
+# counted here in flop-equivalents; a product with a mostly-zero X costs about 2·r·nnz flops, at
+# a rate several times below that of a dense GEMM.
+# Constants (not timings of this machine) keep runs deterministic.
+_ROW_OVERHEAD_FLOPS = 1.0e5
+_SPARSE_FLOP_COST = 8.0
+_HALS_ALPHA = 0.5
+_HALS_DELTA = 0.1
 
-    ``gram = AᵀA`` and ``cross = AᵀM``. Each row update is the exact minimiser of the objective in
-    that row with the others fixed:
 
-        F_j ← max(0, (cross_j − Σ_{i≠j} gram_ji F_i − l1/2) / (gram_jj + l2))
+def _hals_inner_budget(product_flops: float, m: int, r: int, alpha: float = _HALS_ALPHA) -> int:
+    """Inner sweeps worth doing: ``1 + α · (cost of the products) / (cost of one sweep)``.
 
-    so the objective never increases. Following Gillis & Glineur (2012), the sweep is repeated
-    (the products ``gram`` and ``cross`` are the expensive part and are reused) until a sweep
-    changes ``factor`` by less than ``delta`` times the first sweep's change.
+    Parameters
+    ----------
+    product_flops : float
+        Cost of forming the products ``gram`` and ``cross`` for this half step (≈ 2·n·k·r for
+        dense ``X``).
+    m : int
+        Number of columns of the factor being updated (``n`` for Hᵀ, ``k`` for W).
+    r : int
+        Rank.
+    alpha : float
+        Share of the product cost to spend on extra sweeps.
+
+    Returns
+    -------
+    int
+        At least 1.
     """
-    first_change = None
+    sweep = 2.0 * m * r * r + r * _ROW_OVERHEAD_FLOPS
+    return max(1, int(1 + alpha * product_flops / sweep))
+
+
+def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float, l2: float,
+                 max_sweeps: int, delta: float = _HALS_DELTA) -> None:
+    """Accelerated HALS on the rows of ``factor`` (r×m), in place.
+
+    Minimises ``‖M − Aᵀ·factor‖²_F + l1·Σ factor + l2·‖factor‖²_F`` over ``factor ≥ 0`` given
+    ``gram = A Aᵀ`` (r×r) and ``cross = A M`` (r×m), one row ``F_j`` at a time with the others
+    fixed. Setting the derivative in ``F_j`` to zero and clipping gives the exact minimiser
+
+        F_j ← max(0, (cross_j − l1/2 − Σ_{i≠j} gram_ji F_i) / (gram_jj + l2)),
+
+    so the objective never increases. The products ``gram`` and ``cross`` are the expensive
+    part, so the sweep over all rows is repeated with them (Gillis & Glineur, 2012) until a sweep
+    moves ``factor`` by less than ``delta`` times the first sweep did, or ``max_sweeps`` is hit.
+
+    Parameters
+    ----------
+    factor : ndarray, shape (r, m), C-contiguous
+        Updated in place.
+    gram : ndarray, shape (r, r)
+    cross : ndarray, shape (r, m)
+        Not modified.
+    l1, l2 : float
+        Penalty weights for this factor.
+    max_sweeps : int
+    delta : float
+    """
     rank = factor.shape[0]
+    diagonal = np.diagonal(gram) + l2
+    active = diagonal > 0
+    if not active.all():
+        # A zero row of the other factor makes F_j irrelevant to the fit; with an L1 penalty
+        # its exact minimiser is 0, without one it is left alone (as scikit-learn does).
+        if l1 > 0:
+            factor[~active] = 0.0
+        rows = np.flatnonzero(active)
+    else:
+        rows = range(rank)
+    safe = np.where(active, diagonal, 1.0)
+    # Divide once per call instead of once per row and sweep: row j of ``coupling`` holds
+    # gram_ji / (gram_jj + l2) for i ≠ j, and ``target`` holds (cross_j − l1/2) / (gram_jj + l2).
+    coupling = gram / safe[:, None]
+    np.fill_diagonal(coupling, 0.0)
+    coupling = coupling.astype(factor.dtype, copy=False)
+    target = (cross - l1 / 2.0) if l1 else cross
+    target = (target / safe[:, None]).astype(factor.dtype, copy=False)
+    buffer = np.empty(factor.shape[1], dtype=factor.dtype)
+    previous = np.empty_like(factor)
+    first_change = None
     for _ in range(max_sweeps):
-        change = 0.0
-        for j in range(rank):
-            denominator = gram[j, j] + l2
-            if denominator <= 0:
-                # This basis vector is unused (its coefficients are all zero); leave it.
-                continue
-            numerator = cross[j] - gram[j] @ factor - l1 / 2 - l2 * factor[j]
-            new_row = np.maximum(factor[j] + numerator / denominator, 0.0)
-            step = new_row - factor[j]
-            change += float(np.einsum("i,i->", step, step))
-            factor[j] = new_row
+        np.copyto(previous, factor)
+        for j in rows:
+            np.dot(coupling[j], factor, out=buffer)
+            np.subtract(target[j], buffer, out=buffer)
+            np.maximum(buffer, 0.0, out=factor[j])
+        if max_sweeps == 1:
+            break
+        np.subtract(factor, previous, out=previous)
+        change = float(np.vdot(previous, previous))
         if first_change is None:
             first_change = change
-        if change <= (delta**2) * first_change or first_change == 0:
+        if change <= (delta**2) * first_change:
             break
 
 
-def _hals_inner_budget(n_other: int, m: int, r: int, alpha: float = 0.5) -> int:
-    """Inner sweeps worth doing: 1 + α·(cost of the products) / (cost of one sweep)."""
-    products = n_other * m * r + n_other * r * r
-    sweep = m * r * r + m * r
-    return max(1, int(1 + alpha * products / max(sweep, 1)))
+def _mu_update(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float,
+               l2: float) -> None:
+    """Lee–Seung step on ``factor`` (r×m), in place: ``F ← F ∘ cross / (gram F + l1/2 + l2 F)``.
+
+    The numerator and denominator are the negative and positive parts of the gradient of the
+    penalised objective, so the objective never increases (Lee & Seung, 2001). Where the
+    denominator is 0 (a zero row of ``F`` and of ``gram``) the entry is left unchanged.
+    """
+    denominator = gram.astype(factor.dtype, copy=False) @ factor
+    if l1:
+        denominator += l1 / 2.0
+    if l2:
+        denominator += l2 * factor
+    ratio = np.divide(cross, denominator, out=np.ones_like(factor), where=denominator > 0)
+    factor *= ratio
 
 
-def _mu_ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    # 0/0 only happens where a whole basis vector is zero; leave those entries unchanged.
-    return np.divide(numerator, denominator, out=np.ones_like(numerator),
-                     where=denominator > 0)
+class _Data:
+    """The data matrix and the products with it that every Frobenius solver needs.
+
+    Factors are kept as ``Ht`` (r×n) and ``W`` (r×k): one row per basis coordinate, so each HALS
+    row update reads and writes contiguous memory. ``X`` stays C-ordered; BLAS reads ``Xᵀ`` via
+    its transpose flag, so no copy of ``X`` is ever made.
+    """
+
+    def __init__(self, X) -> None:
+        self.X = X
+        self.sparse = sp.issparse(X)
+        # Xᵀ in CSR once, so the W-side sparse product is a fast row-wise kernel as well.
+        self.XT = X.T.tocsr() if self.sparse else X.T
+        if self.sparse:
+            self.norm2 = float(np.dot(X.data, X.data))
+            self.nonzeros = int(np.count_nonzero(X.data))
+        else:
+            self.norm2 = float(np.einsum("ij,ij->", X, X, dtype=np.float64))
+            self.nonzeros = int(np.count_nonzero(X))
+
+    def cross_H(self, W: np.ndarray) -> np.ndarray:
+        """``W Xᵀ``, shape (r, n)."""
+        if self.sparse:
+            return np.ascontiguousarray((self.X @ W.T).T)
+        return W @ self.XT
+
+    def cross_W(self, Ht: np.ndarray) -> np.ndarray:
+        """``Hᵀ X``, shape (r, k)."""
+        if self.sparse:
+            return np.ascontiguousarray((self.XT @ Ht.T).T)
+        return Ht @ self.X
+
+    def loss(self, Ht: np.ndarray, W: np.ndarray, cross_W: np.ndarray | None = None,
+             gram_H: np.ndarray | None = None, gram_W: np.ndarray | None = None) -> float:
+        """``‖X − HW‖²_F``, from the products of the last W-update when they are given.
+
+        ``‖X‖² − 2⟨HᵀX, W⟩ + ⟨HᵀH, WWᵀ⟩`` costs O((n + k)·r²) instead of O(n·k·r). It loses
+        digits to cancellation when the fit is very close, and always in float32; then the
+        residual is formed (in float64 for accuracy).
+        """
+        if cross_W is not None and gram_H is not None and gram_W is not None and (
+                Ht.dtype == np.float64):
+            cross = float(np.einsum("ij,ij->", cross_W, W, dtype=np.float64))
+            quad = float(np.einsum("ij,ij->", gram_H, gram_W, dtype=np.float64))
+            value = self.norm2 - 2.0 * cross + quad
+            if value > _DIRECT_LOSS_BELOW * self.norm2:
+                return value
+        return frobenius_loss(self.X, Ht.T, W)
+
+
+def _factor_to_dtype(factor: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return np.ascontiguousarray(factor, dtype=dtype)
 
 
 def nmf(
@@ -163,39 +305,48 @@ def nmf(
 ) -> NMFResult:
     """Nonnegative matrix factorisation ``X ≈ H W``.
 
+    Minimises ``‖X − HW‖²_F + l1_H·ΣH + l1_W·ΣW + l2_H·‖H‖²_F + l2_W·‖W‖²_F`` over ``H ≥ 0``
+    (n×r) and ``W ≥ 0`` (r×k), or the generalised KL divergence plus the same penalties.
+
     Parameters
     ----------
     X : array_like or scipy.sparse matrix, shape (n, k)
         Nonnegative data; each row is a data point. Ints and bools become float64; float32 stays
-        float32.
+        float32 (and the solver then computes in float32).
     rank : int
         Number of basis vectors ``r`` (rows of ``W``). May exceed ``min(n, k)`` with
-        ``init="random"``.
+        ``init="random"`` (or a custom start).
     solver : {"hals", "mu", "anls", "als"}
-        - ``"hals"``: hierarchical alternating least squares with the accelerated inner loops of
-          Gillis & Glineur (2012). Fast; objective never increases.
-        - ``"mu"``: Lee & Seung multiplicative updates. Simple; objective never increases.
-        - ``"anls"``: alternating nonnegative least squares, each half step solved exactly
-          (block principal pivoting). Objective never increases.
+        - ``"hals"``: hierarchical alternating least squares (exact coordinate minimisation
+          over one row of ``W`` or column of ``H`` at a time) with the accelerated inner loops
+          of Gillis & Glineur (2012). Fast; the objective never increases.
+        - ``"mu"``: Lee & Seung multiplicative updates. Simple; the objective never increases.
+        - ``"anls"``: alternating nonnegative least squares, each half step solved exactly by
+          block principal pivoting (Kim & Park, 2011). The objective never increases.
         - ``"als"``: unconstrained least squares, then negative entries clipped to zero. The
           classroom counterexample: the clipping can make the objective go *up*.
     init : {"nndsvda", "nndsvd", "nndsvdar", "random", "spa"} or tuple (H0, W0)
         Start point, see :func:`nmf_core.initialize`. A given pair is copied, never modified.
     loss : {"frobenius", "kl"}
-        ``"kl"`` (generalised Kullback–Leibler) is available with ``solver="mu"``.
+        ``"kl"`` (generalised Kullback–Leibler ``Σ X log(X/HW) − X + HW``) works with
+        ``solver="mu"``.
     max_iter : int
-        Maximum number of iterations (each updates ``H`` then ``W``).
+        Maximum number of iterations; one iteration updates ``H`` and then ``W``.
     tol : float
         Stopping rule: stop after iteration ``i`` when
-        ``|objective[i-1] − objective[i]| ≤ tol · objective[i-1]`` (or the objective is 0).
-        ``tol=0`` runs exactly ``max_iter`` iterations (unless a callback stops it).
+        ``|objective[i−1] − objective[i]| ≤ tol · objective[i−1]`` (this includes reaching an
+        objective of 0). ``tol=0`` runs exactly ``max_iter`` iterations (unless a callback
+        stops earlier).
     seed : None, int or numpy.random.Generator
-        Randomness of the initialisation.
+        Randomness of the initialisation (``"random"``, ``"nndsvdar"``). HALS, MU, ANLS and ALS
+        themselves are deterministic.
     l1_H, l1_W, l2_H, l2_W : float
         Nonnegative penalty weights: ``l1·Σ(factor) + l2·‖factor‖²_F`` added to the objective.
     callback : callable, optional
-        ``callback(iteration, H, W, loss)`` after each iteration, with copies of the factors;
-        returning ``True`` stops the solver.
+        ``callback(iteration, H, W, loss)`` after each iteration ``1, 2, …``, with copies of
+        the factors (safe to keep, e.g. as animation frames) and the data term ``losses[i]``.
+        Returning ``True`` stops the solver. Time spent in the callback is not counted in
+        ``times``.
 
     Returns
     -------
@@ -205,8 +356,10 @@ def nmf(
     Raises
     ------
     ValueError
-        Bad data (negative, NaN/inf, not 2-D, empty), bad rank, unknown solver/init/loss, an
-        unsupported solver/loss pair, bad penalties or iteration settings.
+        Bad data (negative, NaN/inf, not numeric, not 2-D, empty), a rank that is not a
+        positive integer, an unknown solver/init/loss, an unsupported solver/loss pair,
+        ``nndsvd*``/``spa`` with ``rank > min(n, k)``, a bad custom start, bad penalties or
+        iteration settings.
 
     Examples
     --------
@@ -229,6 +382,7 @@ def nmf(
         raise ValueError(f"loss='kl' is implemented with solver='mu' only, got solver={solver!r}.")
     if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 0:
         raise ValueError(f"max_iter must be a nonnegative integer, got {max_iter!r}.")
+    max_iter = int(max_iter)
     tol = _check_penalty("tol", tol)
     l1_H, l1_W = _check_penalty("l1_H", l1_H), _check_penalty("l1_W", l1_W)
     l2_H, l2_W = _check_penalty("l2_H", l2_H), _check_penalty("l2_W", l2_W)
@@ -238,102 +392,116 @@ def nmf(
     init_name = "custom" if isinstance(init, tuple | list) else init
     H, W = initialize(X, rank, init, seed=seed)
     dtype = X.dtype
-    sparse_input = sp.issparse(X)
-    norm_X2 = float(X.multiply(X).sum()) if sparse_input else float(
-        np.einsum("ij,ij->", X, X, dtype=np.float64))
+    data = _Data(X)
+    if not np.isfinite(data.norm2):
+        raise ValueError("X has entries so large that ‖X‖² overflows; rescale X first.")
+    n, k = X.shape
     penalties = {"l1_H": l1_H, "l1_W": l1_W, "l2_H": l2_H, "l2_W": l2_W}
+    has_penalty = any(penalties.values())
+    dense_X_for_kl = (X.toarray() if data.sparse else X) if loss == "kl" else None
 
+    def objective_of(loss_value: float, Ht_: np.ndarray, W_: np.ndarray) -> float:
+        if not has_penalty:
+            return loss_value
+        return loss_value + penalty(Ht_, W_, l1_H=l1_H, l1_W=l1_W, l2_H=l2_H, l2_W=l2_W)
+
+    # One row per basis coordinate for both factors (see _Data).
+    Ht = np.ascontiguousarray(H.T)
+    W = np.ascontiguousarray(W)
+    del H
     if loss == "kl":
-        dense_X = X.toarray() if sparse_input else X
-
-        def data_loss(H_: np.ndarray, W_: np.ndarray, *_: Any) -> float:
-            return kl_divergence(dense_X, H_, W_)
+        first_loss = kl_divergence(dense_X_for_kl, Ht.T, W)
     else:
-
-        def data_loss(H_: np.ndarray, W_: np.ndarray, HtX: np.ndarray | None = None,
-                      HtH: np.ndarray | None = None) -> float:
-            if HtX is None or HtH is None:
-                return frobenius_loss(X, H_, W_)
-            # ‖X‖² − 2⟨HᵀX, W⟩ + ⟨HᵀH, WWᵀ⟩ reuses the products the W-update just formed.
-            cross = float(np.einsum("ij,ij->", HtX, W_, dtype=np.float64))
-            quad = float(np.einsum("ij,ij->", HtH, W_ @ W_.T, dtype=np.float64))
-            value = norm_X2 - 2.0 * cross + quad
-            if value <= _DIRECT_LOSS_BELOW * norm_X2:
-                return frobenius_loss(X, H_, W_)
-            return value
-
-    def total(loss_value: float) -> float:
-        return loss_value + penalty(H, W, **penalties)
-
-    first_loss = data_loss(H, W)
+        first_loss = frobenius_loss(X, Ht.T, W)
     losses = [first_loss]
-    objectives = [total(first_loss)]
+    objectives = [objective_of(first_loss, Ht, W)]
     times = [0.0]
     converged = False
-    start = time.perf_counter()
-    n, k = X.shape
-    budget_H = _hals_inner_budget(k, n, rank)
-    budget_W = _hals_inner_budget(n, k, rank)
-    identity = np.eye(rank, dtype=dtype)
-    dense_for_kl = X.toarray() if (sparse_input and loss == "kl") else X
-    iteration = 0
+    # The budget depends on the matrix, not on how it is stored, so sparse and dense copies of
+    # the same X give the same factors: a mostly-zero X is costed like a sparse product.
+    product_flops = 2.0 * rank * min(float(n * k), _SPARSE_FLOP_COST * data.nonzeros)
+    budget_H = _hals_inner_budget(product_flops + 2.0 * k * rank * rank, n, rank)
+    budget_W = _hals_inner_budget(product_flops + 2.0 * n * rank * rank, k, rank)
+    identity = np.eye(rank)
+    gram_W = W @ W.T  # WWᵀ, carried over from the end of one iteration to the next
+    elapsed = 0.0
     for iteration in range(1, max_iter + 1):
-        HtX = HtH = None
-        if solver == "hals":
-            # H-update works on Hᵀ so that each basis coordinate is a contiguous row.
-            WWt = W @ W.T
-            XWt = np.asarray(X @ W.T)
-            Ht = np.ascontiguousarray(H.T)
-            _hals_sweeps(Ht, WWt, XWt.T, l1_H, l2_H, budget_H)
-            H = np.ascontiguousarray(Ht.T)
-            HtH = H.T @ H
-            HtX = np.asarray((X.T @ H).T) if sparse_input else H.T @ X
-            _hals_sweeps(W, HtH, HtX, l1_W, l2_W, budget_W)
-        elif solver == "mu" and loss == "frobenius":
-            WWt = W @ W.T
-            XWt = np.asarray(X @ W.T)
-            H *= _mu_ratio(XWt, H @ WWt + l1_H / 2 + l2_H * H)
-            HtH = H.T @ H
-            HtX = np.asarray((X.T @ H).T) if sparse_input else H.T @ X
-            W *= _mu_ratio(HtX, HtH @ W + l1_W / 2 + l2_W * W)
-        elif solver == "mu":  # generalised KL divergence
-            ratio = dense_for_kl / np.maximum(H @ W, _KL_EPS)
-            H *= _mu_ratio(ratio @ W.T, W.sum(axis=1)[None, :] + l1_H + 2 * l2_H * H)
-            ratio = dense_for_kl / np.maximum(H @ W, _KL_EPS)
-            W *= _mu_ratio(H.T @ ratio, H.sum(axis=0)[:, None] + l1_W + 2 * l2_W * W)
+        started = time.perf_counter()
+        cross_W = gram_H = None
+        if loss == "kl":
+            Ht, W = _kl_mu_iteration(dense_X_for_kl, Ht, W, l1_H, l1_W, l2_H, l2_W)
+            current_loss = kl_divergence(dense_X_for_kl, Ht.T, W)
         else:
-            WWt = W @ W.T + l2_H * identity
-            rhs_H = (np.asarray(X @ W.T) - l1_H / 2).T
-            if solver == "anls":
-                H = nnls_gram(WWt, rhs_H, start=H.T).T.astype(dtype)
+            cross_H = data.cross_H(W)
+            if solver == "hals":
+                _hals_sweeps(Ht, gram_W, cross_H, l1_H, l2_H, budget_H)
+            elif solver == "mu":
+                _mu_update(Ht, gram_W, cross_H, l1_H, l2_H)
             else:
-                H = np.maximum(np.linalg.lstsq(WWt, rhs_H, rcond=None)[0].T, 0).astype(dtype)
-            HtH = H.T @ H
-            HtX = np.asarray((X.T @ H).T) if sparse_input else H.T @ X
-            gram_W = HtH + l2_W * identity
-            if solver == "anls":
-                W = nnls_gram(gram_W, HtX - l1_W / 2, start=W).astype(dtype)
+                Ht = _least_squares_step(solver, gram_W + l2_H * identity,
+                                         cross_H - l1_H / 2.0 if l1_H else cross_H, Ht, dtype)
+            gram_H = Ht @ Ht.T
+            cross_W = data.cross_W(Ht)
+            if solver == "hals":
+                _hals_sweeps(W, gram_H, cross_W, l1_W, l2_W, budget_W)
+            elif solver == "mu":
+                _mu_update(W, gram_H, cross_W, l1_W, l2_W)
             else:
-                W = np.maximum(np.linalg.lstsq(gram_W, HtX - l1_W / 2, rcond=None)[0],
-                               0).astype(dtype)
-        H = np.ascontiguousarray(H, dtype=dtype)
-        W = np.ascontiguousarray(W, dtype=dtype)
-        current_loss = data_loss(H, W, HtX, HtH)
+                W = _least_squares_step(solver, gram_H + l2_W * identity,
+                                        cross_W - l1_W / 2.0 if l1_W else cross_W, W, dtype)
+            gram_W = W @ W.T
+            current_loss = data.loss(Ht, W, cross_W, gram_H, gram_W)
+        current_objective = objective_of(current_loss, Ht, W)
+        elapsed += time.perf_counter() - started
         losses.append(current_loss)
-        objectives.append(total(current_loss))
-        times.append(time.perf_counter() - start)
+        objectives.append(current_objective)
+        times.append(elapsed)
         stop_requested = False
         if callback is not None:
-            stop_requested = bool(callback(iteration, H.copy(), W.copy(), current_loss))
-        previous, now = objectives[-2], objectives[-1]
-        if tol > 0 and (now == 0 or abs(previous - now) <= tol * previous):
+            stop_requested = bool(callback(iteration, np.ascontiguousarray(Ht.T), W.copy(),
+                                           current_loss))
+        previous = objectives[-2]
+        if tol > 0 and abs(previous - current_objective) <= tol * previous:
             converged = True
             break
         if stop_requested:
             break
-    n_iter = len(losses) - 1
+    H = np.ascontiguousarray(Ht.T)
+    final_frobenius = losses[-1] if loss == "frobenius" else frobenius_loss(X, H, W)
     return NMFResult(
-        H=H, W=W, losses=np.asarray(losses), objectives=np.asarray(objectives),
-        times=np.asarray(times), n_iter=n_iter, converged=converged, solver=solver,
-        init=str(init_name), loss=loss, _norm_X=float(np.sqrt(norm_X2)),
+        H=H, W=W, losses=np.asarray(losses, dtype=np.float64),
+        objectives=np.asarray(objectives, dtype=np.float64),
+        times=np.asarray(times, dtype=np.float64), n_iter=len(losses) - 1, converged=converged,
+        solver=solver, init=str(init_name), loss=loss, _norm_X=float(np.sqrt(data.norm2)),
+        _final_frobenius=float(final_frobenius),
     )
+
+
+def _least_squares_step(solver: str, gram: np.ndarray, rhs: np.ndarray, factor: np.ndarray,
+                        dtype: np.dtype) -> np.ndarray:
+    """One half step of ANLS (exact NNLS, warm-started) or ALS (least squares, then clip).
+
+    ``gram`` (r×r) and ``rhs`` (r×m) are the normal equations of the half step; returns the new
+    factor (r×m) in ``dtype``.
+    """
+    if solver == "anls":
+        new = nnls_gram(gram, rhs, start=factor)
+    else:
+        new = np.maximum(np.linalg.lstsq(np.asarray(gram, dtype=np.float64),
+                                         np.asarray(rhs, dtype=np.float64), rcond=None)[0], 0.0)
+    return _factor_to_dtype(new, dtype)
+
+
+def _kl_mu_iteration(X: np.ndarray, Ht: np.ndarray, W: np.ndarray, l1_H: float, l1_W: float,
+                     l2_H: float, l2_W: float) -> tuple[np.ndarray, np.ndarray]:
+    """One Lee–Seung iteration for ``Σ X log(X/HW) − X + HW`` plus penalties (dense ``X``).
+
+    ``Hᵀ ← Hᵀ ∘ (W (X/HW)ᵀ) / (W·1 + l1_H + 2 l2_H Hᵀ)`` and the mirror image for ``W``.
+    """
+    ratio = X / np.maximum(Ht.T @ W, _KL_EPS)
+    denominator = W.sum(axis=1)[:, None] + l1_H + 2.0 * l2_H * Ht
+    Ht *= np.divide(W @ ratio.T, denominator, out=np.ones_like(Ht), where=denominator > 0)
+    ratio = X / np.maximum(Ht.T @ W, _KL_EPS)
+    denominator = Ht.sum(axis=1)[:, None] + l1_W + 2.0 * l2_W * W
+    W *= np.divide(Ht @ ratio, denominator, out=np.ones_like(W), where=denominator > 0)
+    return Ht, W

@@ -1,0 +1,238 @@
+"""Unit tests of nmf(): histories, stopping, callbacks, penalties, sparse input, planted data."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import nmf_core
+from nmf_core.datasets import planted_nmf
+
+
+@pytest.fixture
+def data():
+    return np.random.default_rng(0).random((30, 20))
+
+
+def test_losses_start_at_the_start_point_and_match_the_factors(data):
+    H0, W0 = nmf_core.initialize(data, 4, "random", seed=1)
+    for solver in nmf_core.SOLVERS:
+        result = nmf_core.nmf(data, 4, solver=solver, init=(H0, W0), max_iter=7, tol=0)
+        assert result.losses[0] == pytest.approx(np.sum((data - H0 @ W0) ** 2), rel=1e-12)
+        final = np.sum((data - result.H @ result.W) ** 2)
+        assert result.losses[-1] == pytest.approx(final, rel=1e-9)
+        assert len(result.losses) == len(result.objectives) == len(result.times) == 8
+
+
+def test_every_loss_in_the_history_is_the_loss_of_that_iterate(data):
+    seen = []
+    result = nmf_core.nmf(data, 3, max_iter=6, tol=0,
+                          callback=lambda i, H, W, loss: seen.append((i, H, W, loss)))
+    assert [item[0] for item in seen] == [1, 2, 3, 4, 5, 6]
+    for i, H, W, loss in seen:
+        assert loss == result.losses[i]
+        assert loss == pytest.approx(np.sum((data - H @ W) ** 2), rel=1e-9)
+    np.testing.assert_array_equal(seen[-1][1], result.H)
+
+
+def test_callback_gets_copies_it_may_keep(data):
+    frames = []
+    result = nmf_core.nmf(data, 3, max_iter=5, tol=0,
+                          callback=lambda i, H, W, loss: frames.append(H))
+    assert not np.array_equal(frames[0], frames[-1])
+    np.testing.assert_array_equal(frames[-1], result.H)
+    frames[-1][:] = -1.0
+    assert result.H.min() >= 0
+
+
+@pytest.mark.parametrize("solver", nmf_core.SOLVERS)
+def test_callback_returning_true_stops_early(data, solver):
+    result = nmf_core.nmf(data, 3, solver=solver, max_iter=100, tol=0,
+                          callback=lambda i, H, W, loss: i == 4)
+    assert result.n_iter == 4 and not result.converged
+    assert len(result.losses) == 5
+
+
+@pytest.mark.parametrize("solver", nmf_core.SOLVERS)
+def test_tol_zero_runs_exactly_max_iter(solver):
+    X, _, _ = planted_nmf(12, 9, 2, seed=0)  # converges fast, so only tol=0 keeps it going
+    result = nmf_core.nmf(X, 2, solver=solver, max_iter=37, tol=0)
+    assert result.n_iter == 37 and not result.converged
+
+
+def test_max_iter_zero_returns_the_start(data):
+    H0, W0 = nmf_core.initialize(data, 3, "nndsvda")
+    result = nmf_core.nmf(data, 3, max_iter=0)
+    np.testing.assert_array_equal(result.H, H0)
+    np.testing.assert_array_equal(result.W, W0)
+    assert result.n_iter == 0 and result.losses.shape == (1,)
+
+
+def test_stopping_rule_is_the_relative_decrease_of_the_objective(data):
+    result = nmf_core.nmf(data, 3, tol=1e-3, max_iter=500, l1_H=0.1)
+    assert result.converged and result.n_iter < 500
+    objectives = result.objectives
+    decreases = np.abs(np.diff(objectives)) / objectives[:-1]
+    assert decreases[-1] <= 1e-3
+    assert np.all(decreases[:-1] > 1e-3)
+
+
+def test_objectives_add_the_penalties(data):
+    weights = {"l1_H": 0.3, "l1_W": 0.2, "l2_H": 0.5, "l2_W": 0.1}
+    seen = []
+    result = nmf_core.nmf(data, 3, max_iter=5, tol=0, **weights,
+                          callback=lambda i, H, W, loss: seen.append((H, W)))
+    for (H, W), loss, objective in zip(seen, result.losses[1:], result.objectives[1:],
+                                       strict=True):
+        expected = (loss + 0.3 * H.sum() + 0.2 * W.sum() + 0.5 * np.sum(H**2)
+                    + 0.1 * np.sum(W**2))
+        assert objective == pytest.approx(expected, rel=1e-12)
+    plain = nmf_core.nmf(data, 3, max_iter=5, tol=0)
+    np.testing.assert_array_equal(plain.losses, plain.objectives)
+
+
+def test_penalties_shrink_the_factors(data):
+    plain = nmf_core.nmf(data, 4, max_iter=100, tol=0)
+    sparse = nmf_core.nmf(data, 4, max_iter=100, tol=0, l1_H=5.0, l1_W=5.0)
+    small = nmf_core.nmf(data, 4, max_iter=100, tol=0, l2_H=5.0, l2_W=5.0)
+    assert np.count_nonzero(sparse.H) + np.count_nonzero(sparse.W) < (
+        np.count_nonzero(plain.H) + np.count_nonzero(plain.W))
+    assert np.sum(small.H**2) + np.sum(small.W**2) < np.sum(plain.H**2) + np.sum(plain.W**2)
+
+
+def test_huge_l1_penalty_gives_zero_factors_not_nan(data):
+    result = nmf_core.nmf(data, 3, max_iter=20, l1_H=1e6, l1_W=1e6)
+    assert np.all(result.H == 0) or np.all(result.W == 0)
+    assert np.all(np.isfinite(result.objectives))
+
+
+def test_times_are_cumulative_and_exclude_the_callback(data):
+    import time
+
+    result = nmf_core.nmf(data, 3, max_iter=5, tol=0,
+                          callback=lambda i, H, W, loss: time.sleep(0.02))
+    assert result.times[0] == 0.0
+    assert np.all(np.diff(result.times) > 0)
+    assert result.times[-1] < 0.05
+
+
+def test_custom_start_is_copied_not_modified(data):
+    H0, W0 = nmf_core.initialize(data, 3, "random", seed=0)
+    H_copy, W_copy = H0.copy(), W0.copy()
+    for solver in nmf_core.SOLVERS:
+        result = nmf_core.nmf(data, 3, solver=solver, init=(H0, W0), max_iter=5)
+        np.testing.assert_array_equal(H0, H_copy)
+        np.testing.assert_array_equal(W0, W_copy)
+        assert result.init == "custom"
+        assert not np.shares_memory(result.H, H0)
+
+
+def test_custom_start_of_another_dtype_is_cast_to_the_data_dtype(data):
+    H0, W0 = nmf_core.initialize(data, 3, "random", seed=0)
+    result = nmf_core.nmf(data.astype(np.float32), 3, init=(H0, W0), max_iter=3)
+    assert result.H.dtype == np.float32 and result.W.dtype == np.float32
+
+
+def test_same_seed_same_result_and_other_seed_other_result(data):
+    a = nmf_core.nmf(data, 3, init="random", seed=5, max_iter=20)
+    b = nmf_core.nmf(data, 3, init="random", seed=5, max_iter=20)
+    c = nmf_core.nmf(data, 3, init="random", seed=6, max_iter=20)
+    np.testing.assert_array_equal(a.H, b.H)
+    np.testing.assert_array_equal(a.losses, b.losses)
+    assert not np.allclose(a.H, c.H)
+
+
+def test_result_helpers(data):
+    result = nmf_core.nmf(data, 3, max_iter=30)
+    np.testing.assert_allclose(result.reconstruction(), result.H @ result.W)
+    expected = np.linalg.norm(data - result.H @ result.W) / np.linalg.norm(data)
+    assert result.relative_error == pytest.approx(expected, rel=1e-9)
+    assert result.relative_errors[-1] == pytest.approx(expected, rel=1e-9)
+    assert result.relative_errors[0] == pytest.approx(
+        np.sqrt(result.losses[0]) / np.linalg.norm(data))
+    assert result.rank == 3 and result.solver == "hals" and result.init == "nndsvda"
+
+
+def test_kl_result_reports_kl_losses_and_frobenius_relative_error(data):
+    result = nmf_core.nmf(data, 3, solver="mu", loss="kl", max_iter=40)
+    assert result.losses[-1] == pytest.approx(
+        nmf_core.kl_divergence(data, result.H, result.W), rel=1e-9)
+    expected = np.linalg.norm(data - result.H @ result.W) / np.linalg.norm(data)
+    assert result.relative_error == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(ValueError, match="frobenius"):
+        _ = result.relative_errors
+
+
+@pytest.mark.parametrize("solver", ["hals", "mu", "anls", "als"])
+def test_sparse_input_gives_the_same_factors_as_dense(solver):
+    rng = np.random.default_rng(3)
+    X = rng.random((40, 25)) * (rng.random((40, 25)) < 0.3)
+    dense = nmf_core.nmf(X, 4, solver=solver, max_iter=40, tol=0)
+    for fmt in ("csr", "csc", "coo"):
+        sparse = nmf_core.nmf(sp.csr_matrix(X).asformat(fmt), 4, solver=solver, max_iter=40,
+                              tol=0)
+        np.testing.assert_allclose(sparse.H, dense.H, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(sparse.W, dense.W, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(sparse.losses, dense.losses, rtol=1e-9)
+
+
+def test_sparse_input_with_kl_and_float32():
+    rng = np.random.default_rng(4)
+    X = rng.random((20, 15)) * (rng.random((20, 15)) < 0.4)
+    dense = nmf_core.nmf(X, 3, solver="mu", loss="kl", max_iter=20, tol=0)
+    sparse = nmf_core.nmf(sp.csr_matrix(X), 3, solver="mu", loss="kl", max_iter=20, tol=0)
+    np.testing.assert_allclose(sparse.W, dense.W, rtol=1e-9)
+    single = nmf_core.nmf(sp.csr_matrix(X, dtype=np.float32), 3, max_iter=20)
+    assert single.W.dtype == np.float32
+
+
+def _planted_unique(n, k, r, seed):
+    """Exactly rank-r X = H W whose NMF is unique up to scale and order.
+
+    Both factors contain an identity block (the data is separable both ways) and many zeros,
+    which makes the factorisation essentially unique, so the solvers converge linearly to it.
+    """
+    rng = np.random.default_rng(seed)
+    H = rng.random((n, r)) * (rng.random((n, r)) < 0.6)
+    H[:r] = np.eye(r)
+    W = rng.random((r, k)) * (rng.random((r, k)) < 0.6)
+    W[:, :r] = np.eye(r)
+    return H @ W, H, W
+
+
+@pytest.mark.parametrize(("solver", "init"), [("hals", "nndsvda"), ("hals", "nndsvd"),
+                                              ("hals", "random"), ("anls", "nndsvda")])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_planted_exact_rank_is_recovered(solver, init, seed):
+    X, _, W = _planted_unique(40, 30, 3, seed)
+    result = nmf_core.nmf(X, 3, solver=solver, init=init, seed=seed, max_iter=300, tol=0)
+    assert result.relative_error < 1e-6
+    assert np.linalg.norm(X - result.H @ result.W) / np.linalg.norm(X) < 1e-6
+    # The planted basis rows come back, up to scale and order (cosine ≈ 1).
+    unit = lambda M: M / np.linalg.norm(M, axis=1, keepdims=True)  # noqa: E731
+    assert np.all((unit(W) @ unit(result.W).T).max(axis=1) > 1 - 1e-9)
+
+
+def test_mu_approaches_the_planted_factorisation():
+    # MU converges sublinearly (entries that should be 0 only shrink geometrically), so it is
+    # only asked to get close, not to machine precision.
+    X, _, _ = _planted_unique(40, 30, 3, 0)
+    result = nmf_core.nmf(X, 3, solver="mu", max_iter=2000, tol=0)
+    assert result.relative_error < 1e-3
+
+
+def test_als_can_increase_the_objective():
+    # The classroom counterexample: clipping a least-squares solution is not a projection
+    # onto the best nonnegative one, so ALS is not monotone (found by searching seeds).
+    X = np.random.default_rng(0).random((30, 20))
+    increases = 0
+    for seed in range(10):
+        result = nmf_core.nmf(X, 6, solver="als", init="random", seed=seed, max_iter=30, tol=0)
+        increases += int(np.any(np.diff(result.objectives) > 1e-9 * result.objectives[0]))
+    assert increases > 0
+
+
+def test_float32_runs_in_float32_and_agrees_with_float64(data):
+    single = nmf_core.nmf(data.astype(np.float32), 3, max_iter=50, tol=0)
+    double = nmf_core.nmf(data, 3, max_iter=50, tol=0)
+    assert single.H.dtype == np.float32
+    assert single.relative_error == pytest.approx(double.relative_error, rel=1e-3)
