@@ -163,11 +163,19 @@ explain(
 st.subheader("Signs")
 explain(
     "Two nonnegative vectors are orthogonal only if they are never nonzero at the same "
-    "place. SVD and PCA insist on orthogonal basis vectors, so when the features overlap, as "
-    "in all three demo data sets, every basis vector after the first mixes signs, and the "
-    "coefficients cancel each other to rebuild the data. At $r = 1$ the SVD of a nonnegative "
-    "matrix can always be chosen nonnegative (Perron–Frobenius), so the difference starts at "
-    "$r = 2$."
+    "place, and SVD and PCA insist on orthogonal basis vectors. When the first SVD basis "
+    "vector is positive everywhere, as on all three demo data sets, every later one is "
+    "orthogonal to it and must therefore have entries of both signs; the coefficients then "
+    "cancel each other to rebuild the data. At $r = 1$ the SVD of a nonnegative matrix can "
+    "always be chosen nonnegative (Perron–Frobenius), so the difference starts at $r = 2$."
+)
+
+first_svd = result.fits["SVD"].basis[0]
+st.markdown(
+    "Here the first SVD basis vector is "
+    + ("**positive everywhere**." if first_svd.min() > 0 else
+       f"**not positive everywhere** (smallest entry {first_svd.min():.3g}), so the argument "
+       "above does not apply; the table shows the signs as they are.")
 )
 
 st.subheader("Uniqueness: the same method from several seeds")

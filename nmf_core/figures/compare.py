@@ -87,10 +87,18 @@ def _panels_figure(panels: Mapping[str, np.ndarray], *, diverging: bool, colorsc
         fig.update_yaxes(autorange="reversed", row=1, col=index)
         if picture:
             # Square pixels and no tick labels: this is a picture, not a matrix.
-            fig.update_yaxes(scaleanchor=axis, scaleratio=1, showticklabels=False, row=1,
-                             col=index)
-            fig.update_xaxes(showticklabels=False, constrain="domain", row=1, col=index)
+            bare = {"showticklabels": False, "showgrid": False, "zeroline": False,
+                    "showline": False}
+            fig.update_yaxes(scaleanchor=axis, scaleratio=1, row=1, col=index, **bare)
+            fig.update_xaxes(constrain="domain", row=1, col=index, **bare)
     return apply_layout(fig, height=height)
+
+
+def _picture_height(panel: np.ndarray, *, panel_width: float = 260.0,
+                    margins: float = 90.0) -> int:
+    """Figure height that fits a picture panel of about ``panel_width`` pixels wide."""
+    rows, columns = np.asarray(panel).shape
+    return int(np.clip(margins + panel_width * rows / max(columns, 1), 220, 560))
 
 
 def _shared_bound(matrices) -> float:
@@ -99,7 +107,7 @@ def _shared_bound(matrices) -> float:
 
 
 def basis_figure(fits: Mapping[str, MethodFit], *, image_shape: tuple[int, int] | None = None,
-                 height: int = 340) -> go.Figure:
+                 height: int | None = None) -> go.Figure:
     """The basis ``W`` of each method on one diverging scale (red > 0 > blue).
 
     Parameters
@@ -108,7 +116,8 @@ def basis_figure(fits: Mapping[str, MethodFit], *, image_shape: tuple[int, int] 
         Basis rows have unit length, so one scale fits all three.
     image_shape : (h, w), optional
         Show each basis row as an ``h × w`` picture (the faces) instead of a matrix row.
-    height : int
+    height : int, optional
+        Defaults to 340 for matrices and to the pictures' aspect ratio for faces.
 
     Returns
     -------
@@ -120,6 +129,8 @@ def basis_figure(fits: Mapping[str, MethodFit], *, image_shape: tuple[int, int] 
         panels[method] = (tile_images(basis.reshape(-1, *image_shape)) if image_shape
                           else basis)
     bound = _shared_bound(panels.values())
+    if height is None:
+        height = _picture_height(panels["NMF"]) if image_shape else 340
     hover = ("pixel (%{y}, %{x}): %{z:.3f}" if image_shape
              else "basis vector %{y}, feature %{x}: %{z:.3f}")
     return _panels_figure(panels, diverging=True, colorscale=DIVERGING, zmin=-bound,
@@ -160,7 +171,7 @@ def _as_pictures(matrix: np.ndarray, *, image_shape: tuple[int, int] | None,
 
 def reconstruction_figure(fits: Mapping[str, MethodFit], X: np.ndarray, *,
                           image_shape: tuple[int, int] | None = None, as_image: bool = False,
-                          n_show: int = 8, height: int = 340) -> go.Figure:
+                          n_show: int = 8, height: int | None = None) -> go.Figure:
     """Each method's reconstruction on the data's own (nonnegative) scale.
 
     The scale runs from 0 to ``max(X)``: values below 0, which only SVD and PCA can produce,
@@ -176,7 +187,8 @@ def reconstruction_figure(fits: Mapping[str, MethodFit], X: np.ndarray, *,
     as_image : bool
         The matrix itself is a picture (an image, rows are image rows).
     n_show : int
-    height : int
+    height : int, optional
+        Defaults to 340 for matrices and to the pictures' aspect ratio otherwise.
 
     Returns
     -------
@@ -186,6 +198,8 @@ def reconstruction_figure(fits: Mapping[str, MethodFit], X: np.ndarray, *,
     panels = {method: _as_pictures(fits[method].reconstruction, image_shape=image_shape,
                                    as_image=as_image, n_show=n_show) for method in METHODS}
     hover = "(%{y}, %{x}): %{z:.3f}" if picture else "point %{y}, feature %{x}: %{z:.3f}"
+    if height is None:
+        height = _picture_height(panels["NMF"]) if picture else 340
     return _panels_figure(panels, diverging=False, colorscale=GREY if picture else SEQUENTIAL,
                           zmin=0.0, zmax=float(np.max(X)) or 1.0, picture=picture,
                           height=height, hover=hover, colorbar_title="X̂")
@@ -206,8 +220,10 @@ def data_figure(X: np.ndarray, *, image_shape: tuple[int, int] | None = None,
     ))
     fig.update_yaxes(autorange="reversed")
     if picture:
-        fig.update_yaxes(scaleanchor="x", scaleratio=1, showticklabels=False)
-        fig.update_xaxes(showticklabels=False, constrain="domain")
+        bare = {"showticklabels": False, "showgrid": False, "zeroline": False,
+                "showline": False}
+        fig.update_yaxes(scaleanchor="x", scaleratio=1, **bare)
+        fig.update_xaxes(constrain="domain", **bare)
     return apply_layout(fig, height=height)
 
 
@@ -242,7 +258,8 @@ def error_curve_figure(curves: ErrorCurves, *, rank: int | None = None,
     if rank is not None:
         fig.add_vline(x=rank, line={"color": "grey", "dash": "dash", "width": 1})
     fig.update_xaxes(title="rank r", dtick=1)
-    fig.update_yaxes(title="relative error ‖X − X̂‖_F / ‖X‖_F", rangemode="tozero")
+    # No zero baseline: the gaps between the curves are the story, and they are small.
+    fig.update_yaxes(title="relative error ‖X − X̂‖_F / ‖X‖_F")
     fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 0})
     return apply_layout(fig, height=height)
 
@@ -280,5 +297,5 @@ def restarts_figure(restarts: Mapping[str, Restarts], *, height: int = 360) -> g
             + "</extra>"), row=1, col=2)
     fig.update_xaxes(title="run", dtick=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    fig.update_layout(legend={"orientation": "h", "y": 1.18, "x": 0})
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0})
     return apply_layout(fig, height=height)

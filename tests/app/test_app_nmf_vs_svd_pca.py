@@ -136,3 +136,16 @@ def test_rank_above_the_data_size_is_capped_with_a_note():
     assert_clean(at)
     assert any("capped at r = 4" in info.value for info in at.info)
     _check_numbers(at, parse_csv_matrix(GOOD_CSV), 4)
+
+
+def test_the_sign_argument_is_only_claimed_when_it_applies():
+    at = open_page(PAGE)
+    assert "**positive everywhere**" in _markdown_with(at, "Here the first SVD basis vector")
+    # Two features that are never nonzero together: the first SVD vector has a zero entry.
+    disjoint = b"1,0\n0,2\n3,0\n0,1\n2,0\n"
+    at = open_page(PAGE, query={"cmp_data": "CSV upload", "cmp_rank": "1"})
+    at.file_uploader(key="cmp_upload").set_value(("disjoint.csv", disjoint, "text/csv")).run()
+    assert_clean(at)
+    sentence = _markdown_with(at, "Here the first SVD basis vector")
+    assert "**not positive everywhere**" in sentence
+    _check_numbers(at, parse_csv_matrix(disjoint), 1)
