@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared import render_shared_sidebar
+from pages._shared import render_shared_sidebar, sanitize_query_params
 
 st.set_page_config(
     page_title="NMF Lab",
@@ -17,6 +17,8 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+# Before any widget reads its value from the URL: a hostile link must not crash the app.
+sanitize_query_params()
 
 # The learning path of DESIGN.md, in order. url_path values are part of shareable links:
 # changing one breaks bookmarks, so treat them as public API. A url_path must differ from its

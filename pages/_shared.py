@@ -15,6 +15,7 @@ Conventions for page authors
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -43,8 +44,36 @@ _LECTURE_CSS = """
 html, body, [class*="st-"] { font-size: 1.15rem; }
 h1 { font-size: 2.6rem !important; }
 h2 { font-size: 2.0rem !important; }
+h3 { font-size: 1.6rem !important; }
+[data-testid="stWidgetLabel"] p { font-size: 1.25rem !important; }
+[data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
+[data-testid="stSliderThumbValue"] p { font-size: 1.15rem !important; }
+[data-testid="stSlider"] [role="group"] { padding-top: 0.4rem; padding-bottom: 0.4rem; }
 </style>
 """
+# Plot text for a projector; the figures themselves keep their full width.
+_LECTURE_FONT_SIZE = 20
+
+
+def _is_non_finite_number(text: str) -> bool:
+    try:
+        return not math.isfinite(float(text))
+    except (TypeError, ValueError):
+        return False
+
+
+def sanitize_query_params() -> None:
+    """Drop URL parameters that would crash a bound widget; call before any widget exists.
+
+    Streamlit ignores URL values a bound widget cannot parse, except non-finite numbers:
+    ``?seed=1e309`` or ``?seed=inf`` reach ``int(float("inf"))`` in the number-input
+    deserializer and raise ``OverflowError``, which it does not catch (Streamlit 1.67), so the
+    whole app would fail on a hostile link. No widget of this app takes an infinite or NaN
+    value, so such parameters are removed and the widgets fall back to their defaults.
+    """
+    for name in list(st.query_params.keys()):
+        if any(_is_non_finite_number(value) for value in st.query_params.get_all(name)):
+            del st.query_params[name]
 
 
 def render_shared_sidebar() -> None:
@@ -96,7 +125,14 @@ def explain(markdown: str) -> None:
 
 
 def show_figure(fig: go.Figure, caption: str, *, key: str | None = None) -> None:
-    """Show a plotly figure with plotly's PNG export and a caption that says what to look at."""
+    """Show a plotly figure with plotly's PNG export and a caption that says what to look at.
+
+    In lecture mode the figure's text is enlarged for a projector (on a copy: cached figures
+    are not modified).
+    """
+    if lecture_mode():
+        fig = go.Figure(fig)
+        fig.update_layout(font={"size": _LECTURE_FONT_SIZE})
     st.plotly_chart(
         fig,
         key=key,

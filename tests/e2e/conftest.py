@@ -24,6 +24,7 @@ from e2e_support import (
     CHROMIUM_ARGS,
     ROOT,
     SCRIPT_TIMEOUT_MS,
+    SERVER_LOG,
     SERVER_START_TIMEOUT,
     free_port,
     in_ci,
@@ -60,7 +61,7 @@ def app_server(browser) -> Iterator[str]:
         "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false",
     ]
-    log_path = ROOT / ".pytest_cache" / "e2e-streamlit.log"
+    log_path = SERVER_LOG
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

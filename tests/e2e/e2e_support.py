@@ -32,6 +32,10 @@ SERVER_START_TIMEOUT = 60.0
 # server (first imports of scipy/plotly/scikit-image) and a busy CI runner.
 SCRIPT_TIMEOUT_MS = 45_000
 
+# The server's output; with ``client.showErrorDetails = "none"`` the browser shows a redacted
+# message, so failures quote the end of this log instead.
+SERVER_LOG = ROOT / ".pytest_cache" / "e2e-streamlit.log"
+
 PLACEHOLDER_TEXT = "This page is being built"
 
 
@@ -88,9 +92,9 @@ def assert_no_exception(page) -> None:
     """No Streamlit exception box on the page (its text is shown when there is one)."""
     exceptions = page.locator('[data-testid="stException"]')
     count = exceptions.count()
-    assert count == 0, f"{count} exception(s): " + " | ".join(
-        exceptions.nth(i).inner_text()[:500] for i in range(count)
-    )
+    if count:
+        log = SERVER_LOG.read_text(errors="replace")[-3000:] if SERVER_LOG.exists() else ""
+        raise AssertionError(f"{count} exception(s) on {page.url}; server log tail:\n{log}")
 
 
 def assert_has_plot(page) -> None:
