@@ -1,6 +1,377 @@
-"""Placeholder: this page is being built (see the open issues)."""
+"""Choosing r and penalties: rank selection, L1/L2 penalties, and what NMF costs."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
-st.title("choosing_r")
-st.info("This page is being built.")
+from nmf_core import parse_csv_matrix
+from nmf_core.cost import CostSweep, cost_sweep, fit_work, single_blas_thread
+from nmf_core.datasets import FACE_SHAPE, load_faces
+from nmf_core.figures.choosing_r import (
+    basis_comparison_figure,
+    consensus_figure,
+    convergence_figure,
+    cost_figure,
+    error_vs_rank_figure,
+    explained_variance_figure,
+    penalty_sweep_figure,
+    stability_figure,
+)
+from nmf_core.penalties import PENALTY_NAMES, PenaltyFit, PenaltySweep, fit_with_penalties
+from nmf_core.rank_selection import (
+    RankRestarts,
+    consensus_order,
+    planted_clusters,
+    rank_restarts,
+    rank_seed,
+    summarize_ranks,
+)
+from pages._shared import download_matrices, explain, seed, show_figure
+
+# Planted data: small enough that 6 ranks × 8 restarts run in well under a second.
+PLANTED_SHAPE = (60, 30)
+DEFAULT_MAX_RANK = 7
+DEFAULT_RESTARTS = 8
+UPLOAD_LIMITS = {"max_rows": 300, "max_columns": 300}
+UPLOAD_KEY = "choosing_r_last_upload"
+PENALTY_GRID = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PENALTY_DEFAULTS = {"l1_H": 0.0, "l1_W": 1.0, "l2_H": 1.0, "l2_W": 0.0}
+COST_GRID = {"n": (200, 400, 800, 1600, 3200), "k": (50, 100, 200, 400, 800),
+             "r": (2, 5, 10, 20, 40)}
+COST_BASE = (400, 200, 10)
+SOLVER_LABELS = {"mu": "multiplicative updates (mu)", "hals": "HALS", "anls": "ANLS",
+                 "als": "ALS (clipped)"}
+
+
+# ------------------------------------------------------------------ cached computations
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def planted(rank: int, noise: float, seed_value: int):
+    return planted_clusters(*PLANTED_SHAPE, rank, noise=noise, seed=seed_value)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def restarts_at(X: np.ndarray, rank: int, n_restarts: int, seed_value: int) -> RankRestarts:
+    # One BLAS thread: these products are small, and a second thread mostly waits for a core.
+    with single_blas_thread():
+        return rank_restarts(X, rank, n_restarts=n_restarts, seed=rank_seed(seed_value, rank))
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def faces() -> np.ndarray:
+    return load_faces()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def penalised_fit(rank: int, weights: tuple[float, float, float, float]) -> PenaltyFit:
+    with single_blas_thread():
+        return fit_with_penalties(faces(), rank, dict(zip(PENALTY_NAMES, weights, strict=True)))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def timed_sweep(dimension: str, solver: str, converge: bool, measurement: int) -> CostSweep:
+    # ``measurement`` only keys the cache: "Measure again" bumps it to time afresh.
+    return cost_sweep(dimension, COST_GRID[dimension], base=COST_BASE, solver=solver,
+                      converge=converge, iterations=10, repeats=3, seed=measurement)
+
+
+def with_progress(label: str, jobs: list, run) -> list:
+    """Run ``run(job)`` for each job with a progress bar (instant when cached)."""
+    bar = st.progress(0.0, text=label)
+    results = []
+    for index, job in enumerate(jobs):
+        results.append(run(job))
+        bar.progress((index + 1) / len(jobs), text=label)
+    bar.empty()
+    return results
+
+
+# ------------------------------------------------------------------ page
+
+st.title("Choosing r and penalties")
+st.markdown(
+    "An NMF needs three decisions before it runs: the rank $r$, any penalties on the factors, "
+    "and how much computing time it may take. None has a single right answer; this page "
+    "gives you the usual tools to decide, on data where you can check them."
+)
+
+rank_tab, penalty_tab, cost_tab = st.tabs(["Rank", "Penalties", "Cost"], key="part",
+                                          bind="query-params")
+
+# ================================================================== rank
+if rank_tab.open:
+    with rank_tab:
+        st.subheader("How many basis vectors?")
+        explain(
+            "Three heuristics, each with a different idea of a good rank:\n\n"
+            "- **Error against r.** The relative error $\\|X - HW\\|_F / \\|X\\|_F$ always "
+            "falls as $r$ grows, so look for the *elbow*, where adding a basis vector stops "
+            "paying off. The truncated SVD gives the floor: no rank-$r$ factorisation, "
+            "nonnegative or not, can have a smaller error (Eckart–Young).\n"
+            "- **Explained variance.** The same information on a 0–100 % scale: "
+            "$1 - \\|X - HW\\|_F^2 / \\|X - \\bar X\\|_F^2$.\n"
+            "- **Stability over restarts** (Brunet et al., 2004). Run NMF from several "
+            "random starts, put each point in the cluster of its largest coefficient "
+            "$\\arg\\max_j H_{ij}$, and count how often two points end up together: the "
+            "*consensus matrix*. A rank the data supports gives the same clusters every "
+            "time (a consensus of clean 0/1 blocks)."
+        )
+        source = st.radio("Data", ["Planted clusters (known rank)", "Upload a CSV"],
+                          key="source", bind="query-params", horizontal=True)
+        planted_rank = None
+        X = None
+        if source == "Upload a CSV":
+            upload = st.file_uploader(
+                "CSV of nonnegative numbers, one point per row (at most "
+                f"{UPLOAD_LIMITS['max_rows']} rows and {UPLOAD_LIMITS['max_columns']} "
+                "columns)", type=["csv", "txt"], key="upload_r")
+            if upload is not None:
+                try:
+                    st.session_state[UPLOAD_KEY] = parse_csv_matrix(upload.getvalue(),
+                                                                    **UPLOAD_LIMITS)
+                except ValueError as error:
+                    st.error(f"Could not use this file: {error}")
+            X = st.session_state.get(UPLOAD_KEY)
+            if X is None:
+                st.info("No usable upload yet: showing the planted data meanwhile.")
+            elif min(X.shape) < 3:
+                st.error(f"The uploaded matrix is {X.shape[0]} × {X.shape[1]}; rank selection "
+                         "needs at least 3 rows and 3 columns. Showing the planted data.")
+                X = None
+        controls = st.columns(4)
+        true_rank = controls[0].slider("planted rank", 2, 6, 4, key="true_r",
+                                       bind="query-params",
+                                       disabled=X is not None,
+                                       help="The number of clusters hidden in the data.")
+        noise = controls[1].slider("noise", 0.0, 1.0, 0.3, step=0.1, key="noise",
+                                   bind="query-params", disabled=X is not None,
+                                   help="Gaussian noise, relative to the mean entry of HW.")
+        max_rank = controls[2].slider("largest r tried", 3, 10, DEFAULT_MAX_RANK, key="max_r",
+                                      bind="query-params")
+        n_restarts = controls[3].slider("restarts per r", 2, 20, DEFAULT_RESTARTS, key="restarts",
+                                        bind="query-params",
+                                        help="More restarts: a sharper consensus, slower.")
+        if X is None:
+            data = planted(true_rank, noise, seed())
+            X, planted_rank = data.X, data.rank
+            st.caption(f"Planted data: {X.shape[0]} points × {X.shape[1]} features, "
+                       f"{planted_rank} clusters; each cluster has its own block of features.")
+        else:
+            st.caption(f"Your data: {X.shape[0]} points × {X.shape[1]} features.")
+        max_rank = min(max_rank, min(X.shape))
+        ranks = list(range(2, max_rank + 1))
+        runs = with_progress(f"NMF from {n_restarts} random starts at r = 2 … {max_rank}",
+                             ranks, lambda rank: restarts_at(X, rank, n_restarts, seed()))
+        sweep = summarize_ranks(X, runs)
+
+        metrics = st.columns(4)
+        metrics[0].metric("planted rank", planted_rank if planted_rank else "unknown")
+        metrics[1].metric("suggested rank", sweep.suggested_rank,
+                          help="The largest r with the highest dispersion: the most detailed "
+                               "clustering on which all restarts agree.")
+        chosen = int(np.flatnonzero(sweep.ranks == sweep.suggested_rank)[0])
+        metrics[2].metric("cophenetic ρ there", f"{sweep.cophenetic[chosen]:.3f}")
+        metrics[3].metric("best error there", f"{sweep.nmf_error[chosen]:.3f}")
+        if planted_rank is not None:
+            if sweep.suggested_rank == planted_rank:
+                st.success(f"The consensus finds the planted rank r = {planted_rank}.")
+            else:
+                st.warning(f"The consensus suggests r = {sweep.suggested_rank}, but "
+                           f"{planted_rank} clusters were planted: heuristics can miss.")
+
+        show_figure(error_vs_rank_figure(sweep, planted_rank=planted_rank),
+                    "Relative error of the best NMF restart (blue) never goes below the SVD "
+                    "floor (orange dashes). Look for the elbow; faint circles are the other "
+                    "restarts, and a circle far above the line is a start that got stuck.",
+                    key="fig_error")
+        left, right = st.columns(2)
+        with left:
+            show_figure(explained_variance_figure(sweep, planted_rank=planted_rank),
+                        "Explained variance climbs fast up to the elbow and then crawls.",
+                        key="fig_ev")
+        with right:
+            show_figure(stability_figure(sweep, planted_rank=planted_rank),
+                        "1 means every restart found the same clusters. The suggestion is "
+                        "the largest r with the highest dispersion.", key="fig_stability")
+        explain(
+            "**Reading the stability curves.** The *dispersion* "
+            "$\\tfrac{1}{n^2}\\sum_{ij} 4\\,(C_{ij} - \\tfrac12)^2$ (Kim & Park, 2007) is 1 "
+            "when every entry of the consensus matrix $C$ is 0 or 1. The *cophenetic "
+            "correlation* $\\rho$ (Brunet et al.) correlates the distances $1 - C$ with those "
+            "of an average-linkage tree built on them. Above the planted rank $\\rho$ stays "
+            "close to 1: a basis vector that no point picks as its largest coefficient does "
+            "not change the clusters, and a cluster split at random still looks like a tidy "
+            "block to the tree. Brunet et al. therefore look for the rank where $\\rho$ "
+            "*starts to fall*; the dispersion drops more visibly. Below the planted rank the "
+            "restarts may all merge the same clusters, which is why ties go to the larger "
+            "rank."
+        )
+
+        heat, side = st.columns([3, 2])
+        with side:
+            shown_rank = st.slider("consensus matrix at r =", 2, 10, 4, key="show_r",
+                                   bind="query-params")
+            shown_rank = min(shown_rank, max_rank)
+            at_rank = runs[ranks.index(shown_rank)]
+            st.markdown(
+                f"At r = {shown_rank}: cophenetic ρ = **{at_rank.cophenetic:.3f}**, "
+                f"dispersion = **{at_rank.dispersion:.3f}**; on average "
+                f"**{at_rank.clusters_used:.1f}** of the {shown_rank} basis vectors are some "
+                "point's largest coefficient."
+            )
+            st.markdown("Factors of the best restart at this rank:")
+            download_matrices({"H": at_rank.best_H, "W": at_rank.best_W},
+                              prefix=f"rank{shown_rank}_best")
+        with heat:
+            show_figure(consensus_figure(at_rank.consensus,
+                                         consensus_order(at_rank.consensus)),
+                        f"Consensus over {n_restarts} restarts at r = {shown_rank}: yellow "
+                        "blocks on purple are clusters every restart agrees on; in-between "
+                        "colours are points that switch clusters.", key="fig_consensus")
+
+
+# ================================================================== penalties
+if penalty_tab.open:
+    with penalty_tab:
+        st.subheader("L1 and L2 penalties")
+        st.latex(r"\min_{H, W \ge 0}\ \|X - HW\|_F^2 + \lambda^{(1)}_H \textstyle\sum H"
+                 r" + \lambda^{(1)}_W \sum W + \lambda^{(2)}_H \|H\|_F^2"
+                 r" + \lambda^{(2)}_W \|W\|_F^2")
+        explain(
+            "An **L1** penalty charges for every unit of a factor, so small entries are "
+            "pushed to exactly zero: *sparse* factors, here basis faces made of fewer pixels. "
+            "An **L2** penalty charges for large entries and spreads weight out. On the 100 "
+            "faces of the LFW subset (each a row of 25 × 25 = 625 pixels), compare the fit "
+            "without penalties (top) with the fit using the weights you choose (bottom), from "
+            "the same starting point. Sparseness is Hoyer's: 0 for a flat vector, 1 for a "
+            "single spike."
+        )
+        pen_rank = st.slider("rank r", 2, 16, 8, key="pen_r", bind="query-params")
+        sliders = st.columns(4)
+        weights = {}
+        for column, name in zip(sliders, PENALTY_NAMES, strict=True):
+            weights[name] = column.select_slider(
+                name, options=PENALTY_GRID, value=PENALTY_DEFAULTS[name],
+                format_func=lambda value: f"{value:g}", key=name.lower(),
+                bind="query-params")
+        before = penalised_fit(pen_rank, (0.0, 0.0, 0.0, 0.0))
+        after = penalised_fit(pen_rank, tuple(weights[name] for name in PENALTY_NAMES))
+
+        on_H = weights["l1_H"] + weights["l2_H"] > 0
+        on_W = weights["l1_W"] + weights["l2_W"] > 0
+        if on_H != on_W:
+            penalised, free = ("H", "W") if on_H else ("W", "H")
+            st.info(f"Only {penalised} is penalised. Since HW = (cH)(W/c), the solver can "
+                    f"shrink {penalised} and grow {free} to dodge the penalty: compare the "
+                    "norms below. Add a penalty on the other factor to stop it.")
+
+        show_figure(basis_comparison_figure(before.W, after.W, FACE_SHAPE),
+                    "Rows of W as 25 × 25 images, each scaled to its own maximum. With L1 on "
+                    "W the basis faces break into smaller parts; a black tile is a basis "
+                    "vector the penalty switched off.", key="fig_basis")
+        table = {
+            "measure": ["relative error", "sparseness of W (rows)", "sparseness of H "
+                        "(columns)", "share of zeros in W", "active basis vectors", "‖W‖_F",
+                        "‖H‖_F", "iterations"],
+            "without penalties": [f"{before.relative_error:.4f}", f"{before.sparseness_W:.3f}",
+                                  f"{before.sparseness_H:.3f}", f"{before.zeros_W:.1%}",
+                                  f"{before.active} of {pen_rank}", f"{before.norm_W:.3g}",
+                                  f"{before.norm_H:.3g}", f"{before.n_iter}"],
+            "with penalties": [f"{after.relative_error:.4f}", f"{after.sparseness_W:.3f}",
+                               f"{after.sparseness_H:.3f}", f"{after.zeros_W:.1%}",
+                               f"{after.active} of {pen_rank}", f"{after.norm_W:.3g}",
+                               f"{after.norm_H:.3g}", f"{after.n_iter}"],
+        }
+        st.table(table, hide_index=True)
+        st.caption(f"Objective with penalties, as nmf() reports it: {after.objective:.6g} "
+                   f"(of which ‖X − HW‖²_F = {after.loss:.6g}).")
+        download_matrices({"H": after.H, "W": after.W}, prefix="penalised")
+
+        st.markdown("**Sweep one penalty** (the others stay at the sliders' values)")
+        swept = st.selectbox("penalty to sweep", PENALTY_NAMES,
+                             index=PENALTY_NAMES.index("l1_W"), key="sweep_p",
+                             bind="query-params")
+        fits = with_progress(
+            f"Fitting at {len(PENALTY_GRID)} values of {swept}", list(PENALTY_GRID),
+            lambda value: penalised_fit(pen_rank, tuple(
+                value if name == swept else weights[name] for name in PENALTY_NAMES)))
+        show_figure(penalty_sweep_figure(PenaltySweep.from_fits(swept, PENALTY_GRID, fits),
+                                         current=weights[swept]),
+                    f"As {swept} grows, watch sparseness (left axis) against error (right "
+                    "axis); hover the error points to see how many basis vectors survive.",
+                    key="fig_sweep")
+
+# ================================================================== cost
+if cost_tab.open:
+    with cost_tab:
+        st.subheader("What it costs")
+        explain(
+            "One iteration of the Frobenius solvers is dominated by two matrix products, "
+            "$XW^\\top$ and $H^\\top X$, each about $n\\,k\\,r$ multiply-adds. So the time per "
+            "iteration should grow in proportion to $n\\cdot k\\cdot r$, plus a fixed overhead "
+            "that dominates small problems. Below, NMF is timed **live on this machine** on "
+            "random $n \\times k$ matrices (median of 3 runs of 10 iterations, BLAS held to "
+            "one thread when `threadpoolctl` is installed), and the line "
+            "$t \\approx a + b\\,nkr$ is fitted to all the points by least squares on relative "
+            "errors (so the small, fast runs count as much as the big ones)."
+        )
+        cost_controls = st.columns([2, 2, 1])
+        solver = cost_controls[0].selectbox("solver", list(SOLVER_LABELS),
+                                            format_func=SOLVER_LABELS.get, key="solver_c",
+                                            bind="query-params")
+        converge = cost_controls[1].toggle(
+            "also time runs to convergence (slower)", value=False, key="conv",
+            bind="query-params",
+            help="Runs each size until the objective changes by less than 1e-4 relative.")
+        if cost_controls[2].button("Measure again", key="remeasure"):
+            st.session_state["cost_measurement"] = st.session_state.get(
+                "cost_measurement", 0) + 1
+        measurement = st.session_state.get("cost_measurement", 0)
+        sweeps = with_progress(
+            "Timing NMF on random matrices", list(COST_GRID),
+            lambda dimension: timed_sweep(dimension, solver, converge, measurement))
+        work = np.concatenate([sweep.work for sweep in sweeps])
+        seconds = np.concatenate([sweep.seconds_per_iteration for sweep in sweeps])
+        fit = fit_work(work, seconds)
+        show_figure(cost_figure(sweeps, fit),
+                    "Measured time per iteration (dots) and the one line fitted to all three "
+                    "panels (orange). A slope near 1 means time proportional to that "
+                    "dimension; flatter on the left is fixed overhead.", key="fig_cost")
+        numbers = st.columns(3)
+        numbers[0].metric("b: time per unit of n·k·r", f"{fit.per_unit * 1e9:.3g} ns")
+        numbers[1].metric("a: fixed overhead per iteration", f"{fit.overhead * 1e6:.3g} µs")
+        numbers[2].metric("R² of the fit", f"{fit.r_squared:.3f}")
+        if not all(timing.single_thread for sweep in sweeps for timing in sweep.timings):
+            st.caption("threadpoolctl is not installed: timed with the default number of BLAS "
+                       "threads, so the points may be noisier.")
+
+        st.markdown("**Extrapolate:** what would one run cost on a bigger problem?")
+        big = st.columns(4)
+        big_n = big[0].number_input("n", 1, 10**7, 100_000, step=1000, key="big_n",
+                                    bind="query-params")
+        big_k = big[1].number_input("k", 1, 10**6, 1_000, step=100, key="big_k",
+                                    bind="query-params")
+        big_r = big[2].number_input("r", 1, 1000, 50, step=1, key="big_r",
+                                    bind="query-params")
+        big_iter = big[3].number_input("iterations", 1, 100_000, 500, step=50, key="big_it",
+                                       bind="query-params")
+        per_iteration = float(fit.predict(float(big_n) * big_k * big_r))
+        total = per_iteration * big_iter
+        st.markdown(
+            f"At the fitted rate, one iteration on a {big_n:,} × {big_k:,} matrix at "
+            f"r = {big_r} takes about **{per_iteration:.3g} s**, and {big_iter:,} iterations "
+            f"about **{total:.3g} s** (≈ {total / 60:.3g} min), on one core of this machine. "
+            "Restarts, a sweep over ranks or a penalty grid multiply this again; the rank "
+            "tab already ran NMF "
+            f"{(DEFAULT_MAX_RANK - 1) * DEFAULT_RESTARTS} times for its default picture."
+        )
+        explain("An extrapolation ignores memory: beyond the cache, and certainly beyond RAM, "
+                "real runs are slower than the line. The data alone at this size takes "
+                f"{8 * float(big_n) * big_k / 1e9:.3g} GB as float64.")
+        if converge:
+            show_figure(convergence_figure(sweeps),
+                        "Wall-clock seconds until the stopping rule fired (hover for the "
+                        "number of iterations): iterations needed vary with the data, so "
+                        "time to convergence grows less regularly than time per iteration.",
+                        key="fig_converge")

@@ -46,10 +46,23 @@ def test_fit_work_is_close_under_small_multiplicative_noise(overhead, rate, seed
 
 
 def test_fit_work_keeps_both_terms_nonnegative():
-    # Decreasing timings would give a negative slope; the fit clamps it to 0 instead.
-    fit = fit_work([1.0, 2.0, 3.0], [3.0, 2.0, 1.0])
+    # Decreasing timings would give a negative slope; the fit clamps it to 0 instead, and the
+    # overhead is the constant with the smallest relative residuals.
+    seconds = np.array([3.0, 2.0, 1.0])
+    fit = fit_work([1.0, 2.0, 3.0], seconds)
     assert fit.per_unit == 0.0
-    assert fit.overhead == pytest.approx(2.0)
+    best_constant = np.sum(1 / seconds) / np.sum(1 / seconds**2)
+    assert fit.overhead == pytest.approx(best_constant)
+
+
+def test_fit_work_weighs_small_timings_as_much_as_large_ones():
+    # Pure overhead at the small sizes, pure growth at the large ones: a relative fit keeps
+    # the overhead that the small runs show, instead of letting the big runs set it to ~0.
+    work = np.array([1e3, 1e4, 1e5, 1e6, 1e7])
+    seconds = 1e-5 + 1e-10 * work
+    seconds[-1] *= 1.2  # one noisy large run
+    fit = fit_work(work, seconds)
+    assert fit.overhead == pytest.approx(1e-5, rel=0.2)
 
 
 def test_fit_power_law_recovers_exponents():
@@ -68,6 +81,7 @@ def test_fit_power_law_recovers_exponents():
     (lambda: fit_work([1.0], [1.0]), "at least 2"),
     (lambda: fit_work([1.0, 2.0], [1.0, np.nan]), "finite"),
     (lambda: fit_work([1.0, -2.0], [1.0, 1.0]), "nonnegative"),
+    (lambda: fit_work([1.0, 2.0], [1.0, 0.0]), "positive"),
     (lambda: fit_power_law([1.0, 2.0], [0.0, 1.0]), "positive"),
     (lambda: fit_power_law([3.0, 3.0], [1.0, 2.0]), "two different sizes"),
     (lambda: time_nmf(10, 10, 2, solver="magic"), "Unknown solver"),

@@ -1,0 +1,260 @@
+"""AppTest of the "Choosing r and penalties" page: every control, the numbers it shows, uploads."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from conftest import assert_clean, open_page
+
+from nmf_core.datasets import load_faces
+from nmf_core.penalties import fit_with_penalties
+from nmf_core.rank_selection import planted_clusters, rank_sweep
+
+PAGE = "pages/choosing_r.py"
+# The page's defaults (a change here must be a deliberate change of the page).
+DEFAULT = {"true_r": 4, "noise": 0.3, "max_r": 7, "restarts": 8, "show_r": 4, "pen_r": 8,
+           "l1_h": 0.0, "l1_w": 1.0, "l2_h": 1.0, "l2_w": 0.0}
+
+
+def _metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _markdown_containing(at, text: str) -> str:
+    return next(m.value for m in at.markdown if text in m.value)
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*(?:\.\d+)?(?:e-?\d+)?",
+                                                          text)]
+
+
+def _expected_sweep(planted_rank=4, noise=0.3, max_rank=7, restarts=8, seed=0):
+    data = planted_clusters(60, 30, planted_rank, noise=noise, seed=seed)
+    return rank_sweep(data.X, range(2, max_rank + 1), n_restarts=restarts, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return open_page(PAGE)
+
+
+# ------------------------------------------------------------------ rank tab
+
+def test_default_rank_tab_shows_the_planted_rank_found(default_run):
+    at = default_run
+    assert_clean(at)
+    sweep = _expected_sweep()
+    index = list(sweep.ranks).index(sweep.suggested_rank)
+    assert _metric(at, "planted rank") == "4"
+    assert _metric(at, "suggested rank") == str(sweep.suggested_rank) == "4"
+    assert _metric(at, "cophenetic") == f"{sweep.cophenetic[index]:.3f}"
+    assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.3f}"
+    assert any("finds the planted rank r = 4" in s.value for s in at.success)
+    # The cost tab says the default picture took 48 NMF runs: ranks 2..7, 8 restarts each.
+    ranks_tried = at.slider(key="max_r").value - 1
+    assert ranks_tried * at.slider(key="restarts").value == 48
+    # Lazy tabs: only the rank tab ran.
+    assert not any("L1 and L2 penalties" in h.value for h in at.subheader)
+
+
+def test_default_consensus_numbers_match_the_core(default_run):
+    at = default_run
+    sweep = _expected_sweep()
+    index = list(sweep.ranks).index(4)
+    text = _markdown_containing(at, "At r = 4: cophenetic")
+    assert f"ρ = **{sweep.cophenetic[index]:.3f}**" in text
+    assert f"dispersion = **{sweep.dispersion[index]:.3f}**" in text
+    assert f"**{sweep.clusters_used[index]:.1f}** of the 4 basis vectors" in text
+    assert len(at.get("plotly_chart")) == 4
+    assert any("Planted data: 60 points × 30 features, 4 clusters" in c.value
+               for c in at.caption)
+
+
+def test_rank_controls_change_the_picture():
+    at = open_page(PAGE)
+    at.slider(key="true_r").set_value(3)
+    at.slider(key="noise").set_value(0.5)
+    at.slider(key="max_r").set_value(5)
+    at.slider(key="restarts").set_value(4)
+    at.run()
+    assert_clean(at)
+    sweep = _expected_sweep(planted_rank=3, noise=0.5, max_rank=5, restarts=4)
+    assert _metric(at, "planted rank") == "3"
+    assert _metric(at, "suggested rank") == str(sweep.suggested_rank)
+    at.slider(key="show_r").set_value(5).run()
+    assert_clean(at)
+    index = list(sweep.ranks).index(5)
+    text = _markdown_containing(at, "At r = 5: cophenetic")
+    assert f"dispersion = **{sweep.dispersion[index]:.3f}**" in text
+    # A consensus rank above the largest rank tried is clamped to it.
+    at.slider(key="show_r").set_value(9).run()
+    assert_clean(at)
+    assert any("At r = 5: cophenetic" in m.value for m in at.markdown)
+
+
+def test_the_seed_changes_the_planted_data():
+    at = open_page(PAGE, query={"seed": "3"})
+    assert_clean(at)
+    sweep = _expected_sweep(seed=3)
+    index = list(sweep.ranks).index(sweep.suggested_rank)
+    assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.3f}"
+
+
+def test_upload_good_then_bad_keeps_the_last_good_matrix():
+    at = open_page(PAGE, query={"source": "Upload a CSV"})
+    assert_clean(at)
+    assert any("No usable upload yet" in i.value for i in at.info)
+    assert _metric(at, "planted rank") == "4"  # planted data meanwhile
+    X = planted_clusters(30, 12, 3, noise=0.1, seed=5).X
+    good = "\n".join(",".join(f"{v:.6f}" for v in row) for row in X).encode()
+    at.file_uploader(key="upload_r").set_value(("good.csv", good, "text/csv"))
+    at.run()
+    assert_clean(at)
+    assert _metric(at, "planted rank") == "unknown"
+    assert any("Your data: 30 points × 12 features" in c.value for c in at.caption)
+    for name, data, message in [
+        ("negative.csv", b"1,2,3\n4,-5,6\n7,8,9\n", "negative"),
+        ("words.csv", b"1,2,3\n4,five,6\n", "not a number"),
+        ("ragged.csv", b"1,2,3\n4,5\n", "different numbers of values"),
+        ("binary.csv", b"\x00\x01\x02", "not a text CSV"),
+        ("empty.csv", b"", "empty"),
+    ]:
+        at.file_uploader(key="upload_r").set_value((name, data, "text/csv"))
+        at.run()
+        assert not at.exception
+        assert len(at.error) == 1 and message in at.error[0].value
+        # The last good matrix is still shown.
+        assert any("Your data: 30 points × 12 features" in c.value for c in at.caption)
+    tiny = b"1,2\n3,4\n"
+    at.file_uploader(key="upload_r").set_value(("tiny.csv", tiny, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("at least 3 rows and 3 columns" in e.value for e in at.error)
+    assert _metric(at, "planted rank") == "4"
+
+
+# ------------------------------------------------------------------ penalties tab
+
+def _table_column(at, column: str) -> list[str]:
+    table = at.table[0].value
+    return table[column].tolist()
+
+
+def test_penalty_tab_shows_the_core_numbers():
+    at = open_page(PAGE, query={"part": "Penalties"})
+    assert_clean(at)
+    faces = load_faces()
+    before = fit_with_penalties(faces, 8)
+    after = fit_with_penalties(faces, 8, {"l1_W": 1.0, "l2_H": 1.0})
+    without = _table_column(at, "without penalties")
+    with_ = _table_column(at, "with penalties")
+    assert without[:3] == [f"{before.relative_error:.4f}", f"{before.sparseness_W:.3f}",
+                           f"{before.sparseness_H:.3f}"]
+    assert with_[:3] == [f"{after.relative_error:.4f}", f"{after.sparseness_W:.3f}",
+                         f"{after.sparseness_H:.3f}"]
+    assert with_[4] == "8 of 8"
+    assert any(f"{after.objective:.6g}" in c.value for c in at.caption)
+    # Both factors are penalised by default: no rescaling warning.
+    assert not at.info
+
+
+def test_every_penalty_control_reruns_cleanly():
+    at = open_page(PAGE, query={"part": "Penalties"})
+    at.slider(key="pen_r").set_value(5)
+    at.select_slider(key="l1_h").set_value(0.1)
+    at.select_slider(key="l1_w").set_value(3.0)
+    at.select_slider(key="l2_h").set_value(0.0)
+    at.select_slider(key="l2_w").set_value(0.3)
+    at.run()
+    assert_clean(at)
+    after = fit_with_penalties(load_faces(), 5, {"l1_H": 0.1, "l1_W": 3.0, "l2_W": 0.3})
+    assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.4f}"
+    at.selectbox(key="sweep_p").set_value("l2_W").run()
+    assert_clean(at)
+    assert any("As l2_W grows" in c.value for c in at.caption)
+
+
+def test_one_sided_penalty_warns_about_rescaling():
+    at = open_page(PAGE, query={"part": "Penalties", "l2_h": "0"})
+    assert_clean(at)
+    assert len(at.info) == 1 and "Only W is penalised" in at.info[0].value
+    at.select_slider(key="l1_w").set_value(0.0)
+    at.select_slider(key="l1_h").set_value(1.0).run()
+    assert "Only H is penalised" in at.info[0].value
+
+
+# ------------------------------------------------------------------ cost tab
+
+def test_cost_tab_numbers_are_consistent():
+    at = open_page(PAGE, query={"part": "Cost"})
+    assert_clean(at)
+    assert float(_metric(at, "R²")) <= 1.0
+    text = _markdown_containing(at, "At the fitted rate")
+    per_iteration, total = (float(x) for x in re.findall(r"\*\*([\d.e+-]+) s\*\*", text))
+    assert total == pytest.approx(per_iteration * 500, rel=0.01)
+    assert "100,000 × 1,000 matrix at r = 50" in text
+    assert "ran NMF 48 times" in text
+    assert "0.8 GB" in _markdown_containing(at, "The data alone")
+
+
+def test_every_cost_control_reruns_cleanly():
+    at = open_page(PAGE, query={"part": "Cost"})
+    at.number_input(key="big_n").set_value(2000)
+    at.number_input(key="big_k").set_value(500)
+    at.number_input(key="big_r").set_value(10)
+    at.number_input(key="big_it").set_value(100)
+    at.run()
+    assert_clean(at)
+    text = _markdown_containing(at, "At the fitted rate")
+    assert "2,000 × 500 matrix at r = 10" in text and "100 iterations" in text
+    assert "0.008 GB" in _markdown_containing(at, "The data alone")
+    at.selectbox(key="solver_c").set_value("hals")
+    at.toggle(key="conv").set_value(True)
+    at.run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 2  # per-iteration and to-convergence figures
+    at.button(key="remeasure").click().run()
+    assert_clean(at)
+
+
+def test_switching_tabs_through_session_state():
+    at = open_page(PAGE)
+    at.session_state["part"] = "Cost"
+    at.run()
+    assert_clean(at)
+    assert any("What it costs" in h.value for h in at.subheader)
+
+
+# ------------------------------------------------------------------ URLs
+
+def test_malformed_query_falls_back_to_defaults():
+    at = open_page(PAGE, query={"true_r": "banana", "noise": "lots", "max_r": "-3",
+                                "restarts": "1e9", "show_r": "x", "source": "Nope",
+                                "part": "Nowhere"})
+    assert_clean(at)
+    for key in ("true_r", "noise", "max_r", "restarts", "show_r"):
+        assert at.slider(key=key).value == DEFAULT[key]
+    assert _metric(at, "planted rank") == "4"
+
+
+def test_malformed_penalty_query_falls_back_to_defaults():
+    at = open_page(PAGE, query={"part": "Penalties", "l1_w": "lots", "l2_h": "-1",
+                                "pen_r": "eight", "sweep_p": "l9"})
+    assert_clean(at)
+    assert at.slider(key="pen_r").value == DEFAULT["pen_r"]
+    for key in ("l1_h", "l1_w", "l2_h", "l2_w"):
+        assert at.select_slider(key=key).value == DEFAULT[key]
+    assert at.selectbox(key="sweep_p").value == "l1_W"
+
+
+def test_query_string_reproduces_a_setting():
+    at = open_page(PAGE, query={"part": "Penalties", "l1_w": "0.3", "pen_r": "6"})
+    assert_clean(at)
+    assert at.select_slider(key="l1_w").value == 0.3
+    assert at.slider(key="pen_r").value == 6
+    assert np.isclose(float(_table_column(at, "with penalties")[0]),
+                      fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0})
+                      .relative_error, atol=1e-4)
