@@ -30,7 +30,8 @@ import numpy as np
 
 from ._validation import as_nonnegative_matrix, check_rank
 from .baselines import truncated_svd
-from .datasets import FACE_SHAPE, load_faces, planted_nmf, sample_image
+from .clouds import make_cloud
+from .datasets import FACE_SHAPE, load_faces, sample_image
 from .init import initialize
 from .losses import frobenius_loss
 from .solvers import SOLVERS, NMFResult, nmf
@@ -61,6 +62,8 @@ MAX_FRAMES = 60
 MAX_ITER = 500
 # Longest side of the sample image after downscaling: 64×64 keeps every solver fast.
 IMAGE_SIDE = 64
+CLOUD_POINTS = 100
+CLOUD_NOISE = 0.03
 # Frames are spaced like t**FRAME_SPACING_POWER on [0, 1]: denser at the start.
 FRAME_SPACING_POWER = 2.0
 
@@ -401,9 +404,8 @@ def demo_data(key: str, *, seed: Any = 0) -> DemoData:
     """Build one of the page's data sets.
 
     - ``"faces"``: :func:`nmf_core.datasets.load_faces`, 100×625.
-    - ``"cloud3"`` / ``"cloud2"``: 100 points ``X = H W + noise`` in 3-D / 2-D from
-      :func:`nmf_core.datasets.planted_nmf` with 3 / 2 planted rays, half of ``H`` zeroed so
-      many points sit near the edges of the cone (seeded).
+    - ``"cloud3"`` / ``"cloud2"``: 100 points inside the cone of 3 / 2 planted rays, with a
+      little noise, from :func:`nmf_core.clouds.make_cloud` (preset ``"cone"``, seeded).
     - ``"image"``: scikit-image's ``camera``, downscaled to :data:`IMAGE_SIDE` pixels a side.
 
     Parameters
@@ -420,8 +422,9 @@ def demo_data(key: str, *, seed: Any = 0) -> DemoData:
         return DemoData(key, load_faces(), FACE_SHAPE)
     if key in ("cloud3", "cloud2"):
         dim = 3 if key == "cloud3" else 2
-        X, _, _ = planted_nmf(100, dim, dim, noise=0.1, sparsity=0.5, seed=seed)
-        return DemoData(key, X, None)
+        cloud = make_cloud("cone", dim=dim, n_points=CLOUD_POINTS, noise=CLOUD_NOISE, rank=dim,
+                           seed=seed)
+        return DemoData(key, cloud.X, None)
     if key == "image":
         X = downscale(sample_image("camera"), IMAGE_SIDE)
         return DemoData(key, X, X.shape)

@@ -12,8 +12,9 @@ from nmf_core import frames as fr
 from nmf_core.figures.learning import SOLVER_LABELS, learning_figure, race_figure
 from pages._shared import download_matrices, explain, seed, show_figure
 
-DATA_LABELS = {"faces": "Faces", "cloud3": "Toy cloud 3-D", "cloud2": "Toy cloud 2-D",
-               "image": "Camera image"}
+# Bound selectboxes write the *label* into the URL, so labels stay short.
+DATA_LABELS = {"faces": "Faces", "cloud3": "Cloud 3-D", "cloud2": "Cloud 2-D",
+               "image": "Camera"}
 INIT_LABELS = {"random": "Random", "nndsvda": "NNDSVDa"}
 SCALES = ("linear", "log")
 DEFAULT_RANK = 6
@@ -140,7 +141,8 @@ show_figure(
 metrics = st.columns(4)
 metrics[0].metric("Loss at the start", f"{result.losses[0]:.4g}")
 metrics[1].metric(f"Loss after {result.n_iter} iterations", f"{result.losses[-1]:.4g}")
-metrics[2].metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{result.relative_error:.3f}")
+metrics[2].metric("Relative error ‖X − HW‖ / ‖X‖", f"{result.relative_error:.3f}",
+                  help="Frobenius norms: the square root of the loss over the size of X.")
 metrics[3].metric("Frames shown", f"{recording.n_frames} / {result.n_iter + 1}")
 download_matrices({"H": result.H, "W": result.W}, prefix=f"learn_{solver}")
 
@@ -226,7 +228,7 @@ with rules:
         st.markdown(
             "Multiplicative updates (Lee & Seung). Entries stay nonnegative because every factor "
             "of the ratio is; zeros stay zero forever. **Cost:** the products $XW^\\top$ and "
-            "$H^\\top X$, $O(nkr)$, plus $O((n + k)r^2)$ for the small Gram products."
+            "$H^\\top X$ take $O(nkr)$ operations, the small Gram products $O((n + k)r^2)$."
         )
     with tab_hals:
         st.latex(r"H_{:j} \leftarrow \max\!\Big(0,\; H_{:j} + "

@@ -2,22 +2,27 @@
 
 The animation is a plotly figure with ``frames``, play/pause buttons and a slider, so it runs in
 the browser without a round trip to the server. To keep the message small, each frame carries
-only what changes (the loss curve so far and the factors), images travel as 8-bit integers
-(plotly encodes numpy arrays as compact binary), and the number of frames is capped upstream
+only what changes (the loss curve so far and the factors), pictures travel as small grey PNGs
+and curves as float32 binary arrays, and the number of frames is capped upstream
 (:data:`nmf_core.frames.MAX_FRAMES`).
 """
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 from plotly.subplots import make_subplots
 
 from ..frames import DemoData, Race, Recording
-from ..style import METHOD_COLORS, OKABE_ITO, SEQUENTIAL
+from ..style import METHOD_COLORS, OKABE_ITO
 from .common import apply_layout
 
-__all__ = ["SOLVER_DASHES", "SOLVER_LABELS", "learning_figure", "race_figure"]
+__all__ = ["SOLVER_DASHES", "SOLVER_LABELS", "face_mosaic", "learning_figure", "png_data_uri",
+           "race_figure"]
 
 SOLVER_LABELS = {"mu": "MU", "hals": "HALS", "anls": "ANLS", "als": "ALS"}
 # Line styles as well as colours, so the race reads in grey print and for every viewer.
@@ -69,10 +74,44 @@ def _ray_segments(W: np.ndarray, length: float) -> tuple[np.ndarray, ...]:
     return tuple(segments[:, axis].astype(np.float32) for axis in range(k))
 
 
-def _face_positions(rank: int, shape: tuple[int, int]) -> list[tuple[int, int]]:
+def face_mosaic(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The rows of ``W`` as images in a grid, each scaled to its own maximum, as 8-bit grey.
+
+    A basis vector's scale is arbitrary (``H`` can absorb any factor), so each image is shown
+    relative to its own largest entry. Gaps between the images are white.
+
+    Parameters
+    ----------
+    W : ndarray, shape (r, h·w)
+    shape : tuple (h, w)
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows·(h + gap) − gap, columns·(w + gap) − gap)
+    """
+    rank = W.shape[0]
     columns = min(rank, FACE_COLUMNS)
-    return [((index % columns) * (shape[1] + FACE_GAP), (index // columns) * (shape[0] + FACE_GAP))
-            for index in range(rank)]
+    rows = -(-rank // columns)
+    h, w = shape
+    mosaic = np.full((rows * (h + FACE_GAP) - FACE_GAP, columns * (w + FACE_GAP) - FACE_GAP),
+                     255, dtype=np.uint8)
+    for index, row in enumerate(W):
+        top, left = (index // columns) * (h + FACE_GAP), (index % columns) * (w + FACE_GAP)
+        mosaic[top:top + h, left:left + w] = _to_uint8(row.reshape(shape), float(row.max()))
+    return mosaic
+
+
+def png_data_uri(gray: np.ndarray) -> str:
+    """An 8-bit grey image as a ``data:image/png;base64,...`` string.
+
+    Pictures travel to the browser as PNG inside an image trace: compact, and plotly's
+    animation updates a string reliably (binary-encoded 2-D heatmap arrays in frames are not
+    decoded by plotly.js, so frames of heatmaps would draw nothing).
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(gray, dtype=np.uint8), mode="L").save(
+        buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _moving_data(data: DemoData, losses: np.ndarray, iteration: int, H: np.ndarray,
@@ -80,7 +119,7 @@ def _moving_data(data: DemoData, losses: np.ndarray, iteration: int, H: np.ndarr
     """The arrays that change from frame to frame, one dict per moving trace.
 
     Order: the loss curve so far, the marker at its end, then the factor traces (cloud:
-    reconstructions ``HW`` and rays; faces: one image per row of ``W``; image: ``HW``).
+    reconstructions ``HW`` and rays; faces: the rows of ``W`` as one mosaic; image: ``HW``).
     Frames carry only these; styling is set once on the figure's own traces.
     """
     shown = _plotted(losses[: iteration + 1], log_scale)
@@ -94,11 +133,10 @@ def _moving_data(data: DemoData, losses: np.ndarray, iteration: int, H: np.ndarr
         parts.append({"type": kind, **{name: recon[:, axis] for axis, name in enumerate(names)}})
         parts.append({"type": kind, **{name: rays[axis] for axis, name in enumerate(names)}})
     elif data.kind == "faces":
-        # A basis vector's scale is arbitrary (H can absorb it): each image uses its own maximum.
-        parts.extend({"type": "heatmap", "z": _to_uint8(row.reshape(data.image_shape),
-                                                        float(row.max()))} for row in W)
+        parts.append({"type": "image", "source": png_data_uri(face_mosaic(W, data.image_shape))})
     else:
-        parts.append({"type": "heatmap", "z": _to_uint8(H @ W, float(data.X.max()))})
+        parts.append({"type": "image",
+                      "source": png_data_uri(_to_uint8(H @ W, float(data.X.max())))})
     return parts
 
 
@@ -129,20 +167,14 @@ def _styled_traces(data: DemoData, parts: list[dict]) -> list:
                 go.Scatter(**rays, mode="lines", line={"width": 4, "color": RAY_COLOR},
                            name="rows of W (rays)"),
             ]
-    elif data.kind == "faces":
-        positions = _face_positions(len(factors), data.image_shape)
-        traces += [go.Heatmap(**part, x0=x0, dx=1, y0=y0, dy=1, zmin=0, zmax=255,
-                              colorscale=SEQUENTIAL, showscale=False, hoverinfo="skip")
-                   for part, (x0, y0) in zip(factors, positions, strict=True)]
     else:
-        traces.append(go.Heatmap(**factors[0], zmin=0, zmax=255, colorscale="gray",
-                                 showscale=False, hoverinfo="skip"))
+        traces.append(go.Image(**factors[0], hoverinfo="skip"))
     return traces
 
 
 def _factor_panel_title(data: DemoData) -> str:
     if data.kind == "cloud":
-        return "points X (grey), HW (blue), rows of W as rays"
+        return ""  # the legend names the three layers
     if data.kind == "faces":
         return "rows of W as basis images"
     return "the reconstruction HW"
@@ -238,7 +270,7 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
     fig.update_layout(
         updatemenus=[{
             "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
+            "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
             "pad": {"r": 10, "t": 10},
             "buttons": [
                 {"label": "▶ Play", "method": "animate",
@@ -251,7 +283,7 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
             ],
         }],
         sliders=[{
-            "active": last, "x": 0.3, "y": -0.08, "len": 0.7, "xanchor": "left",
+            "active": last, "x": 0.3, "y": -0.14, "len": 0.7, "xanchor": "left",
             "yanchor": "top", "pad": {"t": 30},
             "currentvalue": {"prefix": "iteration ", "visible": True},
             "steps": [
@@ -264,13 +296,13 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
         }],
         legend={"orientation": "h", "x": 0.55, "y": 1.12},
     )
-    apply_layout(fig, height=560)
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 140})
+    apply_layout(fig, height=600)
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 170})
     return fig
 
 
 def race_figure(race: Race, *, log_scale: bool = True) -> go.Figure:
-    """The four solvers' losses against iteration (left) and wall-clock seconds (right).
+    """The four solvers' losses against iteration (top) and wall-clock seconds (below).
 
     Each solver has its own colour and line style; the dashed black line is the rank-r SVD
     floor, the lowest loss any rank-r factorisation can reach; crosses mark the iterations
@@ -286,7 +318,8 @@ def race_figure(race: Race, *, log_scale: bool = True) -> go.Figure:
     -------
     plotly.graph_objects.Figure
     """
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+    # Stacked, so each panel gets the full width of the column beside the update rules.
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.16,
                         subplot_titles=("against iteration", "against wall-clock time"))
     all_losses = [race.floor, race.start_loss]
     longest_time = 0.0
@@ -313,7 +346,7 @@ def race_figure(race: Race, *, log_scale: bool = True) -> go.Figure:
                                  line=style, name=label, legendgroup=solver, showlegend=False,
                                  hovertemplate=f"{label}<br>%{{x:.4f}} s<br>"
                                                "loss %{y:.5g}<extra></extra>"),
-                      row=1, col=2)
+                      row=2, col=1)
         rises = race.increases(solver)
         if rises.size:
             marker = {"symbol": "x", "size": 8, "color": style["color"],
@@ -324,23 +357,23 @@ def race_figure(race: Race, *, log_scale: bool = True) -> go.Figure:
             fig.add_trace(go.Scatter(x=result.times[rises],
                                      y=losses[rises], mode="markers", marker=marker,
                                      name=name, legendgroup=solver, showlegend=False),
-                          row=1, col=2)
+                          row=2, col=1)
     floor_name = f"SVD floor (rank {race.rank})"
     floor_style = {"color": "black", "dash": "longdash", "width": 2}
     if race.floor > 0 or not log_scale:
         left_time = shortest_time if np.isfinite(shortest_time) else 0.0
-        for col, (left, right) in ((1, (0, n_iter)), (2, (left_time, longest_time))):
+        for row, (left, right) in ((1, (0, n_iter)), (2, (left_time, longest_time))):
             fig.add_trace(go.Scatter(x=[left, right], y=[race.floor, race.floor], mode="lines",
                                      line=floor_style, name=floor_name, legendgroup="floor",
-                                     showlegend=col == 1,
+                                     showlegend=row == 1,
                                      hovertemplate=f"{floor_name}: %{{y:.5g}}<extra></extra>"),
-                          row=1, col=col)
+                          row=row, col=1)
     fig.update_xaxes(title_text="iteration", row=1, col=1)
-    fig.update_xaxes(title_text="seconds since the start (log scale)", type="log", row=1, col=2)
-    fig.update_yaxes(title_text=LOSS_HTML + (" (log scale)" if log_scale else ""),
+    fig.update_xaxes(title_text="seconds since the start (log scale)", type="log", row=2, col=1)
+    fig.update_yaxes(title_text="loss" + (" (log)" if log_scale else ""),
                      type="log" if log_scale else "linear",
-                     range=_loss_range(np.asarray(all_losses), log_scale), row=1, col=1)
-    apply_layout(fig, height=460)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0.0},
-                      margin={"l": 60, "r": 20, "t": 40, "b": 90})
+                     range=_loss_range(np.asarray(all_losses), log_scale))
+    apply_layout(fig, height=720)
+    fig.update_layout(legend={"orientation": "h", "y": -0.12, "x": 0.0},
+                      margin={"l": 60, "r": 20, "t": 40, "b": 60})
     return fig

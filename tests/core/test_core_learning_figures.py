@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import plotly.io as pio
 import pytest
+from PIL import Image
 
-from nmf_core.figures.learning import learning_figure, race_figure
+from nmf_core.figures.learning import FACE_GAP, face_mosaic, learning_figure, race_figure
 from nmf_core.frames import MAX_FRAMES, demo_data, initialize_start, race, record_run
 
 
@@ -46,16 +50,32 @@ def test_each_frame_draws_the_loss_up_to_its_iteration(faces_run):
         assert marker.y[0] == pytest.approx(loss, rel=1e-6)
 
 
+def _decode(uri: str) -> np.ndarray:
+    prefix = "data:image/png;base64,"
+    assert uri.startswith(prefix)
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri[len(prefix):]))))
+
+
 def test_faces_show_one_basis_image_per_row_of_W(faces_run):
     data, rec = faces_run
     fig = learning_figure(rec, data)
-    heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
-    assert len(heatmaps) == 6
-    assert all(np.asarray(h.z).shape == (25, 25) for h in heatmaps)
-    # The last frame shows the final W, each image scaled to its own maximum.
-    last_row = rec.W[-1][2].reshape(25, 25)
-    expected = np.rint(255 * last_row / last_row.max())
-    np.testing.assert_array_equal(np.asarray(fig.frames[-1].data[2 + 2].z), expected)
+    images = [trace for trace in fig.data if trace.type == "image"]
+    assert len(images) == 1
+    # The last frame shows the final W: 6 tiles of 25×25 in a grid of 5 columns, each tile
+    # scaled to its own maximum.
+    shown = _decode(fig.frames[-1].data[2].source)
+    assert shown.shape == (2 * 25 + FACE_GAP, 5 * 25 + 4 * FACE_GAP)
+    row = rec.W[-1][2]
+    tile = shown[:25, 2 * (25 + FACE_GAP):2 * (25 + FACE_GAP) + 25]
+    np.testing.assert_array_equal(tile, np.rint(255 * row.reshape(25, 25) / row.max()))
+    assert np.all(shown[25:25 + FACE_GAP] == 255)  # white gap between the rows of tiles
+    # The first frame shows the start W0, not the answer.
+    assert not np.array_equal(_decode(fig.frames[0].data[2].source), shown)
+
+
+def test_face_mosaic_handles_a_single_basis_vector():
+    W = np.arange(1.0, 5.0).reshape(1, 4)
+    np.testing.assert_array_equal(face_mosaic(W, (2, 2)), [[64, 128], [191, 255]])
 
 
 def test_frames_stay_small(faces_run):
@@ -80,9 +100,9 @@ def test_cloud_rays_follow_the_rows_of_W():
 def test_image_frame_shows_the_reconstruction():
     data, rec = _recording("image", 4, iters=20)
     fig = learning_figure(rec, data)
-    shown = np.asarray(fig.frames[-1].data[2].z, dtype=float) / 255
+    shown = _decode(fig.frames[-1].data[2].source).astype(float) / 255
     expected = np.clip(rec.H[-1] @ rec.W[-1] / data.X.max(), 0, 1)
-    np.testing.assert_allclose(shown, expected, atol=1 / 255)
+    np.testing.assert_allclose(shown, expected, atol=0.5 / 255 + 1e-9)
 
 
 def test_two_d_cloud_uses_a_plain_scatter():
