@@ -24,7 +24,8 @@ from pages._shared import download_matrices, explain, seed, show_figure
 # Option labels are what the URL stores (?cmp_data=Faces), so they are short words.
 SOURCES = {"Toy cloud": "cloud", "Image": "image", "Faces": "faces", "CSV upload": "csv"}
 SOURCE_NOTES = {
-    "cloud": "60 points in 12-D from a planted rank-3 NMF with 5 % noise; the seed draws it.",
+    "cloud": "60 points in 12-D from a planted rank-3 NMF plus noise (5 % of the mean entry); "
+             "the seed draws it.",
     "image": "A scikit-image sample at 64×64 grey levels; each image row is a data point.",
     "faces": "100 faces of 25×25 pixels (LFW subset); each face is a data point.",
     "csv": "Your matrix: nonnegative numbers, one data point per row.",
@@ -48,8 +49,9 @@ def cached_compare(data_key: str, _X: np.ndarray, rank: int, run_seed: int,
 
 st.title("NMF vs SVD vs PCA")
 st.markdown(
-    "Three ways to write every data point (a row of $X$) as a combination of $r$ basis "
-    "vectors (the rows of $W$): the same data, the same $r$, side by side."
+    "Three ways to approximate every data point (a row of $X$) by a combination of $r$ basis "
+    "vectors (the rows of $W$), PCA after adding the mean: the same data, the same $r$, side "
+    "by side."
 )
 
 SUMMARY = {
@@ -184,9 +186,11 @@ nmf_angle = float(np.max(spread["NMF"].basis_angles))
 svd_angle = float(np.max(spread["SVD"].subspace_angles))
 st.markdown(
     f"Over {n_runs} runs, NMF's matched basis vectors differ by up to **{nmf_angle:.1f}°** "
-    f"and its relative error by **{spread['NMF'].error_spread:.1e}**. SVD, found by an "
-    f"iterative solver (ARPACK) from a random start each time, spans subspaces at most "
-    f"**{svd_angle:.1e}°** apart."
+    f"and its relative error by **{spread['NMF'].error_spread:.1e}**. SVD, "
+    + ("found by an iterative solver (ARPACK) from a random start each time"
+       if r < min(X.shape) else
+       "at full rank r = min(n, k) computed directly (its span is the whole row space)")
+    + f", spans subspaces at most **{svd_angle:.1e}°** apart."
 )
 explain(
     "The SVD subspace of rank $r$ is unique exactly when $\\sigma_r > \\sigma_{r+1}$; its "
@@ -213,7 +217,7 @@ show_figure(error_curve_figure(curves, rank=r),
             "sits between SVD at rank r and SVD at rank r + 1 (dotted).", key="cmp_fig_curve")
 st.markdown(
     "**A fair comparison.** PCA adds the mean back, so its reconstruction "
-    "$\\mathbf{1}\\bar{x} + HW$ has rank up to $r + 1$: it is not a rank-$r$ fit, and its error "
+    "$\\mathbf{1}\\bar{x} + HW$ has rank up to $r + 1$: it is not held to rank $r$, and its error "
     "can be below rank-$r$ SVD's. In fact it never exceeds it (a flat through the origin is one "
     "of the flats PCA chooses from) and never beats rank-$(r+1)$ SVD. At $r = "
     f"{r}$ here: SVD at $r + 1$ = {curves.svd_next[at]:.4f} ≤ PCA = {curves.pca[at]:.4f} ≤ "
@@ -223,7 +227,7 @@ explain(
     "All errors are measured the same way, on the original uncentred $X$: "
     "$\\lVert X - \\hat{X}\\rVert_F / \\lVert X\\rVert_F$. Dividing by the centred "
     "$\\lVert X - \\mathbf{1}\\bar{x}\\rVert_F$ instead (the usual unexplained-variance "
-    "measure of PCA) gives a larger number for the same fit, because "
+    "measure of PCA) gives a number at least as large for the same fit, because "
     "$\\lVert X - \\mathbf{1}\\bar{x}\\rVert_F \\le \\lVert X\\rVert_F$."
 )
 

@@ -46,6 +46,7 @@ def test_default_view_shows_the_toy_cloud_numbers():
     assert_clean(at)
     expected = _check_numbers(at, toy_cloud(0), 3)
     sentence = _markdown_with(at, "NMF's matched basis vectors differ by up to")
+    assert "ARPACK" in sentence
     assert f"{np.max(expected.restarts['NMF'].basis_angles):.1f}°" in sentence
     assert f"{np.max(expected.restarts['SVD'].subspace_angles):.1e}°" in sentence
     assert len(at.get("plotly_chart")) == 6
@@ -135,6 +136,7 @@ def test_rank_above_the_data_size_is_capped_with_a_note():
     at.file_uploader(key="cmp_upload").set_value(("good.csv", GOOD_CSV, "text/csv")).run()
     assert_clean(at)
     assert any("capped at r = 4" in info.value for info in at.info)
+    assert "at full rank" in _markdown_with(at, "NMF's matched basis vectors")
     _check_numbers(at, parse_csv_matrix(GOOD_CSV), 4)
 
 

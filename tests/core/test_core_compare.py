@@ -30,7 +30,7 @@ from nmf_core.compare import (
     svd_from_random_start,
     toy_cloud,
 )
-from nmf_core.datasets import SAMPLE_IMAGES
+from nmf_core.datasets import SAMPLE_IMAGES, planted_nmf
 from nmf_core.figures.compare import (
     basis_figure,
     coefficients_figure,
@@ -73,6 +73,17 @@ def test_demo_data_have_the_shapes_the_page_names():
     for name in SAMPLE_IMAGES:  # colour images become grey levels in [0, 1]
         image = image_matrix(name)
         assert image.shape == (64, 64) and image.min() >= 0 and image.max() <= 1
+
+
+def test_toy_cloud_is_the_planted_problem_the_page_describes():
+    # "60 points in 12-D from a planted rank-3 NMF plus noise (5 % of the mean entry)"
+    X, H, W = planted_nmf(60, 12, 3, noise=0.05, seed=4)
+    assert np.array_equal(toy_cloud(4), X)
+    assert H.shape == (60, 3) and W.shape == (3, 12)
+    clean = H @ W
+    noise = X - clean
+    unclipped = X > 0
+    assert np.std(noise[unclipped]) == pytest.approx(0.05 * clean.mean(), rel=0.15)
 
 
 def test_toy_cloud_follows_the_seed():
