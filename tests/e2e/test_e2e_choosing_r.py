@@ -1,0 +1,58 @@
+"""The "Choosing r and penalties" page in a real browser: its three lazy tabs and a CSV upload."""
+
+from __future__ import annotations
+
+import pytest
+from e2e_support import assert_no_exception, assert_page_healthy, wait_for_script
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+URL_PATH = "choosing-r"
+
+
+def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
+    page.goto(f"{app_server}/{URL_PATH}")
+    wait_for_script(page)
+    assert_page_healthy(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("The consensus finds the planted rank r = 4.")).to_be_visible()
+
+    main.get_by_role("tab", name="Penalties").click()
+    page.wait_for_timeout(300)
+    wait_for_script(page)
+    assert_page_healthy(page)
+    expect(main.get_by_text("L1 and L2 penalties")).to_be_visible()
+    expect(main.locator('[data-testid="stTable"]')).to_contain_text("sparseness of W")
+    page.wait_for_function("() => window.location.search.includes('part=Penalties')",
+                           timeout=5_000)
+
+    main.get_by_role("tab", name="Cost").click()
+    page.wait_for_timeout(300)
+    wait_for_script(page)
+    assert_page_healthy(page)
+    expect(main.get_by_text("At the fitted rate")).to_be_visible()
+
+
+def test_bookmarked_penalty_view(app_server, page):
+    page.goto(f"{app_server}/{URL_PATH}?part=Penalties&l1_w=3&pen_r=6")
+    wait_for_script(page)
+    assert_page_healthy(page)
+    table = page.locator('[data-testid="stMain"] [data-testid="stTable"]')
+    expect(table).to_contain_text("of 6")
+
+
+def test_bad_csv_upload_shows_a_message_and_keeps_the_page(app_server, page):
+    page.goto(f"{app_server}/{URL_PATH}?source=Upload+a+CSV")
+    wait_for_script(page)
+    assert_page_healthy(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("No usable upload yet")).to_be_visible()
+    upload = main.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv",
+                                   "buffer": b"1,2,3\n4,-5,6\n7,8,9\n"}])
+    page.wait_for_timeout(300)
+    wait_for_script(page)
+    assert_no_exception(page)
+    expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text("negative")
+    assert_page_healthy(page)  # the planted data is still shown
