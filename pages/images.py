@@ -29,9 +29,10 @@ MAX_LAYERS = 10
 DEFAULT_FACE_RANK = 16
 FACE_ITERS = 100
 CHANNEL_NAMES = ("R", "G", "B")
-COLOR_LABELS = {"grayscale": "Grayscale (one matrix)", "rgb": "Each channel separately (R, G, B)"}
-SOLVER_LABELS = {"hals": "HALS", "mu": "Multiplicative updates", "anls": "ANLS",
-                 "als": "ALS (clipped least squares)"}
+# Bound widgets show their raw option names: the URL stores the displayed label.
+SOLVER_HELP = ("hals: hierarchical alternating least squares (fast). mu: Lee & Seung's "
+               "multiplicative updates. anls: exact nonnegative least squares per half step. "
+               "als: least squares then clipping (can go up).")
 
 
 # ---------------------------------------------------------------- cached computations ------
@@ -51,18 +52,27 @@ def channel_svds(image_key: str, color: str, _image: np.ndarray):
     return im.image_svds(_image, color)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def start_points(image_key: str, color: str, init: str, top: int, seed_value: int,
+                 _image: np.ndarray):
+    # One SVD-based start at the largest rank serves every rank (None for other inits).
+    return im.image_starts(_image, top, color=color, init=init, seed=seed_value)
+
+
+# The start points are a function of the other arguments, so they stay out of the cache key.
 @st.cache_data(max_entries=24, show_spinner=False)
 def factorization(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
-                  seed_value: int, _image: np.ndarray, _svds) -> im.ImageFactorization:
+                  seed_value: int, _image: np.ndarray, _svds, _starts
+                  ) -> im.ImageFactorization:
     return im.factor_image(_image, rank, color=color, solver=solver, init=init, max_iter=iters,
-                           seed=seed_value, svds=_svds)
+                           seed=seed_value, svds=_svds, starts=_starts)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def nmf_error_at(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
-                 seed_value: int, _image: np.ndarray) -> float:
+                 seed_value: int, _image: np.ndarray, _starts) -> float:
     return im.nmf_image_error(_image, rank, color=color, solver=solver, init=init,
-                              max_iter=iters, seed=seed_value)
+                              max_iter=iters, seed=seed_value, starts=_starts)
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -120,19 +130,17 @@ explain(
 controls = st.columns([1.3, 1.4, 1.2, 1, 1, 1])
 source = controls[0].selectbox(
     "Picture", (*SAMPLE_IMAGES, UPLOAD), key="img_src", bind="query-params",
-    format_func=lambda name: "Upload your own…" if name == UPLOAD else name,
-    help="scikit-image's bundled samples, or your own PNG/JPEG.",
+    help="scikit-image's bundled samples, or `upload` for your own PNG/JPEG.",
 )
 color = controls[1].radio(
     "Colour", im.COLOR_MODES, key="img_color", bind="query-params",
-    format_func=COLOR_LABELS.get,
-    help="Colour pictures: factor the luminance, or R, G and B as three matrices.",
+    help="grayscale: factor one matrix, the luminance. rgb: factor R, G and B separately, "
+         "three matrices at the same rank.",
 )
 rank_asked = controls[2].slider("Rank r", 1, MAX_RANK, DEFAULT_RANK, key="img_rank",
                                 bind="query-params")
 solver = controls[3].selectbox("Solver", SOLVERS, index=SOLVERS.index(DEFAULT_SOLVER),
-                               key="img_solver", bind="query-params",
-                               format_func=lambda name: SOLVER_LABELS.get(name, name))
+                               key="img_solver", bind="query-params", help=SOLVER_HELP)
 init = controls[4].selectbox("Init", INITS, index=INITS.index(DEFAULT_INIT), key="img_init",
                              bind="query-params",
                              help="Starting point; nndsvda starts from the SVD's leading terms.")
@@ -162,7 +170,9 @@ st.caption(f"Pictures are factored at a working size of at most {im.WORKING_SIDE
            f"the longest side; *{image_name}* is {n}×{k} here.")
 
 svds = channel_svds(image_key, color, image)
-result = factorization(image_key, color, rank, solver, init, int(iters), seed_value, image, svds)
+starts = start_points(image_key, color, init, min(MAX_RANK, n, k), seed_value, image)
+result = factorization(image_key, color, rank, solver, init, int(iters), seed_value, image, svds,
+                       starts)
 
 # ---- one image, three ways
 stored, full = result.storage
@@ -218,8 +228,7 @@ show_figure(
 )
 view = st.radio("Show", ("layers", "running sum"), key="img_view", bind="query-params",
                 horizontal=True,
-                format_func={"layers": "single layers H[:, j] W[j, :]",
-                             "running sum": "running sum of the layers"}.get)
+                help="layers: each H[:, j] W[j, :] alone. running sum: layers 1…j added up.")
 shown = min(rank, MAX_LAYERS)
 order = im.layer_order(H, W)[:shown]
 cumulative = view == "running sum"
@@ -257,7 +266,7 @@ if show_curve:
     nmf_curve = []
     for r in ranks:
         nmf_curve.append(nmf_error_at(image_key, color, int(r), solver, init, int(iters),
-                                      seed_value, image))
+                                      seed_value, image, starts))
         progress.progress(r / top_rank, text=f"Factoring at each rank… r = {r}/{top_rank}")
     progress.empty()
     svd_curve = im.svd_image_error_curve(svds, top_rank)
@@ -292,7 +301,8 @@ st.markdown(
     f"The {face_matrix.shape[0]} faces of scikit-image's LFW subset, each "
     f"{FACE_SHAPE[0]}×{FACE_SHAPE[1]} pixels flattened into one row of X "
     f"({face_matrix.shape[0]}×{face_matrix.shape[1]}). NMF's rows of W are nonnegative, so a "
-    "face can only be built by *adding* them: they come out as localised parts. PCA's "
+    "face can only be built by *adding* them: at moderate ranks (the default r = 16 among "
+    "them) they come out as localised parts, sparser than the eigenfaces. PCA's "
     "eigenfaces are signed and holistic: a face is the mean face plus and minus whole-face "
     "patterns."
 )
@@ -310,8 +320,9 @@ show_figure(
         ("PCA eigenfaces", figs.mosaic(comparison.pca.components, FACE_SHAPE, columns=columns,
                                        normalize="absmax"), "diverging"),
     ], height=460),
-    "Left: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much they carry: "
-    "most light up one region. Right: eigenfaces (blue < 0 < red) spread over the whole face.",
+    "Left: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much of the faces "
+    "they carry. Right: eigenfaces (blue < 0 < red, each scaled to its own largest magnitude). "
+    "The sparseness table below puts numbers on the difference.",
     key="fig_parts",
 )
 

@@ -1,0 +1,246 @@
+"""AppTest of the Images page: defaults, every control, the URL, and uploads good and bad.
+
+Streamlit's AppTest can simulate ``st.file_uploader`` (``FileUploader.set_value``), so the
+upload path is exercised end to end here; the decoding rules themselves are tested in
+``tests/core/test_core_images.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from conftest import assert_clean, open_page
+from PIL import Image
+from threadpoolctl import threadpool_limits
+
+from nmf_core import images as im
+from nmf_core.datasets import load_faces, sample_image
+
+PAGE = "pages/images.py"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    """One BLAS thread: oversubscribed BLAS threads on a busy 2-core machine are very slow."""
+    with threadpool_limits(limits=1):
+        yield
+
+
+def metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def png_bytes(pixels: np.ndarray, **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", **save)
+    return buffer.getvalue()
+
+
+def good_png(height: int = 64, width: int = 96) -> bytes:
+    rows = np.linspace(0, 255, height)[:, None]
+    cols = np.linspace(0, 255, width)[None, :]
+    return png_bytes(((rows + cols) / 2).astype(np.uint8))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def bomb_png() -> bytes:
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(b"\0" * 16)) + _chunk(b"IEND", b""))
+
+
+def animated_png() -> bytes:
+    frames = [Image.fromarray(np.full((32, 32), v, np.uint8)) for v in (0, 128, 255)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="PNG", save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+def expected_errors(name: str, rank: int, *, color="grayscale", solver="hals",
+                    init="nndsvda", iters=30, seed=0) -> tuple[str, str]:
+    image = im.fit_working_size(sample_image(name))
+    result = im.factor_image(image, rank, color=color, solver=solver, init=init,
+                             max_iter=iters, seed=seed)
+    return f"{result.nmf_error:.2%}", f"{result.svd_error:.2%}"
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page(PAGE)
+
+
+def test_default_view_shows_camera_at_rank_20(default_page):
+    at = default_page
+    assert_clean(at)
+    assert at.selectbox(key="img_src").value == "camera"
+    assert at.slider(key="img_rank").value == 20
+    assert at.selectbox(key="img_solver").value == "hals"
+    assert at.selectbox(key="img_init").value == "nndsvda"
+    nmf_error, svd_error = expected_errors("camera", 20)
+    assert metric(at, "NMF relative error") == nmf_error
+    assert metric(at, "SVD relative error") == svd_error
+    # 20·(512 + 512) = 20480 numbers in H and W against 512·512 = 262144 pixels.
+    assert metric(at, "Numbers stored by H and W") == "20,480"
+    assert metric(at, "Numbers in the picture X") == "262,144"
+    assert any("**7.8%** of the original" in m.value for m in at.markdown)
+    assert any("camera* is 512×512" in c.value for c in at.caption)
+
+
+def test_default_faces_numbers(default_page):
+    faces = im.compare_faces(load_faces(), 16, solver="hals", init="nndsvda", max_iter=100,
+                             seed=0)
+    text = next(m.value for m in default_page.markdown if m.value.startswith("Mean Hoyer"))
+    assert f"NMF parts **{faces.nmf_sparseness.mean():.3f}**" in text
+    assert f"eigenfaces **{faces.pca_sparseness.mean():.3f}**" in text
+    assert "the parts are sparser" in text
+    table = default_page.dataframe[0].value
+    assert len(table) == 16
+    np.testing.assert_allclose(table["NMF part (Hoyer)"], np.round(faces.nmf_sparseness, 3))
+
+
+def test_rank_solver_init_iterations_and_seed():
+    at = open_page(PAGE, query={"img_src": "text"})
+    at.slider(key="img_rank").set_value(5)
+    at.selectbox(key="img_solver").set_value("mu")
+    at.selectbox(key="img_init").set_value("random")
+    at.number_input(key="img_iters").set_value(50)
+    at.run()
+    assert_clean(at)
+    assert metric(at, "NMF relative error") == expected_errors(
+        "text", 5, solver="mu", init="random", iters=50)[0]
+    # text is 172×448: 5·(172 + 448) = 3100 numbers.
+    assert metric(at, "Numbers stored by H and W") == "3,100"
+    at.sidebar.number_input(key="seed").set_value(3).run()
+    assert_clean(at)
+    assert metric(at, "NMF relative error") == expected_errors(
+        "text", 5, solver="mu", init="random", iters=50, seed=3)[0]
+
+
+def test_colour_per_channel_and_channel_choice():
+    at = open_page(PAGE, query={"img_src": "chelsea", "img_color": "rgb", "img_rank": "4"})
+    assert_clean(at)
+    assert metric(at, "NMF relative error") == expected_errors("chelsea", 4, color="rgb")[0]
+    # Three channels of 300×451 at r = 4: 3·4·(300 + 451) = 9012 against 3·300·451 = 405900.
+    assert metric(at, "Numbers stored by H and W") == "9,012"
+    assert metric(at, "Numbers in the picture X") == "405,900"
+    at.radio(key="img_chan").set_value("G").run()
+    assert_clean(at)
+    assert any(b.label == "H (CSV)" for b in at.get("download_button"))
+    at.radio(key="img_color").set_value("grayscale").run()
+    assert_clean(at)
+    assert metric(at, "Numbers stored by H and W") == "3,004"
+
+
+def test_layers_view_and_error_curve():
+    at = open_page(PAGE, query={"img_src": "text", "img_rank": "3"})
+    charts_before = len(at.get("plotly_chart"))
+    at.radio(key="img_view").set_value("running sum").run()
+    assert_clean(at)
+    assert any(c.value.startswith("Running sums of the layers") for c in at.caption)
+    at.slider(key="img_maxr").set_value(4)
+    at.toggle(key="img_curve").set_value(True)
+    at.run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == charts_before + 1
+
+
+def test_faces_controls():
+    at = open_page(PAGE, query={"img_src": "text", "img_rank": "2"})
+    at.slider(key="img_frank").set_value(9)
+    at.number_input(key="img_face").set_value(42)
+    at.run()
+    assert_clean(at)
+    assert any(m.value.startswith("Mean Hoyer sparseness at r = 9") for m in at.markdown)
+    assert len(at.dataframe[0].value) == 9
+    assert any("Face 42 rebuilt both ways" in c.value for c in at.caption)
+
+
+def test_shared_url_reproduces_the_view():
+    at = open_page(PAGE, query={"img_src": "coins", "img_rank": "7"})
+    assert_clean(at)
+    assert at.slider(key="img_rank").value == 7
+    # coins is 303×384: 7·(303 + 384) = 4809 numbers.
+    assert metric(at, "Numbers stored by H and W") == "4,809"
+
+
+def test_malformed_query_falls_back_to_defaults():
+    at = open_page(PAGE, query={"img_rank": "banana", "img_src": "nosuch", "img_solver": "zzz",
+                                "img_iters": "-5", "img_color": "sepia"})
+    assert_clean(at)
+    assert at.slider(key="img_rank").value == 20
+    assert at.selectbox(key="img_src").value == "camera"
+    assert at.selectbox(key="img_solver").value == "hals"
+    assert at.number_input(key="img_iters").value == 30
+    assert metric(at, "Numbers stored by H and W") == "20,480"
+
+
+@pytest.fixture
+def uploaded_page():
+    at = open_page(PAGE, query={"img_src": "upload"})
+    assert_clean(at)
+    assert any("No picture uploaded yet" in i.value for i in at.info)
+    at.file_uploader(key="img_upload").set_value(("ramp.png", good_png(), "image/png")).run()
+    assert_clean(at)
+    return at
+
+
+def test_good_upload_is_factored(uploaded_page):
+    at = uploaded_page
+    assert any("*ramp.png* is 64×96" in c.value for c in at.caption)
+    # 20·(64 + 96) = 3200 numbers against 64·96 = 6144.
+    assert metric(at, "Numbers stored by H and W") == "3,200"
+    assert metric(at, "Numbers in the picture X") == "6,144"
+    at.slider(key="img_rank").set_value(64).run()  # the largest rank a 64×96 picture allows
+    assert_clean(at)
+    assert not any("capped" in w.value for w in at.warning)
+    assert metric(at, "Numbers stored by H and W") == "10,240"  # 64·(64 + 96)
+
+
+def test_rank_is_capped_by_a_small_upload():
+    at = open_page(PAGE, query={"img_src": "upload", "img_rank": "30"})
+    at.file_uploader(key="img_upload").set_value(("small.png", good_png(20, 40), "image/png"))
+    at.run()
+    assert not at.exception
+    assert any("rank is capped at min(n, k) = 20" in w.value for w in at.warning)
+    assert metric(at, "Numbers stored by H and W") == "1,200"  # 20·(20 + 40)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.png", b"this is text, not a picture", "not a PNG or JPEG"),
+        ("cut.png", good_png()[:200], "truncated or damaged"),
+        ("bomb.png", bomb_png(), "image bomb"),
+        ("dot.png", png_bytes(np.zeros((1, 1), np.uint8)), "1×1 pixels"),
+        ("moving.png", animated_png(), "animated"),
+    ],
+    ids=["text", "truncated", "bomb", "one-pixel", "animated"],
+)
+def test_bad_upload_shows_an_error_and_keeps_the_last_good_picture(uploaded_page, name, data,
+                                                                   message):
+    at = uploaded_page
+    at.file_uploader(key="img_upload").set_value((name, data, "image/png")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and message in errors[0] and name in errors[0]
+    assert "Still showing your last good picture, ramp.png" in errors[0]
+    assert any("*ramp.png* is 64×96" in c.value for c in at.caption)
+    assert metric(at, "Numbers stored by H and W") == "3,200"
+
+
+def test_bad_first_upload_falls_back_to_camera():
+    at = open_page(PAGE, query={"img_src": "upload"})
+    at.file_uploader(key="img_upload").set_value(("notes.png", b"plain text", "image/png"))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "not a PNG or JPEG" in at.error[0].value
+    assert any("showing *camera* meanwhile" in i.value for i in at.info)
+    assert metric(at, "Numbers stored by H and W") == "20,480"
