@@ -125,3 +125,10 @@ def test_penalty_sweep_rejects_unknown_names():
     with pytest.raises(ValueError, match="one fit per value"):
         PenaltySweep.from_fits("l1_W", [0.0, 1.0], [])
     assert set(PENALTY_NAMES) == {"l1_H", "l1_W", "l2_H", "l2_W"}
+
+
+def test_l2_spreads_the_weight_out(faces, plain):
+    # Page: "An L2 penalty charges for large entries and spreads weight out".
+    spread = fit_with_penalties(faces, PAGE_RANK, {"l2_W": 10.0, "l2_H": 10.0})
+    assert spread.sparseness_W < plain.sparseness_W - 0.1
+    assert spread.zeros_W < plain.zeros_W

@@ -293,3 +293,12 @@ def test_above_the_planted_rank_some_basis_vectors_win_no_point(default_page):
     assert np.all(sweep.clusters_used[above] < sweep.ranks[above])
     assert np.all(sweep.clusters_used[sweep.ranks <= PAGE_RANK]
                   == sweep.ranks[sweep.ranks <= PAGE_RANK])
+
+
+def test_below_the_planted_rank_restarts_can_agree_on_a_merge(default_page):
+    # Page: "Below the planted rank the restarts may all merge the same clusters, which is why
+    # ties go to the larger rank" -- on the default data, r = 2 is as stable as r = 4.
+    _, sweep = default_page
+    assert sweep.dispersion[0] == pytest.approx(1.0)
+    assert sweep.dispersion[list(sweep.ranks).index(PAGE_RANK)] == pytest.approx(1.0)
+    assert sweep.suggested_rank == PAGE_RANK
