@@ -258,3 +258,13 @@ def test_query_string_reproduces_a_setting():
     assert np.isclose(float(_table_column(at, "with penalties")[0]),
                       fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0})
                       .relative_error, atol=1e-4)
+
+
+def test_faces_source_runs_without_a_known_rank():
+    at = open_page(PAGE, query={"source": "Faces (rank unknown)", "max_r": "3",
+                                "restarts": "2"})
+    assert_clean(at)
+    assert _metric(at, "planted rank") == "unknown"
+    assert at.slider(key="true_r").disabled and at.slider(key="noise").disabled
+    assert any("Faces: 100 images × 625 pixels" in c.value for c in at.caption)
+    assert not at.success and not at.warning

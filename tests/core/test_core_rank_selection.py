@@ -302,3 +302,18 @@ def test_below_the_planted_rank_restarts_can_agree_on_a_merge(default_page):
     assert sweep.dispersion[0] == pytest.approx(1.0)
     assert sweep.dispersion[list(sweep.ranks).index(PAGE_RANK)] == pytest.approx(1.0)
     assert sweep.suggested_rank == PAGE_RANK
+
+
+@pytest.mark.slow
+def test_faces_have_no_clear_elbow_and_their_most_stable_clustering_is_r2():
+    # Page (faces source, default settings): "no clear elbow ... the most stable clustering is
+    # the coarsest one, r = 2".
+    from nmf_core.datasets import load_faces
+
+    sweep = rank_sweep(load_faces(), range(2, PAGE_MAX_RANK + 1), n_restarts=PAGE_RESTARTS,
+                       seed=0)
+    assert sweep.suggested_rank == 2
+    drops = -np.diff(sweep.nmf_error)
+    assert np.all(drops > 0)
+    # No single step dominates: each drop is within a factor 2 of the next one.
+    assert np.all(drops[:-1] < 2 * drops[1:])
