@@ -1,0 +1,68 @@
+"""The Images page in a real browser: pictures actually drawn, a bookmark, uploads bad and good."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from e2e_support import assert_no_exception, assert_page_healthy, wait_for_script
+from PIL import Image
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+URL_PATH = "factor-an-image"
+
+
+def ramp_png() -> bytes:
+    rows = np.linspace(0, 255, 64)[:, None]
+    cols = np.linspace(0, 255, 96)[None, :]
+    buffer = io.BytesIO()
+    Image.fromarray(((rows + cols) / 2).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(page, main, name: str, data: bytes) -> None:
+    main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+    page.wait_for_timeout(300)
+    wait_for_script(page)
+
+
+def test_bookmarked_view_draws_the_pictures(app_server, page):
+    page.goto(f"{app_server}/{URL_PATH}?img_src=coins&img_rank=7")
+    wait_for_script(page)
+    assert_page_healthy(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("is 303×384 here", exact=False)).to_be_visible()
+    expect(main.locator('[data-testid="stMetricValue"]').nth(2)).to_have_text("4,809")
+    # Original, NMF, SVD and the two error maps are PNG images inside the plotly figures.
+    charts = main.locator('[data-testid="stPlotlyChart"]')
+    expect(charts.first.locator("image").first).to_be_attached()
+    assert charts.first.locator("image").count() >= 3
+
+
+def test_upload_bad_then_good_then_bad_keeps_the_good_picture(app_server, page):
+    page.goto(f"{app_server}/{URL_PATH}?img_src=upload")
+    wait_for_script(page)
+    assert_page_healthy(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("No picture uploaded yet", exact=False)).to_be_visible()
+
+    upload(page, main, "notes.png", b"just some text")
+    assert_no_exception(page)
+    expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text(
+        "not a PNG or JPEG")
+
+    upload(page, main, "ramp.png", ramp_png())
+    assert_page_healthy(page)
+    expect(main.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+    expect(main.get_by_text("is 64×96 here", exact=False)).to_be_visible()
+
+    upload(page, main, "cut.png", ramp_png()[:150])
+    assert_no_exception(page)
+    error = main.locator('[data-testid="stAlertContentError"]')
+    expect(error).to_contain_text("truncated or damaged")
+    expect(error).to_contain_text("Still showing your last good picture, ramp.png")
+    expect(main.get_by_text("is 64×96 here", exact=False)).to_be_visible()
