@@ -1,6 +1,97 @@
-"""Placeholder: this page is being built (see the open issues)."""
+"""Home: what NMF does in one picture, the learning path, and the notation card."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
-st.title("home")
-st.info("This page is being built.")
+import nmf_core
+from nmf_core.datasets import planted_nmf
+from nmf_core.figures.home import product_figure
+from pages._shared import download_matrices, explain, seed, show_figure
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+# The example: a small matrix with a planted nonnegative rank of 3, so r = 3 fits it exactly.
+N_ROWS, N_COLUMNS, PLANTED_RANK = 8, 10, 3
+
+# Page files of the learning path with what each one adds (titles come from app.py).
+LEARNING_PATH = [
+    ("pages/change_of_basis.py", "coordinates of a point in another basis; `X = H W` as "
+     "coordinates times basis; rank-one layers; spherical harmonics."),
+    ("pages/point_clouds.py", "the cone spanned by the rows of `W`, many equally good answers, "
+     "separable data and SPA."),
+    ("pages/images.py", "factor a picture or faces at a rank you choose; NMF parts vs SVD."),
+    ("pages/watching_it_learn.py", "the loss falling iteration by iteration; MU, HALS, ANLS "
+     "and ALS from the same start."),
+    ("pages/nmf_vs_svd_pca.py", "the same data three ways: components, signs, errors."),
+    ("pages/choosing_r.py", "picking the rank, L1/L2 penalties, and what it costs."),
+]
+
+
+@st.cache_data(max_entries=32)
+def factor_example(rank: int, noise: float, random_seed: int):
+    """The planted example and its NMF at ``rank`` (cached per setting)."""
+    X, _, _ = planted_nmf(N_ROWS, N_COLUMNS, PLANTED_RANK, noise=noise, seed=random_seed)
+    result = nmf_core.nmf(X, rank, solver="hals", init="nndsvda", max_iter=500, tol=1e-8,
+                          seed=random_seed)
+    return X, result.H, result.W
+
+
+st.title("NMF Lab")
+st.markdown(
+    "**Nonnegative Matrix Factorization** writes a table of nonnegative numbers as a product "
+    "of two smaller nonnegative tables: every row of $X$ becomes a nonnegative mix of a few "
+    "basis rows."
+)
+
+st.header("NMF in one picture")
+controls, picture = st.columns([1, 3])
+with controls:
+    rank = st.slider("Rank r", min_value=1, max_value=6, value=PLANTED_RANK, key="home_rank",
+                     bind="query-params",
+                     help=f"The example was built with rank {PLANTED_RANK}; try fewer or more.")
+    noise = st.slider("Noise", min_value=0.0, max_value=0.5, value=0.0, step=0.05,
+                      key="home_noise", bind="query-params",
+                      help="Gaussian noise added to X (relative to its mean), clipped at 0.")
+X, H, W = factor_example(rank, noise, seed())
+error = nmf_core.relative_error(X, H @ W)
+with controls:
+    st.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{error:.2%}")
+    st.caption(f"X is {X.shape[0]}×{X.shape[1]}, H is {H.shape[0]}×{H.shape[1]}, "
+               f"W is {W.shape[0]}×{W.shape[1]}; every entry ≥ 0.")
+with picture:
+    show_figure(
+        product_figure(X, H, W),
+        "Each row of X (a data point) is a nonnegative mix of the rows of W, with weights in "
+        "the matching row of H. Hover for the numbers.",
+        key="home_product",
+    )
+    download_matrices({"X": X, "H": H, "W": W}, prefix="home")
+explain(
+    "Read the picture row by row: row *i* of $X$ is approximately "
+    "$H_{i1} W_{1,:} + \\dots + H_{ir} W_{r,:}$. Nothing is subtracted, so each basis row "
+    "tends to become a recognisable *part* of the data. With $r$ equal to the rank the "
+    "example was built with and no noise, the fit is essentially exact; a smaller $r$ "
+    "forces a compromise, and noise can never be fitted exactly."
+)
+
+st.header("The learning path")
+for page_file, blurb in LEARNING_PATH:
+    link_column, text_column = st.columns([1, 3])
+    with link_column:
+        st.page_link(page_file)
+    with text_column:
+        st.markdown(blurb)
+
+st.header("Notation card")
+st.latex(r"X \approx H\,W, \qquad X \in \mathbb{R}_{\ge 0}^{n\times k},\;"
+         r"H \in \mathbb{R}_{\ge 0}^{n\times r},\; W \in \mathbb{R}_{\ge 0}^{r\times k}")
+st.latex(r"\min_{H \ge 0,\; W \ge 0}\; \lVert X - HW \rVert_F^2 = \sum_{i,j} (X - HW)_{ij}^2")
+st.markdown((ASSETS / "notation_card.md").read_text(encoding="utf-8"))
+explain(
+    "Why rows? A data point is a row of $X$ here, as in scikit-learn and in most data "
+    "tables. Lee & Seung and Gillis store points as columns, so their matrices are the "
+    "transposes of ours and the letters $W$ and $H$ swap roles."
+)

@@ -34,3 +34,36 @@ def assert_clean(at: AppTest) -> None:
 def page_runner():
     """The :func:`open_page` function, as a fixture."""
     return open_page
+
+
+def _decode(value):
+    """A plotly JSON array: a plain list, or plotly's typed array ``{"dtype", "bdata"}``."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape is not None:
+            dims = [int(d) for d in str(shape).split(",")] if isinstance(shape, str) else shape
+            array = array.reshape(dims)
+        return array
+    return np.asarray(value, dtype=float)
+
+
+def plotly_figures(at: AppTest) -> list[dict]:
+    """The plotly figures the run displayed, as JSON dicts (in page order)."""
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def trace_array(trace: dict, field: str = "z"):
+    """A trace's data field (``z``, ``x``, ``surfacecolor``...) as a float ndarray."""
+    import numpy as np
+
+    value = trace[field]
+    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        return np.array([_decode(row) for row in value], dtype=float)
+    return _decode(value).astype(float)
