@@ -51,6 +51,8 @@ def test_default_view_shows_the_toy_cloud_numbers():
     assert f"{np.max(expected.restarts['SVD'].subspace_angles):.1e}°" in sentence
     assert len(at.get("plotly_chart")) == 6
     assert at.table[0].value.loc["factors nonnegative?"].tolist() == ["yes", "no", "no"]
+    # H and W of each method (and PCA's mean), each as CSV and NPY.
+    assert len(at.get("download_button")) == 2 * (2 + 2 + 3)
 
 
 @pytest.mark.parametrize("query", [
