@@ -7,7 +7,7 @@ import streamlit as st
 
 from nmf_core import parse_csv_matrix
 from nmf_core.cost import CostSweep, cost_sweep, fit_work, single_blas_thread
-from nmf_core.datasets import FACE_SHAPE, load_faces
+from nmf_core.datasets import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_core.figures.choosing_r import (
     basis_comparison_figure,
     consensus_figure,
@@ -18,7 +18,13 @@ from nmf_core.figures.choosing_r import (
     penalty_sweep_figure,
     stability_figure,
 )
-from nmf_core.penalties import PENALTY_NAMES, PenaltyFit, PenaltySweep, fit_with_penalties
+from nmf_core.penalties import (
+    PENALTY_NAMES,
+    PenaltyFit,
+    PenaltySweep,
+    fit_with_penalties,
+    image_patches,
+)
 from nmf_core.rank_selection import (
     RankRestarts,
     consensus_order,
@@ -40,6 +46,8 @@ PENALTY_DEFAULTS = {"l1_H": 0.0, "l1_W": 1.0, "l2_H": 1.0, "l2_W": 0.0}
 COST_GRID = {"n": (200, 400, 800, 1600, 3200), "k": (50, 100, 200, 400, 800),
              "r": (2, 5, 10, 20, 40)}
 COST_BASE = (400, 200, 10)
+FACES = "faces"
+PATCH_SIZE, PATCH_COUNT = 12, 500
 RANK_SOURCES = ["Planted clusters (known rank)", "Faces (rank unknown)", "Upload a CSV"]
 SOLVER_LABELS = {"mu": "multiplicative updates (mu)", "hals": "HALS", "anls": "ANLS",
                  "als": "ALS (clipped)"}
@@ -64,10 +72,20 @@ def faces() -> np.ndarray:
     return load_faces()
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def penalty_data(name: str, seed_value: int) -> np.ndarray:
+    if name == FACES:
+        return faces()
+    return image_patches(sample_image(name), size=PATCH_SIZE, count=PATCH_COUNT,
+                         seed=seed_value)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def penalised_fit(rank: int, weights: tuple[float, float, float, float]) -> PenaltyFit:
+def penalised_fit(name: str, seed_value: int, rank: int,
+                  weights: tuple[float, float, float, float]) -> PenaltyFit:
     with single_blas_thread():
-        return fit_with_penalties(faces(), rank, dict(zip(PENALTY_NAMES, weights, strict=True)))
+        return fit_with_penalties(penalty_data(name, seed_value), rank,
+                                  dict(zip(PENALTY_NAMES, weights, strict=True)))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -254,14 +272,21 @@ if penalty_tab.open:
                  r" + \lambda^{(2)}_W \|W\|_F^2")
         explain(
             "An **L1** penalty charges for every unit of a factor, so small entries are "
-            "pushed to exactly zero: *sparse* factors, here basis faces made of fewer pixels. "
-            "An **L2** penalty charges for large entries and spreads weight out. On the 100 "
-            "faces of the LFW subset (each a row of 25 × 25 = 625 pixels), compare the fit "
-            "without penalties (top) with the fit using the weights you choose (bottom), from "
-            "the same starting point. Sparseness is Hoyer's: 0 for a flat vector, 1 for a "
-            "single spike."
+            "pushed to exactly zero: *sparse* factors, here basis images made of fewer "
+            "pixels. An **L2** penalty charges for large entries and spreads weight out. "
+            "Compare the fit without penalties (top) with the fit using the weights you "
+            "choose (bottom), from the same starting point. Sparseness is Hoyer's: 0 for a "
+            "flat vector, 1 for a single spike."
         )
-        pen_rank = st.slider("rank r", 2, 16, 8, key="pen_r", bind="query-params")
+        data_column, rank_column = st.columns([2, 3])
+        pen_data = data_column.selectbox(
+            "data", (FACES, *SAMPLE_IMAGES), key="pen_data", bind="query-params",
+            format_func=lambda name: ("100 faces (LFW subset)" if name == FACES
+                                      else f"{PATCH_COUNT} patches of '{name}'"),
+            help=f"Faces are 25 × 25 images; patches are {PATCH_SIZE} × {PATCH_SIZE} squares "
+                 "cut at random places (drawn from the seed) from a scikit-image sample.")
+        pen_rank = rank_column.slider("rank r", 2, 16, 8, key="pen_r", bind="query-params")
+        image_shape = FACE_SHAPE if pen_data == FACES else (PATCH_SIZE, PATCH_SIZE)
         sliders = st.columns(4)
         weights = {}
         for column, name in zip(sliders, PENALTY_NAMES, strict=True):
@@ -269,8 +294,9 @@ if penalty_tab.open:
                 name, options=PENALTY_GRID, value=PENALTY_DEFAULTS[name],
                 format_func=lambda value: f"{value:g}", key=name.lower(),
                 bind="query-params")
-        before = penalised_fit(pen_rank, (0.0, 0.0, 0.0, 0.0))
-        after = penalised_fit(pen_rank, tuple(weights[name] for name in PENALTY_NAMES))
+        before = penalised_fit(pen_data, seed(), pen_rank, (0.0, 0.0, 0.0, 0.0))
+        after = penalised_fit(pen_data, seed(), pen_rank,
+                              tuple(weights[name] for name in PENALTY_NAMES))
 
         on_H = weights["l1_H"] + weights["l2_H"] > 0
         on_W = weights["l1_W"] + weights["l2_W"] > 0
@@ -280,10 +306,11 @@ if penalty_tab.open:
                     f"shrink {penalised} and grow {free} to dodge the penalty: compare the "
                     "norms below. Add a penalty on the other factor to stop it.")
 
-        show_figure(basis_comparison_figure(before.W, after.W, FACE_SHAPE),
-                    "Rows of W as 25 × 25 images, each scaled to its own maximum. With L1 on "
-                    "W the basis faces break into smaller parts; a black tile is a basis "
-                    "vector the penalty switched off.", key="fig_basis")
+        side = image_shape[0]
+        show_figure(basis_comparison_figure(before.W, after.W, image_shape),
+                    f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
+                    "With L1 on W the basis images break into smaller parts; a black tile is "
+                    "a basis vector the penalty switched off.", key="fig_basis")
         table = {
             "measure": ["relative error", "sparseness of W (rows)", "sparseness of H "
                         "(columns)", "share of zeros in W", "active basis vectors", "‖W‖_F",
@@ -308,7 +335,7 @@ if penalty_tab.open:
                              bind="query-params")
         fits = with_progress(
             f"Fitting at {len(PENALTY_GRID)} values of {swept}", list(PENALTY_GRID),
-            lambda value: penalised_fit(pen_rank, tuple(
+            lambda value: penalised_fit(pen_data, seed(), pen_rank, tuple(
                 value if name == swept else weights[name] for name in PENALTY_NAMES)))
         show_figure(penalty_sweep_figure(PenaltySweep.from_fits(swept, PENALTY_GRID, fits),
                                          current=weights[swept]),

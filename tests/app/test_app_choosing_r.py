@@ -268,3 +268,16 @@ def test_faces_source_runs_without_a_known_rank():
     assert at.slider(key="true_r").disabled and at.slider(key="noise").disabled
     assert any("Faces: 100 images × 625 pixels" in c.value for c in at.caption)
     assert not at.success and not at.warning
+
+
+def test_image_patches_as_penalty_data():
+    at = open_page(PAGE, query={"part": "Penalties"})
+    at.selectbox(key="pen_data").set_value("camera").run()
+    assert_clean(at)
+    from nmf_core.datasets import sample_image
+    from nmf_core.penalties import image_patches
+
+    X = image_patches(sample_image("camera"), size=12, count=500, seed=0)
+    after = fit_with_penalties(X, 8, {"l1_W": 1.0, "l2_H": 1.0})
+    assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.4f}"
+    assert any("12 × 12 images" in c.value for c in at.caption)

@@ -12,6 +12,7 @@ from nmf_core.penalties import (
     PenaltySweep,
     check_penalties,
     fit_with_penalties,
+    image_patches,
     penalised_objective,
     penalty_sweep,
 )
@@ -132,3 +133,35 @@ def test_l2_spreads_the_weight_out(faces, plain):
     spread = fit_with_penalties(faces, PAGE_RANK, {"l2_W": 10.0, "l2_H": 10.0})
     assert spread.sparseness_W < plain.sparseness_W - 0.1
     assert spread.zeros_W < plain.zeros_W
+
+
+def test_image_patches_are_crops_of_the_image():
+    image = np.arange(48.0).reshape(6, 8)
+    patches = image_patches(image, size=3, count=5, seed=1)
+    assert patches.shape == (5, 9)
+    for patch in patches.reshape(5, 3, 3):
+        top, left = np.argwhere(image == patch[0, 0])[0]
+        np.testing.assert_array_equal(image[top:top + 3, left:left + 3], patch)
+    np.testing.assert_array_equal(patches, image_patches(image, size=3, count=5, seed=1))
+
+
+def test_image_patches_average_colour_channels_and_check_sizes():
+    colour = np.stack([np.zeros((4, 4)), np.ones((4, 4)), 2 * np.ones((4, 4))], axis=2)
+    np.testing.assert_array_equal(image_patches(colour, size=2, count=2), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="does not fit"):
+        image_patches(np.ones((4, 4)), size=5)
+    with pytest.raises(ValueError, match="negative"):
+        image_patches(-np.ones((4, 4)), size=2)
+    with pytest.raises(ValueError, match="shape"):
+        image_patches(np.ones(4), size=2)
+
+
+@pytest.mark.parametrize("name", ["camera", "coins"])
+def test_l1_on_w_raises_sparseness_on_image_patches_too(name):
+    # Page (patch data): "With L1 on W the basis images break into smaller parts".
+    from nmf_core.datasets import sample_image
+
+    X = image_patches(sample_image(name), size=12, count=500, seed=0)
+    plain = fit_with_penalties(X, PAGE_RANK)
+    sparse = fit_with_penalties(X, PAGE_RANK, PAGE_PENALTIES)
+    assert sparse.sparseness_W > plain.sparseness_W + 0.05
