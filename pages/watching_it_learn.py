@@ -191,14 +191,18 @@ with chart:
                                               for name in race.results],
     }
     st.dataframe(table, hide_index=True, key="race_table")
+    monotone = [name for name in ("mu", "hals", "anls") if name in race.results]
+    rose_too = [SOLVER_LABELS[name] for name in monotone if race.increases(name).size]
+    others = ("MU, HALS and ANLS did not go up once." if not rose_too else
+              f"{', '.join(rose_too)} went up too here, by more than rounding (see the table).")
     if als_rises.size:
         st.markdown(
             f"**ALS went up** at {als_rises.size} of its {race.results['als'].n_iter} "
-            f"iterations here (first at iteration {als_rises[0]}). MU, HALS and ANLS never do."
+            f"iterations here (first at iteration {als_rises[0]}). {others}"
         )
     else:
         st.markdown("ALS did not go up in this run, but it **may**: try the faces with a random "
-                    "start. MU, HALS and ANLS never go up.")
+                    f"start. {others}")
     explain(
         "**Why ALS can go up.** ALS solves the least-squares problem for $H$ *without* the sign "
         "constraint and then sets the negative entries to zero. The unconstrained solution is "

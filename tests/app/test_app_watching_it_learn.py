@@ -44,6 +44,7 @@ def test_default_page_shows_the_faces_run_and_its_numbers(default_page):
     assert f"All four start from the same loss, **{start:.4g}**" in text
     assert f"The SVD floor at rank 6 is **{svd_floor(X, 6):.4g}**" in text
     assert "**ALS went up**" in text and "(first at iteration 1)" in text
+    assert "MU, HALS and ANLS did not go up once." in text
     # The caption states the frame cap.
     assert any(f"At most {MAX_FRAMES} frames" in caption.value for caption in at.caption)
 
@@ -113,6 +114,13 @@ def test_toy_clouds_cap_the_rank_at_their_dimension(data, label):
     X = demo_data(data).X
     H0, W0 = initialize_start(X, k, init="random", seed=0)
     assert _metric(at, "Loss at the start") == f"{frobenius_loss(X, H0, W0):.4g}"
+    # The ALS sentence agrees with a fresh race on the same settings.
+    fresh = race(X, k, start=(H0, W0), max_iter=10)
+    text = _markdown(at)
+    if fresh.increases("als").size:
+        assert f"**ALS went up** at {fresh.increases('als').size} of its 10" in text
+    else:
+        assert "ALS did not go up in this run, but it **may**" in text
     animation = _figures(at)[0]
     assert any(trace["type"] in ("scatter3d", "scatter") and trace.get("name") ==
                "rows of W (rays)" for trace in animation["data"])
