@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nmf_core import parse_csv_matrix
+from nmf_core import SOLVERS, parse_csv_matrix
 from nmf_core.cost import CostSweep, cost_sweep, fit_work, single_blas_thread
 from nmf_core.datasets import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_core.figures.choosing_r import (
@@ -49,8 +49,6 @@ COST_BASE = (400, 200, 10)
 FACES = "faces"
 PATCH_SIZE, PATCH_COUNT = 12, 500
 RANK_SOURCES = ["Planted clusters (known rank)", "Faces (rank unknown)", "Upload a CSV"]
-SOLVER_LABELS = {"mu": "multiplicative updates (mu)", "hals": "HALS", "anls": "ANLS",
-                 "als": "ALS (clipped)"}
 
 
 # ------------------------------------------------------------------ cached computations
@@ -281,10 +279,11 @@ if penalty_tab.open:
         data_column, rank_column = st.columns([2, 3])
         pen_data = data_column.selectbox(
             "data", (FACES, *SAMPLE_IMAGES), key="pen_data", bind="query-params",
-            format_func=lambda name: ("100 faces (LFW subset)" if name == FACES
-                                      else f"{PATCH_COUNT} patches of '{name}'"),
-            help=f"Faces are 25 × 25 images; patches are {PATCH_SIZE} × {PATCH_SIZE} squares "
-                 "cut at random places (drawn from the seed) from a scikit-image sample.")
+            # The URL stores the shown label, so keep it short and readable.
+            format_func=lambda name: name if name == FACES else f"{name} patches",
+            help=f"faces: the 100 faces of the LFW subset, 25 × 25 pixels. '… patches': "
+                 f"{PATCH_COUNT} squares of {PATCH_SIZE} × {PATCH_SIZE} pixels cut at random "
+                 "places (drawn from the seed) from a scikit-image sample.")
         pen_rank = rank_column.slider("rank r", 2, 16, 8, key="pen_r", bind="query-params")
         image_shape = FACE_SHAPE if pen_data == FACES else (PATCH_SIZE, PATCH_SIZE)
         sliders = st.columns(4)
@@ -358,9 +357,10 @@ if cost_tab.open:
             "errors (so the small, fast runs count as much as the big ones)."
         )
         cost_controls = st.columns([2, 2, 1])
-        solver = cost_controls[0].selectbox("solver", list(SOLVER_LABELS),
-                                            format_func=SOLVER_LABELS.get, key="solver_c",
-                                            bind="query-params")
+        solver = cost_controls[0].selectbox(
+            "solver", SOLVERS, key="solver_c", bind="query-params",
+            help="mu: multiplicative updates; hals: hierarchical ALS; anls: exact nonnegative "
+                 "least squares per half step; als: least squares, then clipping.")
         converge = cost_controls[1].toggle(
             "also time runs to convergence (slower)", value=False, key="conv",
             bind="query-params",

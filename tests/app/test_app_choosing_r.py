@@ -255,6 +255,7 @@ def test_query_string_reproduces_a_setting():
     assert_clean(at)
     assert at.select_slider(key="l1_w").value == 0.3
     assert at.slider(key="pen_r").value == 6
+    assert at.selectbox(key="pen_data").value == "faces"
     assert np.isclose(float(_table_column(at, "with penalties")[0]),
                       fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0})
                       .relative_error, atol=1e-4)
@@ -281,3 +282,12 @@ def test_image_patches_as_penalty_data():
     after = fit_with_penalties(X, 8, {"l1_W": 1.0, "l2_H": 1.0})
     assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.4f}"
     assert any("12 × 12 images" in c.value for c in at.caption)
+
+
+def test_query_string_picks_the_patch_data_and_the_solver():
+    at = open_page(PAGE, query={"part": "Penalties", "pen_data": "coins patches"})
+    assert_clean(at)
+    assert at.selectbox(key="pen_data").value == "coins"
+    at = open_page(PAGE, query={"part": "Cost", "solver_c": "hals"})
+    assert_clean(at)
+    assert at.selectbox(key="solver_c").value == "hals"
