@@ -279,6 +279,12 @@ st.markdown(
     f"after: **{loss_twin:.6g}**; smallest entry of H′ = {H_twin.min():.3g}, of W′ = "
     f"{W_twin.min():.3g}."
 )
+size_before = float(np.sum(H**2) + np.sum(W**2))
+size_twin = float(np.sum(H_twin**2) + np.sum(W_twin**2))
+st.markdown(
+    f"The data cannot tell the twins apart, but a penalty can: ‖H‖²_F + ‖W‖²_F is "
+    f"**{size_before:.4g}** before and **{size_twin:.4g}** after."
+)
 if r == 1:
     st.info("With one ray there is nothing to open: the only freedom left is rescaling "
             "(W → cW, H → H/c).")
@@ -293,8 +299,9 @@ st.subheader("What pins the answer down")
 explain(
     "- **Separable data.** If some data points lie on the extreme rays, the tightest cone is "
     "spanned by data points themselves, and SPA (below) finds them without any iteration.\n"
-    "- **A penalty.** Adding terms such as $\\ell_1$ on $H$ (sparse coefficients) prefers some "
-    "cones over others; the page *Choosing r and penalties* explores them.\n"
+    "- **A penalty.** Twins with the same $HW$ get different penalty values (see "
+    "$\\|H\\|_F^2 + \\|W\\|_F^2$ above), so a penalised objective breaks the tie, at the "
+    "price of a slightly worse fit; the page *Choosing r and penalties* explores penalties.\n"
     "- **A deterministic start.** `init=spa` or `nndsvd` gives the same answer on every run; it "
     "does not make the answer unique, only reproducible."
 )

@@ -93,6 +93,18 @@ def test_stretch_keeps_the_loss_and_nonnegativity(default_page):
     t, low, high = _numbers(text.split("Loss before")[0])
     # The default slider position (+1) opens the cone as far as W allows.
     assert low <= 0 < high and t == high
+    # "a penalty can [tell them apart]": the stated sizes, recomputed from the stretch by hand.
+    sizes = _markdown_containing(default_page, "a penalty can")
+    size_before, size_after = (float(x) for x in re.findall(r"\*\*([^*]+)\*\*", sizes))
+    cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0)
+    result = nmf(cloud.X, 2, seed=0, max_iter=400, tol=1e-7)
+    lengths = np.linalg.norm(result.W, axis=1)
+    H, W = result.H * lengths, result.W / lengths[:, None]
+    Q = (1 + t) * np.eye(2) - t / 2 * np.ones((2, 2))
+    H_twin, W_twin = H @ np.linalg.inv(Q), Q @ W
+    assert size_before == pytest.approx(np.sum(H**2) + np.sum(W**2), rel=1e-3)
+    assert size_after == pytest.approx(np.sum(H_twin**2) + np.sum(W_twin**2), rel=1e-2)
+    assert abs(size_before - size_after) > 0.01 * size_before
 
 
 def test_every_control_changes_and_reruns_cleanly():

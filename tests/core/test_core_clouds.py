@@ -428,3 +428,15 @@ def test_cone_and_simplex_figures_and_spa_steps():
     flat = make_cloud("cone", dim=2, n_points=20, noise=0.0, rank=2, seed=0)
     assert cones_figure(flat.X, [("a", flat.W)], highlight=[1]).data
     assert spa_step_figure(flat.X, spa_steps(flat.X, 2), 1).data
+
+
+@pytest.mark.parametrize("init", ["spa", "nndsvd"])
+def test_deterministic_starts_give_the_same_cone_whatever_the_seed(init):
+    # The page: "init=spa or nndsvd gives the same answer on every run".
+    cloud = make_cloud("cone", dim=3, n_points=80, noise=0.02, rank=3, seed=0)
+    first = nmf(cloud.X, 3, init=init, seed=1, max_iter=100)
+    second = nmf(cloud.X, 3, init=init, seed=2, max_iter=100)
+    np.testing.assert_array_equal(first.W, second.W)
+    random_first = nmf(cloud.X, 3, init="random", seed=1, max_iter=100)
+    random_second = nmf(cloud.X, 3, init="random", seed=2, max_iter=100)
+    assert not np.allclose(random_first.W, random_second.W)
