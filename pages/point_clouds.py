@@ -185,8 +185,9 @@ if axes is not None:
         f"All {r} NMF rays have nonnegative entries: smallest entry of W = {W.min():.3g}."
     )
     explain("PCA centres the cloud and looks for orthogonal directions of largest spread. "
-            "Orthogonal directions in the nonnegative orthant must use opposite signs, so "
-            "PCA's axes point out of the orthant: they describe *differences from the mean*. "
+            "Two orthogonal directions can both be nonnegative only if they share no "
+            "coordinate, so for a typical cloud some PCA axes mix signs and point out of the "
+            "orthant: they describe *differences from the mean*. "
             "NMF's rays stay inside and describe *parts that add up*. The comparison page "
             "takes this further.")
 download_matrices({"H": H, "W": W}, prefix="point_cloud")
@@ -207,7 +208,8 @@ if r == k:
 else:
     explain(
         f"Here r = {r} < k = {k}: the cone of W is a thin slice of the space, and points off "
-        "it are reconstructed by their closest point in the cone. The residual segments show "
+        "it are reconstructed by (very nearly) their closest point in the cone: the residual "
+        "length of the picked point below is next to its distance to the cone. The segments show "
         "what is lost. Try the *spread out* cloud: no cone of fewer rays than the dimension "
         "can hold it."
     )

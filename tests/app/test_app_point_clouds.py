@@ -266,3 +266,15 @@ def test_rank_one_flags_points_off_the_half_line():
     far = _far_count(cloud.X, result.W)
     assert far > 0
     assert _metric(at, "Points far outside") == f"{far} of 150"
+
+
+def test_below_full_rank_the_reconstruction_is_nearly_the_closest_cone_point():
+    # "points off it are reconstructed by (very nearly) their closest point in the cone"
+    at = open_page(PAGE, query={"dim": "3-D", "rank": "2", "noise": "0.1", "point": "3",
+                                "restarts": "2"})
+    assert_clean(at)
+    text = _markdown_containing(at, "Reconstruction")
+    residual = float(re.search(r"‖X_i − H_iW‖ = \*\*([\d.]+)\*\*", text).group(1))
+    distance = float(re.search(r"cone of W = (\d+\.\d+)", text).group(1))
+    assert residual > 0.01
+    assert residual == pytest.approx(distance, abs=2e-3)

@@ -440,3 +440,21 @@ def test_deterministic_starts_give_the_same_cone_whatever_the_seed(init):
     random_first = nmf(cloud.X, 3, init="random", seed=1, max_iter=100)
     random_second = nmf(cloud.X, 3, init="random", seed=2, max_iter=100)
     assert not np.allclose(random_first.W, random_second.W)
+
+
+def test_stretch_is_pinned_when_w_touches_the_boundary_and_h_has_zeros():
+    # The page: "W already touches the boundary of the orthant and H already has zeros".
+    H = np.array([[0.0, 1.0], [1.0, 1.0]])
+    W = np.array([[1.0, 0.0], [0.5, 0.5]])
+    assert stretch_range(H, W) == (0.0, 0.0)
+    # Zeros in H alone only block closing the cone; opening still works.
+    t_min, t_max = stretch_range(H, np.array([[1.0, 0.2], [0.5, 0.5]]))
+    assert t_min == 0.0 and t_max > 0
+
+
+def test_fitted_reconstructions_lie_in_the_cone_of_w():
+    # "Every reconstruction H_i W sits inside the cone."
+    cloud = make_cloud("no_cone", dim=3, n_points=100, noise=0.05, rank=1, seed=0)
+    result = nmf(cloud.X, 2, max_iter=200)
+    assert in_cone(result.H @ result.W, result.W, atol=1e-7).all()
+    assert not in_cone(cloud.X, result.W).all()
