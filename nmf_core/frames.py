@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import as_nonnegative_matrix, check_rank
-from .baselines import truncated_svd
+from .baselines import svd_error_curve
 from .clouds import make_cloud
 from .datasets import FACE_SHAPE, load_faces, sample_image
 from .init import initialize
@@ -251,8 +251,10 @@ def svd_floor(X, rank: int) -> float:
     -------
     float
     """
-    singular_values = truncated_svd(X, rank).singular_values
-    return float(np.sum(singular_values[check_rank(rank):] ** 2))
+    X = np.asarray(X, dtype=np.float64)
+    # svd_error_curve needs the singular values only (no U, V): the cheap SVD.
+    relative = float(svd_error_curve(X, check_rank(rank))[-1])
+    return relative**2 * float(np.einsum("ij,ij->", X, X))
 
 
 def loss_increases(losses: np.ndarray, *, rtol: float = 1e-9, atol_factor: float = 1e-12
