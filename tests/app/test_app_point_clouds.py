@@ -278,3 +278,10 @@ def test_below_full_rank_the_reconstruction_is_nearly_the_closest_cone_point():
     distance = float(re.search(r"cone of W = (\d+\.\d+)", text).group(1))
     assert residual > 0.01
     assert residual == pytest.approx(distance, abs=2e-3)
+
+
+def test_lecture_mode_hides_the_long_explanations():
+    at = open_page(PAGE, query={"lecture": "true", "restarts": "2"})
+    assert_clean(at)
+    assert not any("Things to try" in m.value for m in at.markdown)
+    assert any("Loss before" in m.value for m in at.markdown)
