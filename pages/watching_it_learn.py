@@ -216,9 +216,11 @@ with chart:
         "one column or row at a time), and Lee & Seung (2001) proved the multiplicative update "
         "never increases $\\lVert X - HW \\rVert_F^2$. A sequence of steps that never go up "
         "can only go down or stall.\n\n"
-        "**Per iteration vs per second.** ANLS makes the most progress per iteration but each "
-        "of its iterations is the most expensive; MU is the cheapest per iteration but crawls. "
-        "HALS is usually the best deal per second, which is why it is the default solver."
+        "**Per iteration vs per second.** Compare the two panels. On the default settings "
+        "ANLS ends lowest after 100 iterations, but each of its iterations costs the most "
+        "(many small exact solves); MU's iterations are the cheapest, yet it ends highest. HALS "
+        "ends within 1% of ANLS in a fraction of its time, which is why it is the default "
+        "solver of `nmf_core.nmf`."
     )
 
 with rules:
