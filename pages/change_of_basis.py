@@ -1,6 +1,253 @@
-"""Placeholder: this page is being built (see the open issues)."""
+"""Change of basis: a point's coordinates in another basis, X = H W as coordinates times basis,
+rank-one layers, and the spherical-harmonics aside."""
 
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
-st.title("change_of_basis")
-st.info("This page is being built.")
+import nmf_core
+from nmf_core import harmonics as sh
+from nmf_core.basis import coordinates_in_basis, rank_one_layers
+from nmf_core.datasets import planted_nmf
+from nmf_core.figures.basis import (
+    cloud_bases_figure,
+    error_curve_figure,
+    layers_figure,
+    matrix_latex,
+    point_in_bases_figure,
+    spectrum_figure,
+    sphere_figure,
+)
+from nmf_core.figures.home import product_figure
+from pages._shared import download_matrices, explain, seed, show_figure
+
+# Default basis rows: the top-left 2×2 block is the same in 2-D and 3-D, so switching the
+# dimension keeps what the user typed there.
+DEFAULT_BASIS = np.array([[1.0, 0.25, 0.0], [0.5, 1.0, 0.0], [0.0, 0.3, 1.0]])
+DEFAULT_POINT = (2.0, 1.5, 1.0)
+MAX_L = 12          # largest l_max on the slider
+MAX_PURE_L = 8      # largest degree offered for a pure harmonic
+DISPLAY_THETA, DISPLAY_PHI = 41, 81   # sphere drawing resolution (φ includes 2π: closed seam)
+
+
+@st.cache_data(max_entries=32)
+def fit_cloud(n_points: int, dim: int, rank: int, noise: float, random_seed: int):
+    """A nonnegative cloud built from ``rank`` directions, and its NMF at that rank."""
+    X, _, _ = planted_nmf(n_points, dim, rank, noise=noise, seed=random_seed)
+    result = nmf_core.nmf(X, rank, solver="hals", max_iter=400, tol=1e-7, seed=random_seed)
+    return X, result.H, result.W
+
+
+@st.cache_data(max_entries=32)
+def harmonic_analysis(preset: str, degree: int, order: int,
+                      terms: tuple[tuple[int, int, float], ...], l_max: int):
+    """Coefficients up to ``l_max``, the error curve, and the two spheres to draw."""
+    term_dict = {(l, m): value for l, m, value in terms}  # noqa: E741
+    grid = sh.quadrature_grid()
+    values = sh.preset_values(preset, grid.theta, grid.phi, degree=degree, order=order,
+                              terms=term_dict)
+    coefficients = sh.project(values, grid, l_max)
+    errors = sh.error_by_degree(values, grid, MAX_L)
+    error_at_l_max = sh.relative_l2_error(
+        values, sh.reconstruct(coefficients, grid.theta, grid.phi), grid)
+    theta, phi = np.meshgrid(np.linspace(0, np.pi, DISPLAY_THETA),
+                             np.linspace(0, 2 * np.pi, DISPLAY_PHI), indexing="ij")
+    original = sh.preset_values(preset, theta, phi, degree=degree, order=order, terms=term_dict)
+    rebuilt = sh.reconstruct(coefficients, theta, phi)
+    return coefficients, errors, error_at_l_max, theta, phi, original, rebuilt
+
+
+st.title("Change of basis")
+st.markdown(
+    "Coordinates are only meaningful together with a basis. NMF *learns* a basis — the rows of "
+    "$W$ — and the coordinates of every data point in it — the rows of $H$."
+)
+
+# ------------------------------------------------------------------ one point, two bases
+st.header("One point, two bases")
+dim = st.radio("Dimension", options=[2, 3], index=0, horizontal=True, key="cob_dim",
+               bind="query-params", format_func=lambda d: f"{d}-D")
+point_column, basis_column = st.columns([1, 2])
+with point_column:
+    st.markdown("**Point P** (identity coordinates)")
+    P = np.array([
+        st.slider(f"P{i + 1}", min_value=-3.0, max_value=3.0, value=DEFAULT_POINT[i], step=0.1,
+                  key=f"cob_p{i + 1}", bind="query-params")
+        for i in range(dim)
+    ])
+with basis_column:
+    st.markdown("**Your basis**: one basis vector per row")
+    basis = np.zeros((dim, dim))
+    for i in range(dim):
+        cells = st.columns(dim)
+        for j in range(dim):
+            basis[i, j] = cells[j].number_input(
+                f"b{i + 1}[{j + 1}]", min_value=-5.0, max_value=5.0,
+                value=float(DEFAULT_BASIS[i, j]), step=0.1, format="%.2f",
+                key=f"cob_b{i + 1}{j + 1}", bind="query-params")
+    st.caption("Make one row a multiple of another to see what a singular basis does.")
+
+try:
+    coordinates = coordinates_in_basis(P, basis)
+except ValueError as problem:
+    coordinates = None
+    st.error(f"No coordinates in this basis. {problem}")
+
+identity_column, chosen_column = st.columns(2)
+with identity_column:
+    st.markdown("**Identity basis**: the coordinates are the entries of P")
+    st.latex(rf"P = {matrix_latex(P)}\,{matrix_latex(np.eye(dim), digits=0)}")
+with chosen_column:
+    if coordinates is not None:
+        st.markdown("**Your basis**: the coordinates c solve c B = P")
+        st.latex(rf"P = {matrix_latex(coordinates)}\,{matrix_latex(basis)}")
+        residual = float(np.max(np.abs(coordinates @ basis - P)))
+        st.caption(f"Check: c B reproduces P to within {residual:.1e} (max absolute difference).")
+    else:
+        st.markdown("**Your basis**: singular — P has no unique coordinates in it.")
+
+show_figure(
+    point_in_bases_figure(P, basis if coordinates is not None else None, coordinates),
+    "Two routes to the same point: grey dashes walk along the axes, coloured arrows walk "
+    "c₁·b₁ then c₂·b₂ tip to tail. Thin arrows from the origin are the basis rows.",
+    key="cob_point",
+)
+explain(
+    "In the identity basis a point's coordinates are simply its entries: "
+    "$P = P_1 e_1 + P_2 e_2$, or in matrices $P = (P_1, P_2)\\,I$. Any other set of "
+    "linearly independent rows $b_1, \\dots, b_k$ works just as well; the coordinates change "
+    "to the unique $c$ with $P = c_1 b_1 + \\dots + c_k b_k = c\\,B$. If a row is a "
+    "combination of the others, the rows span a smaller space: points outside it have no "
+    "coordinates, points inside it have infinitely many."
+)
+
+# ------------------------------------------------------------------ many points
+st.header("Many points at once: X = H W")
+explain(
+    "Stack $n$ points as the rows of $X$ and their coordinates as the rows of $H$: the "
+    "one-point identity $P = c\\,B$ becomes $X = H\\,W$, with the basis rows in $W$. NMF "
+    "asks for both factors at once, all entries nonnegative, with only $r$ basis rows — "
+    "usually fewer than the dimension, so the equality becomes an approximation."
+)
+controls, cloud = st.columns([1, 3])
+with controls:
+    n_points = st.slider("Points n", min_value=5, max_value=60, value=24, step=1,
+                         key="cob_n", bind="query-params")
+    rank = st.slider("Rank r (rows of W)", min_value=1, max_value=3, value=2,
+                     key="cob_rank", bind="query-params",
+                     help="The cloud is built from r nonnegative directions; NMF learns r rows.")
+    if rank > dim:
+        # More basis rows than dimensions is legal NMF but hides the point of this section.
+        st.info(f"In {dim}-D at most {dim} basis rows are used here.")
+        rank = dim
+    noise = st.slider("Noise", min_value=0.0, max_value=0.3, value=0.05, step=0.05,
+                      key="cob_noise", bind="query-params")
+X, H, W = fit_cloud(n_points, dim, rank, noise, seed())
+cloud_error = nmf_core.relative_error(X, H @ W)
+with controls:
+    st.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{cloud_error:.2%}")
+with cloud:
+    show_figure(
+        cloud_bases_figure(X, W),
+        "The same points twice. Left: described by the axes. Right: described by the learned "
+        "rows of W (drawn at the cloud's scale); with r = 2 the shaded cone they span holds "
+        "every nonnegative combination.",
+        key="cob_cloud",
+    )
+show_figure(
+    product_figure(X, H, W, height=max(320, 10 * n_points + 80)),
+    "Row i of X is the point; row i of H holds its coordinates in the basis rows of W.",
+    key="cob_product",
+)
+download_matrices({"X": X, "H": H, "W": W}, prefix="change_of_basis")
+
+# ------------------------------------------------------------------ rank-one layers
+st.header("The other view: a sum of rank-one layers")
+layers = rank_one_layers(H, W)
+layer_gap = float(np.max(np.abs(layers.sum(axis=0) - H @ W)))
+show_figure(
+    layers_figure(layers),
+    f"Column i of H times row i of W gives one layer; the {rank} layers add up to HW "
+    f"(largest difference {layer_gap:.1e}). One colour scale for all panels.",
+    key="cob_layers",
+)
+explain(
+    "Reading $HW$ by columns of $H$ instead of rows gives "
+    "$HW = H_{:,1} W_{1,:} + \\dots + H_{:,r} W_{r,:}$: $r$ matrices of rank one, each the "
+    "contribution of one basis row to every point at once. With nonnegative factors every "
+    "layer is nonnegative, so the layers can only add — nothing cancels."
+)
+
+# ------------------------------------------------------------------ spherical harmonics
+st.header("Aside: functions on a sphere in the spherical-harmonics basis")
+explain(
+    "The same idea works for functions. The real spherical harmonics $Y_l^m$ are an "
+    "orthonormal basis for functions on the sphere, so "
+    "$f(\\theta, \\varphi) = \\sum_{l}\\sum_{m=-l}^{l} f_l^m\\, Y_l^m(\\theta, \\varphi)$, "
+    "with coordinates $f_l^m = \\int f\\, Y_l^m \\,d\\Omega$. Keeping degrees up to "
+    "$l_{max}$ keeps $(l_{max}+1)^2$ coordinates. Integrals are computed with Gauss–Legendre "
+    "nodes in $\\cos\\theta$ times evenly spaced $\\varphi$, exact for these harmonics."
+)
+sh_controls, sh_spheres = st.columns([1, 3])
+with sh_controls:
+    preset = st.selectbox("Function f", options=list(sh.PRESETS), index=0, key="cob_sh_f",
+                          bind="query-params")
+    l_max = st.slider("Keep degrees up to l_max", min_value=0, max_value=MAX_L, value=4,
+                      key="cob_lmax", bind="query-params")
+    degree, order, terms = 2, 1, ()
+    if preset == "Pure Y_l^m":
+        degree = st.slider("Degree l", min_value=0, max_value=MAX_PURE_L, value=2,
+                           key="cob_sh_l", bind="query-params")
+        order = st.number_input("Order m (−l ≤ m ≤ l)", min_value=-MAX_PURE_L,
+                                max_value=MAX_PURE_L, value=1, step=1, key="cob_sh_m",
+                                bind="query-params")
+    elif preset == "Your coefficients":
+        text = st.text_input("Terms 'l m value', separated by ';'",
+                             value="0 0 0.5; 2 1 1.0; 3 -2 -0.7", key="cob_sh_terms",
+                             bind="query-params", max_chars=300)
+        try:
+            parsed = sh.parse_terms(text, max_degree=MAX_L)
+            terms = tuple((l, m, v) for (l, m), v in sorted(parsed.items()))  # noqa: E741
+            st.session_state["cob_last_good_terms"] = terms
+        except ValueError as problem:
+            st.error(str(problem))
+            terms = st.session_state.get("cob_last_good_terms", ((0, 0, 1.0),))
+            st.caption("Showing the last terms that could be read.")
+
+harmonic_problem = None
+if preset == "Pure Y_l^m" and abs(order) > degree:
+    harmonic_problem = (f"Order m = {order} does not exist for degree l = {degree}: "
+                        f"choose m between −{degree} and {degree}.")
+if harmonic_problem:
+    with sh_controls:
+        st.error(harmonic_problem)
+else:
+    (coefficients, errors, error_at_l_max, theta, phi, original,
+     rebuilt) = harmonic_analysis(preset, int(degree), int(order), terms, l_max)
+    with sh_controls:
+        st.metric(f"Relative L² error at l_max = {l_max}", f"{error_at_l_max:.2%}")
+        st.caption(f"{coefficients.size} coefficients kept.")
+    with sh_spheres:
+        show_figure(
+            sphere_figure(theta, phi, [original, rebuilt],
+                          ["f", f"rebuilt from degrees ≤ {l_max}"]),
+            "Left: the function on the sphere. Right: what the kept coefficients rebuild; "
+            "drag to rotate. Both share one colour scale.",
+            key="cob_spheres",
+        )
+    spectrum_column, error_column = st.columns(2)
+    with spectrum_column:
+        show_figure(
+            spectrum_figure(coefficients),
+            "The coordinates f_l^m: one cell per basis function, degree l down, order m "
+            "across. A pure Y_l^m lights up exactly one cell.",
+            key="cob_spectrum",
+        )
+    with error_column:
+        show_figure(
+            error_curve_figure(errors, l_max),
+            "Error of the truncated expansion against l_max: smooth functions need few "
+            "degrees; the sharp-edged cap keeps ringing.",
+            key="cob_sh_error",
+        )

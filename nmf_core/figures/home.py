@@ -60,7 +60,7 @@ def product_figure(X: np.ndarray, H: np.ndarray, W: np.ndarray, *, height: int =
             "title": {"text": f"{label}  ({rows}×{matrix.shape[1]})"}, "side": "top",
         }
         fig.layout[f"yaxis{axis}"] = {
-            "domain": [1.0 - 0.88 * rows / n, 0.88], "autorange": "reversed",
+            "domain": [max(0.0, 0.88 * (1 - rows / n)), 0.88], "autorange": "reversed",
             "showticklabels": False, "showgrid": False, "zeroline": False,
             "anchor": f"x{axis}",
         }

@@ -67,3 +67,12 @@ def trace_array(trace: dict, field: str = "z"):
     if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
         return np.array([_decode(row) for row in value], dtype=float)
     return _decode(value).astype(float)
+
+
+def figure_by_key(at: AppTest, key: str) -> dict:
+    """The plotly figure shown with ``show_figure(..., key=key)``, as a JSON dict."""
+    import json
+
+    matches = [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith(f"-{key}")]
+    assert len(matches) == 1, f"expected one chart with key {key!r}, found {len(matches)}"
+    return json.loads(matches[0].proto.spec)

@@ -1,0 +1,238 @@
+"""Change of basis page: coordinates that reconstruct P, singular bases, X = HW, rank-one
+layers, and the spherical-harmonics aside (one-hot coefficients, stated errors)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from conftest import assert_clean, figure_by_key, open_page, trace_array
+
+PAGE = "pages/change_of_basis.py"
+ALL_KEYS = ("cob_point", "cob_cloud", "cob_product", "cob_layers", "cob_spheres",
+            "cob_spectrum", "cob_sh_error")
+
+
+def _latex_vectors(at) -> list[np.ndarray]:
+    """The first pmatrix of each ``P = (…) B`` equation: the coordinates shown."""
+    vectors = []
+    for element in at.latex:
+        first = re.search(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", element.value)
+        vectors.append(np.array([float(v) for v in first.group(1).split("&")]))
+    return vectors
+
+
+def _shown_point_and_basis(at, dim):
+    P = np.array([at.slider(key=f"cob_p{i + 1}").value for i in range(dim)])
+    B = np.array([[at.number_input(key=f"cob_b{i + 1}{j + 1}").value for j in range(dim)]
+                  for i in range(dim)])
+    return P, B
+
+
+def test_default_run_is_clean_and_draws_every_figure():
+    at = open_page(PAGE)
+    assert_clean(at)
+    for key in ALL_KEYS:
+        assert figure_by_key(at, key)["data"]
+
+
+def test_default_coordinates_reconstruct_P():
+    at = open_page(PAGE)
+    P, B = _shown_point_and_basis(at, 2)
+    identity_coords, basis_coords = _latex_vectors(at)
+    np.testing.assert_allclose(identity_coords, P)
+    # Shown to 2 decimals: c·B must give P back to that rounding (|B| ≤ 1 per entry here).
+    np.testing.assert_allclose(basis_coords @ B, P, atol=0.005 * np.abs(B).sum(axis=0).max())
+    # ...and agree with an independent inverse.
+    np.testing.assert_allclose(basis_coords, P @ np.linalg.inv(B), atol=0.0051)
+    (check,) = [c.value for c in at.caption if c.value.startswith("Check")]
+    assert float(re.search(r"within ([0-9.e+-]+)", check).group(1)) < 1e-12
+
+
+def test_every_control_of_the_point_section_in_3d():
+    at = open_page(PAGE)
+    at.radio(key="cob_dim").set_value(3).run()
+    assert_clean(at)
+    rng = np.random.default_rng(3)
+    new_basis = np.round(np.eye(3) + 0.4 * rng.random((3, 3)), 2)
+    for i in range(3):
+        at.slider(key=f"cob_p{i + 1}").set_value(round(-1.2 + 0.9 * i, 1))
+        for j in range(3):
+            at.number_input(key=f"cob_b{i + 1}{j + 1}").set_value(float(new_basis[i, j]))
+    at.run()
+    assert_clean(at)
+    P, B = _shown_point_and_basis(at, 3)
+    np.testing.assert_allclose(B, new_basis)
+    np.testing.assert_allclose(P, [-1.2, -0.3, 0.6])
+    _, coords = _latex_vectors(at)
+    np.testing.assert_allclose(coords, np.linalg.solve(B.T, P), atol=0.0051)
+    # The 3-D drawing ends the coloured walk at P.
+    walk = [t for t in figure_by_key(at, "cob_point")["data"] if t["name"].startswith("c3")]
+    end = [trace_array(walk[0], axis)[-1] for axis in ("x", "y", "z")]
+    np.testing.assert_allclose(end, P, atol=1e-9)
+
+
+def test_singular_basis_gives_a_clear_error_and_the_page_keeps_working():
+    at = open_page(PAGE, query={"cob_b11": "1", "cob_b12": "2", "cob_b21": "2",
+                                "cob_b22": "4"})
+    assert not at.exception
+    assert len(at.error) == 1 and "linearly dependent" in at.error[0].value
+    assert len(_latex_vectors(at)) == 1  # only the identity equation
+    for key in ALL_KEYS:  # everything else still drawn
+        assert figure_by_key(at, key)["data"]
+    # Fixing the basis clears the message.
+    at.number_input(key="cob_b22").set_value(1.0).run()
+    assert_clean(at)
+
+
+def _product(at):
+    traces = {t["name"]: trace_array(t) for t in figure_by_key(at, "cob_product")["data"]}
+    return traces["X"], traces["H"], traces["W"]
+
+
+def _stated(at, label: str) -> float:
+    (metric,) = [m for m in at.metric if m.label.startswith(label)]
+    return float(metric.value.rstrip("%")) / 100
+
+
+@pytest.mark.parametrize(("dim", "n", "rank", "noise"), [(2, 24, 2, 0.05), (3, 40, 3, 0.0),
+                                                         (3, 12, 1, 0.3)])
+def test_cloud_error_and_layers_match_the_matrices_shown(dim, n, rank, noise):
+    at = open_page(PAGE)
+    at.radio(key="cob_dim").set_value(dim)
+    at.slider(key="cob_n").set_value(n)
+    at.slider(key="cob_rank").set_value(rank)
+    at.slider(key="cob_noise").set_value(noise)
+    at.run()
+    assert_clean(at)
+    X, H, W = _product(at)
+    assert X.shape == (n, dim) and H.shape == (n, rank) and W.shape == (rank, dim)
+    assert min(X.min(), H.min(), W.min()) >= 0
+    error = np.linalg.norm(X - H @ W) / np.linalg.norm(X)
+    assert abs(_stated(at, "Relative error") - error) <= 5e-5 + 1e-12
+    layers = [trace_array(t) for t in figure_by_key(at, "cob_layers")["data"]]
+    assert len(layers) == rank + 1
+    np.testing.assert_allclose(sum(layers[:-1]), layers[-1], atol=1e-12)
+    np.testing.assert_allclose(layers[-1], H @ W, atol=1e-9)
+    for i in range(rank):
+        np.testing.assert_allclose(layers[i], np.outer(H[:, i], W[i]), atol=1e-9)
+
+
+def test_rank_above_the_dimension_is_capped_with_a_note():
+    at = open_page(PAGE, query={"cob_rank": "3"})
+    assert_clean(at)
+    assert any("at most 2" in info.value for info in at.info)
+    assert _product(at)[1].shape[1] == 2
+
+
+def _spectrum(at) -> np.ndarray:
+    """Coefficient vector read back from the triangle heatmap (NaN cells dropped)."""
+    grid = trace_array(figure_by_key(at, "cob_spectrum")["data"][0])
+    return np.concatenate([row[~np.isnan(row)] for row in grid])
+
+
+@pytest.mark.parametrize(("l", "m", "l_max"), [(2, 1, 4), (3, -2, 3), (0, 0, 0), (4, 4, 6)])
+def test_pure_harmonic_has_one_hot_coefficients(l, m, l_max):  # noqa: E741
+    at = open_page(PAGE)
+    at.selectbox(key="cob_sh_f").set_value("Pure Y_l^m").run()
+    at.slider(key="cob_sh_l").set_value(l)
+    at.number_input(key="cob_sh_m").set_value(m)
+    at.slider(key="cob_lmax").set_value(l_max)
+    at.run()
+    assert_clean(at)
+    coefficients = _spectrum(at)
+    assert coefficients.size == (l_max + 1) ** 2
+    expected = np.zeros_like(coefficients)
+    expected[l * l + l + m] = 1.0
+    np.testing.assert_allclose(coefficients, expected, atol=1e-10)
+    assert _stated(at, "Relative L² error") == 0.0
+
+
+def test_pure_harmonic_above_l_max_is_not_captured_at_all():
+    at = open_page(PAGE, query={"cob_sh_f": "Pure Y_l^m", "cob_sh_l": "5", "cob_sh_m": "0",
+                                "cob_lmax": "3"})
+    assert_clean(at)
+    np.testing.assert_allclose(_spectrum(at), 0.0, atol=1e-10)
+    assert _stated(at, "Relative L² error") == pytest.approx(1.0)
+
+
+def test_impossible_order_is_explained_not_raised():
+    at = open_page(PAGE, query={"cob_sh_f": "Pure Y_l^m", "cob_sh_l": "1", "cob_sh_m": "3"})
+    assert not at.exception
+    assert any("does not exist for degree" in e.value for e in at.error)
+    assert figure_by_key(at, "cob_point")["data"]
+
+
+@pytest.mark.parametrize("preset", ["Smooth bump", "Two bumps (signed)",
+                                    "Polar cap (sharp edge)"])
+def test_stated_sphere_error_matches_the_error_curve(preset):
+    at = open_page(PAGE)
+    at.selectbox(key="cob_sh_f").set_value(preset).run()
+    at.slider(key="cob_lmax").set_value(5).run()
+    assert_clean(at)
+    curve = trace_array(figure_by_key(at, "cob_sh_error")["data"][0], "y")
+    # The curve (Parseval) and the metric (rebuild and integrate) are computed independently.
+    assert abs(_stated(at, "Relative L² error") - curve[5]) <= 5e-5 + 1e-9
+    assert np.all(np.diff(curve) <= 1e-12)
+
+
+def test_sharp_cap_still_rings_at_the_largest_l_max():
+    # The caption says the sharp-edged cap "keeps ringing".
+    at = open_page(PAGE, query={"cob_sh_f": "Polar cap (sharp edge)", "cob_lmax": "12"})
+    assert_clean(at)
+    assert _stated(at, "Relative L² error") > 0.1
+
+
+def test_user_coefficients_are_the_coordinates_and_bad_input_keeps_the_last_good():
+    at = open_page(PAGE)
+    at.selectbox(key="cob_sh_f").set_value("Your coefficients").run()
+    at.text_input(key="cob_sh_terms").input("1 -1 0.5; 2 2 -1.5").run()
+    at.slider(key="cob_lmax").set_value(2).run()
+    assert_clean(at)
+    expected = np.zeros(9)
+    expected[[1, 8]] = [0.5, -1.5]
+    np.testing.assert_allclose(_spectrum(at), expected, atol=1e-10)
+    at.text_input(key="cob_sh_terms").input("2 5 1.0").run()
+    assert not at.exception
+    assert any("impossible" in e.value for e in at.error)
+    np.testing.assert_allclose(_spectrum(at), expected, atol=1e-10)
+
+
+HOSTILE = {"cob_dim": "banana", "cob_p1": "<script>alert(1)</script>", "cob_lmax": "99",
+           "cob_sh_f": "Teapot", "cob_b11": "nan", "cob_n": "1e309", "cob_rank": "-2",
+           "cob_noise": "inf"}
+
+
+def test_malformed_query_string_falls_back_to_defaults():
+    at = open_page(PAGE, query=HOSTILE)
+    assert_clean(at)
+    assert at.radio(key="cob_dim").value == 2
+    assert at.slider(key="cob_p1").value == 2.0
+    assert at.slider(key="cob_lmax").value == 4
+    assert at.selectbox(key="cob_sh_f").value == "Smooth bump"
+    assert at.number_input(key="cob_b11").value == 1.0
+    assert at.slider(key="cob_n").value == 24
+    assert at.slider(key="cob_rank").value == 2
+    assert at.slider(key="cob_noise").value == 0.05
+
+
+def test_seed_changes_the_cloud():
+    first = _product(open_page(PAGE))[0]
+    at = open_page(PAGE)
+    at.sidebar.number_input(key="seed").set_value(9).run()
+    assert_clean(at)
+    assert not np.allclose(_product(at)[0], first)
+
+
+def test_lecture_mode_hides_explanations_but_keeps_figures_and_controls():
+    def text(at):
+        return " ".join(m.value for m in at.markdown)
+
+    normal = open_page(PAGE)
+    lecture = open_page(PAGE, query={"lecture": "true"})
+    assert_clean(lecture)
+    assert "linearly independent" in text(normal)
+    assert "linearly independent" not in text(lecture)
+    assert len(lecture.get("plotly_chart")) == len(normal.get("plotly_chart")) == 7
+    assert len(lecture.slider) == len(normal.slider)
