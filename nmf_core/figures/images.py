@@ -152,6 +152,16 @@ def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float =
     return fig
 
 
+# Width of the main column in the app's wide layout (sidebar open), used to size picture rows.
+_PAGE_WIDTH = 950
+
+
+def _panel_height(picture: np.ndarray, panels: float) -> int:
+    """Figure height that fits ``panels`` pictures side by side without blank bands."""
+    h, w = np.shape(picture)[:2]
+    return int(min(max(_PAGE_WIDTH / panels * h / max(w, 1) + 70, 200), 560))
+
+
 def _lock_aspect(fig: go.Figure, count: int) -> None:
     for index in range(1, count + 1):
         suffix = "" if index == 1 else str(index)
@@ -161,7 +171,7 @@ def _lock_aspect(fig: go.Figure, count: int) -> None:
 
 def reconstructions_figure(original: np.ndarray, nmf_image: np.ndarray, svd_image: np.ndarray,
                            *, rank: int, nmf_error: float, svd_error: float,
-                           height: int = 380) -> go.Figure:
+                           height: int | None = None) -> go.Figure:
     """Original, NMF ``HW`` and rank-r SVD side by side, same gray scale [0, 1].
 
     Parameters
@@ -182,11 +192,11 @@ def reconstructions_figure(original: np.ndarray, nmf_image: np.ndarray, svd_imag
     for col, picture in enumerate((original, nmf_image, svd_image), start=1):
         fig.add_trace(image_trace(picture), row=1, col=col)
     _lock_aspect(fig, 3)
-    return apply_layout(fig, height=height)
+    return apply_layout(fig, height=height or _panel_height(original, 3))
 
 
 def error_maps_figure(nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: float = 0.995,
-                      height: int = 380) -> go.Figure:
+                      height: int | None = None) -> go.Figure:
     """The two per-pixel error maps on ONE Viridis scale (0 … a high quantile of both).
 
     Parameters
@@ -204,6 +214,7 @@ def error_maps_figure(nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: flo
     top = float(np.quantile(np.concatenate([np.ravel(nmf_map), np.ravel(svd_map)]), quantile))
     top = top if top > 0 else 1.0
     fig = _image_grid(1, 2, ("NMF error |X − HW|", "SVD error |X − X_r|"))
+    height = height or _panel_height(nmf_map, 2.6)
     for col, error_map in enumerate((nmf_map, svd_map), start=1):
         fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top),
                       row=1, col=col)
@@ -309,7 +320,7 @@ def layers_figure(nmf_layers: np.ndarray, svd_layers: np.ndarray, *, labels: Seq
     fig.update_yaxes(tickvals=[h / 2, h + gap + h / 2], ticktext=["NMF", "SVD"],
                      showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1,
                      autorange="reversed")
-    natural = int(1300 * canvas.shape[0] / canvas.shape[1]) + 80
+    natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1]) + 60
     fig = apply_layout(fig, height=height or min(max(natural, 200), 700))
     fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 10})
     return fig

@@ -430,6 +430,16 @@ def test_nmf_layers_are_nonnegative_and_svd_layers_signed(camera_result):
     assert all((layer < 0).any() for layer in svd_layers[1:])
 
 
+def test_nmf_running_sums_only_add_light(camera_result):
+    # Page claim (running-sum view): NMF only ever adds light, the SVD also subtracts it.
+    H, W = camera_result.H[0], camera_result.W[0]
+    running = im.layer_stack(H, W, im.layer_order(H, W), max_side=64, cumulative=True)
+    assert np.all(np.diff(running, axis=0) >= 0)
+    signed = im.layer_stack(camera_result.svd_left[0], camera_result.svd_right[0], max_side=64,
+                            cumulative=True)
+    assert np.any(np.diff(signed, axis=0) < 0)
+
+
 def test_thinned_layers_are_the_thinned_reconstruction(camera_result):
     H, W = camera_result.H[0], camera_result.W[0]
     thin = im.layer_stack(H, W, max_side=128)
@@ -563,6 +573,16 @@ def test_error_maps_share_one_colour_scale():
     assert not np.array_equal(first[0, 0], second[0, 0])
     colorbar = next(trace for trace in fig.data if trace.type == "scatter")
     assert colorbar.marker.cmin == 0 and colorbar.marker.cmax == pytest.approx(0.4)
+
+
+def test_error_scale_tops_out_at_the_995th_percentile_of_both_maps(camera_result):
+    # Page caption: the scale tops out at the 99.5th percentile of both maps.
+    fig = figs.error_maps_figure(camera_result.nmf_error_map, camera_result.svd_error_map)
+    colorbar = next(trace for trace in fig.data if trace.type == "scatter")
+    both = np.concatenate([camera_result.nmf_error_map.ravel(),
+                           camera_result.svd_error_map.ravel()])
+    assert colorbar.marker.cmax == pytest.approx(np.quantile(both, 0.995))
+    assert colorbar.marker.cmax < both.max()
 
 
 def test_reconstruction_and_factor_figures(camera_result):
