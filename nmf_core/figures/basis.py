@@ -32,7 +32,7 @@ _POINT_COLOR = "#000000"
 def matrix_latex(matrix: np.ndarray, *, digits: int = 2) -> str:
     """A matrix (or row vector) as LaTeX ``pmatrix`` source, rounded to ``digits`` decimals."""
     M = np.atleast_2d(np.asarray(matrix, dtype=float))
-    # Round half away from zero and drop the sign of -0.00: a board shows 0, not −0.
+    # Values that round to zero print as 0.00: a board shows 0, not −0.00.
     rows = [" & ".join(f"{0.0 if round(v, digits) == 0 else v:.{digits}f}" for v in row)
             for row in M]
     return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
