@@ -204,9 +204,14 @@ def basis_comparison_figure(W_before: np.ndarray, W_after: np.ndarray,
                                  colorbar={"title": {"text": "share of<br>max"}},
                                  hovertemplate="%{z:.2f}<extra></extra>"), row=row, col=1)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{row if row > 1 else ''}",
-                         showticklabels=False, row=row, col=1)
-        fig.update_xaxes(showticklabels=False, row=row, col=1)
+                         showticklabels=False, showgrid=False, zeroline=False, row=row, col=1)
+        fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, row=row, col=1)
     return apply_layout(fig, height=height)
+
+
+# 1-2-5 ticks over eight decades, for log axes of times.
+_NICE_TICKS = np.array([mantissa * 10.0**exponent for exponent in range(-4, 4)
+                        for mantissa in (1, 2, 5)])
 
 
 def _value_labels(values: np.ndarray) -> list[str]:
@@ -278,9 +283,10 @@ def cost_figure(sweeps: Sequence[CostSweep], fit: WorkFit, *, height: int = 400)
             hoverinfo="skip"), row=1, col=column)
         fixed = ", ".join(f"{name}={base[name]}" for name in ("n", "k", "r")
                           if name != sweep.dimension)
-        fig.update_xaxes(type="log", dtick="D2", title_text=f"{sweep.dimension} ({fixed})",
+        fig.update_xaxes(type="log", tickvals=sweep.values, ticktext=_value_labels(
+            sweep.values), title_text=f"{sweep.dimension} ({fixed})", row=1, col=column)
+        fig.update_yaxes(type="log", tickvals=_NICE_TICKS, ticktext=_value_labels(_NICE_TICKS),
                          row=1, col=column)
-        fig.update_yaxes(type="log", dtick="D2", row=1, col=column)
     fig.update_yaxes(title_text="ms per iteration", row=1, col=1)
     return apply_layout(fig, height=height)
 
@@ -298,8 +304,10 @@ def convergence_figure(sweeps: Sequence[CostSweep], *, height: int = 380) -> go.
             hovertemplate=f"{sweep.dimension} = %{{x}}: %{{y:.3f}} s, "
                           "%{customdata:.0f} iterations<extra></extra>"),
             row=1, col=column)
-        fig.update_xaxes(type="log", dtick="D2", title_text=sweep.dimension, row=1,
-                         col=column)
-        fig.update_yaxes(type="log", dtick="D2", row=1, col=column)
+        fig.update_xaxes(type="log", tickvals=sweep.values,
+                         ticktext=_value_labels(sweep.values), title_text=sweep.dimension,
+                         row=1, col=column)
+        fig.update_yaxes(type="log", tickvals=_NICE_TICKS, ticktext=_value_labels(_NICE_TICKS),
+                         row=1, col=column)
     fig.update_yaxes(title_text="seconds to converge", row=1, col=1)
     return apply_layout(fig, height=height)

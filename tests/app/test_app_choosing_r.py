@@ -293,3 +293,13 @@ def test_query_string_picks_the_patch_data_and_the_solver():
     at = open_page(PAGE, query={"part": "Cost", "solver_c": "hals"})
     assert_clean(at)
     assert at.selectbox(key="solver_c").value == "hals"
+
+
+def test_lecture_mode_hides_the_long_explanations():
+    normal = open_page(PAGE)
+    lecture = open_page(PAGE, query={"lecture": "true"})
+    assert_clean(lecture)
+    marker = "Reading the stability curves"
+    assert any(marker in m.value for m in normal.markdown)
+    assert not any(marker in m.value for m in lecture.markdown)
+    assert _metric(lecture, "suggested rank") == "4"
