@@ -79,7 +79,7 @@ def test_restart_table_losses_are_nearly_equal_and_the_cones_differ(default_page
     spread = table.iloc[:, 4].astype(float).to_numpy()
     assert spread[0] == 0.0 and spread.max() > 5.0
     for seed_text, angles_text in zip(table["seed"], table["ray angles to x₁ (°)"], strict=True):
-        result = nmf(cloud.X, 2, init="random", seed=int(seed_text), max_iter=400, tol=1e-7)
+        result = nmf(cloud.X, 2, init="random", seed=int(seed_text), max_iter=200, tol=1e-6)
         expected = np.sort(np.degrees(np.arctan2(result.W[:, 1], result.W[:, 0])))
         np.testing.assert_allclose(_numbers(angles_text), expected, atol=0.06)
 
@@ -170,7 +170,7 @@ def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
     # The restart cones (exact fits) all contain the SPA rays: the SPA cone is the smallest.
     containment = _markdown_containing(at, "restart cones above contains the SPA rays")
     assert float(re.search(r"\*\*([\d.]+)%\*\*", containment).group(1)) < 0.1
-    runs = [nmf(cloud.X, 3, init="random", seed=s, max_iter=400, tol=1e-7) for s in (0, 1)]
+    runs = [nmf(cloud.X, 3, init="random", seed=s, max_iter=200, tol=1e-6) for s in (0, 1)]
     for run in runs:
         distances = [nnls(run.W.T, cloud.X[i])[1] for i in cloud.extreme_rows]
         assert max(distances) < 1e-3
