@@ -442,7 +442,8 @@ class RankSweep:
     svd_error : ndarray, shape (m,)
         Relative error of the rank-r truncated SVD: a lower bound for any rank-r factorisation.
     nmf_explained_variance, svd_explained_variance : ndarray, shape (m,)
-        ``1 − ‖X − X̂‖²_F / ‖X − mean(X)‖²_F`` of the best NMF and of the SVD.
+        ``1 − ‖X − X̂‖²_F / ‖X − mean(X)‖²_F`` of the best NMF and of the SVD (NaN when all
+        rows of ``X`` are equal: nothing to explain).
     cophenetic, dispersion, clusters_used : ndarray, shape (m,)
     suggested_rank : int
         :func:`suggest_rank` applied to the dispersions.
@@ -484,9 +485,13 @@ def summarize_ranks(X, restarts: Sequence[RankRestarts]) -> RankSweep:
     # Eckart–Young: ‖X − X_r‖² = (svd error)²·‖X‖², so the SVD's explained variance follows.
     total = float(np.sum(X**2))
     spread = float(np.sum((X - X.mean(axis=0)) ** 2))
-    svd_ev = 1.0 - (svd_curve**2) * total / spread if spread > 0 else np.ones(len(ranks))
-    nmf_ev = np.array([explained_variance(X, entry.best_H @ entry.best_W)
-                       for entry in restarts])
+    if spread > 1e-12 * total:
+        svd_ev = 1.0 - (svd_curve**2) * total / spread
+        nmf_ev = np.array([explained_variance(X, entry.best_H @ entry.best_W)
+                           for entry in restarts])
+    else:
+        # Identical rows: there is no variance to explain, so the measure is undefined.
+        svd_ev = nmf_ev = np.full(len(ranks), np.nan)
     dispersions = np.array([entry.dispersion for entry in restarts])
     n_runs = min(len(entry.errors) for entry in restarts)
     return RankSweep(

@@ -122,8 +122,9 @@ if rank_tab.open:
         st.subheader("How many basis vectors?")
         explain(
             "Three heuristics, each with a different idea of a good rank:\n\n"
-            "- **Error against r.** The relative error $\\|X - HW\\|_F / \\|X\\|_F$ always "
-            "falls as $r$ grows, so look for the *elbow*, where adding a basis vector stops "
+            "- **Error against r.** The best relative error $\\|X - HW\\|_F / \\|X\\|_F$ "
+            "can only fall as $r$ grows (a rank-$r$ fit is a rank-$(r+1)$ fit with one basis "
+            "vector unused), so look for the *elbow*, where adding a basis vector stops "
             "paying off. The truncated SVD gives the floor: no rank-$r$ factorisation, "
             "nonnegative or not, can have a smaller error (Eckart–Young).\n"
             "- **Explained variance.** The same information on a 0–100 % scale: "

@@ -269,6 +269,8 @@ def test_error_elbow_sits_at_the_planted_rank(default_page):
     # Page: the error falls steeply up to the elbow, then crawls.
     _, sweep = default_page
     drops = -np.diff(sweep.nmf_error)  # drop from r to r + 1, r = 2 .. 6
+    # "The best relative error can only fall as r grows": true of the restarts found here.
+    assert np.all(drops >= 0)
     into_planted = drops[PAGE_RANK - 3]   # 3 -> 4
     after_planted = drops[PAGE_RANK - 2:]  # 4 -> 5 and beyond
     assert into_planted > 10 * after_planted.max()
@@ -317,3 +319,13 @@ def test_faces_have_no_clear_elbow_and_their_most_stable_clustering_is_r2():
     assert np.all(drops > 0)
     # No single step dominates: each drop is within a factor 2 of the next one.
     assert np.all(drops[:-1] < 2 * drops[1:])
+
+
+@pytest.mark.parametrize("X", [np.zeros((5, 4)), np.ones((6, 5)), np.eye(4)])
+def test_degenerate_uploads_give_finite_or_nan_summaries(X):
+    sweep = rank_sweep(X, [2, 3], n_restarts=3)
+    assert np.all(np.isfinite(sweep.nmf_error)) and np.all(np.isfinite(sweep.cophenetic))
+    for values in (sweep.nmf_explained_variance, sweep.svd_explained_variance):
+        assert np.all(np.isfinite(values) | np.isnan(values))
+    if np.ptp(X, axis=0).max() == 0:  # identical rows: nothing to explain
+        assert np.all(np.isnan(sweep.nmf_explained_variance))
