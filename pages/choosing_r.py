@@ -46,6 +46,7 @@ PENALTY_DEFAULTS = {"l1_H": 0.0, "l1_W": 1.0, "l2_H": 1.0, "l2_W": 0.0}
 COST_GRID = {"n": (200, 400, 800, 1600, 3200), "k": (50, 100, 200, 400, 800),
              "r": (2, 5, 10, 20, 40)}
 COST_BASE = (400, 200, 10)
+COST_ITERATIONS, COST_REPEATS = 10, 3
 FACES = "faces"
 PATCH_SIZE, PATCH_COUNT = 12, 500
 RANK_SOURCES = ["Planted clusters (known rank)", "Faces (rank unknown)", "Upload a CSV"]
@@ -90,7 +91,8 @@ def penalised_fit(name: str, seed_value: int, rank: int,
 def timed_sweep(dimension: str, solver: str, converge: bool, measurement: int) -> CostSweep:
     # ``measurement`` only keys the cache: "Measure again" bumps it to time afresh.
     return cost_sweep(dimension, COST_GRID[dimension], base=COST_BASE, solver=solver,
-                      converge=converge, iterations=10, repeats=3, seed=measurement)
+                      converge=converge, iterations=COST_ITERATIONS, repeats=COST_REPEATS,
+                      seed=measurement)
 
 
 def with_progress(label: str, jobs: list, run) -> list:
@@ -352,8 +354,9 @@ if cost_tab.open:
             "$XW^\\top$ and $H^\\top X$, each about $n\\,k\\,r$ multiply-adds. So the time per "
             "iteration should grow in proportion to $n\\cdot k\\cdot r$, plus a fixed overhead "
             "that dominates small problems. Below, NMF is timed **live on this machine** on "
-            "random $n \\times k$ matrices (median of 3 runs of 10 iterations, BLAS held to "
-            "one thread when `threadpoolctl` is installed), and the line "
+            f"random $n \\times k$ matrices (median of {COST_REPEATS} runs of "
+            f"{COST_ITERATIONS} iterations, BLAS held to one thread when `threadpoolctl` is "
+            "installed), and the line "
             "$t \\approx a + b\\,nkr$ is fitted to all the points by least squares on relative "
             "errors (so the small, fast runs count as much as the big ones)."
         )
@@ -384,7 +387,8 @@ if cost_tab.open:
         numbers[0].metric("b: time per unit of n·k·r", f"{fit.per_unit * 1e9:.3g} ns")
         numbers[1].metric("a: fixed overhead per iteration", f"{fit.overhead * 1e6:.3g} µs")
         numbers[2].metric("R² of the fit", f"{fit.r_squared:.3f}")
-        if not all(timing.single_thread for sweep in sweeps for timing in sweep.timings):
+        one_core = all(timing.single_thread for sweep in sweeps for timing in sweep.timings)
+        if not one_core:
             st.caption("threadpoolctl is not installed: timed with the default number of BLAS "
                        "threads, so the points may be noisier.")
 
@@ -403,7 +407,8 @@ if cost_tab.open:
         st.markdown(
             f"At the fitted rate, one iteration on a {big_n:,} × {big_k:,} matrix at "
             f"r = {big_r} takes about **{per_iteration:.3g} s**, and {big_iter:,} iterations "
-            f"about **{total:.3g} s** (≈ {total / 60:.3g} min), on one core of this machine. "
+            f"about **{total:.3g} s** (≈ {total / 60:.3g} min), on "
+            f"{'one core of ' if one_core else ''}this machine. "
             "Restarts, a sweep over ranks or a penalty grid multiply this again; the rank "
             "tab already ran NMF "
             f"{(DEFAULT_MAX_RANK - 1) * DEFAULT_RESTARTS} times for its default picture."
@@ -414,6 +419,6 @@ if cost_tab.open:
         if converge:
             show_figure(convergence_figure(sweeps),
                         "Wall-clock seconds until the stopping rule fired (hover for the "
-                        "number of iterations): iterations needed vary with the data, so "
-                        "time to convergence grows less regularly than time per iteration.",
+                        "number of iterations): time per iteration times a number of "
+                        "iterations that depends on the data, the rank and the solver.",
                         key="fig_converge")

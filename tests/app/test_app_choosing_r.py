@@ -197,6 +197,9 @@ def test_cost_tab_numbers_are_consistent():
     assert total == pytest.approx(per_iteration * 500, rel=0.01)
     assert "100,000 × 1,000 matrix at r = 50" in text
     assert "ran NMF 48 times" in text
+    # threadpoolctl is installed with the test extra, so the timings used one BLAS thread.
+    assert "on one core of this machine" in text
+    assert any("median of 3 runs of 10 iterations" in m.value for m in at.markdown)
     assert "0.8 GB" in _markdown_containing(at, "The data alone")
 
 
