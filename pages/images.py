@@ -24,7 +24,7 @@ MAX_RANK = 64
 DEFAULT_ITERS = 30
 DEFAULT_SOLVER = "hals"
 DEFAULT_INIT = "nndsvda"
-DEFAULT_CURVE_RANK = 16
+DEFAULT_CURVE_RANK = 20
 MAX_LAYERS = 10
 DEFAULT_FACE_RANK = 16
 FACE_ITERS = 100
@@ -274,7 +274,8 @@ if show_curve:
         figs.error_rank_figure(ranks, np.asarray(nmf_curve), svd_curve,
                                current_rank=rank if rank <= top_rank else None),
         "Relative error against rank: the NMF curve (solid) never dips below the SVD curve "
-        "(dashed), the best any rank-r approximation can do. The dotted line marks r.",
+        "(dashed), the best any rank-r approximation can do."
+        + (" The dotted line marks the rank chosen above." if rank <= top_rank else ""),
         key="fig_curve",
     )
 else:
