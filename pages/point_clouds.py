@@ -289,7 +289,7 @@ st.markdown(
 size_before = float(np.sum(H**2) + np.sum(W**2))
 size_twin = float(np.sum(H_twin**2) + np.sum(W_twin**2))
 st.markdown(
-    f"The data cannot tell the twins apart, but a penalty can: ‖H‖²_F + ‖W‖²_F is "
+    "The data cannot tell the twins apart, but a penalty can: $\\|H\\|_F^2 + \\|W\\|_F^2$ is "
     f"**{size_before:.4g}** before and **{size_twin:.4g}** after."
 )
 if r == 1:
