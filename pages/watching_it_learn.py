@@ -129,8 +129,8 @@ show_figure(
     figure,
     "Press ▶ Play to replay the run from the start; drag or click the slider to step frame by "
     "frame. The curve on the left is drawn up to the current frame; "
-    + {"cloud": "on the right the rays along the rows of W turn while the blue reconstructions "
-                "HW move onto the grey data points.",
+    + {"cloud": "on the right the rays along the rows of W turn while the blue "
+                "reconstructions HW move onto the grey data points (drag to rotate a 3-D cloud).",
        "faces": "on the right each row of W, shown as a 25×25 image scaled to its own maximum, "
                 "turns from noise into a part of a face.",
        "image": "on the right the reconstruction HW sharpens."}[data.kind]
@@ -169,7 +169,7 @@ chart, rules = st.columns([3, 2])
 with chart:
     show_figure(
         race_fig,
-        "Left: loss per iteration; right: the same runs against wall-clock time. The dashed "
+        "Top: loss per iteration; below: the same runs against wall-clock time. The dashed "
         f"black line is the rank-{race.rank} SVD floor: no factorisation of rank {race.rank}, "
         "nonnegative or not, gets below it. Crosses mark iterations where a loss went up.",
         key="race_figure",
@@ -183,7 +183,9 @@ with chart:
         "solver": [SOLVER_LABELS[name] for name in race.results],
         "final loss": [f"{result.losses[-1]:.5g}" for result in race.results.values()],
         "above the floor": [
-            f"{(result.losses[-1] - race.floor) / race.floor:.1%}" if race.floor > 0 else "—"
+            # A solver can reach the floor itself; rounding then leaves a -0.0%.
+            f"{max(result.losses[-1] - race.floor, 0.0) / race.floor:.1%}"
+            if race.floor > 0 else "—"
             for result in race.results.values()],
         "ms per iteration": [f"{1000 * result.times[-1] / max(result.n_iter, 1):.2f}"
                              for result in race.results.values()],

@@ -28,7 +28,7 @@ SOLVER_LABELS = {"mu": "MU", "hals": "HALS", "anls": "ANLS", "als": "ALS"}
 # Line styles as well as colours, so the race reads in grey print and for every viewer.
 SOLVER_DASHES = {"mu": "solid", "hals": "dash", "anls": "dot", "als": "dashdot"}
 RAY_COLOR = OKABE_ITO[5]
-POINT_COLOR = "rgba(120, 120, 120, 0.45)"
+POINT_COLOR = "rgba(90, 90, 90, 0.5)"
 RECON_COLOR = OKABE_ITO[0]
 FACE_GAP = 2  # pixels between basis images in the mosaic
 FACE_COLUMNS = 5
@@ -221,7 +221,7 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
         if three_d:
             static_traces.append(go.Scatter3d(
                 x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="markers",
-                marker={"size": 2.5, "color": POINT_COLOR}, name="X (data)"))
+                marker={"size": 3.5, "color": POINT_COLOR}, name="X (data)"))
         else:
             static_traces.append(go.Scatter(
                 x=points[:, 0], y=points[:, 1], mode="markers",
@@ -257,7 +257,7 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
             axis = {"range": [0, top], "autorange": False}
             fig.update_scenes(xaxis={**axis, "title": "x₁"}, yaxis={**axis, "title": "x₂"},
                               zaxis={**axis, "title": "x₃"}, aspectmode="cube",
-                              camera={"eye": {"x": 1.6, "y": 1.6, "z": 1.0}})
+                              camera={"eye": {"x": 2.2, "y": -0.6, "z": 0.8}})
         else:
             fig.update_xaxes(range=[0, top], title_text="x₁", row=1, col=2)
             fig.update_yaxes(range=[0, top], title_text="x₂", scaleanchor="x2", row=1, col=2)
