@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ __all__ = [
     "layer_order",
     "layer_stack",
     "nmf_image_error",
+    "safe_file_name",
     "sniff_format",
     "storage_counts",
     "svd_image_error_curve",
@@ -116,6 +118,22 @@ def sniff_format(data: bytes) -> str:
             return name
     raise ValueError("This file is not a PNG or JPEG image (its first bytes are not a PNG or "
                      "JPEG signature). Upload a .png or .jpg picture.")
+
+
+def safe_file_name(name: str, max_length: int = 60) -> str:
+    """A file name fit to show in Markdown and to reuse in download names.
+
+    Uploaded names are chosen by the uploader: everything but letters, digits, ``.``, ``-``
+    and ``_`` becomes ``_`` (so no Markdown, HTML or path syntax survives), and long names are
+    shortened.
+
+    Examples
+    --------
+    >>> safe_file_name("my [cat](javascript:x).png")
+    'my__cat__javascript_x_.png'
+    """
+    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", str(name)).strip(".") or "upload"
+    return cleaned if len(cleaned) <= max_length else cleaned[: max_length - 1] + "…"
 
 
 def _pixels_as_float(image: Any, max_side: int) -> np.ndarray:

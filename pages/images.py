@@ -97,6 +97,7 @@ def current_upload() -> dict | None:
     if uploaded is not None:
         data = uploaded.getvalue()
         digest = hashlib.sha256(data).hexdigest()
+        name = im.safe_file_name(uploaded.name)
         last = st.session_state.get(LAST_UPLOAD)
         if last is None or last["digest"] != digest:
             try:
@@ -104,10 +105,9 @@ def current_upload() -> dict | None:
             except ValueError as error:
                 kept = (f" Still showing your last good picture, {last['name']}."
                         if last else "")
-                st.error(f"Could not use **{uploaded.name}**: {error}{kept}")
+                st.error(f"Could not use **{name}**: {error}{kept}")
             else:
-                st.session_state[LAST_UPLOAD] = {"digest": digest, "name": uploaded.name,
-                                                 "image": image}
+                st.session_state[LAST_UPLOAD] = {"digest": digest, "name": name, "image": image}
     return st.session_state.get(LAST_UPLOAD)
 
 

@@ -238,9 +238,11 @@ def test_bad_upload_shows_an_error_and_keeps_the_last_good_picture(uploaded_page
 
 def test_bad_first_upload_falls_back_to_camera():
     at = open_page(PAGE, query={"img_src": "upload"})
-    at.file_uploader(key="img_upload").set_value(("notes.png", b"plain text", "image/png"))
+    at.file_uploader(key="img_upload").set_value(("*notes* [1].png", b"plain text",
+                                                  "image/png"))
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "not a PNG or JPEG" in at.error[0].value
+    assert "**_notes___1_.png**" in at.error[0].value  # the name is shown without its markup
     assert any("showing *camera* meanwhile" in i.value for i in at.info)
     assert metric(at, "Numbers stored by H and W") == "20,480"

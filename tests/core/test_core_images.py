@@ -220,6 +220,15 @@ def test_animated_png_is_rejected():
         im.decode_image(animated_png())
 
 
+def test_uploaded_names_lose_markup_and_path_syntax():
+    assert im.safe_file_name("cat.png") == "cat.png"
+    assert im.safe_file_name("../../etc/passwd") == "_.._etc_passwd"
+    assert im.safe_file_name("**bold** <b>x</b>.jpg") == "__bold____b_x__b_.jpg"
+    assert im.safe_file_name("") == "upload"
+    long = im.safe_file_name("a" * 200 + ".png")
+    assert len(long) == 60 and long.endswith("…")
+
+
 def test_oversized_file_and_wrong_type_are_rejected():
     with pytest.raises(ValueError, match="the limit is"):
         im.decode_image(png_bytes(gradient(64, 64)), max_bytes=100)
