@@ -99,8 +99,8 @@ except (ValueError, OSError) as error:  # e.g. the faces failed to load
 n, k = data.X.shape
 rank = int(rank_input)
 if data.kind == "cloud" and rank > k:
-    st.info(f"This cloud lives in {k}-D, so the rank is capped at {k}: with {k} rays the cone "
-            "already holds every point.")
+    st.info(f"This cloud lives in {k}-D, so the rank is capped at {k}: {k} rays (the axes, "
+            "for instance) already span a cone that holds every nonnegative point.")
     rank = k
 
 # ---------------------------------------------------------------- 1. one solver ------------
@@ -132,7 +132,7 @@ show_figure(
     + {"cloud": "on the right the rays along the rows of W turn while the blue "
                 "reconstructions HW move onto the grey data points (drag to rotate a 3-D cloud).",
        "faces": "on the right each row of W, shown as a 25×25 image scaled to its own maximum, "
-                "turns from noise into a part of a face.",
+                "changes from its start into a face-like part.",
        "image": "on the right the reconstruction HW sharpens."}[data.kind]
     + f" At most {fr.MAX_FRAMES} frames are sent to the browser: this run shows "
     f"{recording.n_frames} of its {result.n_iter + 1} snapshots, spaced densely at the start.",
@@ -210,9 +210,10 @@ with chart:
         "constraint and then sets the negative entries to zero. The unconstrained solution is "
         "the best $H$ for the current $W$, but the clipped one is not the best *nonnegative* "
         "$H$; it can even be worse than the $H$ we started the step with. Nothing forces the "
-        "loss down, so it jumps around, and it often settles above the other three. "
+        "loss down, so it can jump up, wobble, and stall at a poor point. "
         "On the default settings (faces, rank 6, random start) the very first ALS step "
-        "more than doubles the loss.\n\n"
+        "more than doubles the loss, and after 100 iterations ALS is still above HALS and "
+        "ANLS.\n\n"
         "**Why the other three cannot.** Each of their half-steps never increases the loss for "
         "the factor it changes: ANLS and HALS pick the exact minimiser (of the whole block, or of "
         "one column or row at a time), and Lee & Seung (2001) proved the multiplicative update "

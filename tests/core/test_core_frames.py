@@ -160,6 +160,18 @@ def test_all_four_start_from_the_same_loss(default_race):
         assert run.n_iter == DEFAULT_RACE_ITERS
 
 
+def test_same_settings_give_the_same_curves():
+    """The page: the seed makes every run repeatable (only wall-clock times differ)."""
+    data = demo_data("cloud3", seed=4)
+    runs = [race(data.X, 2, start=initialize_start(data.X, 2, seed=4), max_iter=30)
+            for _ in range(2)]
+    for name in runs[0].results:
+        np.testing.assert_array_equal(runs[0].results[name].losses,
+                                      runs[1].results[name].losses)
+    other = race(data.X, 2, start=initialize_start(data.X, 2, seed=5), max_iter=30)
+    assert other.start_loss != runs[0].start_loss
+
+
 def test_svd_floor_is_eckart_young():
     X = demo_data("image").X
     svd = truncated_svd(X, 4)
@@ -188,6 +200,9 @@ def test_on_the_defaults_als_goes_up_at_once(default_race):
     _, _, result = default_race
     als = result.results["als"].losses
     assert als[1] > 2 * als[0]
+    # "... and after 100 iterations ALS is still above HALS and ANLS."
+    assert als[-1] > result.results["hals"].losses[-1]
+    assert als[-1] > result.results["anls"].losses[-1]
     assert 1 in result.increases("als").tolist()
     for solver in ("mu", "hals", "anls"):
         assert result.increases(solver).size == 0
