@@ -65,9 +65,10 @@ def test_hals_on_a_large_enough_problem_beats_sklearn_cd_per_iteration():
                          [(0.0, 0.0, 0.0), (0.01, 0.02, 0.5), (0.03, 0.0, 1.0), (0.0, 0.02, 0.0)])
 def test_single_sweep_hals_is_sklearn_cd_including_penalties(monkeypatch, alpha_W, alpha_H,
                                                              l1_ratio):
-    # With one inner sweep per half step HALS is exactly scikit-learn's coordinate descent (no
-    # shuffling): same start, same factors after every iteration.
+    # With one inner sweep per half step and no extrapolation HALS is exactly scikit-learn's
+    # coordinate descent (no shuffling): same start, same factors after every iteration.
     monkeypatch.setattr(solvers, "_hals_inner_budget", lambda *args, **kwargs: 1)
+    monkeypatch.setattr(solvers, "_EXTRAPOLATE", False)
     X = _data(4)
     n, k = X.shape
     H0, W0 = nmf_core.initialize(X, 4, "nndsvda")

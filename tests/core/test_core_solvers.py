@@ -236,3 +236,19 @@ def test_float32_runs_in_float32_and_agrees_with_float64(data):
     double = nmf_core.nmf(data, 3, max_iter=50, tol=0)
     assert single.H.dtype == np.float32
     assert single.relative_error == pytest.approx(double.relative_error, rel=1e-3)
+
+
+@pytest.mark.parametrize("penalties", [{}, {"l1_H": 0.2, "l2_W": 0.3}])
+def test_extrapolated_hals_is_monotone_and_needs_fewer_iterations(monkeypatch, penalties):
+    from nmf_core import solvers
+
+    X = nmf_core.datasets.load_faces()[:60, ::3]
+    result = nmf_core.nmf(X, 8, max_iter=300, tol=0, **penalties)
+    steps = np.diff(result.objectives)
+    assert np.all(steps <= 1e-13 * result.objectives[0])
+    target = result.objectives[150]
+    monkeypatch.setattr(solvers, "_EXTRAPOLATE", False)
+    plain = nmf_core.nmf(X, 8, max_iter=300, tol=0, **penalties)
+    assert np.all(np.diff(plain.objectives) <= 1e-13 * plain.objectives[0])
+    # Plain HALS needs clearly more than 150 iterations to get where extrapolation is at 150.
+    assert plain.objectives[200] > target
