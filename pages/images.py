@@ -68,6 +68,18 @@ def factorization(image_key: str, color: str, rank: int, solver: str, init: str,
                            seed=seed_value, svds=_svds, starts=_starts)
 
 
+# The pictures are PNG-encoded once per factorisation, not on every rerun of the page.
+@st.cache_data(max_entries=8, show_spinner=False)
+def picture_figures(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
+                    seed_value: int, _result: im.ImageFactorization):
+    return (
+        figs.reconstructions_figure(_result.original, _result.nmf_image, _result.svd_image,
+                                    rank=rank, nmf_error=_result.nmf_error,
+                                    svd_error=_result.svd_error),
+        figs.error_maps_figure(_result.nmf_error_map, _result.svd_error_map),
+    )
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def nmf_error_at(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
                  seed_value: int, _image: np.ndarray, _starts) -> float:
@@ -191,15 +203,16 @@ st.markdown(
     f"NMF ran {result.n_iter} iteration{'s' if result.n_iter != 1 else ''}."
 )
 
+recon_figure, errors_figure = picture_figures(image_key, color, rank, solver, init, int(iters),
+                                              seed_value, result)
 show_figure(
-    figs.reconstructions_figure(result.original, result.nmf_image, result.svd_image, rank=rank,
-                                nmf_error=result.nmf_error, svd_error=result.svd_error),
+    recon_figure,
     "Left to right: the picture, NMF's HW and the SVD at the same rank. The SVD is always at "
     "least as close (Eckart–Young); look at where NMF loses detail.",
     key="fig_recon",
 )
 show_figure(
-    figs.error_maps_figure(result.nmf_error_map, result.svd_error_map),
+    errors_figure,
     "Per-pixel error |X − X̂| of both methods on one colour scale (bright = large error; the "
     "scale tops out at the 99.5th percentile of both maps).",
     key="fig_errors",
