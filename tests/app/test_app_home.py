@@ -106,3 +106,16 @@ def test_lecture_mode_hides_the_long_explanations():
     # Figures and controls stay.
     assert len(plotly_figures(lecture)) == len(plotly_figures(normal)) >= 1
     assert lecture.slider(key="home_rank").value == 3
+
+
+def test_notation_card_matches_scikit_learn():
+    # The card says fit_transform gives our H (n×r) and components_ our W (r×k), with
+    # X ≈ W_sk H_sk. Checked against scikit-learn itself on the matrix the page shows.
+    from sklearn.decomposition import NMF
+
+    X, _, _ = _shown_factors(open_page(PAGE))
+    model = NMF(n_components=3, init="nndsvda", max_iter=2000, tol=1e-10, random_state=0)
+    H_sk_side = model.fit_transform(X)
+    assert H_sk_side.shape == (X.shape[0], 3)
+    assert model.components_.shape == (3, X.shape[1])
+    assert _relative_error(X, H_sk_side, model.components_) < 1e-2
