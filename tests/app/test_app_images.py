@@ -92,6 +92,7 @@ def test_default_view_shows_camera_at_rank_20(default_page):
     assert metric(at, "Numbers in the picture X") == "262,144"
     assert any("**7.8%** of the original" in m.value for m in at.markdown)
     assert any("camera* is 512×512" in c.value for c in at.caption)
+    assert any(m.value.startswith("The truncated SVD gives") for m in at.markdown)
 
 
 def test_default_faces_numbers(default_page):
@@ -246,3 +247,11 @@ def test_bad_first_upload_falls_back_to_camera():
     assert "**_notes___1_.png**" in at.error[0].value  # the name is shown without its markup
     assert any("showing *camera* meanwhile" in i.value for i in at.info)
     assert metric(at, "Numbers stored by H and W") == "20,480"
+
+
+def test_lecture_mode_hides_the_long_explanations():
+    at = open_page(PAGE, query={"lecture": "true", "img_src": "text"})
+    assert_clean(at)
+    assert not any(m.value.startswith("The truncated SVD gives") for m in at.markdown)
+    assert not any(m.value.startswith("Hoyer's sparseness of a vector") for m in at.markdown)
+    assert any(m.value.startswith("Mean Hoyer sparseness") for m in at.markdown)
