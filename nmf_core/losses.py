@@ -30,18 +30,41 @@ def frobenius_loss(X, H: np.ndarray, W: np.ndarray) -> float:
     0.0
     """
     if sp.issparse(X):
-        # ‖X‖² − 2⟨X, HW⟩ + ‖HW‖², without forming the dense n×k product.
-        X = sp.csr_matrix(X)
-        X.sum_duplicates()
-        H = np.asarray(H, dtype=np.float64)
-        W = np.asarray(W, dtype=np.float64)
-        data = X.data.astype(np.float64)
-        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        cross = float(np.dot(data, np.einsum("ij,ji->i", H[rows], W[:, X.indices])))
-        value = float(data @ data) - 2.0 * cross + float(np.sum((H.T @ H) * (W @ W.T)))
-        return max(value, 0.0)
+        return _sparse_frobenius_loss(sp.csr_matrix(X), H, W)
     residual = np.asarray(X, dtype=np.float64) - H.astype(np.float64) @ W.astype(np.float64)
     return float(np.einsum("ij,ij->", residual, residual))
+
+
+def _sparse_frobenius_loss(X: sp.csr_matrix, H: np.ndarray, W: np.ndarray) -> float:
+    """‖X‖² − 2⟨HᵀX, W⟩ + ⟨HᵀH, WWᵀ⟩ for sparse X, never forming the dense n×k product.
+
+    The cross term is one sparse product. When the fit is so close that this difference loses
+    its digits to cancellation, the residual on the nonzeros is summed directly instead.
+    """
+    H = np.asarray(H, dtype=np.float64)
+    W = np.asarray(W, dtype=np.float64)
+    data = X.data.astype(np.float64)
+    norm2 = float(data @ data)
+    quad = float(np.sum((H.T @ H) * (W @ W.T)))
+    cross = float(np.sum(np.asarray(X.T @ H).T * W))
+    value = norm2 - 2.0 * cross + quad
+    if value > 1e-8 * norm2:
+        return value
+    X = X.copy()
+    X.sum_duplicates()
+    # Σ over stored entries of (X − HW)², plus Σ (HW)² over the entries that are not stored,
+    # which is ‖HW‖² minus Σ (HW)² over the stored ones. Row blocks bound the memory.
+    on_stored, fitted_on_stored = 0.0, 0.0
+    rows_per_block = max(1, 2_000_000 // max(1, H.shape[1] * max(1, X.nnz // X.shape[0])))
+    for start in range(0, X.shape[0], rows_per_block):
+        block = X[start:start + rows_per_block]
+        rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr)) + start
+        fitted = np.einsum("ij,ji->i", H[rows], W[:, block.indices])
+        on_stored += float(np.sum((block.data.astype(np.float64) - fitted) ** 2))
+        fitted_on_stored += float(fitted @ fitted)
+    if X.nnz == X.shape[0] * X.shape[1]:
+        return on_stored
+    return on_stored + max(quad - fitted_on_stored, 0.0)
 
 
 def kl_divergence(X, H: np.ndarray, W: np.ndarray) -> float:
