@@ -141,8 +141,8 @@ show_figure(
 metrics = st.columns(4)
 metrics[0].metric("Loss at the start", f"{result.losses[0]:.4g}")
 metrics[1].metric(f"Loss after {result.n_iter} iterations", f"{result.losses[-1]:.4g}")
-metrics[2].metric("Relative error ‖X − HW‖ / ‖X‖", f"{result.relative_error:.3f}",
-                  help="Frobenius norms: the square root of the loss over the size of X.")
+metrics[2].metric("Relative error", f"{result.relative_error:.3f}",
+                  help="‖X − HW‖_F / ‖X‖_F: the square root of the loss over the size of X.")
 metrics[3].metric("Frames shown", f"{recording.n_frames} / {result.n_iter + 1}")
 download_matrices({"H": result.H, "W": result.W}, prefix=f"learn_{solver}")
 

@@ -270,8 +270,9 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
     fig.update_layout(
         updatemenus=[{
             "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
-            "pad": {"r": 10, "t": 10},
+            # Above the plot, clear of the slider whatever the font size (lecture mode).
+            "x": 0.0, "y": 1.08, "xanchor": "left", "yanchor": "bottom",
+            "pad": {"r": 10, "b": 10},
             "buttons": [
                 {"label": "▶ Play", "method": "animate",
                  "args": [None, {**play, "fromcurrent": False}]},
@@ -283,7 +284,7 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
             ],
         }],
         sliders=[{
-            "active": last, "x": 0.3, "y": -0.14, "len": 0.7, "xanchor": "left",
+            "active": last, "x": 0.0, "y": -0.14, "len": 1.0, "xanchor": "left",
             "yanchor": "top", "pad": {"t": 30},
             "currentvalue": {"prefix": "iteration ", "visible": True},
             "steps": [
@@ -294,10 +295,10 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
                 for iteration in recording.iterations
             ],
         }],
-        legend={"orientation": "h", "x": 0.55, "y": 1.12},
+        legend={"orientation": "h", "x": 0.55, "y": 1.08, "yanchor": "bottom"},
     )
     apply_layout(fig, height=600)
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 90, "b": 170})
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 110, "b": 150})
     return fig
 
 
