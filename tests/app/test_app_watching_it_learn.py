@@ -45,6 +45,7 @@ def test_default_page_shows_the_faces_run_and_its_numbers(default_page):
     assert f"The SVD floor at rank 6 is **{svd_floor(X, 6):.4g}**" in text
     assert "**ALS went up**" in text and "(first at iteration 1)" in text
     assert "MU, HALS and ANLS did not go up once." in text
+    assert "**Why ALS can go up.**" in text  # shown outside lecture mode
     # The caption states the frame cap.
     assert any(f"At most {MAX_FRAMES} frames" in caption.value for caption in at.caption)
 
@@ -146,3 +147,13 @@ def test_malformed_query_falls_back_to_defaults():
     assert at.slider(key="iters").value == 100
     assert at.radio(key="scale").value == "linear"
     assert np.isclose(at.slider(key="race_iters").value, 100)
+
+
+def test_lecture_mode_hides_the_long_explanations():
+    at = open_page(PAGE, query={"lecture": "true", "iters": "20", "race_iters": "10"})
+    assert_clean(at)
+    text = _markdown(at)
+    assert "Why ALS can go up" not in text
+    # The short facts and the update rules stay.
+    assert "All four start from the same loss" in text
+    assert len(at.get("tabs")) == 4
