@@ -100,7 +100,9 @@ def nnls_gram(gram: np.ndarray, rhs: np.ndarray, *, start: np.ndarray | None = N
     r, m = rhs.shape
     if r == 0 or m == 0:
         return np.zeros((r, m))
-    scale = max(float(np.trace(gram)) / r, np.finfo(np.float64).tiny)
+    scale = float(np.trace(gram)) / r
+    if not scale > 0:
+        scale = 1.0  # G = 0: the minimiser is max(b, 0)/ridge, i.e. 0 for the b ≤ 0 NMF gives
     # Regularise only what is singular: a relative ridge far below any meaningful curvature.
     gram = gram + (1e-12 * scale) * np.eye(r)
     # Optimality is judged with a tolerance relative to the size of the problem's numbers.

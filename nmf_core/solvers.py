@@ -32,6 +32,7 @@ Callback = Callable[[int, np.ndarray, np.ndarray, float], Any]
 # Below this relative error the cheap trace formula for the loss loses digits to cancellation,
 # so the residual is formed explicitly.
 _DIRECT_LOSS_BELOW = 1e-8
+_EPS = {"f": float(np.finfo(np.float32).eps), "d": float(np.finfo(np.float64).eps)}
 _KL_EPS = 1e-12
 
 
@@ -191,7 +192,7 @@ def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: fl
     # F_j (almost) out of the fit: dividing by its tiny curvature would only amplify rounding.
     # Such rows are skipped, which never increases the objective; exactly zero ones with an L1
     # penalty go to 0, their exact minimiser.
-    negligible = float(np.finfo(factor.dtype).eps) * float(curvature.max(initial=0.0))
+    negligible = _EPS[factor.dtype.char] * float(curvature.max(initial=0.0))
     active = (curvature > negligible) | (l2 > 0)
     if not active.all():
         if l1 > 0:
@@ -203,15 +204,16 @@ def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: fl
     # Divide once per call instead of once per row and sweep: row j of ``coupling`` holds
     # gram_ji / (gram_jj + l2) for i ≠ j, and ``target`` holds (cross_j − l1/2) / (gram_jj + l2).
     coupling = gram / safe[:, None]
-    np.fill_diagonal(coupling, 0.0)
+    coupling.flat[:: rank + 1] = 0.0
     coupling = coupling.astype(factor.dtype, copy=False)
     target = (cross - l1 / 2.0) if l1 else cross
     target = (target / safe[:, None]).astype(factor.dtype, copy=False)
     buffer = np.empty(factor.shape[1], dtype=factor.dtype)
-    previous = np.empty_like(factor)
+    previous = np.empty_like(factor) if max_sweeps > 1 else factor
     first_change = None
     for _ in range(max_sweeps):
-        np.copyto(previous, factor)
+        if max_sweeps > 1:
+            np.copyto(previous, factor)
         for j in rows:
             np.dot(coupling[j], factor, out=buffer)
             np.subtract(target[j], buffer, out=buffer)
@@ -547,7 +549,10 @@ class _ExtrapolatedHALS:
             new_Ht = np.maximum(Ht + self.beta * (Ht - Ht_prev), 0.0)
             new_W = np.maximum(W + self.beta * (W - W_prev), 0.0)
             new_gram_W, loss = self._pass(new_Ht, new_W, new_W @ new_W.T)
-            if self.objective_of(loss, new_Ht, new_W) <= objective:
+            # Keep the extrapolated pass only if it wins by more than rounding: a tie decided
+            # by the last bit would make equal inputs (e.g. sparse and dense X) diverge.
+            margin = 1e3 * _EPS[Ht.dtype.char] * abs(objective)
+            if self.objective_of(loss, new_Ht, new_W) < objective - margin:
                 self.beta = min(self.beta_cap, _BETA_GROW * self.beta)
                 self.beta_cap = min(1.0, _BETA_CAP_GROW * self.beta_cap)
                 self.previous = (Ht, W)
@@ -565,26 +570,51 @@ def _least_squares_step(solver: str, gram: np.ndarray, rhs: np.ndarray, factor: 
     """One half step of ANLS (exact NNLS, warm-started) or ALS (least squares, then clip).
 
     ``gram`` (r×r) and ``rhs`` (r×m) are the normal equations of the half step; returns the new
-    factor (r×m) in ``dtype``.
+    factor (r×m) in ``dtype``. For ANLS the result is kept only where it does not make the half
+    step's objective ``½ fᵀ G f − bᵀ f`` worse than the current factor: with a singular ``G``
+    (rank above ``min(n, k)``) pivoting can stop early, and ANLS must never go uphill.
     """
-    if solver == "anls":
-        new = nnls_gram(gram, rhs, start=factor)
-    else:
+    if solver == "als":
         new = np.maximum(np.linalg.lstsq(np.asarray(gram, dtype=np.float64),
                                          np.asarray(rhs, dtype=np.float64), rcond=None)[0], 0.0)
-    return _factor_to_dtype(new, dtype)
+        return np.ascontiguousarray(new, dtype=dtype)
+    new = np.ascontiguousarray(nnls_gram(gram, rhs, start=factor), dtype=dtype)
+    gram64, rhs64 = np.asarray(gram, dtype=np.float64), np.asarray(rhs, dtype=np.float64)
+
+    def column_objectives(F: np.ndarray) -> np.ndarray:
+        F = F.astype(np.float64)
+        return 0.5 * np.einsum("ij,ij->j", F, gram64 @ F) - np.einsum("ij,ij->j", rhs64, F)
+
+    worse = column_objectives(new) > column_objectives(factor)
+    if worse.any():
+        new[:, worse] = factor[:, worse]
+    return new
 
 
 def _kl_mu_iteration(X: np.ndarray, Ht: np.ndarray, W: np.ndarray, l1_H: float, l1_W: float,
                      l2_H: float, l2_W: float) -> tuple[np.ndarray, np.ndarray]:
-    """One Lee–Seung iteration for ``Σ X log(X/HW) − X + HW`` plus penalties (dense ``X``).
-
-    ``Hᵀ ← Hᵀ ∘ (W (X/HW)ᵀ) / (W·1 + l1_H + 2 l2_H Hᵀ)`` and the mirror image for ``W``.
-    """
-    ratio = X / np.maximum(Ht.T @ W, _KL_EPS)
-    denominator = W.sum(axis=1)[:, None] + l1_H + 2.0 * l2_H * Ht
-    Ht *= np.divide(W @ ratio.T, denominator, out=np.ones_like(Ht), where=denominator > 0)
-    ratio = X / np.maximum(Ht.T @ W, _KL_EPS)
-    denominator = Ht.sum(axis=1)[:, None] + l1_W + 2.0 * l2_W * W
-    W *= np.divide(Ht @ ratio, denominator, out=np.ones_like(W), where=denominator > 0)
+    """One Lee–Seung iteration for ``Σ X log(X/HW) − X + HW`` plus penalties (dense ``X``)."""
+    _kl_mu_update(Ht, W, X.T, l1_H, l2_H)
+    _kl_mu_update(W, Ht, X, l1_W, l2_W)
     return Ht, W
+
+
+def _kl_mu_update(factor: np.ndarray, other: np.ndarray, data: np.ndarray, l1: float,
+                  l2: float) -> None:
+    """Majorise–minimise step for one factor (r×m) of the penalised KL objective, in place.
+
+    With ``a = F ∘ (other · (data / otherᵀF))`` (Jensen's bound on the log term) and
+    ``c = other·1 + l1``, each entry minimises ``c·f − a·log f + l2·f²``, whose minimiser is
+    ``f = 2a / (c + sqrt(c² + 8·l2·a))`` — Lee & Seung's ``a / c`` when ``l2 = 0``. Being the
+    exact minimiser of a majoriser, it never increases the objective. Entries with ``c = 0``
+    (a zero row of ``other`` and no penalty) are left unchanged.
+    """
+    ratio = data / np.maximum(other.T @ factor, _KL_EPS)       # shape (n_other, m)
+    a = factor * (other @ ratio)
+    c = other.sum(axis=1)[:, None] + l1
+    if l2:
+        denominator = c + np.sqrt(c * c + 8.0 * l2 * a)
+        np.divide(2.0 * a, denominator, out=factor, where=denominator > 0)
+    else:
+        c = np.broadcast_to(c, factor.shape)
+        np.divide(a, c, out=factor, where=c > 0)

@@ -252,3 +252,31 @@ def test_extrapolated_hals_is_monotone_and_needs_fewer_iterations(monkeypatch, p
     assert np.all(np.diff(plain.objectives) <= 1e-13 * plain.objectives[0])
     # Plain HALS needs clearly more than 150 iterations to get where extrapolation is at 150.
     assert plain.objectives[200] > target
+
+
+# Regression cases hypothesis found: a singular Gram matrix (rank above min(n, k), or a factor
+# wiped out by L1) in ANLS, and an L2 penalty with the KL loss.
+@pytest.mark.parametrize(
+    ("X", "rank", "settings"),
+    [
+        (np.array([[0.00063696]]), 2, {"solver": "anls", "l1_H": 0.1, "l1_W": 0.2}),
+        (np.array([[0.26161215]], dtype=np.float32), 2, {"solver": "anls"}),
+        (np.array([[0.51182162], [0.0], [0.0]]), 3,
+         {"solver": "mu", "loss": "kl", "l2_H": 0.3, "l2_W": 0.1}),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 1, 2, 6])
+def test_degenerate_problems_stay_finite_and_monotone(X, rank, settings, seed):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = nmf_core.nmf(X, rank, init="random", seed=seed, max_iter=25, tol=0, **settings)
+    assert np.all(np.isfinite(result.objectives))
+    eps = np.finfo(result.H.dtype).eps
+    assert np.all(np.diff(result.objectives) <= 300 * eps * (result.objectives[0] + 1.0))
+
+
+def test_nnls_gram_with_a_zero_gram_and_negative_rhs_returns_zeros():
+    Z = nmf_core.nnls_gram(np.zeros((2, 2)), np.array([[-1.0, 0.0], [0.0, -2.0]]))
+    np.testing.assert_array_equal(Z, np.zeros((2, 2)))
