@@ -41,21 +41,41 @@ def _solve_on_passive_sets(gram: np.ndarray, rhs: np.ndarray, passive: np.ndarra
     solution = np.zeros((r, m))
     if m == 0:
         return solution
-    # Columns with the same passive set share a matrix: build each distinct one once.
-    patterns, which = np.unique(passive.T, axis=0, return_inverse=True)
-    which = np.ravel(which)
+    # Columns with the same passive set share a matrix: factor each distinct one once.
+    patterns, which = _distinct_columns(passive)
     mask = patterns[:, :, None] & patterns[:, None, :]
     matrices = np.where(mask, gram, 0.0)
     # Rows outside the passive set become identity rows, so z there is b·0 = 0.
-    inactive = ~patterns
-    matrices[:, np.arange(r), np.arange(r)] += inactive
-    masked_rhs = np.where(passive, rhs, 0.0).T[:, :, None]
+    matrices[:, np.arange(r), np.arange(r)] += ~patterns
+    masked_rhs = np.where(passive, rhs, 0.0)
+    if len(patterns) * 4 <= m:
+        # Few distinct sets: one solve per set with all its columns as right-hand sides.
+        order = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[order], np.arange(len(patterns) + 1))
+        for index in range(len(patterns)):
+            columns = order[bounds[index]:bounds[index + 1]]
+            solution[:, columns] = np.linalg.solve(matrices[index], masked_rhs[:, columns])
+        return solution
+    # Many distinct sets: one batched LAPACK call over the columns, in bounded chunks.
     step = max(1, _BATCH_ENTRIES // max(r * r, 1))
+    stacked_rhs = masked_rhs.T[:, :, None]
     for begin in range(0, m, step):
         end = min(m, begin + step)
-        solved = np.linalg.solve(matrices[which[begin:end]], masked_rhs[begin:end])
+        solved = np.linalg.solve(matrices[which[begin:end]], stacked_rhs[begin:end])
         solution[:, begin:end] = solved[:, :, 0].T
     return solution
+
+
+def _distinct_columns(passive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct columns of a boolean (r, m) matrix, as rows (u, r), and each column's index."""
+    r = passive.shape[0]
+    if r <= 62:
+        # Read each column as the bits of one integer: a 1-D unique is much faster.
+        keys = (passive.T.astype(np.int64) << np.arange(r, dtype=np.int64)).sum(axis=1)
+        _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+        return passive[:, first].T.copy(), np.ravel(which)
+    patterns, which = np.unique(passive.T, axis=0, return_inverse=True)
+    return patterns, np.ravel(which)
 
 
 def nnls_gram(gram: np.ndarray, rhs: np.ndarray, *, start: np.ndarray | None = None,
