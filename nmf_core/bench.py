@@ -81,6 +81,7 @@ def _sparse_planted(n: int, k: int, rank: int, *, seed: int) -> sp.csr_matrix:
     X = (H @ W).tocsr()
     X.data = np.abs(X.data * (1.0 + 0.1 * rng.standard_normal(X.nnz)))
     X.eliminate_zeros()
+    X.sum_duplicates()  # canonical CSR (sorted indices), as a loader would give
     return X
 
 

@@ -158,9 +158,13 @@ def initialize(X, rank: int, init: Any = "nndsvda", *, seed: Any = None
         Unknown ``init``; ``nndsvd*`` or ``spa`` with ``rank > min(n, k)``; a custom start of the
         wrong shape, with negative or non-finite entries.
     """
-    X = as_nonnegative_matrix(X)
-    rank = check_rank(rank)
-    rng = check_random_state(seed)
+    return _initialize_validated(as_nonnegative_matrix(X), check_rank(rank), init,
+                                 check_random_state(seed))
+
+
+def _initialize_validated(X, rank: int, init: Any, rng: np.random.Generator
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`initialize` for an ``X`` and ``rank`` that have already been checked."""
     n, k = X.shape
     dtype = X.dtype
     if isinstance(init, tuple | list):

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import as_nonnegative_matrix, check_rank
-from .init import initialize
+from ._validation import as_nonnegative_matrix, check_random_state, check_rank
+from .init import _initialize_validated
 from .losses import frobenius_loss, kl_divergence, penalty
 from .nnls import nnls_gram
 
@@ -404,7 +404,7 @@ def nmf(
         raise ValueError("callback must be callable as callback(iteration, H, W, loss).")
 
     init_name = "custom" if isinstance(init, tuple | list) else init
-    H, W = initialize(X, rank, init, seed=seed)
+    H, W = _initialize_validated(X, rank, init, check_random_state(seed))
     dtype = X.dtype
     data = _Data(X)
     if not np.isfinite(data.norm2):
