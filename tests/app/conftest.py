@@ -1,78 +1,20 @@
-"""AppTest helpers: every page is tested through ``app.py`` so the shared sidebar is there too."""
+"""AppTest fixtures; the helpers live in ``apptest_support.py`` (import them from there)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
-
-
-def open_page(page: str, *, query: dict[str, str] | None = None,
-              timeout: float = 60) -> AppTest:
-    """Run ``app.py`` on ``page`` (e.g. ``"pages/images.py"``) and return the finished AppTest."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    if query:
-        at.query_params.update(query)
-    # The first run registers st.navigation's pages (they have custom url paths); only then can
-    # AppTest switch to one of them by file name.
-    at.run()
-    at.switch_page(page)
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    """The run raised nothing and showed no error box."""
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+from apptest_support import (  # noqa: F401 -- re-exported for tests that import from conftest
+    APP,
+    ROOT,
+    assert_clean,
+    figure_by_key,
+    open_page,
+    plotly_figures,
+    trace_array,
+)
 
 
 @pytest.fixture
 def page_runner():
     """The :func:`open_page` function, as a fixture."""
     return open_page
-
-
-def _decode(value):
-    """A plotly JSON array: a plain list, or plotly's typed array ``{"dtype", "bdata"}``."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        if shape is not None:
-            dims = [int(d) for d in str(shape).split(",")] if isinstance(shape, str) else shape
-            array = array.reshape(dims)
-        return array
-    return np.asarray(value, dtype=float)
-
-
-def plotly_figures(at: AppTest) -> list[dict]:
-    """The plotly figures the run displayed, as JSON dicts (in page order)."""
-    import json
-
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def trace_array(trace: dict, field: str = "z"):
-    """A trace's data field (``z``, ``x``, ``surfacecolor``...) as a float ndarray."""
-    import numpy as np
-
-    value = trace[field]
-    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
-        return np.array([_decode(row) for row in value], dtype=float)
-    return _decode(value).astype(float)
-
-
-def figure_by_key(at: AppTest, key: str) -> dict:
-    """The plotly figure shown with ``show_figure(..., key=key)``, as a JSON dict."""
-    import json
-
-    matches = [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith(f"-{key}")]
-    assert len(matches) == 1, f"expected one chart with key {key!r}, found {len(matches)}"
-    return json.loads(matches[0].proto.spec)

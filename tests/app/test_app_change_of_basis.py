@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import assert_clean, figure_by_key, open_page, trace_array
+from apptest_support import assert_clean, figure_by_key, open_page, trace_array
 
 PAGE = "pages/change_of_basis.py"
 ALL_KEYS = ("cob_point", "cob_cloud", "cob_product", "cob_layers", "cob_spheres",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_clean, open_page, plotly_figures, trace_array
+from apptest_support import assert_clean, open_page, plotly_figures, trace_array
 
 PAGE = "pages/home.py"
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import assert_clean, open_page
+from apptest_support import assert_clean, open_page
 from streamlit import config as st_config
 
 ROOT = Path(__file__).resolve().parents[2]
