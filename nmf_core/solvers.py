@@ -129,6 +129,7 @@ _GEMV_FLOP_COST_OUT_OF_CACHE = 16.0
 _CACHE_BYTES = 512 * 1024
 _ROW_OVERHEAD_FLOPS = 1.0e5
 _SPARSE_FLOP_COST = 8.0
+_SMALL_ROW_PRODUCT = 16384
 _HALS_ALPHA = 0.5
 _HALS_DELTA = 0.1
 
@@ -210,12 +211,19 @@ def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: fl
     target = (target / safe[:, None]).astype(factor.dtype, copy=False)
     buffer = np.empty(factor.shape[1], dtype=factor.dtype)
     previous = np.empty_like(factor) if max_sweeps > 1 else factor
+    # Small row products go through einsum's own loop rather than BLAS gemv: OpenBLAS hands a
+    # gemv above ~9 k entries to all its threads, and on a busy 2-core machine waking them for a
+    # few microseconds of work stalls far longer than the work itself.
+    small = factor.size <= _SMALL_ROW_PRODUCT
     first_change = None
     for _ in range(max_sweeps):
         if max_sweeps > 1:
             np.copyto(previous, factor)
         for j in rows:
-            np.dot(coupling[j], factor, out=buffer)
+            if small:
+                np.einsum("i,ij->j", coupling[j], factor, out=buffer)
+            else:
+                np.dot(coupling[j], factor, out=buffer)
             np.subtract(target[j], buffer, out=buffer)
             np.maximum(buffer, 0.0, out=factor[j])
         if max_sweeps == 1:
