@@ -115,7 +115,7 @@ st.markdown(
     "gives you the usual tools to decide, on data where you can check them."
 )
 
-rank_tab, penalty_tab, cost_tab = st.tabs(["Rank", "Penalties", "Cost"], key="part",
+rank_tab, penalty_tab, cost_tab = st.tabs(["Rank", "Penalties", "Cost"], key="cr_part",
                                           bind="query-params")
 
 # ================================================================== rank
@@ -137,7 +137,7 @@ if rank_tab.open:
             "*consensus matrix*. A rank the data supports gives the same clusters every "
             "time (a consensus of clean 0/1 blocks)."
         )
-        source = st.radio("Data", RANK_SOURCES, key="source", bind="query-params",
+        source = st.radio("Data", RANK_SOURCES, key="cr_source", bind="query-params",
                           horizontal=True,
                           help="Faces and uploads have no known rank: the heuristics are all "
                                "you have there.")
@@ -149,7 +149,7 @@ if rank_tab.open:
             upload = st.file_uploader(
                 "CSV of nonnegative numbers, one point per row (at most "
                 f"{UPLOAD_LIMITS['max_rows']} rows and {UPLOAD_LIMITS['max_columns']} "
-                "columns)", type=["csv", "txt"], key="upload_r")
+                "columns)", type=["csv", "txt"], key="cr_upload_r")
             if upload is not None:
                 try:
                     st.session_state[UPLOAD_KEY] = parse_csv_matrix(upload.getvalue(),
@@ -164,17 +164,17 @@ if rank_tab.open:
                          "needs at least 3 rows and 3 columns. Showing the planted data.")
                 X = None
         controls = st.columns(4)
-        true_rank = controls[0].slider("planted rank", 2, 6, 4, key="true_r",
+        true_rank = controls[0].slider("planted rank", 2, 6, 4, key="cr_true_r",
                                        bind="query-params",
                                        disabled=X is not None,
                                        help="The number of clusters hidden in the data.")
-        noise = controls[1].slider("noise", 0.0, 1.0, 0.3, step=0.1, key="noise",
+        noise = controls[1].slider("noise", 0.0, 1.0, 0.3, step=0.1, key="cr_noise",
                                    bind="query-params", disabled=X is not None,
                                    help="Gaussian noise, relative to the mean entry of HW.")
-        max_rank = controls[2].slider("largest r tried", 3, 10, DEFAULT_MAX_RANK, key="max_r",
+        max_rank = controls[2].slider("largest r tried", 3, 10, DEFAULT_MAX_RANK, key="cr_max_r",
                                       bind="query-params")
-        n_restarts = controls[3].slider("restarts per r", 2, 20, DEFAULT_RESTARTS, key="restarts",
-                                        bind="query-params",
+        n_restarts = controls[3].slider("restarts per r", 2, 20, DEFAULT_RESTARTS,
+                                        key="cr_restarts", bind="query-params",
                                         help="More restarts: a sharper consensus, slower.")
         if X is None:
             data = planted(true_rank, noise, seed())
@@ -243,7 +243,7 @@ if rank_tab.open:
 
         heat, side = st.columns([3, 2])
         with side:
-            shown_rank = st.slider("consensus matrix at r =", 2, 10, 4, key="show_r",
+            shown_rank = st.slider("consensus matrix at r =", 2, 10, 4, key="cr_show_r",
                                    bind="query-params")
             shown_rank = min(shown_rank, max_rank)
             at_rank = runs[ranks.index(shown_rank)]
@@ -281,13 +281,13 @@ if penalty_tab.open:
         )
         data_column, rank_column = st.columns([2, 3])
         pen_data = data_column.selectbox(
-            "data", (FACES, *SAMPLE_IMAGES), key="pen_data", bind="query-params",
+            "data", (FACES, *SAMPLE_IMAGES), key="cr_pen_data", bind="query-params",
             # The URL stores the shown label, so keep it short and readable.
             format_func=lambda name: name if name == FACES else f"{name} patches",
             help=f"faces: the 100 faces of the LFW subset, 25 × 25 pixels. '… patches': "
                  f"{PATCH_COUNT} squares of {PATCH_SIZE} × {PATCH_SIZE} pixels cut at random "
                  "places (drawn from the seed) from a scikit-image sample.")
-        pen_rank = rank_column.slider("rank r", 2, 16, 8, key="pen_r", bind="query-params")
+        pen_rank = rank_column.slider("rank r", 2, 16, 8, key="cr_pen_r", bind="query-params")
         image_shape = FACE_SHAPE if pen_data == FACES else (PATCH_SIZE, PATCH_SIZE)
         sliders = st.columns(4)
         weights = {}
@@ -333,7 +333,7 @@ if penalty_tab.open:
 
         st.markdown("**Sweep one penalty** (the others stay at the sliders' values)")
         swept = st.selectbox("penalty to sweep", PENALTY_NAMES,
-                             index=PENALTY_NAMES.index("l1_W"), key="sweep_p",
+                             index=PENALTY_NAMES.index("l1_W"), key="cr_sweep_p",
                              bind="query-params")
         fits = with_progress(
             f"Fitting at {len(PENALTY_GRID)} values of {swept}", list(PENALTY_GRID),
@@ -362,14 +362,14 @@ if cost_tab.open:
         )
         cost_controls = st.columns([2, 2, 1])
         solver = cost_controls[0].selectbox(
-            "solver", SOLVERS, key="solver_c", bind="query-params",
+            "solver", SOLVERS, key="cr_solver_c", bind="query-params",
             help="mu: multiplicative updates; hals: hierarchical ALS; anls: exact nonnegative "
                  "least squares per half step; als: least squares, then clipping.")
         converge = cost_controls[1].toggle(
-            "also time runs to convergence (slower)", value=False, key="conv",
+            "also time runs to convergence (slower)", value=False, key="cr_conv",
             bind="query-params",
             help="Runs each size until the objective changes by less than 1e-4 relative.")
-        if cost_controls[2].button("Measure again", key="remeasure"):
+        if cost_controls[2].button("Measure again", key="cr_remeasure"):
             st.session_state["cost_measurement"] = st.session_state.get(
                 "cost_measurement", 0) + 1
         measurement = st.session_state.get("cost_measurement", 0)
@@ -394,13 +394,13 @@ if cost_tab.open:
 
         st.markdown("**Extrapolate:** what would one run cost on a bigger problem?")
         big = st.columns(4)
-        big_n = big[0].number_input("n", 1, 10**7, 100_000, step=1000, key="big_n",
+        big_n = big[0].number_input("n", 1, 10**7, 100_000, step=1000, key="cr_big_n",
                                     bind="query-params")
-        big_k = big[1].number_input("k", 1, 10**6, 1_000, step=100, key="big_k",
+        big_k = big[1].number_input("k", 1, 10**6, 1_000, step=100, key="cr_big_k",
                                     bind="query-params")
-        big_r = big[2].number_input("r", 1, 1000, 50, step=1, key="big_r",
+        big_r = big[2].number_input("r", 1, 1000, 50, step=1, key="cr_big_r",
                                     bind="query-params")
-        big_iter = big[3].number_input("iterations", 1, 100_000, 500, step=50, key="big_it",
+        big_iter = big[3].number_input("iterations", 1, 100_000, 500, step=50, key="cr_big_it",
                                        bind="query-params")
         per_iteration = float(fit.predict(float(big_n) * big_k * big_r))
         total = per_iteration * big_iter

@@ -88,26 +88,26 @@ st.latex(r"X_i \approx H_i W = H_{i1} W_1 + H_{i2} W_2 + \dots + H_{ir} W_r,"
 # ---------------------------------------------------------------- controls
 controls = st.container(border=True)
 top = controls.columns([1.1, 1.6, 0.8, 1.0])
-source = top[0].radio("Data", ["generated", "upload"], key="source", bind="query-params",
+source = top[0].radio("Data", ["generated", "upload"], key="pc_source", bind="query-params",
                       format_func={"generated": "Toy cloud", "upload": "Upload CSV"}.get,
                       horizontal=True)
-preset = top[1].selectbox("Toy cloud", PRESETS, key="preset", bind="query-params",
+preset = top[1].selectbox("Toy cloud", PRESETS, key="pc_preset", bind="query-params",
                           format_func=PRESET_LABELS.get, disabled=source == "upload")
-dim = top[2].radio("Dimension", [2, 3], key="dim", bind="query-params",
+dim = top[2].radio("Dimension", [2, 3], key="pc_dim", bind="query-params",
                    format_func=lambda d: f"{d}-D", horizontal=True,
                    disabled=source == "upload")
-rank_choice = top[3].slider("Rank r", 1, 3, 2, key="rank", bind="query-params",
+rank_choice = top[3].slider("Rank r", 1, 3, 2, key="pc_rank", bind="query-params",
                             help="Number of rows of W (rays of the cone).")
 bottom = controls.columns(4)
-n_points = bottom[0].slider("Points n", 10, 1000, 150, step=10, key="n", bind="query-params",
+n_points = bottom[0].slider("Points n", 10, 1000, 150, step=10, key="pc_n", bind="query-params",
                             disabled=source == "upload")
-noise = bottom[1].slider("Noise", 0.0, 0.2, 0.02, step=0.01, key="noise", bind="query-params",
+noise = bottom[1].slider("Noise", 0.0, 0.2, 0.02, step=0.01, key="pc_noise", bind="query-params",
                          disabled=source == "upload",
                          help="Standard deviation added to each coordinate (points have "
                               "length ≤ 1); negative results are clipped to 0.")
-solver = bottom[2].selectbox("Solver", SOLVERS, index=SOLVERS.index("hals"), key="solver",
+solver = bottom[2].selectbox("Solver", SOLVERS, index=SOLVERS.index("hals"), key="pc_solver",
                              bind="query-params")
-init = bottom[3].selectbox("Init", INITS, index=INITS.index("nndsvda"), key="init",
+init = bottom[3].selectbox("Init", INITS, index=INITS.index("nndsvda"), key="pc_init",
                            bind="query-params")
 
 generated_rank = min(rank_choice, dim)
@@ -117,7 +117,7 @@ cloud_key = f"gen-{preset}-{dim}-{n_points}-{noise}-{generated_rank}-{seed()}"
 if source == "upload":
     upload = controls.file_uploader(
         f"CSV of nonnegative points: 2 or 3 numbers per row, at most {MAX_UPLOAD_ROWS} rows, "
-        "optional header", type=["csv", "txt", "tsv"], key="upload")
+        "optional header", type=["csv", "txt", "tsv"], key="pc_upload")
     if upload is not None:
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
@@ -148,12 +148,12 @@ far, distances = outside_cone(X, W)
 # ---------------------------------------------------------------- the cloud and the cone
 st.header("The cloud and the cone of W")
 options = st.columns(3)
-show_recon = options[0].toggle("Reconstructions H_i W and residuals", value=True, key="recon",
+show_recon = options[0].toggle("Reconstructions H_i W and residuals", value=True, key="pc_recon",
                                bind="query-params")
-show_pca = options[1].toggle("PCA axes (centred, signed)", value=False, key="pca",
+show_pca = options[1].toggle("PCA axes (centred, signed)", value=False, key="pc_pca",
                              bind="query-params")
 point = options[2].number_input("Pick a point (row i of X)", min_value=0,
-                                max_value=10_000, value=0, step=1, key="point",
+                                max_value=10_000, value=0, step=1, key="pc_point",
                                 bind="query-params")
 selected = min(int(point), cloud.n_points - 1)
 axes = pca_axes(X) if show_pca else None
@@ -171,14 +171,14 @@ show_figure(figure, f"Blue arrows are the learned rows of W (scaled to length 1)
             f"{shape_name} their cone; grey arrows are the identity basis, dashed black lines "
             "the planted rays. Every reconstruction H_i W sits inside the cone; red crosses are "
             f"points more than {OUTSIDE_REL_TOL:.0%} of a typical point's length outside it.",
-            key="pc_cloud")
+            key="pc_fig_cloud")
 if k == 3:
     show_figure(simplex_figure(X, [("cone of W", W)] + (
         [("planted rays", planted_W)] if planted_W is not None else []), far=far),
         "The same cloud seen along rays: each point is drawn at X_i / ΣX_i on the triangle "
         "x₁ + x₂ + x₃ = 1, and the cone of W becomes the shaded polygon with corners "
         "W_j / ΣW_j. A point is in the cone exactly when its dot is in the polygon.",
-        key="pc_simplex")
+        key="pc_fig_simplex")
 if axes is not None:
     mixed = int(axes.mixed_signs.sum())
     leaving = int(axes.leaves_orthant.sum())
@@ -251,7 +251,7 @@ explain("NMF does not have a single answer. Below, the same solver starts from r
         "that holds the data and stays inside the nonnegative orthant fits just as well. (A "
         "restart whose loss is clearly higher stopped at a poorer local solution: another "
         "face of the same problem.)")
-n_restarts = st.slider("Random restarts", 2, N_RESTARTS_MAX, 4, key="restarts",
+n_restarts = st.slider("Random restarts", 2, N_RESTARTS_MAX, 4, key="pc_restarts",
                        bind="query-params")
 seeds = tuple(seed() + offset for offset in range(n_restarts))
 runs = restarts(cloud_key, X, r, solver, seeds)
@@ -269,7 +269,7 @@ st.table(table)
 show_figure(cones_figure(X, [(f"seed {s}", W_run) for s, (_, W_run, _, _) in
                              zip(seeds, runs, strict=True)]),
             "One colour per random restart: different cones around the same points, with the "
-            "losses in the table above.", key="pc_restarts")
+            "losses in the table above.", key="pc_fig_restarts")
 
 st.subheader("A hand-made twin: same HW, different cone")
 st.markdown("Move the rays away from (or towards) their mean $\\bar W$ and compensate in $H$:")
@@ -277,7 +277,7 @@ st.latex(r"W' = QW,\quad H' = HQ^{-1},\quad Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf
          r"\;\Rightarrow\; H'W' = HW")
 t_min, t_max = stretch_range(H, W)
 stretch = st.slider("Stretch the cone (−1 = as closed as H allows, +1 = as open as W allows)",
-                    -1.0, 1.0, 1.0, step=0.05, key="stretch", bind="query-params")
+                    -1.0, 1.0, 1.0, step=0.05, key="pc_stretch", bind="query-params")
 t = stretch * t_max if stretch >= 0 else -stretch * t_min
 H_twin, W_twin = stretch_factorization(H, W, t)
 loss_twin = float(np.sum((X - H_twin @ W_twin) ** 2))
@@ -300,7 +300,7 @@ elif t_max == 0 and t_min == 0:
             "has zeros, so this particular stretch cannot move it.")
 show_figure(cones_figure(X, [("cone of W", W), ("stretched cone of W′", W_twin)]),
             "Blue: the fitted cone. Orange: the stretched twin with exactly the same product "
-            "HW — the data cannot tell them apart.", key="pc_stretch")
+            "HW — the data cannot tell them apart.", key="pc_fig_stretch")
 
 st.subheader("What pins the answer down")
 explain(
@@ -322,14 +322,14 @@ explain("The successive projection algorithm picks $r$ data points as rays: at e
         "rays.")
 steps = spa_steps(X, r)
 if r > 1:
-    step = st.slider("SPA step", 1, r, 1, key="spa_step", bind="query-params")
+    step = st.slider("SPA step", 1, r, 1, key="pc_spa_step", bind="query-params")
 else:
     step = 1
 show_figure(spa_step_figure(X, steps, step - 1, planted_W=planted_W),
             f"Step {step} of {r}: the purple ring marks the longest remaining point "
             f"(point {steps[step - 1].picked}); blue lines are the rays picked so far. From step 2 "
             "on, the points shown are the residuals after projecting out the earlier picks.",
-            key="pc_spa_step")
+            key="pc_fig_spa_step")
 picks, W_spa = spa_basis(X, r)
 if planted_W is not None and planted_W.shape[0] == r:
     _, spa_angles = match_rays(W_spa, planted_W)
@@ -353,7 +353,7 @@ else:
     cones = [("SPA cone", W_spa)]
 show_figure(cones_figure(X, cones, highlight=picks.tolist()),
             "The cone SPA builds from the picked points (circled), next to the planted rays "
-            "(dashed) when there are any.", key="pc_spa_vs_planted")
+            "(dashed) when there are any.", key="pc_fig_spa_vs_planted")
 # Every cone that fits the data holds the data points, so it holds the SPA rays: when those
 # are the extreme points, their cone is the smallest one that fits.
 spa_lengths = np.linalg.norm(W_spa, axis=1)

@@ -78,16 +78,16 @@ st.markdown(
 seed_value = seed()
 top = st.columns([2, 1, 1])
 data_key = top[0].selectbox("Data", list(DATA_LABELS), format_func=DATA_LABELS.get,
-                            key="data", bind="query-params",
+                            key="learn_data", bind="query-params",
                             help="Faces: 100 LFW faces of 25×25 pixels, one face per row. "
                             "Toy clouds: 100 nonnegative points drawn from the seed. Camera: "
                             f"scikit-image's camera shrunk to {fr.IMAGE_SIDE}×{fr.IMAGE_SIDE}, "
                             "one image row per row of X.")
 rank_input = top[1].number_input("Rank r", min_value=1, max_value=MAX_RANK, value=DEFAULT_RANK,
-                                 step=1, key="rank", bind="query-params",
+                                 step=1, key="learn_rank", bind="query-params",
                                  help="Number of basis vectors (rows of W).")
 init = top[2].selectbox("Start (H₀, W₀)", list(INIT_LABELS), format_func=INIT_LABELS.get,
-                        key="init", bind="query-params",
+                        key="learn_init", bind="query-params",
                         help="Random: seeded random nonnegative factors. NNDSVDa: built from "
                         "the SVD, already a good start.")
 
@@ -109,12 +109,12 @@ if data.kind == "cloud" and rank > k:
 st.header("One solver, frame by frame")
 controls = st.columns([1, 2, 1, 1])
 solver = controls[0].selectbox("Solver", list(SOLVER_LABELS), format_func=SOLVER_LABELS.get,
-                               key="solver", bind="query-params")
+                               key="learn_solver", bind="query-params")
 iters = controls[1].slider("Iterations", min_value=10, max_value=fr.MAX_ITER,
-                           value=DEFAULT_ITERS, step=10, key="iters", bind="query-params")
-scale = controls[2].radio("Loss axis", SCALES, horizontal=True, key="scale",
+                           value=DEFAULT_ITERS, step=10, key="learn_iters", bind="query-params")
+scale = controls[2].radio("Loss axis", SCALES, horizontal=True, key="learn_scale",
                           bind="query-params")
-speed = controls[3].select_slider("Speed", list(FRAME_MS), value="normal", key="speed",
+speed = controls[3].select_slider("Speed", list(FRAME_MS), value="normal", key="learn_speed",
                                   bind="query-params", help="Time per frame when playing.")
 
 try:
@@ -153,9 +153,9 @@ st.header("The race: MU, HALS, ANLS and ALS from the same start")
 race_controls = st.columns([2, 1])
 race_iters = race_controls[0].slider("Iterations per solver", min_value=10,
                                      max_value=MAX_RACE_ITERS, value=DEFAULT_RACE_ITERS, step=10,
-                                     key="race_iters", bind="query-params")
+                                     key="learn_race_iters", bind="query-params")
 race_scale = race_controls[1].radio("Loss axis ", SCALES, index=1, horizontal=True,
-                                    key="race_scale", bind="query-params")
+                                    key="learn_race_scale", bind="query-params")
 
 try:
     race = cached_race(data_key, seed_value, rank, init, int(race_iters))

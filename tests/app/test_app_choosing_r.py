@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import assert_clean, open_page
+from apptest_support import assert_clean, open_page
 
 from nmf_core.datasets import load_faces
 from nmf_core.penalties import fit_with_penalties
@@ -54,8 +54,8 @@ def test_default_rank_tab_shows_the_planted_rank_found(default_run):
     assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.3f}"
     assert any("finds the planted rank r = 4" in s.value for s in at.success)
     # The cost tab says the default picture took 48 NMF runs: ranks 2..7, 8 restarts each.
-    ranks_tried = at.slider(key="max_r").value - 1
-    assert ranks_tried * at.slider(key="restarts").value == 48
+    ranks_tried = at.slider(key="cr_max_r").value - 1
+    assert ranks_tried * at.slider(key="cr_restarts").value == 48
     # Lazy tabs: only the rank tab ran.
     assert not any("L1 and L2 penalties" in h.value for h in at.subheader)
 
@@ -75,22 +75,22 @@ def test_default_consensus_numbers_match_the_core(default_run):
 
 def test_rank_controls_change_the_picture():
     at = open_page(PAGE)
-    at.slider(key="true_r").set_value(3)
-    at.slider(key="noise").set_value(0.5)
-    at.slider(key="max_r").set_value(5)
-    at.slider(key="restarts").set_value(4)
+    at.slider(key="cr_true_r").set_value(3)
+    at.slider(key="cr_noise").set_value(0.5)
+    at.slider(key="cr_max_r").set_value(5)
+    at.slider(key="cr_restarts").set_value(4)
     at.run()
     assert_clean(at)
     sweep = _expected_sweep(planted_rank=3, noise=0.5, max_rank=5, restarts=4)
     assert _metric(at, "planted rank") == "3"
     assert _metric(at, "suggested rank") == str(sweep.suggested_rank)
-    at.slider(key="show_r").set_value(5).run()
+    at.slider(key="cr_show_r").set_value(5).run()
     assert_clean(at)
     index = list(sweep.ranks).index(5)
     text = _markdown_containing(at, "At r = 5: cophenetic")
     assert f"dispersion = **{sweep.dispersion[index]:.3f}**" in text
     # A consensus rank above the largest rank tried is clamped to it.
-    at.slider(key="show_r").set_value(9).run()
+    at.slider(key="cr_show_r").set_value(9).run()
     assert_clean(at)
     assert any("At r = 5: cophenetic" in m.value for m in at.markdown)
 
@@ -104,13 +104,13 @@ def test_the_seed_changes_the_planted_data():
 
 
 def test_upload_good_then_bad_keeps_the_last_good_matrix():
-    at = open_page(PAGE, query={"source": "Upload a CSV"})
+    at = open_page(PAGE, query={"cr_source": "Upload a CSV"})
     assert_clean(at)
     assert any("No usable upload yet" in i.value for i in at.info)
     assert _metric(at, "planted rank") == "4"  # planted data meanwhile
     X = planted_clusters(30, 12, 3, noise=0.1, seed=5).X
     good = "\n".join(",".join(f"{v:.6f}" for v in row) for row in X).encode()
-    at.file_uploader(key="upload_r").set_value(("good.csv", good, "text/csv"))
+    at.file_uploader(key="cr_upload_r").set_value(("good.csv", good, "text/csv"))
     at.run()
     assert_clean(at)
     assert _metric(at, "planted rank") == "unknown"
@@ -122,14 +122,14 @@ def test_upload_good_then_bad_keeps_the_last_good_matrix():
         ("binary.csv", b"\x00\x01\x02", "not a text CSV"),
         ("empty.csv", b"", "empty"),
     ]:
-        at.file_uploader(key="upload_r").set_value((name, data, "text/csv"))
+        at.file_uploader(key="cr_upload_r").set_value((name, data, "text/csv"))
         at.run()
         assert not at.exception
         assert len(at.error) == 1 and message in at.error[0].value
         # The last good matrix is still shown.
         assert any("Your data: 30 points × 12 features" in c.value for c in at.caption)
     tiny = b"1,2\n3,4\n"
-    at.file_uploader(key="upload_r").set_value(("tiny.csv", tiny, "text/csv"))
+    at.file_uploader(key="cr_upload_r").set_value(("tiny.csv", tiny, "text/csv"))
     at.run()
     assert not at.exception
     assert any("at least 3 rows and 3 columns" in e.value for e in at.error)
@@ -144,7 +144,7 @@ def _table_column(at, column: str) -> list[str]:
 
 
 def test_penalty_tab_shows_the_core_numbers():
-    at = open_page(PAGE, query={"part": "Penalties"})
+    at = open_page(PAGE, query={"cr_part": "Penalties"})
     assert_clean(at)
     faces = load_faces()
     before = fit_with_penalties(faces, 8)
@@ -162,8 +162,8 @@ def test_penalty_tab_shows_the_core_numbers():
 
 
 def test_every_penalty_control_reruns_cleanly():
-    at = open_page(PAGE, query={"part": "Penalties"})
-    at.slider(key="pen_r").set_value(5)
+    at = open_page(PAGE, query={"cr_part": "Penalties"})
+    at.slider(key="cr_pen_r").set_value(5)
     at.select_slider(key="l1_h").set_value(0.1)
     at.select_slider(key="l1_w").set_value(3.0)
     at.select_slider(key="l2_h").set_value(0.0)
@@ -172,13 +172,13 @@ def test_every_penalty_control_reruns_cleanly():
     assert_clean(at)
     after = fit_with_penalties(load_faces(), 5, {"l1_H": 0.1, "l1_W": 3.0, "l2_W": 0.3})
     assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.4f}"
-    at.selectbox(key="sweep_p").set_value("l2_W").run()
+    at.selectbox(key="cr_sweep_p").set_value("l2_W").run()
     assert_clean(at)
     assert any("As l2_W grows" in c.value for c in at.caption)
 
 
 def test_one_sided_penalty_warns_about_rescaling():
-    at = open_page(PAGE, query={"part": "Penalties", "l2_h": "0"})
+    at = open_page(PAGE, query={"cr_part": "Penalties", "l2_h": "0"})
     assert_clean(at)
     assert len(at.info) == 1 and "Only W is penalised" in at.info[0].value
     at.select_slider(key="l1_w").set_value(0.0)
@@ -189,7 +189,7 @@ def test_one_sided_penalty_warns_about_rescaling():
 # ------------------------------------------------------------------ cost tab
 
 def test_cost_tab_numbers_are_consistent():
-    at = open_page(PAGE, query={"part": "Cost"})
+    at = open_page(PAGE, query={"cr_part": "Cost"})
     assert_clean(at)
     assert float(_metric(at, "R²")) <= 1.0
     text = _markdown_containing(at, "At the fitted rate")
@@ -204,22 +204,22 @@ def test_cost_tab_numbers_are_consistent():
 
 
 def test_every_cost_control_reruns_cleanly():
-    at = open_page(PAGE, query={"part": "Cost"})
-    at.number_input(key="big_n").set_value(2000)
-    at.number_input(key="big_k").set_value(500)
-    at.number_input(key="big_r").set_value(10)
-    at.number_input(key="big_it").set_value(100)
+    at = open_page(PAGE, query={"cr_part": "Cost"})
+    at.number_input(key="cr_big_n").set_value(2000)
+    at.number_input(key="cr_big_k").set_value(500)
+    at.number_input(key="cr_big_r").set_value(10)
+    at.number_input(key="cr_big_it").set_value(100)
     at.run()
     assert_clean(at)
     text = _markdown_containing(at, "At the fitted rate")
     assert "2,000 × 500 matrix at r = 10" in text and "100 iterations" in text
     assert "0.008 GB" in _markdown_containing(at, "The data alone")
     assert len(at.get("plotly_chart")) == 1
-    at.button(key="remeasure").click().run()
+    at.button(key="cr_remeasure").click().run()
     assert_clean(at)
     # Time to convergence is the slow part: switched on last, with the fastest solver.
-    at.selectbox(key="solver_c").set_value("hals")
-    at.toggle(key="conv").set_value(True)
+    at.selectbox(key="cr_solver_c").set_value("hals")
+    at.toggle(key="cr_conv").set_value(True)
     at.run()
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 2  # per-iteration and to-convergence figures
@@ -227,7 +227,7 @@ def test_every_cost_control_reruns_cleanly():
 
 def test_switching_tabs_through_session_state():
     at = open_page(PAGE)
-    at.session_state["part"] = "Cost"
+    at.session_state["cr_part"] = "Cost"
     at.run()
     assert_clean(at)
     assert any("What it costs" in h.value for h in at.subheader)
@@ -236,49 +236,49 @@ def test_switching_tabs_through_session_state():
 # ------------------------------------------------------------------ URLs
 
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"true_r": "banana", "noise": "lots", "max_r": "-3",
-                                "restarts": "1e9", "show_r": "x", "source": "Nope",
-                                "part": "Nowhere"})
+    at = open_page(PAGE, query={"cr_true_r": "banana", "cr_noise": "lots", "cr_max_r": "-3",
+                                "cr_restarts": "1e9", "cr_show_r": "x", "cr_source": "Nope",
+                                "cr_part": "Nowhere"})
     assert_clean(at)
     for key in ("true_r", "noise", "max_r", "restarts", "show_r"):
-        assert at.slider(key=key).value == DEFAULT[key]
+        assert at.slider(key=f"cr_{key}").value == DEFAULT[key]
     assert _metric(at, "planted rank") == "4"
 
 
 def test_malformed_penalty_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"part": "Penalties", "l1_w": "lots", "l2_h": "-1",
-                                "pen_r": "eight", "sweep_p": "l9"})
+    at = open_page(PAGE, query={"cr_part": "Penalties", "l1_w": "lots", "l2_h": "-1",
+                                "cr_pen_r": "eight", "cr_sweep_p": "l9"})
     assert_clean(at)
-    assert at.slider(key="pen_r").value == DEFAULT["pen_r"]
+    assert at.slider(key="cr_pen_r").value == DEFAULT["pen_r"]
     for key in ("l1_h", "l1_w", "l2_h", "l2_w"):
         assert at.select_slider(key=key).value == DEFAULT[key]
-    assert at.selectbox(key="sweep_p").value == "l1_W"
+    assert at.selectbox(key="cr_sweep_p").value == "l1_W"
 
 
 def test_query_string_reproduces_a_setting():
-    at = open_page(PAGE, query={"part": "Penalties", "l1_w": "0.3", "pen_r": "6"})
+    at = open_page(PAGE, query={"cr_part": "Penalties", "l1_w": "0.3", "cr_pen_r": "6"})
     assert_clean(at)
     assert at.select_slider(key="l1_w").value == 0.3
-    assert at.slider(key="pen_r").value == 6
-    assert at.selectbox(key="pen_data").value == "faces"
+    assert at.slider(key="cr_pen_r").value == 6
+    assert at.selectbox(key="cr_pen_data").value == "faces"
     assert np.isclose(float(_table_column(at, "with penalties")[0]),
                       fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0})
                       .relative_error, atol=1e-4)
 
 
 def test_faces_source_runs_without_a_known_rank():
-    at = open_page(PAGE, query={"source": "Faces (rank unknown)", "max_r": "3",
-                                "restarts": "2"})
+    at = open_page(PAGE, query={"cr_source": "Faces (rank unknown)", "cr_max_r": "3",
+                                "cr_restarts": "2"})
     assert_clean(at)
     assert _metric(at, "planted rank") == "unknown"
-    assert at.slider(key="true_r").disabled and at.slider(key="noise").disabled
+    assert at.slider(key="cr_true_r").disabled and at.slider(key="cr_noise").disabled
     assert any("Faces: 100 images × 625 pixels" in c.value for c in at.caption)
     assert not at.success and not at.warning
 
 
 def test_image_patches_as_penalty_data():
-    at = open_page(PAGE, query={"part": "Penalties"})
-    at.selectbox(key="pen_data").set_value("camera").run()
+    at = open_page(PAGE, query={"cr_part": "Penalties"})
+    at.selectbox(key="cr_pen_data").set_value("camera").run()
     assert_clean(at)
     from nmf_core.datasets import sample_image
     from nmf_core.penalties import image_patches
@@ -290,12 +290,12 @@ def test_image_patches_as_penalty_data():
 
 
 def test_query_string_picks_the_patch_data_and_the_solver():
-    at = open_page(PAGE, query={"part": "Penalties", "pen_data": "coins patches"})
+    at = open_page(PAGE, query={"cr_part": "Penalties", "cr_pen_data": "coins patches"})
     assert_clean(at)
-    assert at.selectbox(key="pen_data").value == "coins"
-    at = open_page(PAGE, query={"part": "Cost", "solver_c": "hals"})
+    assert at.selectbox(key="cr_pen_data").value == "coins"
+    at = open_page(PAGE, query={"cr_part": "Cost", "cr_solver_c": "hals"})
     assert_clean(at)
-    assert at.selectbox(key="solver_c").value == "hals"
+    assert at.selectbox(key="cr_solver_c").value == "hals"
 
 
 def test_lecture_mode_hides_the_long_explanations():

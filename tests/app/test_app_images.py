@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 import pytest
-from conftest import assert_clean, open_page
+from apptest_support import assert_clean, open_page
 from PIL import Image
 from threadpoolctl import threadpool_limits
 

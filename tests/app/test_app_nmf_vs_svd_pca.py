@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import assert_clean, open_page
+from apptest_support import assert_clean, open_page
 
 from nmf_core.compare import compare, image_matrix, measure_table, toy_cloud
 from nmf_core.io import parse_csv_matrix

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_clean, open_page
+from apptest_support import assert_clean, open_page
 from scipy.optimize import nnls
 
 from nmf_core import SOLVERS, nmf
@@ -110,22 +110,22 @@ def test_stretch_keeps_the_loss_and_nonnegativity(default_page):
 def test_every_control_changes_and_reruns_cleanly():
     at = open_page(PAGE)
     changes = [
-        ("selectbox", "preset", "separable"),
-        ("radio", "dim", 3),
-        ("slider", "rank", 3),
-        ("slider", "n", 60),
-        ("slider", "noise", 0.1),
-        ("toggle", "recon", False),
-        ("toggle", "pca", True),
-        ("number_input", "point", 7),
-        ("slider", "restarts", 2),
-        ("slider", "stretch", -1.0),
-        ("slider", "spa_step", 3),
-        ("selectbox", "preset", "clusters"),
-        ("selectbox", "preset", "no_cone"),
-        ("slider", "rank", 1),
-        ("radio", "dim", 2),
-        ("slider", "stretch", 0.0),
+        ("selectbox", "pc_preset", "separable"),
+        ("radio", "pc_dim", 3),
+        ("slider", "pc_rank", 3),
+        ("slider", "pc_n", 60),
+        ("slider", "pc_noise", 0.1),
+        ("toggle", "pc_recon", False),
+        ("toggle", "pc_pca", True),
+        ("number_input", "pc_point", 7),
+        ("slider", "pc_restarts", 2),
+        ("slider", "pc_stretch", -1.0),
+        ("slider", "pc_spa_step", 3),
+        ("selectbox", "pc_preset", "clusters"),
+        ("selectbox", "pc_preset", "no_cone"),
+        ("slider", "pc_rank", 1),
+        ("radio", "pc_dim", 2),
+        ("slider", "pc_stretch", 0.0),
     ]
     for kind, key, value in changes:
         getattr(at, kind)(key=key).set_value(value)
@@ -141,22 +141,22 @@ def test_every_control_changes_and_reruns_cleanly():
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_each_solver_runs(solver):
-    at = open_page(PAGE, query={"solver": solver, "restarts": "2"})
+    at = open_page(PAGE, query={"pc_solver": solver, "pc_restarts": "2"})
     assert_clean(at)
-    assert at.selectbox(key="solver").value == solver
+    assert at.selectbox(key="pc_solver").value == solver
 
 
 def test_each_init_runs_in_3d():
-    at = open_page(PAGE, query={"dim": "3-D", "rank": "3", "restarts": "2"})
+    at = open_page(PAGE, query={"pc_dim": "3-D", "pc_rank": "3", "pc_restarts": "2"})
     for init in ("random", "nndsvd", "nndsvdar", "spa", "nndsvda"):
-        at.selectbox(key="init").set_value(init)
+        at.selectbox(key="pc_init").set_value(init)
         at.run()
         assert_clean(at)
 
 
 def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
-    at = open_page(PAGE, query={"preset": "Separable", "noise": "0.0", "dim": "3-D",
-                                "rank": "3", "restarts": "2"})
+    at = open_page(PAGE, query={"pc_preset": "Separable", "pc_noise": "0.0", "pc_dim": "3-D",
+                                "pc_rank": "3", "pc_restarts": "2"})
     assert_clean(at)
     cloud = make_cloud("separable", dim=3, n_points=150, noise=0.0, rank=3, seed=0)
     picked = _markdown_containing(at, "SPA picked points")
@@ -177,7 +177,7 @@ def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
 
 
 def test_pca_overlay_counts_axes_with_mixed_signs():
-    at = open_page(PAGE, query={"pca": "true"})
+    at = open_page(PAGE, query={"pc_pca": "true"})
     assert_clean(at)
     cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0)
     _, _, Vt = np.linalg.svd(cloud.X - cloud.X.mean(axis=0))
@@ -187,30 +187,30 @@ def test_pca_overlay_counts_axes_with_mixed_signs():
 
 
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"rank": "banana", "dim": "7", "preset": "nope", "noise": "x",
-                                "n": "-5", "solver": "zzz", "point": "abc", "stretch": "9",
-                                "source": "ftp"})
+    at = open_page(PAGE, query={"pc_rank": "banana", "pc_dim": "7", "pc_preset": "nope",
+                                "pc_noise": "x", "pc_n": "-5", "pc_solver": "zzz",
+                                "pc_point": "abc", "pc_stretch": "9", "pc_source": "ftp"})
     assert_clean(at)
-    assert at.slider(key="rank").value == 2
-    assert at.radio(key="dim").value == 2
-    assert at.selectbox(key="preset").value == "cone"
-    assert at.slider(key="n").value == 150
-    assert at.selectbox(key="solver").value == "hals"
-    assert at.radio(key="source").value == "generated"
+    assert at.slider(key="pc_rank").value == 2
+    assert at.radio(key="pc_dim").value == 2
+    assert at.selectbox(key="pc_preset").value == "cone"
+    assert at.slider(key="pc_n").value == 150
+    assert at.selectbox(key="pc_solver").value == "hals"
+    assert at.radio(key="pc_source").value == "generated"
 
 
 def test_large_point_index_is_clamped_to_the_cloud():
-    at = open_page(PAGE, query={"point": "9999", "n": "50"})
+    at = open_page(PAGE, query={"pc_point": "9999", "pc_n": "50"})
     assert_clean(at)
     assert any("Point 49 in the identity basis" in m.value for m in at.markdown)
 
 
 def test_upload_good_then_bad_keeps_the_last_good_cloud():
-    at = open_page(PAGE, query={"source": "Upload CSV"})
+    at = open_page(PAGE, query={"pc_source": "Upload CSV"})
     assert_clean(at)
     assert any("No usable file yet" in i.value for i in at.info)
     good = (DATA / "good_2d.csv").read_bytes()
-    at.file_uploader(key="upload").set_value(("good_2d.csv", good, "text/csv"))
+    at.file_uploader(key="pc_upload").set_value(("good_2d.csv", good, "text/csv"))
     at.run()
     assert_clean(at)
     assert any("Showing **good_2d.csv**: 40 points in 2-D" in c.value for c in at.caption)
@@ -228,7 +228,7 @@ def test_upload_good_then_bad_keeps_the_last_good_cloud():
         "zeros.csv": "origin",
     }
     for name, message in bad_files.items():
-        at.file_uploader(key="upload").set_value((name, (DATA / name).read_bytes(), "text/csv"))
+        at.file_uploader(key="pc_upload").set_value((name, (DATA / name).read_bytes(), "text/csv"))
         at.run()
         assert not at.exception
         assert len(at.error) == 1 and message in at.error[0].value and name in at.error[0].value
@@ -236,19 +236,19 @@ def test_upload_good_then_bad_keeps_the_last_good_cloud():
         assert any("Showing **good_2d.csv**" in c.value for c in at.caption)
         assert _metric(at, "Points far outside").endswith("of 40")
     too_many = b"\n".join(b"1,2" for _ in range(3001))
-    at.file_uploader(key="upload").set_value(("big.csv", too_many, "text/csv"))
+    at.file_uploader(key="pc_upload").set_value(("big.csv", too_many, "text/csv"))
     at.run()
     assert len(at.error) == 1 and "limit" in at.error[0].value
     three_d = (DATA / "good_3d_header.csv").read_bytes()
-    at.file_uploader(key="upload").set_value(("good_3d_header.csv", three_d, "text/csv"))
+    at.file_uploader(key="pc_upload").set_value(("good_3d_header.csv", three_d, "text/csv"))
     at.run()
     assert_clean(at)
     assert any("30 points in 3-D" in c.value for c in at.caption)
 
 
 def test_bad_first_upload_shows_the_error_and_the_toy_cloud():
-    at = open_page(PAGE, query={"source": "Upload CSV"})
-    at.file_uploader(key="upload").set_value(
+    at = open_page(PAGE, query={"pc_source": "Upload CSV"})
+    at.file_uploader(key="pc_upload").set_value(
         ("negative.csv", (DATA / "negative.csv").read_bytes(), "text/csv"))
     at.run()
     assert not at.exception
@@ -259,7 +259,7 @@ def test_bad_first_upload_shows_the_error_and_the_toy_cloud():
 
 def test_rank_one_flags_points_off_the_half_line():
     # "Set r = 1: ... points off it turn into red crosses."
-    at = open_page(PAGE, query={"rank": "1", "restarts": "2"})
+    at = open_page(PAGE, query={"pc_rank": "1", "pc_restarts": "2"})
     assert_clean(at)
     cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=1, seed=0)
     result = nmf(cloud.X, 1, seed=0, max_iter=400, tol=1e-7)
@@ -270,8 +270,8 @@ def test_rank_one_flags_points_off_the_half_line():
 
 def test_below_full_rank_the_reconstruction_is_nearly_the_closest_cone_point():
     # "points off it are reconstructed by (very nearly) their closest point in the cone"
-    at = open_page(PAGE, query={"dim": "3-D", "rank": "2", "noise": "0.1", "point": "3",
-                                "restarts": "2"})
+    at = open_page(PAGE, query={"pc_dim": "3-D", "pc_rank": "2", "pc_noise": "0.1", "pc_point": "3",
+                                "pc_restarts": "2"})
     assert_clean(at)
     text = _markdown_containing(at, "Reconstruction")
     residual = float(re.search(r"‖X_i − H_iW‖ = \*\*([\d.]+)\*\*", text).group(1))
@@ -281,7 +281,7 @@ def test_below_full_rank_the_reconstruction_is_nearly_the_closest_cone_point():
 
 
 def test_lecture_mode_hides_the_long_explanations():
-    at = open_page(PAGE, query={"lecture": "true", "restarts": "2"})
+    at = open_page(PAGE, query={"lecture": "true", "pc_restarts": "2"})
     assert_clean(at)
     assert not any("Things to try" in m.value for m in at.markdown)
     assert any("Loss before" in m.value for m in at.markdown)

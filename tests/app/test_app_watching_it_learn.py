@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import assert_clean, open_page
+from apptest_support import assert_clean, open_page
 
 from nmf_core import frobenius_loss
 from nmf_core.frames import MAX_FRAMES, demo_data, initialize_start, race, svd_floor
@@ -76,21 +76,21 @@ def test_animation_figure_carries_frames_buttons_and_slider(default_page):
 @pytest.mark.parametrize(
     "control, kind, value",
     [
-        ("data", "selectbox", "image"),
-        ("rank", "number_input", 3),
-        ("init", "selectbox", "nndsvda"),
-        ("solver", "selectbox", "hals"),
-        ("solver", "selectbox", "anls"),
-        ("iters", "slider", 30),
-        ("scale", "radio", "log"),
-        ("speed", "select_slider", "fast"),
-        ("race_iters", "slider", 20),
-        ("race_scale", "radio", "linear"),
+        ("learn_data", "selectbox", "image"),
+        ("learn_rank", "number_input", 3),
+        ("learn_init", "selectbox", "nndsvda"),
+        ("learn_solver", "selectbox", "hals"),
+        ("learn_solver", "selectbox", "anls"),
+        ("learn_iters", "slider", 30),
+        ("learn_scale", "radio", "log"),
+        ("learn_speed", "select_slider", "fast"),
+        ("learn_race_iters", "slider", 20),
+        ("learn_race_scale", "radio", "linear"),
     ],
 )
 def test_each_control_reruns_cleanly(control, kind, value):
-    at = open_page(PAGE, query={"iters": "20", "race_iters": "10"} if control not in
-                   ("iters", "race_iters") else None)
+    at = open_page(PAGE, query={"learn_iters": "20", "learn_race_iters": "10"} if control not in
+                   ("learn_iters", "learn_race_iters") else None)
     getattr(at, kind)(key=control).set_value(value).run()
     assert_clean(at)
     assert at.session_state[control] == value
@@ -98,7 +98,7 @@ def test_each_control_reruns_cleanly(control, kind, value):
 
 
 def test_fewer_iterations_than_the_cap_keep_every_frame():
-    at = open_page(PAGE, query={"iters": "30", "race_iters": "10"})
+    at = open_page(PAGE, query={"learn_iters": "30", "learn_race_iters": "10"})
     assert_clean(at)
     assert _metric(at, "Frames shown") == "31 / 31"
     assert len(_figures(at)[0]["frames"]) == 31
@@ -107,8 +107,8 @@ def test_fewer_iterations_than_the_cap_keep_every_frame():
 @pytest.mark.parametrize("data, label", [("cloud3", "Cloud 3-D"), ("cloud2", "Cloud 2-D")])
 def test_toy_clouds_cap_the_rank_at_their_dimension(data, label):
     # The URL holds the label shown in the select box (that is what a shared link contains).
-    at = open_page(PAGE, query={"data": label, "iters": "20", "race_iters": "10"})
-    assert at.selectbox(key="data").value == data
+    at = open_page(PAGE, query={"learn_data": label, "learn_iters": "20", "learn_race_iters": "10"})
+    assert at.selectbox(key="learn_data").value == data
     assert_clean(at)
     k = 3 if data == "cloud3" else 2
     assert any(f"capped at {k}" in info.value for info in at.info)
@@ -128,7 +128,7 @@ def test_toy_clouds_cap_the_rank_at_their_dimension(data, label):
 
 
 def test_the_sidebar_seed_changes_the_start():
-    at = open_page(PAGE, query={"iters": "20", "race_iters": "10"})
+    at = open_page(PAGE, query={"learn_iters": "20", "learn_race_iters": "10"})
     before = _metric(at, "Loss at the start")
     at.sidebar.number_input(key="seed").set_value(3).run()
     assert_clean(at)
@@ -139,18 +139,18 @@ def test_the_sidebar_seed_changes_the_start():
 
 
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"rank": "banana", "data": "nope", "iters": "-5",
-                                "scale": "sideways", "race_iters": "1e9"})
+    at = open_page(PAGE, query={"learn_rank": "banana", "learn_data": "nope", "learn_iters": "-5",
+                                "learn_scale": "sideways", "learn_race_iters": "1e9"})
     assert_clean(at)
-    assert at.number_input(key="rank").value == 6
-    assert at.selectbox(key="data").value == "faces"
-    assert at.slider(key="iters").value == 100
-    assert at.radio(key="scale").value == "linear"
-    assert np.isclose(at.slider(key="race_iters").value, 100)
+    assert at.number_input(key="learn_rank").value == 6
+    assert at.selectbox(key="learn_data").value == "faces"
+    assert at.slider(key="learn_iters").value == 100
+    assert at.radio(key="learn_scale").value == "linear"
+    assert np.isclose(at.slider(key="learn_race_iters").value, 100)
 
 
 def test_lecture_mode_hides_the_long_explanations():
-    at = open_page(PAGE, query={"lecture": "true", "iters": "20", "race_iters": "10"})
+    at = open_page(PAGE, query={"lecture": "true", "learn_iters": "20", "learn_race_iters": "10"})
     assert_clean(at)
     text = _markdown(at)
     assert "Why ALS can go up" not in text

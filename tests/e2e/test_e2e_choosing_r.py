@@ -35,7 +35,7 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
 
 
 def test_bookmarked_penalty_view(app_server, page):
-    page.goto(f"{app_server}/{URL_PATH}?part=Penalties&l1_w=3&pen_r=6")
+    page.goto(f"{app_server}/{URL_PATH}?cr_part=Penalties&l1_w=3&cr_pen_r=6")
     wait_for_script(page)
     assert_page_healthy(page)
     table = page.locator('[data-testid="stMain"] [data-testid="stTable"]')
@@ -43,7 +43,7 @@ def test_bookmarked_penalty_view(app_server, page):
 
 
 def test_bad_csv_upload_shows_a_message_and_keeps_the_page(app_server, page):
-    page.goto(f"{app_server}/{URL_PATH}?source=Upload+a+CSV")
+    page.goto(f"{app_server}/{URL_PATH}?cr_source=Upload+a+CSV")
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')

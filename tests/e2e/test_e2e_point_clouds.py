@@ -32,7 +32,7 @@ def test_default_view_draws_every_figure(app_server, page):
 
 
 def test_bookmarked_separable_3d_view(app_server, page):
-    page.goto(f"{app_server}/{URL_PATH}?dim=3-D&preset=Separable&rank=3&noise=0.0&spa_step=3")
+    page.goto(f"{app_server}/{URL_PATH}?pc_dim=3-D&pc_preset=Separable&pc_rank=3&pc_noise=0.0&pc_spa_step=3")
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')
@@ -45,7 +45,7 @@ def test_bookmarked_separable_3d_view(app_server, page):
 
 
 def test_upload_good_then_bad_keeps_the_good_cloud(app_server, page):
-    page.goto(f"{app_server}/{URL_PATH}?source=Upload+CSV")
+    page.goto(f"{app_server}/{URL_PATH}?pc_source=Upload+CSV")
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 URL_PATH = "watching-it-learn"
 # Short runs keep the page fast; 30 iterations give 31 frames (below the cap of 60).
-QUERY = "?iters=30&race_iters=10"
+QUERY = "?learn_iters=30&learn_race_iters=10"
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 
 
