@@ -35,7 +35,7 @@ from .init import initialize
 from .losses import frobenius_loss
 from .solvers import nmf
 
-__all__ = ["BenchRow", "gemm_rate", "machine_description", "main", "run_benchmark"]
+__all__ = ["BenchRow", "format_table", "gemm_rate", "machine_description", "main", "run_benchmark"]
 
 _ITERATION_CAP = 5000
 
