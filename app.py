@@ -22,8 +22,10 @@ sanitize_query_params()
 
 # The learning path of DESIGN.md, in order. url_path values are part of shareable links:
 # changing one breaks bookmarks, so treat them as public API. A url_path must differ from its
-# file's stem: Streamlit also indexes pages/ by file name, and an equal name makes the two
-# registrations collide (the page then runs without this frame and its sidebar).
+# file's stem: until st.navigation has run once in a server process, Streamlit treats pages/
+# as an old-style page folder keyed by file stem, and an equal name lets that registration win
+# (the page then runs without this frame and its sidebar). The same start-up rule is why the
+# very first deep link after a server start shows a "Page not found" notice (README).
 PAGES = {
     "Start": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="start",
