@@ -9,6 +9,7 @@ Every solver alternates between the two factors; one *iteration* updates ``H`` a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -547,21 +548,23 @@ def nmf(
         elif solver == "hals":
             Ht, W, gram_W, current_loss = extrapolation.step(Ht, W, gram_W, objectives[-1])
         else:
-            cross_H = data.cross_H(W)
-            if solver == "mu":
-                _mu_update(Ht, gram_W, cross_H, l1_H, l2_H)
-            else:
-                Ht = _least_squares_step(solver, gram_W + l2_H * identity,
-                                         cross_H - l1_H / 2.0 if l1_H else cross_H, Ht, dtype)
-            gram_H = Ht @ Ht.T
-            cross_W = data.cross_W(Ht)
-            if solver == "mu":
-                _mu_update(W, gram_H, cross_W, l1_W, l2_W)
-            else:
-                W = _least_squares_step(solver, gram_H + l2_W * identity,
-                                        cross_W - l1_W / 2.0 if l1_W else cross_W, W, dtype)
-            gram_W = W @ W.T
-            current_loss = data.loss(Ht, W, cross_W, gram_H, gram_W)
+            # Same one-thread rule for the products as HALS (see serial_products above).
+            with _SERIAL_BLAS if serial_products else contextlib.nullcontext():
+                cross_H = data.cross_H(W)
+                if solver == "mu":
+                    _mu_update(Ht, gram_W, cross_H, l1_H, l2_H)
+                else:
+                    Ht = _least_squares_step(solver, gram_W + l2_H * identity,
+                                             cross_H - l1_H / 2.0 if l1_H else cross_H, Ht, dtype)
+                gram_H = Ht @ Ht.T
+                cross_W = data.cross_W(Ht)
+                if solver == "mu":
+                    _mu_update(W, gram_H, cross_W, l1_W, l2_W)
+                else:
+                    W = _least_squares_step(solver, gram_H + l2_W * identity,
+                                            cross_W - l1_W / 2.0 if l1_W else cross_W, W, dtype)
+                gram_W = W @ W.T
+                current_loss = data.loss(Ht, W, cross_W, gram_H, gram_W)
         current_objective = objective_of(current_loss, Ht, W)
         elapsed += time.perf_counter() - started
         losses.append(current_loss)
