@@ -29,7 +29,7 @@ run: $(VENV)/.app-installed
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
-		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
 	fi
 
 test: $(VENV)/.test-installed browser
