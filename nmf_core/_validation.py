@@ -89,6 +89,12 @@ def _check_values(values: np.ndarray, name: str) -> None:
             f"{name} has {count} negative entr{'y' if count == 1 else 'ies'} "
             f"(smallest {values.min():.4g}); NMF needs a nonnegative matrix."
         )
+    # Entries above about 1.3e154 square to inf in float64: every loss would be inf or NaN.
+    with np.errstate(over="ignore"):
+        total = float(np.sum(np.square(values, dtype=np.float64)))
+    if not np.isfinite(total):
+        raise ValueError(f"{name} has entries so large that its sum of squares overflows "
+                         f"(largest {values.max():.3g}); rescale it first.")
 
 
 def check_rank(rank: Any) -> int:

@@ -226,6 +226,7 @@ def test_upload_good_then_bad_keeps_the_last_good_cloud():
         "binary.csv": "not a text CSV",
         "empty.csv": "empty",
         "zeros.csv": "origin",
+        "huge.csv": "overflows",
     }
     for name, message in bad_files.items():
         at.file_uploader(key="pc_upload").set_value((name, (DATA / name).read_bytes(), "text/csv"))

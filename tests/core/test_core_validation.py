@@ -198,3 +198,14 @@ def test_spa_validates_its_input():
         nmf_core.spa(GOOD, 4)
     with pytest.raises(ValueError, match="rank"):
         nmf_core.spa(GOOD, 0)
+
+
+def test_overflowing_upload_is_refused_when_parsed():
+    # A CSV that passes every other check must not reach the solvers (their losses would be inf).
+    with pytest.raises(ValueError, match="overflows"):
+        nmf_core.parse_csv_matrix(b"1,2\n3,1e200\n")
+
+
+def test_largest_safe_entries_are_accepted():
+    X = nmf_core.parse_csv_matrix(b"1,2\n3,1e150\n")
+    assert X[1, 1] == 1e150
