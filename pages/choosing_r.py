@@ -157,6 +157,8 @@ if rank_tab.open:
                                                                     **UPLOAD_LIMITS)
                 except ValueError as error:
                     st.error(f"Could not use this file: {error}")
+                    if UPLOAD_KEY in st.session_state:
+                        st.caption("Still showing the last good upload.")
             X = st.session_state.get(UPLOAD_KEY)
             if X is None:
                 st.info("No usable upload yet: showing the planted data meanwhile.")
@@ -246,7 +248,10 @@ if rank_tab.open:
         with side:
             shown_rank = st.slider("consensus matrix at r =", 2, 10, 4, key="cr_show_r",
                                    bind="query-params")
-            shown_rank = min(shown_rank, max_rank)
+            if shown_rank > max_rank:
+                st.caption(f"Only ranks up to {max_rank} were tried (the 'largest r tried' "
+                           f"slider), so the matrix shown is the one at r = {max_rank}.")
+                shown_rank = max_rank
             at_rank = runs[ranks.index(shown_rank)]
             st.markdown(
                 f"At r = {shown_rank}: cophenetic ρ = **{at_rank.cophenetic:.3f}**, "

@@ -95,6 +95,13 @@ def test_rank_controls_change_the_picture():
     assert any("At r = 5: cophenetic" in m.value for m in at.markdown)
 
 
+def test_consensus_rank_above_the_largest_tried_is_capped_and_said():
+    at = open_page(PAGE, query={"cr_max_r": "5", "cr_show_r": "9", "cr_restarts": "3"})
+    assert_clean(at)
+    assert any("Only ranks up to 5 were tried" in c.value for c in at.caption)
+    assert any(m.value.startswith("At r = 5:") for m in at.markdown)
+
+
 def test_the_seed_changes_the_planted_data():
     at = open_page(PAGE, query={"seed": "3"})
     assert_clean(at)
@@ -121,13 +128,15 @@ def test_upload_good_then_bad_keeps_the_last_good_matrix():
         ("ragged.csv", b"1,2,3\n4,5\n", "different numbers of values"),
         ("binary.csv", b"\x00\x01\x02", "not a text CSV"),
         ("empty.csv", b"", "empty"),
+        ("huge.csv", b"1,2,3\n4,5,6\n7,8,1e200\n", "overflows"),
     ]:
         at.file_uploader(key="cr_upload_r").set_value((name, data, "text/csv"))
         at.run()
         assert not at.exception
         assert len(at.error) == 1 and message in at.error[0].value
-        # The last good matrix is still shown.
+        # The last good matrix is still shown, and the page says so.
         assert any("Your data: 30 points × 12 features" in c.value for c in at.caption)
+        assert any("Still showing the last good upload" in c.value for c in at.caption)
     tiny = b"1,2\n3,4\n"
     at.file_uploader(key="cr_upload_r").set_value(("tiny.csv", tiny, "text/csv"))
     at.run()
