@@ -39,6 +39,7 @@ import scipy.sparse.linalg
 from ._validation import as_nonnegative_matrix, check_rank
 from .baselines import pca, truncated_svd
 from .datasets import SAMPLE_IMAGES, load_faces, planted_nmf, sample_image
+from .images import image_channels
 from .metrics import hoyer_sparseness, relative_error
 from .solvers import nmf
 
@@ -120,13 +121,10 @@ def image_matrix(name: str = "camera", size: int = IMAGE_SIZE) -> np.ndarray:
     -------
     ndarray, shape (size, size), values in [0, 1]
     """
-    from skimage.color import rgb2gray
     from skimage.transform import resize
 
     size = check_rank(size)
-    image = sample_image(name)
-    if image.ndim == 3:
-        image = rgb2gray(image[..., :3])
+    (image,) = image_channels(sample_image(name), "grayscale")
     small = resize(image, (size, size), anti_aliasing=True)
     return np.clip(small, 0.0, 1.0)
 

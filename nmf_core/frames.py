@@ -32,6 +32,7 @@ from ._validation import as_nonnegative_matrix, check_rank
 from .baselines import svd_error_curve
 from .clouds import make_cloud
 from .datasets import FACE_SHAPE, load_faces, sample_image
+from .images import fit_working_size, image_channels
 from .init import initialize
 from .losses import frobenius_loss
 from .solvers import SOLVERS, NMFResult, nmf
@@ -46,7 +47,6 @@ __all__ = [
     "Race",
     "Recording",
     "demo_data",
-    "downscale",
     "frame_indices",
     "initialize_start",
     "loss_increases",
@@ -343,40 +343,6 @@ def race(X, rank: int, *, start: tuple[np.ndarray, np.ndarray],
                 floor=svd_floor(X, rank), rank=int(rank))
 
 
-def downscale(image: np.ndarray, max_side: int = IMAGE_SIDE) -> np.ndarray:
-    """Shrink an image by averaging blocks of pixels until its longer side is ``≤ max_side``.
-
-    Colour images are turned grey first (the mean of the channels), so the result is one
-    matrix with one image row per matrix row.
-
-    Parameters
-    ----------
-    image : ndarray, shape (h, w) or (h, w, channels)
-    max_side : int
-
-    Returns
-    -------
-    ndarray, shape (h // f, w // f), float64, where ``f = ceil(max(h, w) / max_side)``
-
-    Examples
-    --------
-    >>> downscale(np.arange(16.0).reshape(4, 4), 2).tolist()
-    [[2.5, 4.5], [10.5, 12.5]]
-    """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim == 3:
-        image = image.mean(axis=2)
-    if image.ndim != 2 or min(image.shape) == 0:
-        raise ValueError(f"An image must be 2-D (or 3-D with channels), got shape {image.shape}.")
-    max_side = check_rank(max_side)
-    factor = int(np.ceil(max(image.shape) / max_side))
-    h, w = image.shape[0] // factor, image.shape[1] // factor
-    if h == 0 or w == 0:
-        raise ValueError(f"Image of shape {image.shape} is too thin to shrink to {max_side}.")
-    blocks = image[: h * factor, : w * factor].reshape(h, factor, w, factor)
-    return blocks.mean(axis=(1, 3))
-
-
 @dataclass(frozen=True)
 class DemoData:
     """A data matrix for the page, with what the figures need to draw it.
@@ -428,6 +394,6 @@ def demo_data(key: str, *, seed: Any = 0) -> DemoData:
                            seed=seed)
         return DemoData(key, cloud.X, None)
     if key == "image":
-        X = downscale(sample_image("camera"), IMAGE_SIDE)
+        (X,) = image_channels(fit_working_size(sample_image("camera"), IMAGE_SIDE))
         return DemoData(key, X, X.shape)
     raise ValueError(f"Unknown demo data {key!r}; choose one of {', '.join(DEMO_DATA)}.")

@@ -14,7 +14,6 @@ from nmf_core.frames import (
     MAX_FRAMES,
     MAX_ITER,
     demo_data,
-    downscale,
     frame_indices,
     initialize_start,
     loss_increases,
@@ -238,23 +237,6 @@ def test_loss_increases_counts_real_rises_only():
 
 
 # ---------------------------------------------------------------- data ---------------------
-
-def test_downscale_averages_blocks_and_turns_colour_grey():
-    image = np.arange(36.0).reshape(6, 6)
-    small = downscale(image, 3)
-    assert small.shape == (3, 3)
-    assert small[0, 0] == pytest.approx(np.mean([0, 1, 6, 7]))
-    rgb = np.stack([image, 2 * image, 3 * image], axis=2)
-    np.testing.assert_allclose(downscale(rgb, 3), 2 * small)
-    # A side that is not a multiple of the factor is cropped.
-    assert downscale(np.ones((7, 5)), 3).shape == (2, 1)
-
-
-@pytest.mark.parametrize("bad", [np.ones(5), np.ones((0, 4)), np.ones((2, 2, 2, 2))])
-def test_downscale_rejects_non_images(bad):
-    with pytest.raises(ValueError, match="image"):
-        downscale(bad, 4)
-
 
 @pytest.mark.parametrize("key", DEMO_DATA)
 def test_demo_data_are_nonnegative_and_repeatable(key):
