@@ -207,8 +207,9 @@ def record_run(X, rank: int, *, start: tuple[np.ndarray, np.ndarray], solver: st
     max_iter = _check_iterations(max_iter)
     planned = set(frame_indices(max_iter + 1, max_frames).tolist())
     H0, W0 = initialize(X, rank, start)
-    kept: list[tuple[int, np.ndarray, np.ndarray, float]] = [
-        (0, H0, W0, frobenius_loss(X, H0, W0))]
+    # Frame 0's loss is filled in from the run's own history below, so every frame shows
+    # exactly the number the loss curve plots.
+    kept: list[tuple[int, np.ndarray, np.ndarray, float]] = [(0, H0, W0, float("nan"))]
     latest: list[tuple[int, np.ndarray, np.ndarray, float]] = []
 
     def keep(iteration: int, H: np.ndarray, W: np.ndarray, loss: float) -> bool:
@@ -226,6 +227,7 @@ def record_run(X, rank: int, *, start: tuple[np.ndarray, np.ndarray], solver: st
             # Stopped early, exactly on the cap: the end replaces the last planned frame.
             kept.pop()
         kept.append(latest[0])
+    kept[0] = (0, H0, W0, float(result.losses[0]))
     return Recording(
         iterations=np.array([frame[0] for frame in kept], dtype=int),
         H=np.stack([frame[1] for frame in kept]),

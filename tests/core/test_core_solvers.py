@@ -23,6 +23,51 @@ def test_losses_start_at_the_start_point_and_match_the_factors(data):
         assert len(result.losses) == len(result.objectives) == len(result.times) == 8
 
 
+@pytest.mark.parametrize("storage", ["dense", "sparse", "float32"])
+def test_start_loss_is_the_loss_of_the_start_point_however_x_is_stored(storage):
+    rng = np.random.default_rng(11)
+    X = rng.random((40, 25)) * (rng.random((40, 25)) < 0.4)
+    H0, W0 = nmf_core.initialize(X, 3, "random", seed=2)
+    expected = np.sum((X - H0 @ W0) ** 2)
+    given = {"dense": X, "sparse": sp.csr_matrix(X), "float32": X.astype(np.float32)}[storage]
+    rel = 1e-5 if storage == "float32" else 1e-12
+    for solver in nmf_core.SOLVERS:
+        result = nmf_core.nmf(given, 3, solver=solver, init=(H0, W0), max_iter=2, tol=0)
+        assert result.losses[0] == pytest.approx(expected, rel=rel)
+
+
+def test_start_loss_of_an_exact_factorisation_is_not_lost_to_cancellation():
+    # ‖X‖² − 2⟨X, HW⟩ + ‖HW‖² would be rounding noise of size 1e-16·‖X‖² here, possibly negative;
+    # the residual is formed instead.
+    rng = np.random.default_rng(12)
+    H0, W0 = rng.random((30, 3)), rng.random((3, 20))
+    X = H0 @ W0
+    expected = np.sum((X - H0 @ W0) ** 2)
+    for given in (X, sp.csr_matrix(X)):
+        result = nmf_core.nmf(given, 3, init=(H0, W0), max_iter=1, tol=0)
+        assert 0.0 <= result.losses[0] <= 1e-20 * np.sum(X**2)
+        assert result.losses[0] == pytest.approx(expected, abs=1e-24)
+
+
+@pytest.mark.parametrize("solver", nmf_core.SOLVERS)
+def test_iteration_one_reuses_the_product_formed_for_the_start_loss(monkeypatch, solver, data):
+    from nmf_core import solvers
+
+    calls, passes = [], []
+    original_product = solvers._Data.cross_H
+    monkeypatch.setattr(solvers._Data, "cross_H",
+                        lambda self, W: calls.append(1) or original_product(self, W))
+    original_pass = solvers._ExtrapolatedHALS._pass
+    monkeypatch.setattr(solvers._ExtrapolatedHALS, "_pass",
+                        lambda self, *args: passes.append(1) or original_pass(self, *args))
+    H0, W0 = nmf_core.initialize(data, 3, "random", seed=1)
+    result = nmf_core.nmf(data, 3, solver=solver, init=(H0, W0), max_iter=4, tol=0)
+    # One W Xᵀ per iteration, or per HALS pass (a rejected extrapolated pass costs a second
+    # pass), including the one formed before iteration 1 for the start loss.
+    assert len(calls) == (len(passes) if solver == "hals" else 4)
+    assert result.losses[0] == pytest.approx(np.sum((data - H0 @ W0) ** 2), rel=1e-12)
+
+
 def test_every_loss_in_the_history_is_the_loss_of_that_iterate(data):
     seen = []
     result = nmf_core.nmf(data, 3, max_iter=6, tol=0,
