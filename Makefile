@@ -39,7 +39,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m nmf_core.bench
+	$(BIN)/python -m nmf_core.bench --repeats 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -226,6 +226,15 @@ class _SerialBLAS:
 _SERIAL_BLAS = _SerialBLAS()
 
 
+def _products_are_serial(sparse: bool, n: int, k: int, rank: int) -> bool:
+    """Whether the products with an n×k X at this rank are formed with BLAS on one thread.
+
+    Products with a sparse X run in scipy's single-threaded kernels anyway, and those of a
+    small dense X are too short to pay for waking BLAS threads (see _SerialBLAS).
+    """
+    return sparse or 2.0 * n * k * rank <= _SERIAL_PRODUCT_FLOPS
+
+
 def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float, l2: float,
                  max_sweeps: int, delta: float = _HALS_DELTA) -> None:
     """Accelerated HALS on the rows of ``factor`` (r×m), in place.
@@ -538,9 +547,7 @@ def nmf(
     budget_W = _hals_inner_budget(product_flops + 2.0 * n * rank * rank, k, rank)
     identity = np.eye(rank)
     gram_W = W @ W.T  # WWᵀ, carried over from the end of one iteration to the next
-    # Products with a sparse X run in scipy's single-threaded kernels anyway, and those of a
-    # small dense X are too short to pay for waking BLAS threads (see _SerialBLAS).
-    serial_products = data.sparse or 2.0 * n * k * rank <= _SERIAL_PRODUCT_FLOPS
+    serial_products = _products_are_serial(data.sparse, n, k, rank)
     products_context = _SERIAL_BLAS if serial_products else contextlib.nullcontext()
     # Every Frobenius solver starts iteration 1 with W Xᵀ. Formed here, it also gives the start
     # point's loss for O((n + k)·r²) instead of a product of its own; its time is counted in

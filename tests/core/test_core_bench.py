@@ -40,11 +40,46 @@ def test_sparse_bound_is_the_measured_product_time_and_is_marked(capsys):
     assert "† sparse X: the bound is the measured time" in output
 
 
-def test_sparse_product_time_grows_with_the_number_of_nonzeros():
+def test_product_time_grows_with_the_number_of_nonzeros():
     import scipy.sparse as sp
 
     rng = np.random.default_rng(0)
     H, W = rng.random((2000, 8)), rng.random((8, 1000))
     thin = sp.random(2000, 1000, density=0.001, random_state=rng, format="csr")
     thick = sp.random(2000, 1000, density=0.2, random_state=rng, format="csr")
-    assert 0 < bench.sparse_product_time(thin, H, W) < bench.sparse_product_time(thick, H, W)
+    assert 0 < bench.product_time(thin, H, W) < bench.product_time(thick, H, W)
+
+
+def test_product_time_of_a_dense_x_grows_with_its_size():
+    rng = np.random.default_rng(1)
+    small, large = rng.random((100, 80)), rng.random((1500, 1200))
+    assert (0 < bench.product_time(small, rng.random((100, 8)), rng.random((8, 80)))
+            < bench.product_time(large, rng.random((1500, 8)), rng.random((8, 1200))))
+
+
+def _row(**changes):
+    values = dict(name="x", shape=(10, 10), rank=2, density=1.0, sklearn_cd_time=0.2,
+                  sklearn_cd_iters=50, hals_time=0.05, hals_reached=True, hals_iters=10,
+                  sklearn_mu_time=0.1, mu_time=0.1, mu_reached=True, hals_iteration_time=0.004,
+                  bound_time=0.001, product_time=0.003, repeats=3)
+    values.update(changes)
+    return bench.BenchRow(**values)
+
+
+def test_products_only_ratio_is_iterations_times_product_time_over_sklearn_time():
+    row = _row()
+    assert row.products_only_ratio == 10 * 0.003 / 0.2
+    assert row.hals_ratio == 0.05 / 0.2
+    # 10 iterations of 4 ms, 3 ms of each in the products.
+    assert row.products_only_ratio <= row.hals_ratio
+
+
+def test_table_shows_hals_iterations_and_the_products_only_ratio():
+    table = bench.format_table([_row()], rate=1e11)
+    row = next(line for line in table.splitlines() if line.startswith("| x"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    header = [cell.strip() for cell in table.splitlines()[0].strip("|").split("|")]
+    assert len(cells) == len(header)
+    assert cells[header.index("nmf_core hals: s (iters)")] == "0.050 (10)"
+    assert cells[header.index("products only")] == "0.15"
+    assert cells[header.index("products ms/iter")] == "3.00"
