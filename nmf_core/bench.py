@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from . import solvers
 from .datasets import load_faces, planted_nmf, sample_image
 from .init import initialize
 from .losses import frobenius_loss
@@ -339,21 +340,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="repeats per data set")
     parser.add_argument("--threads", type=int, default=None,
                         help="limit BLAS/OpenMP threads (threadpoolctl) for both libraries")
+    parser.add_argument("--hals-alpha", type=float, default=None,
+                        help="share of the product cost hals spends on extra inner sweeps "
+                             f"(default {solvers._HALS_ALPHA}): shows the trade-off between "
+                             "time per iteration and time to the target loss")
     args = parser.parse_args(list(argv) if argv is not None else None)
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
     if repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.hals_alpha is not None and not (np.isfinite(args.hals_alpha) and args.hals_alpha >= 0):
+        parser.error("--hals-alpha must be a nonnegative number")
     limiter = None
     if args.threads is not None:
         from threadpoolctl import threadpool_limits
 
         limiter = threadpool_limits(args.threads)
+    default_alpha = solvers._HALS_ALPHA
     try:
         print(f"Machine: {machine_description()}")
+        if args.hals_alpha is not None:
+            solvers._HALS_ALPHA = args.hals_alpha
+            print(f"hals inner sweeps: alpha = {args.hals_alpha:g} (default {default_alpha:g})")
         rows, rate = run_benchmark(quick=args.quick, repeats=repeats)
         print()
         print(format_table(rows, rate))
     finally:
+        solvers._HALS_ALPHA = default_alpha
         if limiter is not None:
             limiter.restore_original_limits()
     return 0

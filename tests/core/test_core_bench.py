@@ -83,3 +83,23 @@ def test_table_shows_hals_iterations_and_the_products_only_ratio():
     assert cells[header.index("nmf_core hals: s (iters)")] == "0.050 (10)"
     assert cells[header.index("products only")] == "0.15"
     assert cells[header.index("products ms/iter")] == "3.00"
+
+
+def test_hals_alpha_option_changes_the_sweep_budget_and_is_restored(capsys, monkeypatch):
+    import pytest
+
+    from nmf_core import solvers
+
+    budgets = []
+    original = solvers._hals_inner_budget
+    monkeypatch.setattr(solvers, "_hals_inner_budget",
+                        lambda *args, **kwargs: budgets.append(original(*args, **kwargs))
+                        or budgets[-1])
+    assert bench.main(["--quick"]) == 0
+    default_budgets, budgets[:] = list(budgets), []
+    assert bench.main(["--quick", "--hals-alpha", "50"]) == 0
+    assert "alpha = 50 (default 0.5)" in capsys.readouterr().out
+    assert sum(budgets) > sum(default_budgets)  # more inner sweeps with a larger alpha
+    assert solvers._HALS_ALPHA == 0.5
+    with pytest.raises(SystemExit):
+        bench.main(["--quick", "--hals-alpha", "-1"])
