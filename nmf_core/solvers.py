@@ -342,12 +342,14 @@ def _mu_update(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: floa
         denominator += l1 / 2.0
     if l2:
         denominator += l2 * factor
-    if denominator.all():
-        # The usual case: a plain division, ~2× faster than numpy's masked one below.
-        np.divide(cross, denominator, out=denominator)
-        factor *= denominator
-        return
-    ratio = np.divide(cross, denominator, out=np.ones_like(factor), where=denominator > 0)
+    # Divide everywhere, then put back the few entries over a zero denominator: numpy's masked
+    # division (``where=``) is 2× slower when every entry passes and ~9× slower when a few do
+    # not (a zero row of X zeroes a column of H: 0.81 vs 0.09 ms at 20×5000).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.divide(cross, denominator)
+    unchanged = denominator == 0
+    if unchanged.any():
+        ratio[unchanged] = 1.0
     factor *= ratio
 
 
