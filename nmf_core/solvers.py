@@ -299,7 +299,11 @@ def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: fl
     # factor: ~0.5 µs of work per call): views made once, functions bound locally. The clip
     # compares with an array of zeros, not a scalar 0: numpy's vectorised loop for two arrays
     # is ~2× faster than its loop for an array and a broadcast scalar (0.9 vs 1.8 µs at 2000).
-    row_views = [(coupling[j], target[j], factor[j]) for j in rows]
+    if isinstance(rows, range):
+        # Views made by numpy's own iterator: cheaper than indexing row by row.
+        row_views = list(zip(coupling, target, factor, strict=True))
+    else:
+        row_views = [(coupling[j], target[j], factor[j]) for j in rows]
     subtract, maximum = np.subtract, np.maximum
     zero = np.zeros(factor.shape[1], dtype=factor.dtype)
     first_change = None
@@ -418,8 +422,9 @@ class _Data:
     def _from_traces(self, cross: np.ndarray, partner: np.ndarray, gram_H: np.ndarray,
                      gram_W: np.ndarray, Ht: np.ndarray, W: np.ndarray) -> float:
         if Ht.dtype == np.float64:
-            inner = float(np.einsum("ij,ij->", cross, partner, dtype=np.float64))
-            quad = float(np.einsum("ij,ij->", gram_H, gram_W, dtype=np.float64))
+            # Frobenius inner products of float64 arrays: BLAS dot, ~5× faster than einsum here.
+            inner = float(np.vdot(cross, partner))
+            quad = float(np.vdot(gram_H, gram_W))
             value = self.norm2 - 2.0 * inner + quad
             if value > _DIRECT_LOSS_BELOW * self.norm2:
                 return value
