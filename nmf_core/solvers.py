@@ -583,20 +583,23 @@ def nmf(
     converged = False
     extrapolation = _ExtrapolatedHALS(data, budget_H, budget_W, penalties, objective_of,
                                       serial_products)
-    for iteration in range(1, max_iter + 1):
-        started = time.perf_counter()
-        cross_W = gram_H = None
-        # W Xᵀ at the current W, when it is already known (iteration 1 only).
-        known_cross_H, first_cross_H = first_cross_H, None
-        if loss == "kl":
-            Ht, W = _kl_mu_iteration(dense_X_for_kl, Ht, W, l1_H, l1_W, l2_H, l2_W)
-            current_loss = kl_divergence(dense_X_for_kl, Ht.T, W)
-        elif solver == "hals":
-            Ht, W, gram_W, current_loss = extrapolation.step(Ht, W, gram_W, objectives[-1],
-                                                             known_cross_H)
-        else:
-            # Same one-thread rule for the products as HALS (see serial_products above).
-            with products_context:
+    # When every product is formed on one BLAS thread (see _products_are_serial), hold BLAS
+    # there for the whole run instead of switching per pass: each switch costs ~10 µs and now
+    # and then milliseconds (measured: ~1.5 ms of a 20 ms run on the faces set). The callback
+    # then runs with BLAS on one thread too.
+    with products_context:
+        for iteration in range(1, max_iter + 1):
+            started = time.perf_counter()
+            cross_W = gram_H = None
+            # W Xᵀ at the current W, when it is already known (iteration 1 only).
+            known_cross_H, first_cross_H = first_cross_H, None
+            if loss == "kl":
+                Ht, W = _kl_mu_iteration(dense_X_for_kl, Ht, W, l1_H, l1_W, l2_H, l2_W)
+                current_loss = kl_divergence(dense_X_for_kl, Ht.T, W)
+            elif solver == "hals":
+                Ht, W, gram_W, current_loss = extrapolation.step(Ht, W, gram_W, objectives[-1],
+                                                                 known_cross_H)
+            else:
                 cross_H = data.cross_H(W) if known_cross_H is None else known_cross_H
                 if solver == "mu":
                     _mu_update(Ht, gram_W, cross_H, l1_H, l2_H)
@@ -612,21 +615,21 @@ def nmf(
                                             cross_W - l1_W / 2.0 if l1_W else cross_W, W, dtype)
                 gram_W = W @ W.T
                 current_loss = data.loss(Ht, W, cross_W, gram_H, gram_W)
-        current_objective = objective_of(current_loss, Ht, W)
-        elapsed += time.perf_counter() - started
-        losses.append(current_loss)
-        objectives.append(current_objective)
-        times.append(elapsed)
-        stop_requested = False
-        if callback is not None:
-            stop_requested = bool(callback(iteration, np.ascontiguousarray(Ht.T), W.copy(),
-                                           current_loss))
-        previous = objectives[-2]
-        if tol > 0 and abs(previous - current_objective) <= tol * previous:
-            converged = True
-            break
-        if stop_requested:
-            break
+            current_objective = objective_of(current_loss, Ht, W)
+            elapsed += time.perf_counter() - started
+            losses.append(current_loss)
+            objectives.append(current_objective)
+            times.append(elapsed)
+            stop_requested = False
+            if callback is not None:
+                stop_requested = bool(callback(iteration, np.ascontiguousarray(Ht.T), W.copy(),
+                                               current_loss))
+            previous = objectives[-2]
+            if tol > 0 and abs(previous - current_objective) <= tol * previous:
+                converged = True
+                break
+            if stop_requested:
+                break
     H = np.ascontiguousarray(Ht.T)
     final_frobenius = losses[-1] if loss == "frobenius" else frobenius_loss(X, H, W)
     return NMFResult(

@@ -368,6 +368,42 @@ def test_serial_blas_restores_the_count_after_an_exception():
         assert _blas_threads() == before
 
 
+@pytest.mark.parametrize("solver", ["hals", "mu"])
+def test_a_small_run_holds_blas_to_one_thread_throughout_and_restores_it(solver):
+    from threadpoolctl import threadpool_limits
+
+    X = np.random.default_rng(6).random((40, 25))
+    seen = []
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        nmf_core.nmf(X, 3, solver=solver, max_iter=3, tol=0,
+                     callback=lambda *args: seen.append(_blas_threads()))
+        assert _blas_threads() == before
+        # The callback runs inside the run, so it sees the one-thread setting.
+        assert seen and all(all(count == 1 for count in counts) for counts in seen)
+
+        def fail(*args):
+            raise RuntimeError("stop here")
+
+        with pytest.raises(RuntimeError, match="stop here"):
+            nmf_core.nmf(X, 3, solver=solver, max_iter=3, tol=0, callback=fail)
+        assert _blas_threads() == before
+
+
+def test_a_large_dense_run_leaves_blas_threads_alone_between_passes():
+    from threadpoolctl import threadpool_limits
+
+    from nmf_core import solvers
+
+    n, k, r = 400, 300, 50  # 2·n·k·r above the one-thread limit for products
+    assert not solvers._products_are_serial(False, n, k, r)
+    X = np.random.default_rng(7).random((n, k))
+    seen = []
+    with threadpool_limits(limits=2, user_api="blas"):
+        nmf_core.nmf(X, r, max_iter=2, tol=0, callback=lambda *args: seen.append(_blas_threads()))
+    assert seen and all(all(count == 2 for count in counts) for counts in seen)
+
+
 @pytest.mark.parametrize("copy_up_to", [0, 1 << 20])
 def test_hals_gives_the_same_factors_with_or_without_the_transposed_copy(monkeypatch, copy_up_to):
     from nmf_core import solvers
