@@ -492,7 +492,9 @@ def nmf(
         ``callback(iteration, H, W, loss)`` after each iteration ``1, 2, …``, with copies of
         the factors (safe to keep, e.g. as animation frames) and the data term ``losses[i]``.
         Returning ``True`` stops the solver. Time spent in the callback is not counted in
-        ``times``.
+        ``times``. For a sparse or small X (``2·n·k·r ≤ 10⁷``) the solver holds BLAS to one
+        thread for the whole run, where that is faster, so the callback runs on one BLAS
+        thread too; the thread count is restored when ``nmf`` returns or raises.
 
     Returns
     -------
