@@ -421,6 +421,7 @@ class _Data:
 
     def _from_traces(self, cross: np.ndarray, partner: np.ndarray, gram_H: np.ndarray,
                      gram_W: np.ndarray, Ht: np.ndarray, W: np.ndarray) -> float:
+        """``‖X‖² − 2⟨cross, partner⟩ + ⟨HᵀH, WWᵀ⟩``, or the residual where that loses digits."""
         if Ht.dtype == np.float64:
             # Frobenius inner products of float64 arrays: BLAS dot, ~5× faster than einsum here.
             inner = float(np.vdot(cross, partner))
@@ -583,8 +584,7 @@ def nmf(
     objectives = [objective_of(first_loss, Ht, W)]
     times = [0.0]
     converged = False
-    extrapolation = _ExtrapolatedHALS(data, budget_H, budget_W, penalties, objective_of,
-                                      serial_products)
+    extrapolation = _ExtrapolatedHALS(data, budget_H, budget_W, penalties, objective_of)
     # When every product is formed on one BLAS thread (see _products_are_serial), hold BLAS
     # there for the whole run instead of switching per pass: each switch costs ~10 µs and now
     # and then milliseconds (measured: ~1.5 ms of a 20 ms run on the faces set). The callback
@@ -666,11 +666,9 @@ class _ExtrapolatedHALS:
 
     def __init__(self, data: _Data, budget_H: int, budget_W: int,
                  penalties: tuple[float, float, float, float],
-                 objective_of: Callable[[float, np.ndarray, np.ndarray], float],
-                 serial_products: bool = False) -> None:
+                 objective_of: Callable[[float, np.ndarray, np.ndarray], float]) -> None:
         self.data = data
         self.budget_H, self.budget_W = budget_H, budget_W
-        self.serial_products = serial_products
         self.l1_H, self.l1_W, self.l2_H, self.l2_W = penalties
         self.objective_of = objective_of
         self.beta = _BETA_START if _EXTRAPOLATE else 0.0
@@ -684,16 +682,11 @@ class _ExtrapolatedHALS:
               cross_H: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """One HALS pass on (Ht, W) in place; returns the new WWᵀ and the loss.
 
-        ``cross_H``, if given, is ``W Xᵀ`` at this ``W`` (r×n), already formed.
+        ``cross_H``, if given, is ``W Xᵀ`` at this ``W`` (r×n), already formed. The products
+        use BLAS as :func:`nmf` has set it (one thread for a small or sparse X); the sweeps,
+        hundreds of tiny calls, always run on one thread.
         """
         self.passes += 1
-        if self.serial_products:
-            with _SERIAL_BLAS:
-                return self._products_and_sweeps(Ht, W, gram_W, cross_H)
-        return self._products_and_sweeps(Ht, W, gram_W, cross_H)
-
-    def _products_and_sweeps(self, Ht: np.ndarray, W: np.ndarray, gram_W: np.ndarray,
-                             cross_H: np.ndarray | None) -> tuple[np.ndarray, float]:
         if cross_H is None:
             cross_H = self.data.cross_H(W)
         with _SERIAL_BLAS:
