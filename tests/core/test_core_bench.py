@@ -1,6 +1,7 @@
 """The benchmark's smoke run: python -m nmf_core.bench --quick."""
 
 import numpy as np
+import pytest
 
 from nmf_core import bench
 
@@ -86,8 +87,6 @@ def test_table_shows_hals_iterations_and_the_products_only_ratio():
 
 
 def test_hals_alpha_option_changes_the_sweep_budget_and_is_restored(capsys, monkeypatch):
-    import pytest
-
     from nmf_core import solvers
 
     budgets = []
