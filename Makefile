@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test test-fast lint format bench browser clean
 
 # The stamp files are rebuilt when pyproject.toml changes, so a changed dependency list reinstalls.
 $(VENV)/.app-installed: pyproject.toml
@@ -37,6 +37,11 @@ test: $(VENV)/.test-installed browser
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m nmf_core.bench --repeats 5

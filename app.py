@@ -28,28 +28,50 @@ sanitize_query_params()
 # very first deep link after a server start shows a "Page not found" notice (README).
 PAGES = {
     "Start": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="start",
-                default=True),
+        st.Page(
+            "pages/home.py", title="Home", icon=":material/home:", url_path="start", default=True
+        ),
     ],
     "Geometry": [
-        st.Page("pages/change_of_basis.py", title="Change of basis",
-                icon=":material/swap_horiz:", url_path="change-of-basis"),
-        st.Page("pages/point_clouds.py", title="Point clouds", icon=":material/scatter_plot:",
-                url_path="point-clouds"),
+        st.Page(
+            "pages/change_of_basis.py",
+            title="Change of basis",
+            icon=":material/swap_horiz:",
+            url_path="change-of-basis",
+        ),
+        st.Page(
+            "pages/point_clouds.py",
+            title="Point clouds",
+            icon=":material/scatter_plot:",
+            url_path="point-clouds",
+        ),
     ],
     "Data": [
-        st.Page("pages/images.py", title="Images", icon=":material/image:",
-                url_path="factor-an-image"),
+        st.Page(
+            "pages/images.py", title="Images", icon=":material/image:", url_path="factor-an-image"
+        ),
     ],
     "Algorithms": [
-        st.Page("pages/watching_it_learn.py", title="Watching it learn",
-                icon=":material/monitoring:", url_path="watching-it-learn"),
+        st.Page(
+            "pages/watching_it_learn.py",
+            title="Watching it learn",
+            icon=":material/monitoring:",
+            url_path="watching-it-learn",
+        ),
     ],
     "Comparisons": [
-        st.Page("pages/nmf_vs_svd_pca.py", title="NMF vs SVD vs PCA",
-                icon=":material/compare:", url_path="nmf-vs-svd-pca"),
-        st.Page("pages/choosing_r.py", title="Choosing r and penalties", icon=":material/tune:",
-                url_path="choosing-r"),
+        st.Page(
+            "pages/nmf_vs_svd_pca.py",
+            title="NMF vs SVD vs PCA",
+            icon=":material/compare:",
+            url_path="nmf-vs-svd-pca",
+        ),
+        st.Page(
+            "pages/choosing_r.py",
+            title="Choosing r and penalties",
+            icon=":material/tune:",
+            url_path="choosing-r",
+        ),
     ],
 }
 

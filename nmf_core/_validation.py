@@ -44,12 +44,14 @@ def as_nonnegative_matrix(X: Any, *, name: str = "X", allow_sparse: bool = True)
         if not allow_sparse:
             raise ValueError(f"{name} must be a dense array here, got a sparse matrix.")
         if X.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (rows are points), got {X.ndim}-D with shape "
-                             f"{X.shape}.")
+            raise ValueError(
+                f"{name} must be 2-D (rows are points), got {X.ndim}-D with shape {X.shape}."
+            )
         X = sp.csr_matrix(X)
         if X.shape[0] == 0 or X.shape[1] == 0:
-            raise ValueError(f"{name} is empty (shape {X.shape}); it needs at least one row "
-                             "and one column.")
+            raise ValueError(
+                f"{name} is empty (shape {X.shape}); it needs at least one row and one column."
+            )
         if not np.issubdtype(X.dtype, np.number) and X.dtype != bool:
             raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}.")
         X = X.astype(float_dtype_for(X.dtype))
@@ -60,9 +62,7 @@ def as_nonnegative_matrix(X: Any, *, name: str = "X", allow_sparse: bool = True)
         array = np.asarray(X)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{name} must be a 2-D array of numbers ({error}).") from None
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise ValueError(f"{name} must be a 2-D array of numbers, got dtype {array.dtype}.")
     if np.iscomplexobj(array):
         raise ValueError(f"{name} must be real, got complex values.")
@@ -71,8 +71,9 @@ def as_nonnegative_matrix(X: Any, *, name: str = "X", allow_sparse: bool = True)
             f"{name} must be 2-D (rows are points), got {array.ndim}-D with shape {array.shape}."
         )
     if array.size == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape}); it needs at least one row "
-                         "and one column.")
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); it needs at least one row and one column."
+        )
     array = np.ascontiguousarray(array, dtype=float_dtype_for(array.dtype))
     _check_values(array, name)
     return array
@@ -81,8 +82,10 @@ def as_nonnegative_matrix(X: Any, *, name: str = "X", allow_sparse: bool = True)
 def _check_values(values: np.ndarray, name: str) -> None:
     if not np.all(np.isfinite(values)):
         bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
-        raise ValueError(f"{name} has {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}; "
-                         "NMF needs finite numbers.")
+        raise ValueError(
+            f"{name} has {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'}; "
+            "NMF needs finite numbers."
+        )
     if values.size and values.min() < 0:
         count = int(np.count_nonzero(values < 0))
         raise ValueError(
@@ -93,8 +96,10 @@ def _check_values(values: np.ndarray, name: str) -> None:
     with np.errstate(over="ignore"):
         total = float(np.sum(np.square(values, dtype=np.float64)))
     if not np.isfinite(total):
-        raise ValueError(f"{name} has entries so large that its sum of squares overflows "
-                         f"(largest {values.max():.3g}); rescale it first.")
+        raise ValueError(
+            f"{name} has entries so large that its sum of squares overflows "
+            f"(largest {values.max():.3g}); rescale it first."
+        )
 
 
 def check_rank(rank: Any) -> int:
@@ -114,5 +119,6 @@ def check_random_state(seed: Any) -> np.random.Generator:
         if seed is not None and seed < 0:
             raise ValueError(f"seed must be a nonnegative integer or None, got {seed}.")
         return np.random.default_rng(seed)
-    raise ValueError(f"seed must be None, a nonnegative integer or a numpy Generator, "
-                     f"got {seed!r}.")
+    raise ValueError(
+        f"seed must be None, a nonnegative integer or a numpy Generator, got {seed!r}."
+    )

@@ -14,8 +14,7 @@ __all__ = ["PCAResult", "SVDResult", "pca", "svd_error_curve", "truncated_svd"]
 
 def _as_finite_matrix(X) -> np.ndarray:
     array = X.toarray() if sp.issparse(X) else np.asarray(X)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
-                                     or array.dtype == bool):
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise ValueError(f"X must be a 2-D array of numbers, got dtype {array.dtype}.")
     if array.ndim != 2 or array.size == 0:
         raise ValueError(f"X must be a non-empty 2-D array, got shape {array.shape}.")
@@ -55,7 +54,7 @@ class SVDResult:
         total = float(np.sum(self.singular_values**2))
         if total == 0:
             return 0.0
-        rest = float(np.sum(self.singular_values[len(self.S):] ** 2))
+        rest = float(np.sum(self.singular_values[len(self.S) :] ** 2))
         return float(np.sqrt(rest / total))
 
 
@@ -161,6 +160,9 @@ def pca(X, rank: int) -> PCAResult:
     total = float(variance.sum())
     ratio = variance / total if total > 0 else np.zeros_like(variance)
     return PCAResult(
-        components=Vt[:rank], scores=U[:, :rank] * S[:rank], mean=mean,
-        explained_variance=variance[:rank], explained_variance_ratio=ratio[:rank],
+        components=Vt[:rank],
+        scores=U[:, :rank] * S[:rank],
+        mean=mean,
+        explained_variance=variance[:rank],
+        explained_variance_ratio=ratio[:rank],
     )

@@ -117,9 +117,7 @@ def tip_to_tail(coordinates: Any, basis: Any) -> np.ndarray:
     c = np.asarray(coordinates, dtype=float)
     B = np.asarray(basis, dtype=float)
     if c.ndim != 1 or B.ndim != 2 or B.shape[0] != c.shape[0]:
-        raise ValueError(
-            f"Need r coordinates for r basis rows; got {c.shape} and basis {B.shape}."
-        )
+        raise ValueError(f"Need r coordinates for r basis rows; got {c.shape} and basis {B.shape}.")
     steps = c[:, None] * B
     return np.vstack([np.zeros(B.shape[1]), np.cumsum(steps, axis=0)])
 

@@ -47,8 +47,15 @@ from .init import initialize
 from .losses import frobenius_loss
 from .solvers import _SERIAL_BLAS, _Data, _products_are_serial, nmf
 
-__all__ = ["BenchRow", "format_table", "gemm_rate", "machine_description", "main", "product_time",
-           "run_benchmark"]
+__all__ = [
+    "BenchRow",
+    "format_table",
+    "gemm_rate",
+    "machine_description",
+    "main",
+    "product_time",
+    "run_benchmark",
+]
 
 _ITERATION_CAP = 5000
 
@@ -169,13 +176,18 @@ def machine_description() -> str:
 
         for info in threadpool_info():
             if info.get("user_api") == "blas":
-                blas = (f"{info.get('internal_api')} {info.get('version')} "
-                        f"({info.get('architecture')} kernel, {info.get('num_threads')} threads)")
+                blas = (
+                    f"{info.get('internal_api')} {info.get('version')} "
+                    f"({info.get('architecture')} kernel, {info.get('num_threads')} threads)"
+                )
                 break
     except ImportError:
         pass
-    settings = [f"{key}={os.environ[key]}" for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-                if key in os.environ]
+    settings = [
+        f"{key}={os.environ[key]}"
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+        if key in os.environ
+    ]
     env = ", " + ", ".join(settings) if settings else ", OPENBLAS_CORETYPE unset"
     return f"{os.cpu_count()} cores, {model}, {blas}{env}, numpy {np.__version__}"
 
@@ -186,8 +198,9 @@ def _timed(function: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def _sklearn_run(X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str
-                 ) -> tuple[float, float, int]:
+def _sklearn_run(
+    X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str
+) -> tuple[float, float, int]:
     """scikit-learn NMF from our start; returns (seconds, our Frobenius loss, iterations)."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
@@ -200,8 +213,9 @@ def _sklearn_run(X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str
     return seconds, frobenius_loss(X, W_sk, model.components_), int(model.n_iter_)
 
 
-def _time_to_loss(X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str, target: float
-                  ) -> tuple[float, bool, int]:
+def _time_to_loss(
+    X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str, target: float
+) -> tuple[float, bool, int]:
     """Wall time of ``nmf`` (validation and all) until its loss is at most ``target``.
 
     Returns the seconds, whether the target was reached, and the iterations run.
@@ -214,8 +228,17 @@ def _time_to_loss(X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str, tar
             return True
         return False
 
-    seconds, result = _timed(lambda: nmf(X, rank, solver=solver, init=(H0, W0), tol=0.0,
-                                         max_iter=_ITERATION_CAP, callback=stop_at_target))
+    seconds, result = _timed(
+        lambda: nmf(
+            X,
+            rank,
+            solver=solver,
+            init=(H0, W0),
+            tol=0.0,
+            max_iter=_ITERATION_CAP,
+            callback=stop_at_target,
+        )
+    )
     return seconds, bool(reached) or result.losses[0] <= target, result.n_iter
 
 
@@ -255,8 +278,9 @@ def _iteration_time(X, rank: int, H0: np.ndarray, W0: np.ndarray, iterations: in
     return float(np.median(np.diff(result.times)))
 
 
-def run_benchmark(quick: bool = False, repeats: int = 3, log: Callable[[str], Any] = print
-                  ) -> tuple[list[BenchRow], float]:
+def run_benchmark(
+    quick: bool = False, repeats: int = 3, log: Callable[[str], Any] = print
+) -> tuple[list[BenchRow], float]:
     """Run every data set; return the rows and the GEMM rate (flop/s) used for the bound."""
     rate = gemm_rate(size=300 if quick else 1000, repeats=3 if quick else 5)
     rows = []
@@ -279,17 +303,26 @@ def run_benchmark(quick: bool = False, repeats: int = 3, log: Callable[[str], An
             samples["mu"].append(seconds)
             reached["mu"] &= ok
         iteration_time = statistics.median(
-            _iteration_time(X, rank, H0, W0, 5 if quick else 20) for _ in range(repeats))
+            _iteration_time(X, rank, H0, W0, 5 if quick else 20) for _ in range(repeats)
+        )
         products = product_time(X, H0, W0)
         bound_time = products if sp.issparse(X) else 4.0 * n * k * rank / rate
         row = BenchRow(
-            name=name, shape=(n, k), rank=rank, density=nnz / (n * k),
-            sklearn_cd_time=statistics.median(samples["cd"]), sklearn_cd_iters=cd_iters,
-            hals_time=statistics.median(samples["hals"]), hals_reached=reached["hals"],
+            name=name,
+            shape=(n, k),
+            rank=rank,
+            density=nnz / (n * k),
+            sklearn_cd_time=statistics.median(samples["cd"]),
+            sklearn_cd_iters=cd_iters,
+            hals_time=statistics.median(samples["hals"]),
+            hals_reached=reached["hals"],
             hals_iters=hals_iters,
             sklearn_mu_time=statistics.median(samples["mu_sk"]),
-            mu_time=statistics.median(samples["mu"]), mu_reached=reached["mu"],
-            hals_iteration_time=iteration_time, bound_time=bound_time, product_time=products,
+            mu_time=statistics.median(samples["mu"]),
+            mu_reached=reached["mu"],
+            hals_iteration_time=iteration_time,
+            bound_time=bound_time,
+            product_time=products,
             repeats=repeats,
             bound_measured=sp.issparse(X),
         )
@@ -307,8 +340,11 @@ def format_table(rows: Sequence[BenchRow], rate: float) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        hals = (f"{row.hals_time:.3f} ({row.hals_iters})" if row.hals_reached
-                else f"{row.hals_time:.3f} (not reached)")
+        hals = (
+            f"{row.hals_time:.3f} ({row.hals_iters})"
+            if row.hals_reached
+            else f"{row.hals_time:.3f} (not reached)"
+        )
         mu = f"{row.mu_time:.3f}" if row.mu_reached else f"{row.mu_time:.3f} (not reached)"
         sparse_note = f", {row.density:.1%} nonzero" if row.density < 0.5 else ""
         lines.append(
@@ -322,11 +358,15 @@ def format_table(rows: Sequence[BenchRow], rate: float) -> str:
             f"{row.hals_iteration_time / row.bound_time:.1f}× |"
         )
     lines.append("")
-    lines.append(f"GEMM rate measured in the same process: {rate / 1e9:.1f} Gflop/s (float64). "
-                 f"Times are medians of {rows[0].repeats if rows else 0} interleaved repeats.")
+    lines.append(
+        f"GEMM rate measured in the same process: {rate / 1e9:.1f} Gflop/s (float64). "
+        f"Times are medians of {rows[0].repeats if rows else 0} interleaved repeats."
+    )
     if any(row.bound_measured for row in rows):
-        lines.append("† sparse X: the bound is the measured time of the two sparse products "
-                     "(X Wᵀ and Xᵀ H) one iteration needs, not flops at the GEMM rate.")
+        lines.append(
+            "† sparse X: the bound is the measured time of the two sparse products "
+            "(X Wᵀ and Xᵀ H) one iteration needs, not flops at the GEMM rate."
+        )
     return "\n".join(lines)
 
 
@@ -335,12 +375,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny data, one repeat (smoke run)")
     parser.add_argument("--repeats", type=int, default=None, help="repeats per data set")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="limit BLAS/OpenMP threads (threadpoolctl) for both libraries")
-    parser.add_argument("--hals-alpha", type=float, default=None,
-                        help="share of the product cost hals spends on extra inner sweeps "
-                             f"(default {solvers._HALS_ALPHA}): shows the trade-off between "
-                             "time per iteration and time to the target loss")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="limit BLAS/OpenMP threads (threadpoolctl) for both libraries",
+    )
+    parser.add_argument(
+        "--hals-alpha",
+        type=float,
+        default=None,
+        help="share of the product cost hals spends on extra inner sweeps "
+        f"(default {solvers._HALS_ALPHA}): shows the trade-off between "
+        "time per iteration and time to the target loss",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     repeats = args.repeats if args.repeats is not None else (1 if args.quick else 3)
     if repeats < 1:

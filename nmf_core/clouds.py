@@ -174,8 +174,15 @@ def planted_rays(dim: int, rank: int, *, seed: Any = None) -> np.ndarray:
     return fallback / np.linalg.norm(fallback, axis=1, keepdims=True)
 
 
-def make_cloud(preset: str = "cone", *, dim: int = 2, n_points: int = 150, noise: float = 0.02,
-               rank: int = 2, seed: Any = None) -> Cloud:
+def make_cloud(
+    preset: str = "cone",
+    *,
+    dim: int = 2,
+    n_points: int = 150,
+    noise: float = 0.02,
+    rank: int = 2,
+    seed: Any = None,
+) -> Cloud:
     """Generate a toy nonnegative cloud ``X = H W + noise`` from planted factors.
 
     Parameters
@@ -216,10 +223,14 @@ def make_cloud(preset: str = "cone", *, dim: int = 2, n_points: int = 150, noise
     rank = check_rank(rank)
     if rank > dim:
         raise ValueError(f"rank must be at most the dimension {dim}, got rank={rank}.")
-    if (isinstance(n_points, bool) or not isinstance(n_points, numbers.Integral)
-            or not max(3, rank) <= n_points <= MAX_POINTS):
-        raise ValueError(f"n_points must be an integer from {max(3, rank)} to {MAX_POINTS}, "
-                         f"got {n_points!r}.")
+    if (
+        isinstance(n_points, bool)
+        or not isinstance(n_points, numbers.Integral)
+        or not max(3, rank) <= n_points <= MAX_POINTS
+    ):
+        raise ValueError(
+            f"n_points must be an integer from {max(3, rank)} to {MAX_POINTS}, got {n_points!r}."
+        )
     n_points = int(n_points)
     noise = _check_noise(noise)
     rng = check_random_state(seed)
@@ -235,11 +246,11 @@ def make_cloud(preset: str = "cone", *, dim: int = 2, n_points: int = 150, noise
         W = planted_rays(dim, rank, seed=rng)
         if preset == "cone":
             # Dirichlet(1.5) weights are strictly positive: every point is inside the cone.
-            H = rng.dirichlet(np.full(rank, 1.5), n_points) * rng.uniform(0.35, 1.0,
-                                                                           (n_points, 1))
+            H = rng.dirichlet(np.full(rank, 1.5), n_points) * rng.uniform(0.35, 1.0, (n_points, 1))
         elif preset == "separable":
             mixed = rng.dirichlet(np.ones(rank), n_points - rank) * rng.uniform(
-                0.2, 0.9, (n_points - rank, 1))
+                0.2, 0.9, (n_points - rank, 1)
+            )
             H = np.vstack([np.eye(rank), mixed])
             order = rng.permutation(n_points)
             H = H[order]
@@ -255,8 +266,9 @@ def make_cloud(preset: str = "cone", *, dim: int = 2, n_points: int = 150, noise
     return Cloud(X=X, H=H, W=W, preset=preset, extreme_rows=extreme_rows)
 
 
-def cloud_from_csv(data: bytes, *, max_rows: int = MAX_UPLOAD_ROWS,
-                   max_bytes: int = MAX_UPLOAD_BYTES) -> Cloud:
+def cloud_from_csv(
+    data: bytes, *, max_rows: int = MAX_UPLOAD_ROWS, max_bytes: int = MAX_UPLOAD_BYTES
+) -> Cloud:
     """Read an uploaded CSV of nonnegative 2-D or 3-D points into a :class:`Cloud`.
 
     Parameters
@@ -282,8 +294,10 @@ def cloud_from_csv(data: bytes, *, max_rows: int = MAX_UPLOAD_ROWS,
     """
     X = parse_csv_matrix(data, allowed_columns=(2, 3), max_rows=max_rows, max_bytes=max_bytes)
     if X.shape[0] < 3:
-        raise ValueError(f"The file has {X.shape[0]} point{'s' if X.shape[0] != 1 else ''}; "
-                         "a cloud needs at least 3.")
+        raise ValueError(
+            f"The file has {X.shape[0]} point{'s' if X.shape[0] != 1 else ''}; "
+            "a cloud needs at least 3."
+        )
     if not np.any(X):
         raise ValueError("Every point in the file is at the origin; there is nothing to fit.")
     return Cloud(X=X, H=None, W=None, preset="upload", extreme_rows=np.zeros(0, dtype=int))
@@ -331,8 +345,9 @@ def in_cone(X: Any, W: Any, *, atol: float = 1e-9) -> np.ndarray:
     return distances <= atol * np.maximum(np.linalg.norm(X, axis=1), 1.0)
 
 
-def outside_cone(X: Any, W: Any, *, rel_tol: float = OUTSIDE_REL_TOL
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def outside_cone(
+    X: Any, W: Any, *, rel_tol: float = OUTSIDE_REL_TOL
+) -> tuple[np.ndarray, np.ndarray]:
     """Points far outside the cone of ``W``, and how far every point is from it.
 
     Parameters
@@ -378,8 +393,11 @@ def stretch_range(H: Any, W: Any) -> tuple[float, float]:
     mean_ray = W.mean(axis=0)
     # W'_j = (1 + t) W_j − t W̄ is nonnegative while t ≤ W_jc / (W̄_c − W_jc) where W_jc < W̄_c.
     below = W < mean_ray - 1e-15
-    t_max = float(np.min(W[below] / (np.broadcast_to(mean_ray, W.shape)[below] - W[below]))
-                  ) if below.any() else np.inf
+    t_max = (
+        float(np.min(W[below] / (np.broadcast_to(mean_ray, W.shape)[below] - W[below])))
+        if below.any()
+        else np.inf
+    )
     # H' = (H + t h̄ 1ᵀ)/(1 + t) is nonnegative while t ≥ −H_ij / h̄_i (h̄_i the row mean).
     row_mean = H.mean(axis=1, keepdims=True)
     used = row_mean[:, 0] > 0
@@ -420,8 +438,9 @@ def stretch_factorization(H: Any, W: Any, t: float) -> tuple[np.ndarray, np.ndar
     t_min, t_max = stretch_range(H, W)
     t = float(t)
     if not t_min - 1e-12 <= t <= t_max + 1e-12:
-        raise ValueError(f"t={t:.4g} is outside [{t_min:.4g}, {t_max:.4g}]: a factor would "
-                         "get negative entries.")
+        raise ValueError(
+            f"t={t:.4g} is outside [{t_min:.4g}, {t_max:.4g}]: a factor would get negative entries."
+        )
     H = np.asarray(H, dtype=np.float64)
     W = np.asarray(W, dtype=np.float64)
     rank = W.shape[0]
@@ -503,9 +522,16 @@ def match_rays(W_learned: Any, W_reference: Any) -> tuple[np.ndarray, np.ndarray
     return order, angles[rows, cols][np.argsort(rows)]
 
 
-def fit_restarts(X: Any, rank: int, seeds: Iterable[int], *, solver: str = "hals",
-                 init: str = "random", max_iter: int = 400, tol: float = 1e-7
-                 ) -> list[NMFResult]:
+def fit_restarts(
+    X: Any,
+    rank: int,
+    seeds: Iterable[int],
+    *,
+    solver: str = "hals",
+    init: str = "random",
+    max_iter: int = 400,
+    tol: float = 1e-7,
+) -> list[NMFResult]:
     """Run NMF once per seed from random starts: equally good fits, often different cones.
 
     Parameters
@@ -520,8 +546,10 @@ def fit_restarts(X: Any, rank: int, seeds: Iterable[int], *, solver: str = "hals
     -------
     list of NMFResult, one per seed, in the order given.
     """
-    return [nmf(X, rank, solver=solver, init=init, seed=int(s), max_iter=max_iter, tol=tol)
-            for s in seeds]
+    return [
+        nmf(X, rank, solver=solver, init=init, seed=int(s), max_iter=max_iter, tol=tol)
+        for s in seeds
+    ]
 
 
 @dataclass(frozen=True)
@@ -570,8 +598,10 @@ def spa_steps(X: Any, rank: int) -> list[SPAStep]:
     rank = check_rank(rank)
     n, k = X.shape
     if rank > min(n, k):
-        raise ValueError(f"SPA can pick at most min(n, k) = {min(n, k)} rows from X of shape "
-                         f"{X.shape}; got rank={rank}.")
+        raise ValueError(
+            f"SPA can pick at most min(n, k) = {min(n, k)} rows from X of shape "
+            f"{X.shape}; got rank={rank}."
+        )
     residual = X.astype(np.float64, copy=True)
     steps: list[SPAStep] = []
     picked: list[int] = []
@@ -580,8 +610,15 @@ def spa_steps(X: Any, rank: int) -> list[SPAStep]:
         candidates = norms.copy()
         candidates[picked] = -1.0
         index = int(np.argmax(candidates))
-        steps.append(SPAStep(step=step, residual=residual.copy(), norms=norms, picked=index,
-                             picked_before=tuple(picked)))
+        steps.append(
+            SPAStep(
+                step=step,
+                residual=residual.copy(),
+                norms=norms,
+                picked=index,
+                picked_before=tuple(picked),
+            )
+        )
         picked.append(index)
         direction = residual[index]
         length2 = float(direction @ direction)
@@ -648,8 +685,14 @@ def pca_axes(X: Any, *, n_std: float = 2.0) -> PCAAxes:
     half = n_std * np.sqrt(result.explained_variance)
     tol = 1e-12
     mixed = (components.max(axis=1) > tol) & (components.min(axis=1) < -tol)
-    ends = np.stack([result.mean - half[:, None] * components,
-                     result.mean + half[:, None] * components])
+    ends = np.stack(
+        [result.mean - half[:, None] * components, result.mean + half[:, None] * components]
+    )
     leaves = (ends < -tol).any(axis=(0, 2))
-    return PCAAxes(mean=result.mean, components=components, half_lengths=half,
-                   mixed_signs=mixed, leaves_orthant=leaves)
+    return PCAAxes(
+        mean=result.mean,
+        components=components,
+        half_lengths=half,
+        mixed_signs=mixed,
+        leaves_orthant=leaves,
+    )

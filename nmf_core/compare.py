@@ -92,6 +92,7 @@ _SIGN_TOLERANCE = 1e-9
 # Data
 # --------------------------------------------------------------------------------------------
 
+
 def toy_cloud(seed: Any = 0) -> np.ndarray:
     """The toy cloud: 60 points in 12-D drawn from a planted rank-3 NMF with 5 % noise.
 
@@ -148,8 +149,9 @@ def demo_matrix(name: str, *, seed: Any = 0, image: str = "camera") -> np.ndarra
         return toy_cloud(seed)
     if name == "image":
         if image not in SAMPLE_IMAGES:
-            raise ValueError(f"Unknown sample image {image!r}; choose one of "
-                             f"{', '.join(SAMPLE_IMAGES)}.")
+            raise ValueError(
+                f"Unknown sample image {image!r}; choose one of {', '.join(SAMPLE_IMAGES)}."
+            )
         return image_matrix(image)
     if name == "faces":
         return load_faces()
@@ -159,8 +161,9 @@ def demo_matrix(name: str, *, seed: Any = 0, image: str = "camera") -> np.ndarra
 def _check_data(X) -> np.ndarray:
     X = np.asarray(as_nonnegative_matrix(X, allow_sparse=False), dtype=np.float64)
     if min(X.shape) < 2:
-        raise ValueError(f"The comparison needs at least 2 rows and 2 columns; got shape "
-                         f"{X.shape}.")
+        raise ValueError(
+            f"The comparison needs at least 2 rows and 2 columns; got shape {X.shape}."
+        )
     if not np.any(X):
         raise ValueError("The matrix is all zeros: there is nothing to factorise.")
     return X
@@ -169,6 +172,7 @@ def _check_data(X) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # One fit per method, in the same shape
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MethodFit:
@@ -241,8 +245,13 @@ def _fix_signs(coefficients: np.ndarray, basis: np.ndarray) -> tuple[np.ndarray,
     return coefficients * signs, basis * signs[:, None]
 
 
-def _package(method: str, X: np.ndarray, coefficients: np.ndarray, basis: np.ndarray,
-             offset: np.ndarray | None = None) -> MethodFit:
+def _package(
+    method: str,
+    X: np.ndarray,
+    coefficients: np.ndarray,
+    basis: np.ndarray,
+    offset: np.ndarray | None = None,
+) -> MethodFit:
     offset = np.zeros(X.shape[1]) if offset is None else np.asarray(offset, dtype=np.float64)
     reconstruction = coefficients @ basis + offset
     return MethodFit(
@@ -325,21 +334,22 @@ def fit_pca(X, rank: int) -> MethodFit:
 
 def fit_all(X, rank: int, *, seed: Any = 0) -> dict[str, MethodFit]:
     """The three fits of ``X`` at rank ``rank``, keyed by :data:`METHODS` in that order."""
-    return {"NMF": fit_nmf(X, rank, seed=seed), "SVD": fit_svd(X, rank),
-            "PCA": fit_pca(X, rank)}
+    return {"NMF": fit_nmf(X, rank, seed=seed), "SVD": fit_svd(X, rank), "PCA": fit_pca(X, rank)}
 
 
 # --------------------------------------------------------------------------------------------
 # Uniqueness over restarts
 # --------------------------------------------------------------------------------------------
 
+
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms > 0, norms, 1.0)
 
 
-def matched_angles(reference: np.ndarray, other: np.ndarray, *,
-                   up_to_sign: bool = True) -> np.ndarray:
+def matched_angles(
+    reference: np.ndarray, other: np.ndarray, *, up_to_sign: bool = True
+) -> np.ndarray:
     """Angles between basis vectors after pairing them up as well as possible.
 
     The rows of ``other`` are matched one-to-one to the rows of ``reference`` maximising the
@@ -361,8 +371,9 @@ def matched_angles(reference: np.ndarray, other: np.ndarray, *,
     """
     reference, other = np.asarray(reference, float), np.asarray(other, float)
     if reference.shape != other.shape:
-        raise ValueError(f"Both bases need the same shape, got {reference.shape} and "
-                         f"{other.shape}.")
+        raise ValueError(
+            f"Both bases need the same shape, got {reference.shape} and {other.shape}."
+        )
     cosines = _unit_rows(reference) @ _unit_rows(other).T
     if up_to_sign:
         cosines = np.abs(cosines)
@@ -416,8 +427,7 @@ def svd_from_random_start(X, rank: int, *, seed: Any = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     start = rng.standard_normal(min(X.shape))
     try:
-        _, values, Vt = scipy.sparse.linalg.svds(X, k=rank, v0=start, tol=0,
-                                                 solver="arpack")
+        _, values, Vt = scipy.sparse.linalg.svds(X, k=rank, v0=start, tol=0, solver="arpack")
     except (scipy.sparse.linalg.ArpackError, scipy.sparse.linalg.ArpackNoConvergence):
         return np.linalg.svd(X, full_matrices=False)[2][:rank]
     return Vt[np.argsort(-values, kind="stable")]
@@ -451,23 +461,27 @@ class Restarts:
         return float(np.ptp(self.relative_errors))
 
 
-def _restart_summary(method: str, seeds: np.ndarray, bases: list[np.ndarray],
-                     errors: list[float], up_to_sign: bool) -> Restarts:
+def _restart_summary(
+    method: str, seeds: np.ndarray, bases: list[np.ndarray], errors: list[float], up_to_sign: bool
+) -> Restarts:
     reference = bases[0]
     return Restarts(
         method=method,
         seeds=seeds,
         relative_errors=np.asarray(errors, dtype=np.float64),
-        subspace_angles=np.array([largest_principal_angle(reference, basis)
-                                  for basis in bases]),
-        basis_angles=np.array([float(np.max(matched_angles(reference, basis,
-                                                           up_to_sign=up_to_sign)))
-                               for basis in bases]),
+        subspace_angles=np.array([largest_principal_angle(reference, basis) for basis in bases]),
+        basis_angles=np.array(
+            [
+                float(np.max(matched_angles(reference, basis, up_to_sign=up_to_sign)))
+                for basis in bases
+            ]
+        ),
     )
 
 
-def restarts(X, rank: int, *, seed: int = 0, n_restarts: int = 4,
-             first_nmf: MethodFit | None = None) -> dict[str, Restarts]:
+def restarts(
+    X, rank: int, *, seed: int = 0, n_restarts: int = 4, first_nmf: MethodFit | None = None
+) -> dict[str, Restarts]:
     """Run each method from ``n_restarts`` seeds ``seed, seed + 1, …`` and measure the spread.
 
     NMF restarts from a new random start each time. SVD and PCA find their top ``rank``
@@ -492,15 +506,26 @@ def restarts(X, rank: int, *, seed: int = 0, n_restarts: int = 4,
     """
     X = _check_data(X)
     rank = check_rank(rank)
-    if isinstance(n_restarts, bool) or not isinstance(n_restarts, int | np.integer) \
-            or n_restarts < 2:
+    if (
+        isinstance(n_restarts, bool)
+        or not isinstance(n_restarts, int | np.integer)
+        or n_restarts < 2
+    ):
         raise ValueError(f"n_restarts must be an integer of at least 2, got {n_restarts!r}.")
     seeds = np.arange(int(seed), int(seed) + n_restarts)
-    nmf_fits = [first_nmf if (index == 0 and first_nmf is not None)
-                else fit_nmf(X, rank, seed=int(s)) for index, s in enumerate(seeds)]
-    summary = {"NMF": _restart_summary("NMF", seeds, [fit.basis for fit in nmf_fits],
-                                       [fit.relative_error for fit in nmf_fits],
-                                       up_to_sign=False)}
+    nmf_fits = [
+        first_nmf if (index == 0 and first_nmf is not None) else fit_nmf(X, rank, seed=int(s))
+        for index, s in enumerate(seeds)
+    ]
+    summary = {
+        "NMF": _restart_summary(
+            "NMF",
+            seeds,
+            [fit.basis for fit in nmf_fits],
+            [fit.relative_error for fit in nmf_fits],
+            up_to_sign=False,
+        )
+    }
     mean = X.mean(axis=0)
     for method, matrix, offset in (("SVD", X, np.zeros_like(mean)), ("PCA", X - mean, mean)):
         bases, errors = [], []
@@ -544,6 +569,7 @@ def singular_gap(X, rank: int, *, centred: bool = False) -> float:
 # --------------------------------------------------------------------------------------------
 # Error against rank
 # --------------------------------------------------------------------------------------------
+
 
 def pca_error_curve(X, max_rank: int) -> np.ndarray:
     """Relative error of ``mean + rank-r PCA`` on the uncentred ``X``, for r = 1 … max_rank.
@@ -600,8 +626,9 @@ def _svd_curve(X: np.ndarray, max_rank: int) -> np.ndarray:
     return np.sqrt(np.maximum(tail[ranks], 0.0) / float(energy.sum()))
 
 
-def error_curves(X, max_rank: int, *, seed: Any = 0,
-                 known_nmf: dict[int, float] | None = None) -> ErrorCurves:
+def error_curves(
+    X, max_rank: int, *, seed: Any = 0, known_nmf: dict[int, float] | None = None
+) -> ErrorCurves:
     """Error against rank r = 1 … max_rank for NMF, SVD and PCA on the same ``X``.
 
     Parameters
@@ -621,16 +648,26 @@ def error_curves(X, max_rank: int, *, seed: Any = 0,
     max_rank = check_rank(max_rank)
     known_nmf = known_nmf or {}
     ranks = np.arange(1, max_rank + 1)
-    nmf_errors = np.array([known_nmf[r] if r in known_nmf
-                           else fit_nmf(X, int(r), seed=seed).relative_error for r in ranks])
+    nmf_errors = np.array(
+        [
+            known_nmf[r] if r in known_nmf else fit_nmf(X, int(r), seed=seed).relative_error
+            for r in ranks
+        ]
+    )
     both = _svd_curve(X, max_rank + 1)
-    return ErrorCurves(ranks=ranks, nmf=nmf_errors, svd=both[:-1],
-                       pca=pca_error_curve(X, max_rank), svd_next=both[1:])
+    return ErrorCurves(
+        ranks=ranks,
+        nmf=nmf_errors,
+        svd=both[:-1],
+        pca=pca_error_curve(X, max_rank),
+        svd_next=both[1:],
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Everything the page shows, in one call
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -655,8 +692,7 @@ class Comparison:
     pca_gap: float
 
 
-def compare(X, rank: int, *, seed: int = 0, n_restarts: int = 4,
-            max_rank: int = 8) -> Comparison:
+def compare(X, rank: int, *, seed: int = 0, n_restarts: int = 4, max_rank: int = 8) -> Comparison:
     """Fit NMF, SVD and PCA at ``rank``, restart each, and trace error against rank.
 
     Parameters
@@ -687,13 +723,20 @@ def compare(X, rank: int, *, seed: int = 0, n_restarts: int = 4,
     spread = restarts(X, rank, seed=seed, n_restarts=n_restarts, first_nmf=fits["NMF"])
     top = min(max(check_rank(max_rank), rank), min(X.shape))
     curves = error_curves(X, top, seed=seed, known_nmf={rank: fits["NMF"].relative_error})
-    return Comparison(rank=rank, fits=fits, restarts=spread, curves=curves,
-                      svd_gap=singular_gap(X, rank), pca_gap=singular_gap(X, rank, centred=True))
+    return Comparison(
+        rank=rank,
+        fits=fits,
+        restarts=spread,
+        curves=curves,
+        svd_gap=singular_gap(X, rank),
+        pca_gap=singular_gap(X, rank, centred=True),
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # The numbers table of the page
 # --------------------------------------------------------------------------------------------
+
 
 def _percent(share: float) -> str:
     """A share as a percentage that never rounds a nonzero share down to "0 %"."""
@@ -719,23 +762,27 @@ def measure_table(comparison: Comparison) -> dict[str, dict[str, str]]:
     fits, spread = comparison.fits, comparison.restarts
     runs = len(spread["NMF"].seeds)
     rows: dict[str, dict[str, str]] = {
-        "relative error ‖X − X̂‖_F / ‖X‖_F": {
-            m: f"{fits[m].relative_error:.4f}" for m in METHODS},
+        "relative error ‖X − X̂‖_F / ‖X‖_F": {m: f"{fits[m].relative_error:.4f}" for m in METHODS},
         "Hoyer sparseness of W (basis rows)": {
-            m: f"{fits[m].basis_sparseness:.2f}" for m in METHODS},
+            m: f"{fits[m].basis_sparseness:.2f}" for m in METHODS
+        },
         "Hoyer sparseness of H (columns)": {
-            m: f"{fits[m].coefficient_sparseness:.2f}" for m in METHODS},
+            m: f"{fits[m].coefficient_sparseness:.2f}" for m in METHODS
+        },
         "negative entries in W": {m: _percent(fits[m].negative_basis) for m in METHODS},
         "negative entries in H": {m: _percent(fits[m].negative_coefficients) for m in METHODS},
-        "negative entries in X̂": {
-            m: _percent(fits[m].negative_reconstruction) for m in METHODS},
+        "negative entries in X̂": {m: _percent(fits[m].negative_reconstruction) for m in METHODS},
         "factors nonnegative?": {
-            m: "yes" if fits[m].factors_nonnegative else "no" for m in METHODS},
+            m: "yes" if fits[m].factors_nonnegative else "no" for m in METHODS
+        },
         f"error spread over {runs} runs (max − min)": {
-            m: f"{spread[m].error_spread:.1e}" for m in METHODS},
+            m: f"{spread[m].error_spread:.1e}" for m in METHODS
+        },
         f"largest angle between matched basis vectors over {runs} runs": {
-            m: f"{np.max(spread[m].basis_angles):.2f}°" for m in METHODS},
+            m: f"{np.max(spread[m].basis_angles):.2f}°" for m in METHODS
+        },
         f"largest principal angle between spans over {runs} runs": {
-            m: f"{np.max(spread[m].subspace_angles):.2f}°" for m in METHODS},
+            m: f"{np.max(spread[m].subspace_angles):.2f}°" for m in METHODS
+        },
     }
     return rows

@@ -107,9 +107,20 @@ def single_blas_thread(wanted: bool = True) -> Iterator[bool]:
         yield True
 
 
-def time_nmf(n: int, k: int, r: int, *, solver: str = "mu", iterations: int = 10,
-             repeats: int = 3, converge: bool = False, tol: float = 1e-4,
-             max_iter: int = 1000, seed: Any = 0, single_thread: bool = True) -> Timing:
+def time_nmf(
+    n: int,
+    k: int,
+    r: int,
+    *,
+    solver: str = "mu",
+    iterations: int = 10,
+    repeats: int = 3,
+    converge: bool = False,
+    tol: float = 1e-4,
+    max_iter: int = 1000,
+    seed: Any = 0,
+    single_thread: bool = True,
+) -> Timing:
     """Time :func:`nmf_core.nmf` on a random uniform ``n × k`` matrix at rank ``r``.
 
     Parameters
@@ -154,22 +165,36 @@ def time_nmf(n: int, k: int, r: int, *, solver: str = "mu", iterations: int = 10
         nmf(X[: min(n, 8), : min(k, 8)], 1, solver=solver, init="random", seed=0, max_iter=2, tol=0)
         per_iteration = []
         for run_seed in run_seeds:
-            result = nmf(X, r, solver=solver, init="random", seed=int(run_seed),
-                         max_iter=iterations, tol=0)
+            result = nmf(
+                X, r, solver=solver, init="random", seed=int(run_seed), max_iter=iterations, tol=0
+            )
             per_iteration.append(float(np.median(np.diff(result.times))))
         to_converge = iterations_needed = float("nan")
         if converge:
             seconds, counts = [], []
             for run_seed in run_seeds:
                 start = time.perf_counter()
-                result = nmf(X, r, solver=solver, init="random", seed=int(run_seed),
-                             max_iter=max_iter, tol=tol)
+                result = nmf(
+                    X,
+                    r,
+                    solver=solver,
+                    init="random",
+                    seed=int(run_seed),
+                    max_iter=max_iter,
+                    tol=tol,
+                )
                 seconds.append(time.perf_counter() - start)
                 counts.append(result.n_iter)
             to_converge, iterations_needed = float(np.median(seconds)), float(np.median(counts))
-    return Timing(n=n, k=k, r=r, seconds_per_iteration=float(np.median(per_iteration)),
-                  seconds_to_converge=to_converge, iterations_to_converge=iterations_needed,
-                  single_thread=limited)
+    return Timing(
+        n=n,
+        k=k,
+        r=r,
+        seconds_per_iteration=float(np.median(per_iteration)),
+        seconds_to_converge=to_converge,
+        iterations_to_converge=iterations_needed,
+        single_thread=limited,
+    )
 
 
 @dataclass(frozen=True)
@@ -220,9 +245,14 @@ def sweep_shape(dimension: str, value: int, base: tuple[int, int, int]) -> tuple
     return (shape[0], shape[1], shape[2])
 
 
-def cost_sweep(dimension: str, values: Sequence[int], *,
-               base: tuple[int, int, int] = (400, 200, 10),
-               progress: Callable[[float], Any] | None = None, **time_options) -> CostSweep:
+def cost_sweep(
+    dimension: str,
+    values: Sequence[int],
+    *,
+    base: tuple[int, int, int] = (400, 200, 10),
+    progress: Callable[[float], Any] | None = None,
+    **time_options,
+) -> CostSweep:
     """Time NMF for each value of one dimension, the others fixed at ``base``.
 
     Parameters
@@ -248,8 +278,9 @@ def cost_sweep(dimension: str, values: Sequence[int], *,
         timings.append(time_nmf(*sweep_shape(dimension, value, base), **time_options))
         if progress is not None:
             progress((index + 1) / len(values))
-    return CostSweep(dimension=dimension, values=np.asarray(values), base=tuple(base),
-                     timings=tuple(timings))
+    return CostSweep(
+        dimension=dimension, values=np.asarray(values), base=tuple(base), timings=tuple(timings)
+    )
 
 
 def _r_squared(observed: np.ndarray, predicted: np.ndarray) -> float:
@@ -310,8 +341,10 @@ def fit_work(work, seconds) -> WorkFit:
     work = np.asarray(work, dtype=np.float64)
     seconds = np.asarray(seconds, dtype=np.float64)
     if work.ndim != 1 or work.shape != seconds.shape or work.size < 2:
-        raise ValueError("work and seconds must be 1-D of the same length, at least 2, got "
-                         f"{work.shape} and {seconds.shape}.")
+        raise ValueError(
+            "work and seconds must be 1-D of the same length, at least 2, got "
+            f"{work.shape} and {seconds.shape}."
+        )
     if not (np.all(np.isfinite(work)) and np.all(np.isfinite(seconds))):
         raise ValueError("work and seconds must be finite.")
     if np.any(work < 0) or np.any(seconds <= 0):
@@ -324,8 +357,7 @@ def fit_work(work, seconds) -> WorkFit:
     overhead = float(coefficients[0])
     per_unit = float(coefficients[1] / work_scale)
     predicted = overhead + per_unit * work
-    return WorkFit(overhead=overhead, per_unit=per_unit,
-                   r_squared=_r_squared(seconds, predicted))
+    return WorkFit(overhead=overhead, per_unit=per_unit, r_squared=_r_squared(seconds, predicted))
 
 
 @dataclass(frozen=True)
@@ -370,15 +402,24 @@ def fit_power_law(sizes, seconds) -> PowerFit:
     sizes = np.asarray(sizes, dtype=np.float64)
     seconds = np.asarray(seconds, dtype=np.float64)
     if sizes.ndim != 1 or sizes.shape != seconds.shape or sizes.size < 2:
-        raise ValueError("sizes and seconds must be 1-D of the same length, at least 2, got "
-                         f"{sizes.shape} and {seconds.shape}.")
-    if not (np.all(sizes > 0) and np.all(seconds > 0)
-            and np.all(np.isfinite(sizes)) and np.all(np.isfinite(seconds))):
+        raise ValueError(
+            "sizes and seconds must be 1-D of the same length, at least 2, got "
+            f"{sizes.shape} and {seconds.shape}."
+        )
+    if not (
+        np.all(sizes > 0)
+        and np.all(seconds > 0)
+        and np.all(np.isfinite(sizes))
+        and np.all(np.isfinite(seconds))
+    ):
         raise ValueError("sizes and seconds must be positive finite numbers for a log–log fit.")
     if np.ptp(sizes) == 0:
         raise ValueError("Need at least two different sizes to fit an exponent.")
     log_size, log_time = np.log(sizes), np.log(seconds)
     exponent, intercept = np.polyfit(log_size, log_time, 1)
     predicted = intercept + exponent * log_size
-    return PowerFit(exponent=float(exponent), scale=float(np.exp(intercept)),
-                    r_squared=_r_squared(log_time, predicted))
+    return PowerFit(
+        exponent=float(exponent),
+        scale=float(np.exp(intercept)),
+        r_squared=_r_squared(log_time, predicted),
+    )

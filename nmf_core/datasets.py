@@ -33,8 +33,9 @@ def sample_image(name: str) -> np.ndarray:
     import skimage.data
 
     if name not in SAMPLE_IMAGES:
-        raise ValueError(f"Unknown sample image {name!r}; choose one of "
-                         f"{', '.join(SAMPLE_IMAGES)}.")
+        raise ValueError(
+            f"Unknown sample image {name!r}; choose one of {', '.join(SAMPLE_IMAGES)}."
+        )
     image = np.asarray(getattr(skimage.data, name)())
     if image.dtype == np.uint8:
         return image.astype(np.float64) / 255.0
@@ -55,8 +56,9 @@ def load_faces() -> np.ndarray:
     return faces.reshape(len(faces), -1).astype(np.float64)
 
 
-def planted_nmf(n: int, k: int, rank: int, *, noise: float = 0.0, sparsity: float = 0.0,
-                seed: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def planted_nmf(
+    n: int, k: int, rank: int, *, noise: float = 0.0, sparsity: float = 0.0, seed: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A nonnegative ``X = H W (+ noise)`` whose true rank is known.
 
     Parameters

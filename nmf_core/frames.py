@@ -102,11 +102,17 @@ def frame_indices(n_snapshots: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     >>> frame_indices(101, 5).tolist()
     [0, 6, 25, 56, 100]
     """
-    if isinstance(n_snapshots, bool) or not isinstance(n_snapshots, int | np.integer) \
-            or n_snapshots < 1:
+    if (
+        isinstance(n_snapshots, bool)
+        or not isinstance(n_snapshots, int | np.integer)
+        or n_snapshots < 1
+    ):
         raise ValueError(f"n_snapshots must be a positive integer, got {n_snapshots!r}.")
-    if isinstance(max_frames, bool) or not isinstance(max_frames, int | np.integer) \
-            or max_frames < 2:
+    if (
+        isinstance(max_frames, bool)
+        or not isinstance(max_frames, int | np.integer)
+        or max_frames < 2
+    ):
         raise ValueError(f"max_frames must be an integer of at least 2, got {max_frames!r}.")
     if n_snapshots <= max_frames:
         return np.arange(n_snapshots)
@@ -121,8 +127,9 @@ def frame_indices(n_snapshots: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return indices
 
 
-def initialize_start(X, rank: int, *, init: str = "random", seed: Any = None
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def initialize_start(
+    X, rank: int, *, init: str = "random", seed: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The common start ``(H0, W0)`` for a recorded run or a race (see :func:`initialize`).
 
     Returns
@@ -134,8 +141,11 @@ def initialize_start(X, rank: int, *, init: str = "random", seed: Any = None
 
 
 def _check_iterations(max_iter: Any) -> int:
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) \
-            or not 0 <= max_iter <= MAX_ITER:
+    if (
+        isinstance(max_iter, bool)
+        or not isinstance(max_iter, int | np.integer)
+        or not 0 <= max_iter <= MAX_ITER
+    ):
         raise ValueError(f"max_iter must be an integer from 0 to {MAX_ITER}, got {max_iter!r}.")
     return int(max_iter)
 
@@ -174,9 +184,16 @@ class Recording:
         return len(self.iterations)
 
 
-def record_run(X, rank: int, *, start: tuple[np.ndarray, np.ndarray], solver: str = "mu",
-               max_iter: int = 100, tol: float = 0.0, max_frames: int = MAX_FRAMES
-               ) -> Recording:
+def record_run(
+    X,
+    rank: int,
+    *,
+    start: tuple[np.ndarray, np.ndarray],
+    solver: str = "mu",
+    max_iter: int = 100,
+    tol: float = 0.0,
+    max_frames: int = MAX_FRAMES,
+) -> Recording:
     """Run one solver from ``start`` and keep at most ``max_frames`` snapshots of it.
 
     The frames to keep are planned with :func:`frame_indices` for a full run of
@@ -220,8 +237,7 @@ def record_run(X, rank: int, *, start: tuple[np.ndarray, np.ndarray], solver: st
         latest[:] = [snapshot]
         return False
 
-    result = nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=tol,
-                 callback=keep)
+    result = nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=tol, callback=keep)
     if latest and kept[-1][0] != latest[0][0]:
         if len(kept) == max_frames:
             # Stopped early, exactly on the cap: the end replaces the last planned frame.
@@ -259,8 +275,9 @@ def svd_floor(X, rank: int) -> float:
     return relative**2 * float(np.einsum("ij,ij->", X, X))
 
 
-def loss_increases(losses: np.ndarray, *, rtol: float = 1e-9, atol_factor: float = 1e-12
-                   ) -> np.ndarray:
+def loss_increases(
+    losses: np.ndarray, *, rtol: float = 1e-9, atol_factor: float = 1e-12
+) -> np.ndarray:
     """Iterations ``i`` where ``losses[i] > losses[i − 1]`` by more than rounding.
 
     Parameters
@@ -315,8 +332,14 @@ class Race:
         return float(sum(result.times[-1] for result in self.results.values()))
 
 
-def race(X, rank: int, *, start: tuple[np.ndarray, np.ndarray],
-         solvers: tuple[str, ...] = SOLVERS, max_iter: int = 50) -> Race:
+def race(
+    X,
+    rank: int,
+    *,
+    start: tuple[np.ndarray, np.ndarray],
+    solvers: tuple[str, ...] = SOLVERS,
+    max_iter: int = 50,
+) -> Race:
     """Run each solver for exactly ``max_iter`` iterations from the same ``start``.
 
     Parameters
@@ -339,10 +362,16 @@ def race(X, rank: int, *, start: tuple[np.ndarray, np.ndarray],
     X = as_nonnegative_matrix(X, allow_sparse=False)
     max_iter = _check_iterations(max_iter)
     H0, W0 = initialize(X, rank, start)
-    results = {solver: nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=0)
-               for solver in solvers}
-    return Race(results=results, start_loss=frobenius_loss(X, H0, W0),
-                floor=svd_floor(X, rank), rank=int(rank))
+    results = {
+        solver: nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=0)
+        for solver in solvers
+    }
+    return Race(
+        results=results,
+        start_loss=frobenius_loss(X, H0, W0),
+        floor=svd_floor(X, rank),
+        rank=int(rank),
+    )
 
 
 @dataclass(frozen=True)
@@ -392,8 +421,9 @@ def demo_data(key: str, *, seed: Any = 0) -> DemoData:
         return DemoData(key, load_faces(), FACE_SHAPE)
     if key in ("cloud3", "cloud2"):
         dim = 3 if key == "cloud3" else 2
-        cloud = make_cloud("cone", dim=dim, n_points=CLOUD_POINTS, noise=CLOUD_NOISE, rank=dim,
-                           seed=seed)
+        cloud = make_cloud(
+            "cone", dim=dim, n_points=CLOUD_POINTS, noise=CLOUD_NOISE, rank=dim, seed=seed
+        )
         return DemoData(key, cloud.X, None)
     if key == "image":
         (X,) = image_channels(fit_working_size(sample_image("camera"), IMAGE_SIDE))

@@ -135,8 +135,7 @@ def real_spherical_harmonic(l: int, m: int, theta: Any, phi: Any) -> np.ndarray:
     ndarray, same shape as ``theta``
     """
     harmonic_index(l, m)  # validates l and m
-    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=float),
-                                     np.asarray(phi, dtype=float))
+    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=float), np.asarray(phi, dtype=float))
     return _real_harmonic(l, m, theta, phi)
 
 
@@ -147,8 +146,7 @@ def real_spherical_harmonics(l_max: int, theta: Any, phi: Any) -> np.ndarray:
     -------
     ndarray, shape ((l_max + 1)², *theta.shape)
     """
-    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=float),
-                                     np.asarray(phi, dtype=float))
+    theta, phi = np.broadcast_arrays(np.asarray(theta, dtype=float), np.asarray(phi, dtype=float))
     # Shared work done once: the distinct polar angles, and cos/sin of mφ per order.
     unique, inverse = np.unique(theta, return_inverse=True)
     inverse = inverse.reshape(theta.shape)
@@ -286,8 +284,9 @@ def error_by_degree(values: Any, grid: SphereGrid, l_max: int) -> np.ndarray:
     norm = float(np.sum(grid.weights * values * values))
     if norm == 0:
         return np.zeros(l_max + 1)
-    per_degree = np.array([np.sum(coefficients[l * l:(l + 1) ** 2] ** 2)
-                           for l in range(l_max + 1)])  # noqa: E741
+    per_degree = np.array(
+        [np.sum(coefficients[l * l : (l + 1) ** 2] ** 2) for l in range(l_max + 1)]  # noqa: E741
+    )
     remaining = np.maximum(norm - np.cumsum(per_degree), 0.0)
     return np.sqrt(remaining / norm)
 
@@ -368,8 +367,15 @@ def coefficients_from_terms(terms: dict[tuple[int, int], float]) -> np.ndarray:
     return coefficients
 
 
-def preset_values(name: str, theta: Any, phi: Any, *, degree: int = 2, order: int = 1,
-                  terms: dict[tuple[int, int], float] | None = None) -> np.ndarray:
+def preset_values(
+    name: str,
+    theta: Any,
+    phi: Any,
+    *,
+    degree: int = 2,
+    order: int = 1,
+    terms: dict[tuple[int, int], float] | None = None,
+) -> np.ndarray:
     """A function on the sphere from :data:`PRESETS`, sampled at the given angles.
 
     Parameters

@@ -91,6 +91,7 @@ _LUMA = np.array([0.2125, 0.7154, 0.0721])
 # Decoding and preparing images
 # --------------------------------------------------------------------------------------------
 
+
 def sniff_format(data: bytes) -> str:
     """Return ``"PNG"`` or ``"JPEG"`` from the file's magic bytes.
 
@@ -116,8 +117,10 @@ def sniff_format(data: bytes) -> str:
     for name, magic in _MAGIC.items():
         if bytes(data[: len(magic)]) == magic:
             return name
-    raise ValueError("This file is not a PNG or JPEG image (its first bytes are not a PNG or "
-                     "JPEG signature). Upload a .png or .jpg picture.")
+    raise ValueError(
+        "This file is not a PNG or JPEG image (its first bytes are not a PNG or "
+        "JPEG signature). Upload a .png or .jpg picture."
+    )
 
 
 def safe_file_name(name: str, max_length: int = 60) -> str:
@@ -147,15 +150,29 @@ def _pixels_as_float(image: Any, max_side: int) -> np.ndarray:
         image = Image.fromarray(np.clip(scaled, 0.0, 1.0))  # float32 -> mode "F"
     elif mode in ("1", "L"):
         image = image.convert("L")
-    elif mode in ("LA", "La", "PA", "P", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "LAB", "HSV",
-                  "RGB"):
+    elif mode in (
+        "LA",
+        "La",
+        "PA",
+        "P",
+        "RGBA",
+        "RGBa",
+        "RGBX",
+        "CMYK",
+        "YCbCr",
+        "LAB",
+        "HSV",
+        "RGB",
+    ):
         # Transparent pixels are shown over white, as a browser would.
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba).convert("RGB")
     else:
-        raise ValueError(f"Unsupported pixel mode {mode!r}; save the picture as an 8-bit RGB "
-                         "or grayscale PNG/JPEG.")
+        raise ValueError(
+            f"Unsupported pixel mode {mode!r}; save the picture as an 8-bit RGB "
+            "or grayscale PNG/JPEG."
+        )
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     array = np.asarray(image, dtype=np.float64)
@@ -164,8 +181,14 @@ def _pixels_as_float(image: Any, max_side: int) -> np.ndarray:
     return np.clip(array, 0.0, 1.0)
 
 
-def decode_image(data: bytes, *, max_side: int = WORKING_SIDE, max_pixels: int = MAX_PIXELS,
-                 max_bytes: int = MAX_UPLOAD_BYTES, min_side: int = MIN_SIDE) -> np.ndarray:
+def decode_image(
+    data: bytes,
+    *,
+    max_side: int = WORKING_SIDE,
+    max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    min_side: int = MIN_SIDE,
+) -> np.ndarray:
     """Decode an uploaded PNG or JPEG safely into a float image at the working size.
 
     The checks run in this order, so a hostile file is rejected as early as possible:
@@ -207,8 +230,9 @@ def decode_image(data: bytes, *, max_side: int = WORKING_SIDE, max_pixels: int =
     if not data:
         raise ValueError("The file is empty.")
     if len(data) > max_bytes:
-        raise ValueError(f"The file is {len(data) / 2**20:.1f} MB; the limit is "
-                         f"{max_bytes / 2**20:.0f} MB.")
+        raise ValueError(
+            f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB."
+        )
     kind = sniff_format(data)
     with warnings.catch_warnings():
         # Pillow warns (and above twice its limit raises) on huge declared sizes: both are errors.
@@ -216,46 +240,59 @@ def decode_image(data: bytes, *, max_side: int = WORKING_SIDE, max_pixels: int =
         try:
             image = Image.open(io.BytesIO(data), formats=(kind,))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise ValueError(f"This {kind} declares an enormous size (an 'image bomb'); "
-                             f"the limit is {max_pixels:,} pixels.") from error
+            raise ValueError(
+                f"This {kind} declares an enormous size (an 'image bomb'); "
+                f"the limit is {max_pixels:,} pixels."
+            ) from error
         except Exception as error:  # any parser failure: damaged file
-            raise ValueError(f"This {kind} file is damaged: its header cannot be read "
-                             f"({error}).") from error
+            raise ValueError(
+                f"This {kind} file is damaged: its header cannot be read ({error})."
+            ) from error
         with image:
             width, height = image.size
             if width * height > max_pixels:
-                raise ValueError(f"This {kind} declares {width}×{height} = {width * height:,} "
-                                 f"pixels; the limit is {max_pixels:,} pixels. Scale it down "
-                                 "first.")
+                raise ValueError(
+                    f"This {kind} declares {width}×{height} = {width * height:,} "
+                    f"pixels; the limit is {max_pixels:,} pixels. Scale it down "
+                    "first."
+                )
             if min(width, height) < min_side:
-                raise ValueError(f"This image is {width}×{height} pixels; both sides need at "
-                                 f"least {min_side} pixels to be worth factoring.")
+                raise ValueError(
+                    f"This image is {width}×{height} pixels; both sides need at "
+                    f"least {min_side} pixels to be worth factoring."
+                )
             if getattr(image, "is_animated", False) or getattr(image, "n_frames", 1) > 1:
-                raise ValueError(f"This {kind} is animated or holds several frames; upload a "
-                                 "single still picture.")
+                raise ValueError(
+                    f"This {kind} is animated or holds several frames; upload a "
+                    "single still picture."
+                )
             try:
                 if kind == "JPEG":
                     # Let the JPEG decoder skip detail we would throw away anyway.
-                    image.draft("RGB" if image.mode == "RGB" else image.mode,
-                                (max_side, max_side))
+                    image.draft("RGB" if image.mode == "RGB" else image.mode, (max_side, max_side))
                 image.load()
                 image = ImageOps.exif_transpose(image)
                 pixels = _pixels_as_float(image, max_side)
             except ValueError as error:
                 if "Unsupported pixel mode" in str(error):
                     raise
-                raise ValueError(f"This {kind} file is truncated or damaged and cannot be "
-                                 f"decoded ({error}).") from error
+                raise ValueError(
+                    f"This {kind} file is truncated or damaged and cannot be decoded ({error})."
+                ) from error
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-                raise ValueError(f"This {kind} expands to too many pixels (an 'image bomb')."
-                                 ) from error
+                raise ValueError(
+                    f"This {kind} expands to too many pixels (an 'image bomb')."
+                ) from error
             except Exception as error:  # decoder errors vary by codec
-                raise ValueError(f"This {kind} file is truncated or damaged and cannot be "
-                                 f"decoded ({error}).") from error
+                raise ValueError(
+                    f"This {kind} file is truncated or damaged and cannot be decoded ({error})."
+                ) from error
     if min(pixels.shape[:2]) < min_side:
-        raise ValueError(f"At the working size (longest side {max_side} px) this image is only "
-                         f"{pixels.shape[1]}×{pixels.shape[0]} pixels; its aspect ratio is too "
-                         "extreme.")
+        raise ValueError(
+            f"At the working size (longest side {max_side} px) this image is only "
+            f"{pixels.shape[1]}×{pixels.shape[0]} pixels; its aspect ratio is too "
+            "extreme."
+        )
     return pixels
 
 
@@ -300,8 +337,7 @@ def image_channels(image: np.ndarray, color: str = "grayscale") -> list[np.ndarr
     list of ndarray, each shape (h, w), float64
     """
     if color not in COLOR_MODES:
-        raise ValueError(f"Unknown colour mode {color!r}; choose one of "
-                         f"{', '.join(COLOR_MODES)}.")
+        raise ValueError(f"Unknown colour mode {color!r}; choose one of {', '.join(COLOR_MODES)}.")
     image = np.asarray(image, dtype=np.float64)
     if image.ndim == 2:
         return [image]
@@ -372,6 +408,7 @@ def storage_counts(n: int, k: int, rank: int, channels: int = 1) -> tuple[int, i
 # One image: NMF against SVD
 # --------------------------------------------------------------------------------------------
 
+
 def image_svds(image: np.ndarray, color: str = "grayscale") -> list[SVDResult]:
     """Full thin SVD of each channel matrix (every rank's SVD reconstruction comes from it).
 
@@ -393,9 +430,14 @@ def image_svds(image: np.ndarray, color: str = "grayscale") -> list[SVDResult]:
 NESTED_INITS = ("nndsvd", "nndsvda")
 
 
-def image_starts(image: np.ndarray, max_rank: int, *, color: str = "grayscale",
-                 init: str = "nndsvda", seed: Any = 0
-                 ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+def image_starts(
+    image: np.ndarray,
+    max_rank: int,
+    *,
+    color: str = "grayscale",
+    init: str = "nndsvda",
+    seed: Any = 0,
+) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """Start points at ``max_rank`` that can be cut down to any lower rank, one per channel.
 
     For ``init`` in :data:`NESTED_INITS` the rank-r start of :func:`nmf_core.initialize` equals
@@ -435,8 +477,10 @@ def _start(init: str, starts, index: int, rank: int):
 def _check_image_rank(rank: int, shape: tuple[int, int]) -> int:
     rank = check_rank(rank)
     if rank > min(shape):
-        raise ValueError(f"rank {rank} is larger than the image's shorter side "
-                         f"({shape[0]}×{shape[1]} pixels); choose r ≤ {min(shape)}.")
+        raise ValueError(
+            f"rank {rank} is larger than the image's shorter side "
+            f"({shape[0]}×{shape[1]} pixels); choose r ≤ {min(shape)}."
+        )
     return rank
 
 
@@ -495,14 +539,16 @@ class ImageFactorization:
     @property
     def nmf_error(self) -> float:
         """``‖X − HW‖_F / ‖X‖_F`` over all channels."""
-        return relative_error(self.original.reshape(self.shape[0], -1),
-                              self.nmf_image.reshape(self.shape[0], -1))
+        return relative_error(
+            self.original.reshape(self.shape[0], -1), self.nmf_image.reshape(self.shape[0], -1)
+        )
 
     @property
     def svd_error(self) -> float:
         """Relative error of the rank-r SVD over all channels (the smallest any rank r gets)."""
-        return relative_error(self.original.reshape(self.shape[0], -1),
-                              self.svd_image.reshape(self.shape[0], -1))
+        return relative_error(
+            self.original.reshape(self.shape[0], -1), self.svd_image.reshape(self.shape[0], -1)
+        )
 
     @property
     def nmf_error_map(self) -> np.ndarray:
@@ -528,12 +574,19 @@ def _error_map(original: np.ndarray, approximation: np.ndarray) -> np.ndarray:
     return np.sqrt(np.mean(difference**2, axis=-1))
 
 
-def factor_image(image: np.ndarray, rank: int, *, color: str = "grayscale",
-                 solver: str = "hals", init: str = "nndsvda", max_iter: int = 30,
-                 seed: Any = 0, tol: float = 1e-4,
-                 svds: Sequence[SVDResult] | None = None,
-                 starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None
-                 ) -> ImageFactorization:
+def factor_image(
+    image: np.ndarray,
+    rank: int,
+    *,
+    color: str = "grayscale",
+    solver: str = "hals",
+    init: str = "nndsvda",
+    max_iter: int = 30,
+    seed: Any = 0,
+    tol: float = 1e-4,
+    svds: Sequence[SVDResult] | None = None,
+    starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> ImageFactorization:
     """Factor an image at rank ``r`` with NMF and with the SVD.
 
     Parameters
@@ -563,21 +616,42 @@ def factor_image(image: np.ndarray, rank: int, *, color: str = "grayscale",
         raise ValueError(f"Got {len(svds)} SVDs for {len(channels)} channels.")
     Hs, Ws, lefts, rights, iterations = [], [], [], [], 0
     for index, (channel, svd) in enumerate(zip(channels, svds, strict=True)):
-        result = nmf(channel, rank, solver=solver, init=_start(init, starts, index, rank),
-                     max_iter=max_iter, seed=seed, tol=tol)
+        result = nmf(
+            channel,
+            rank,
+            solver=solver,
+            init=_start(init, starts, index, rank),
+            max_iter=max_iter,
+            seed=seed,
+            tol=tol,
+        )
         Hs.append(result.H)
         Ws.append(result.W)
         iterations = max(iterations, result.n_iter)
         lefts.append(svd.U[:, :rank] * svd.S[:rank])
         rights.append(svd.Vt[:rank])
-    return ImageFactorization(original=_stack(channels), H=tuple(Hs), W=tuple(Ws),
-                              svd_left=tuple(lefts), svd_right=tuple(rights), n_iter=iterations)
+    return ImageFactorization(
+        original=_stack(channels),
+        H=tuple(Hs),
+        W=tuple(Ws),
+        svd_left=tuple(lefts),
+        svd_right=tuple(rights),
+        n_iter=iterations,
+    )
 
 
-def nmf_image_error(image: np.ndarray, rank: int, *, color: str = "grayscale",
-                    solver: str = "hals", init: str = "nndsvda", max_iter: int = 30,
-                    seed: Any = 0, tol: float = 1e-4,
-                    starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> float:
+def nmf_image_error(
+    image: np.ndarray,
+    rank: int,
+    *,
+    color: str = "grayscale",
+    solver: str = "hals",
+    init: str = "nndsvda",
+    max_iter: int = 30,
+    seed: Any = 0,
+    tol: float = 1e-4,
+    starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> float:
     """Relative error ``‖X − HW‖_F / ‖X‖_F`` of NMF at one rank, over all channels.
 
     Parameters as in :func:`factor_image`.
@@ -586,8 +660,15 @@ def nmf_image_error(image: np.ndarray, rank: int, *, color: str = "grayscale",
     rank = _check_image_rank(rank, channels[0].shape)
     squared_residual = squared_norm = 0.0
     for index, channel in enumerate(channels):
-        result = nmf(channel, rank, solver=solver, init=_start(init, starts, index, rank),
-                     max_iter=max_iter, seed=seed, tol=tol)
+        result = nmf(
+            channel,
+            rank,
+            solver=solver,
+            init=_start(init, starts, index, rank),
+            max_iter=max_iter,
+            seed=seed,
+            tol=tol,
+        )
         squared_residual += float(np.sum((channel - result.H @ result.W) ** 2))
         squared_norm += float(np.sum(channel**2))
     return float(np.sqrt(squared_residual / squared_norm)) if squared_norm > 0 else 0.0
@@ -637,9 +718,16 @@ class ErrorCurve:
     svd: np.ndarray
 
 
-def error_vs_rank(image: np.ndarray, max_rank: int, *, color: str = "grayscale",
-                  solver: str = "hals", init: str = "nndsvda", max_iter: int = 30,
-                  seed: Any = 0) -> ErrorCurve:
+def error_vs_rank(
+    image: np.ndarray,
+    max_rank: int,
+    *,
+    color: str = "grayscale",
+    solver: str = "hals",
+    init: str = "nndsvda",
+    max_iter: int = 30,
+    seed: Any = 0,
+) -> ErrorCurve:
     """NMF and SVD relative errors at ranks 1 … ``max_rank``.
 
     Parameters
@@ -658,11 +746,24 @@ def error_vs_rank(image: np.ndarray, max_rank: int, *, color: str = "grayscale",
     max_rank = _check_image_rank(max_rank, channels[0].shape)
     ranks = np.arange(1, max_rank + 1)
     starts = image_starts(image, max_rank, color=color, init=init, seed=seed)
-    nmf_errors = np.array([
-        nmf_image_error(image, int(r), color=color, solver=solver, init=init,
-                        max_iter=max_iter, seed=seed, starts=starts) for r in ranks])
-    return ErrorCurve(ranks=ranks, nmf=nmf_errors,
-                      svd=svd_image_error_curve(image_svds(image, color), max_rank))
+    nmf_errors = np.array(
+        [
+            nmf_image_error(
+                image,
+                int(r),
+                color=color,
+                solver=solver,
+                init=init,
+                max_iter=max_iter,
+                seed=seed,
+                starts=starts,
+            )
+            for r in ranks
+        ]
+    )
+    return ErrorCurve(
+        ranks=ranks, nmf=nmf_errors, svd=svd_image_error_curve(image_svds(image, color), max_rank)
+    )
 
 
 def layer_order(left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -681,8 +782,14 @@ def layer_order(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.argsort(-weights, kind="stable")
 
 
-def layer_stack(left: np.ndarray, right: np.ndarray, order: Sequence[int] | None = None, *,
-                max_side: int | None = None, cumulative: bool = False) -> np.ndarray:
+def layer_stack(
+    left: np.ndarray,
+    right: np.ndarray,
+    order: Sequence[int] | None = None,
+    *,
+    max_side: int | None = None,
+    cumulative: bool = False,
+) -> np.ndarray:
     """The rank-one layers ``left[:, i] ⊗ right[i, :]``, optionally thinned and summed up.
 
     The layers add up to ``left @ right``. Thinning takes every s-th row and column, which for
@@ -705,8 +812,9 @@ def layer_stack(left: np.ndarray, right: np.ndarray, order: Sequence[int] | None
     """
     left, right = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
     if left.ndim != 2 or right.ndim != 2 or left.shape[1] != right.shape[0]:
-        raise ValueError(f"left (n, r) and right (r, k) do not fit: {left.shape} and "
-                         f"{right.shape}.")
+        raise ValueError(
+            f"left (n, r) and right (r, k) do not fit: {left.shape} and {right.shape}."
+        )
     order = np.arange(left.shape[1]) if order is None else np.asarray(order, dtype=int)
     step = 1
     if max_side is not None:
@@ -719,6 +827,7 @@ def layer_stack(left: np.ndarray, right: np.ndarray, order: Sequence[int] | None
 # --------------------------------------------------------------------------------------------
 # Faces: parts against eigenfaces
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FacesComparison:
@@ -756,8 +865,15 @@ class FacesComparison:
         return relative_error(self.faces, self.pca.reconstruction())
 
 
-def compare_faces(faces: np.ndarray, rank: int, *, solver: str = "hals",
-                  init: str = "nndsvda", max_iter: int = 100, seed: Any = 0) -> FacesComparison:
+def compare_faces(
+    faces: np.ndarray,
+    rank: int,
+    *,
+    solver: str = "hals",
+    init: str = "nndsvda",
+    max_iter: int = 100,
+    seed: Any = 0,
+) -> FacesComparison:
     """NMF (parts) and PCA (eigenfaces) of a face matrix at rank ``r``.
 
     Parameters
@@ -775,21 +891,27 @@ def compare_faces(faces: np.ndarray, rank: int, *, solver: str = "hals",
     faces = np.asarray(faces, dtype=np.float64)
     rank = check_rank(rank)
     if faces.ndim != 2 or rank > min(faces.shape):
-        raise ValueError(f"Need a 2-D face matrix with rank ≤ min(m, p); got shape "
-                         f"{faces.shape} and rank {rank}.")
+        raise ValueError(
+            f"Need a 2-D face matrix with rank ≤ min(m, p); got shape "
+            f"{faces.shape} and rank {rank}."
+        )
     result = nmf(faces, rank, solver=solver, init=init, max_iter=max_iter, seed=seed)
     order = layer_order(result.H, result.W)
     H, W = result.H[:, order], result.W[order]
     components = pca(faces, rank)
     return FacesComparison(
-        faces=faces, H=H, W=W, pca=components,
+        faces=faces,
+        H=H,
+        W=W,
+        pca=components,
         nmf_sparseness=np.asarray(hoyer_sparseness(W, axis=1)),
         pca_sparseness=np.asarray(hoyer_sparseness(components.components, axis=1)),
     )
 
 
-def face_parts(weights: np.ndarray, basis: np.ndarray, top: int | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+def face_parts(
+    weights: np.ndarray, basis: np.ndarray, top: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """One face's weighted parts ``weights[j] · basis[j]``, the strongest first.
 
     Parameters
@@ -809,8 +931,9 @@ def face_parts(weights: np.ndarray, basis: np.ndarray, top: int | None = None
     """
     weights, basis = np.asarray(weights, dtype=np.float64), np.asarray(basis, dtype=np.float64)
     if weights.ndim != 1 or basis.ndim != 2 or len(weights) != basis.shape[0]:
-        raise ValueError(f"weights (r,) and basis (r, p) do not fit: {weights.shape} and "
-                         f"{basis.shape}.")
+        raise ValueError(
+            f"weights (r,) and basis (r, p) do not fit: {weights.shape} and {basis.shape}."
+        )
     parts = weights[:, None] * basis
     order = np.argsort(-np.linalg.norm(parts, axis=1), kind="stable")
     if top is not None:

@@ -54,8 +54,10 @@ def spa(X, rank: int) -> np.ndarray:
     rank = check_rank(rank)
     n, k = X.shape
     if rank > min(n, k):
-        raise ValueError(f"SPA can pick at most min(n, k) = {min(n, k)} rows from X of shape "
-                         f"{X.shape}; got rank={rank}.")
+        raise ValueError(
+            f"SPA can pick at most min(n, k) = {min(n, k)} rows from X of shape "
+            f"{X.shape}; got rank={rank}."
+        )
     residual = X.toarray() if sp.issparse(X) else X.astype(np.float64, copy=True)
     norms = np.einsum("ij,ij->i", residual, residual)
     picked: list[int] = []
@@ -99,13 +101,17 @@ def _nndsvd(X, rank: int, fill: str, rng: np.random.Generator) -> tuple[np.ndarr
         negative_mass = u_neg_norm * v_neg_norm
         # Keep whichever sign pattern carries more of the rank-one term.
         if positive_mass > negative_mass:
-            u_part, v_part, mass = u_pos / max(u_pos_norm, 1e-300), v_pos / max(v_pos_norm,
-                                                                                  1e-300), \
-                positive_mass
+            u_part, v_part, mass = (
+                u_pos / max(u_pos_norm, 1e-300),
+                v_pos / max(v_pos_norm, 1e-300),
+                positive_mass,
+            )
         else:
-            u_part, v_part, mass = u_neg / max(u_neg_norm, 1e-300), v_neg / max(v_neg_norm,
-                                                                                  1e-300), \
-                negative_mass
+            u_part, v_part, mass = (
+                u_neg / max(u_neg_norm, 1e-300),
+                v_neg / max(v_neg_norm, 1e-300),
+                negative_mass,
+            )
         scale = np.sqrt(S[j] * mass)
         H[:, j] = scale * u_part
         W[j, :] = scale * v_part
@@ -124,8 +130,9 @@ def _nndsvd(X, rank: int, fill: str, rng: np.random.Generator) -> tuple[np.ndarr
     return H, W
 
 
-def initialize(X, rank: int, init: Any = "nndsvda", *, seed: Any = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+def initialize(
+    X, rank: int, init: Any = "nndsvda", *, seed: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Build a nonnegative starting pair ``(H0, W0)`` for ``X ≈ H W``.
 
     Parameters
@@ -158,12 +165,14 @@ def initialize(X, rank: int, init: Any = "nndsvda", *, seed: Any = None
         Unknown ``init``; ``nndsvd*`` or ``spa`` with ``rank > min(n, k)``; a custom start of the
         wrong shape, with negative or non-finite entries.
     """
-    return _initialize_validated(as_nonnegative_matrix(X), check_rank(rank), init,
-                                 check_random_state(seed))
+    return _initialize_validated(
+        as_nonnegative_matrix(X), check_rank(rank), init, check_random_state(seed)
+    )
 
 
-def _initialize_validated(X, rank: int, init: Any, rng: np.random.Generator
-                          ) -> tuple[np.ndarray, np.ndarray]:
+def _initialize_validated(
+    X, rank: int, init: Any, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`initialize` for an ``X`` and ``rank`` that have already been checked."""
     n, k = X.shape
     dtype = X.dtype
@@ -179,11 +188,14 @@ def _initialize_validated(X, rank: int, init: Any, rng: np.random.Generator
             )
         return H0.astype(dtype, copy=True), W0.astype(dtype, copy=True)
     if not isinstance(init, str) or init not in INITS:
-        raise ValueError(f"Unknown init {init!r}; choose one of {', '.join(INITS)} "
-                         "or pass a pair (H0, W0).")
+        raise ValueError(
+            f"Unknown init {init!r}; choose one of {', '.join(INITS)} or pass a pair (H0, W0)."
+        )
     if init != "random" and rank > min(n, k):
-        raise ValueError(f"init={init!r} needs rank <= min(n, k) = {min(n, k)} for X of shape "
-                         f"{X.shape}; got rank={rank}. Use init='random' for a larger rank.")
+        raise ValueError(
+            f"init={init!r} needs rank <= min(n, k) = {min(n, k)} for X of shape "
+            f"{X.shape}; got rank={rank}. Use init='random' for a larger rank."
+        )
     if init == "random":
         scale = np.sqrt(float(X.mean()) / rank)
         H = scale * np.abs(rng.standard_normal((n, rank)))
@@ -195,6 +207,7 @@ def _initialize_validated(X, rank: int, init: Any, rng: np.random.Generator
         cross = np.asarray(X @ W.T)
         H = nnls_gram(gram, cross.T).T
     else:
-        H, W = _nndsvd(X, rank, fill={"nndsvd": "", "nndsvda": "a", "nndsvdar": "ar"}[init],
-                       rng=rng)
+        H, W = _nndsvd(
+            X, rank, fill={"nndsvd": "", "nndsvda": "a", "nndsvdar": "ar"}[init], rng=rng
+        )
     return np.ascontiguousarray(H, dtype=dtype), np.ascontiguousarray(W, dtype=dtype)

@@ -9,9 +9,14 @@ from ._validation import as_nonnegative_matrix
 __all__ = ["parse_csv_matrix"]
 
 
-def parse_csv_matrix(data: bytes, *, max_rows: int = 5000, max_columns: int = 2000,
-                     allowed_columns: tuple[int, ...] | None = None,
-                     max_bytes: int = 5_000_000) -> np.ndarray:
+def parse_csv_matrix(
+    data: bytes,
+    *,
+    max_rows: int = 5000,
+    max_columns: int = 2000,
+    allowed_columns: tuple[int, ...] | None = None,
+    max_bytes: int = 5_000_000,
+) -> np.ndarray:
     """Parse an uploaded CSV of nonnegative numbers into a float64 matrix (rows are points).
 
     A first line that is not numeric is treated as a header and skipped. Commas, semicolons,
@@ -46,8 +51,9 @@ def parse_csv_matrix(data: bytes, *, max_rows: int = 5000, max_columns: int = 20
     if not isinstance(data, bytes | bytearray):
         raise ValueError("The upload must be raw bytes of a CSV file.")
     if len(data) > max_bytes:
-        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-                         f"{max_bytes / 1e6:.1f} MB.")
+        raise ValueError(
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB."
+        )
     try:
         text = bytes(data).decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -67,26 +73,31 @@ def parse_csv_matrix(data: bytes, *, max_rows: int = 5000, max_columns: int = 20
         except ValueError:
             if number == 1 and not rows:
                 continue  # a header line
-            raise ValueError(f"Row {number} has a value that is not a number: {line[:60]!r}."
-                             ) from None
+            raise ValueError(
+                f"Row {number} has a value that is not a number: {line[:60]!r}."
+            ) from None
         rows.append(values)
     if not rows:
         raise ValueError("The file has a header but no rows of numbers.")
     widths = {len(row) for row in rows}
     if len(widths) != 1:
-        raise ValueError(f"Rows have different numbers of values ({sorted(widths)}); every row "
-                         "needs the same number of columns.")
+        raise ValueError(
+            f"Rows have different numbers of values ({sorted(widths)}); every row "
+            "needs the same number of columns."
+        )
     width = widths.pop()
     if width > max_columns:
         raise ValueError(f"The file has {width} columns; the limit is {max_columns}.")
     if allowed_columns is not None and width not in allowed_columns:
         wanted = " or ".join(str(count) for count in allowed_columns)
-        raise ValueError(f"The file has {width} column{'s' if width != 1 else ''}; this page "
-                         f"needs {wanted}.")
+        raise ValueError(
+            f"The file has {width} column{'s' if width != 1 else ''}; this page needs {wanted}."
+        )
     if len(rows) > max_rows:
         raise ValueError(f"The file has {len(rows)} rows; the limit is {max_rows}.")
-    return as_nonnegative_matrix(np.asarray(rows, dtype=np.float64), name="The uploaded matrix",
-                                 allow_sparse=False)
+    return as_nonnegative_matrix(
+        np.asarray(rows, dtype=np.float64), name="The uploaded matrix", allow_sparse=False
+    )
 
 
 def _split(line: str) -> list[str]:
@@ -94,5 +105,3 @@ def _split(line: str) -> list[str]:
         if separator in line:
             return [field.strip() for field in line.split(separator)]
     return line.split()
-
-

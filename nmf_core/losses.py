@@ -57,7 +57,7 @@ def _sparse_frobenius_loss(X: sp.csr_matrix, H: np.ndarray, W: np.ndarray) -> fl
     on_stored, fitted_on_stored = 0.0, 0.0
     rows_per_block = max(1, 2_000_000 // max(1, H.shape[1] * max(1, X.nnz // X.shape[0])))
     for start in range(0, X.shape[0], rows_per_block):
-        block = X[start:start + rows_per_block]
+        block = X[start : start + rows_per_block]
         rows = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr)) + start
         fitted = np.einsum("ij,ji->i", H[rows], W[:, block.indices])
         on_stored += float(np.sum((block.data.astype(np.float64) - fitted) ** 2))
@@ -88,14 +88,19 @@ def kl_divergence(X, H: np.ndarray, W: np.ndarray) -> float:
     product = H.astype(np.float64) @ W.astype(np.float64)
     positive = X > 0
     log_term = np.zeros_like(X)
-    log_term[positive] = X[positive] * np.log(
-        X[positive] / np.maximum(product[positive], _KL_EPS)
-    )
+    log_term[positive] = X[positive] * np.log(X[positive] / np.maximum(product[positive], _KL_EPS))
     return float(np.sum(log_term) - X.sum() + product.sum())
 
 
-def penalty(H: np.ndarray, W: np.ndarray, *, l1_H: float = 0.0, l1_W: float = 0.0,
-            l2_H: float = 0.0, l2_W: float = 0.0) -> float:
+def penalty(
+    H: np.ndarray,
+    W: np.ndarray,
+    *,
+    l1_H: float = 0.0,
+    l1_W: float = 0.0,
+    l2_H: float = 0.0,
+    l2_W: float = 0.0,
+) -> float:
     """Penalty ``l1_H·ΣH + l1_W·ΣW + l2_H·‖H‖²_F + l2_W·‖W‖²_F`` (factors are nonnegative).
 
     Parameters
@@ -120,8 +125,17 @@ def penalty(H: np.ndarray, W: np.ndarray, *, l1_H: float = 0.0, l1_W: float = 0.
     return total
 
 
-def objective(X, H: np.ndarray, W: np.ndarray, *, loss: str = "frobenius", l1_H: float = 0.0,
-              l1_W: float = 0.0, l2_H: float = 0.0, l2_W: float = 0.0) -> float:
+def objective(
+    X,
+    H: np.ndarray,
+    W: np.ndarray,
+    *,
+    loss: str = "frobenius",
+    l1_H: float = 0.0,
+    l1_W: float = 0.0,
+    l2_H: float = 0.0,
+    l2_W: float = 0.0,
+) -> float:
     """The penalised objective the solvers minimise: data term plus :func:`penalty`.
 
     Parameters

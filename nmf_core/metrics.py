@@ -31,8 +31,7 @@ def relative_error(X, X_hat) -> float:
     """
     X, X_hat = _dense(X), _dense(X_hat)
     if X.shape != X_hat.shape:
-        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and "
-                         f"{X_hat.shape}.")
+        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}.")
     norm = float(np.linalg.norm(X))
     residual = float(np.linalg.norm(X - X_hat))
     if norm == 0:
@@ -98,8 +97,7 @@ def explained_variance(X, X_hat) -> float:
     """
     X, X_hat = _dense(X), _dense(X_hat)
     if X.shape != X_hat.shape:
-        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and "
-                         f"{X_hat.shape}.")
+        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}.")
     spread = float(np.sum((X - X.mean(axis=0)) ** 2))
     residual = float(np.sum((X - X_hat) ** 2))
     if spread == 0:

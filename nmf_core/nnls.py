@@ -23,8 +23,7 @@ _FULL_EXCHANGE_BUDGET = 3
 _BATCH_ENTRIES = 4_000_000
 
 
-def _solve_on_passive_sets(gram: np.ndarray, rhs: np.ndarray, passive: np.ndarray
-                           ) -> np.ndarray:
+def _solve_on_passive_sets(gram: np.ndarray, rhs: np.ndarray, passive: np.ndarray) -> np.ndarray:
     """Solve ``G[P, P] z[P] = b[P]``, ``z[~P] = 0`` for every column (batched).
 
     Parameters
@@ -53,7 +52,7 @@ def _solve_on_passive_sets(gram: np.ndarray, rhs: np.ndarray, passive: np.ndarra
         order = np.argsort(which, kind="stable")
         bounds = np.searchsorted(which[order], np.arange(len(patterns) + 1))
         for index in range(len(patterns)):
-            columns = order[bounds[index]:bounds[index + 1]]
+            columns = order[bounds[index] : bounds[index + 1]]
             solution[:, columns] = np.linalg.solve(matrices[index], masked_rhs[:, columns])
         return solution
     # Many distinct sets: one batched LAPACK call over the columns, in bounded chunks.
@@ -78,8 +77,13 @@ def _distinct_columns(passive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return patterns, np.ravel(which)
 
 
-def nnls_gram(gram: np.ndarray, rhs: np.ndarray, *, start: np.ndarray | None = None,
-              max_iter: int | None = None) -> np.ndarray:
+def nnls_gram(
+    gram: np.ndarray,
+    rhs: np.ndarray,
+    *,
+    start: np.ndarray | None = None,
+    max_iter: int | None = None,
+) -> np.ndarray:
     """Solve ``min_{z ≥ 0} ½ zᵀ G z − bᵀ z`` for every column ``b`` of ``rhs``.
 
     Block principal pivoting (Kim & Park, 2011): guess the passive set ``P`` (the entries that
@@ -115,8 +119,7 @@ def nnls_gram(gram: np.ndarray, rhs: np.ndarray, *, start: np.ndarray | None = N
     gram = np.asarray(gram, dtype=np.float64)
     rhs = np.asarray(rhs, dtype=np.float64)
     if rhs.ndim != 2 or gram.shape != (rhs.shape[0], rhs.shape[0]):
-        raise ValueError(f"gram must be (r, r) and rhs (r, m); got {gram.shape} and "
-                         f"{rhs.shape}.")
+        raise ValueError(f"gram must be (r, r) and rhs (r, m); got {gram.shape} and {rhs.shape}.")
     r, m = rhs.shape
     if r == 0 or m == 0:
         return np.zeros((r, m))
@@ -161,6 +164,5 @@ def nnls_gram(gram: np.ndarray, rhs: np.ndarray, *, start: np.ndarray | None = N
             flips[last, single] = True
         P = P ^ flips
         passive[:, active_columns] = P
-        solution[:, active_columns] = _solve_on_passive_sets(
-            gram, rhs[:, active_columns], P)
+        solution[:, active_columns] = _solve_on_passive_sets(gram, rhs[:, active_columns], P)
     return np.maximum(solution, 0.0)

@@ -76,13 +76,16 @@ def image_patches(image, *, size: int = 12, count: int = 500, seed: Any = 0) -> 
     size, count = check_rank(size), check_rank(count)
     height, width = image.shape
     if size > min(height, width):
-        raise ValueError(f"A {size}×{size} patch does not fit in an image of shape "
-                         f"{image.shape}.")
+        raise ValueError(f"A {size}×{size} patch does not fit in an image of shape {image.shape}.")
     rng = check_random_state(seed)
     tops = rng.integers(0, height - size + 1, size=count)
     lefts = rng.integers(0, width - size + 1, size=count)
-    return np.stack([image[top:top + size, left:left + size].ravel()
-                     for top, left in zip(tops, lefts, strict=True)])
+    return np.stack(
+        [
+            image[top : top + size, left : left + size].ravel()
+            for top, left in zip(tops, lefts, strict=True)
+        ]
+    )
 
 
 def check_penalties(penalties: Mapping[str, Any]) -> dict[str, float]:
@@ -104,8 +107,9 @@ def check_penalties(penalties: Mapping[str, Any]) -> dict[str, float]:
     """
     unknown = set(penalties) - set(PENALTY_NAMES)
     if unknown:
-        raise ValueError(f"Unknown penalty {sorted(unknown)}; choose from "
-                         f"{', '.join(PENALTY_NAMES)}.")
+        raise ValueError(
+            f"Unknown penalty {sorted(unknown)}; choose from {', '.join(PENALTY_NAMES)}."
+        )
     checked = {}
     for name in PENALTY_NAMES:
         value = penalties.get(name, 0.0)
@@ -163,9 +167,17 @@ class PenaltyFit:
     n_iter: int
 
 
-def fit_with_penalties(X, rank: int, penalties: Mapping[str, Any] | None = None, *,
-                       solver: str = "hals", init: Any = "nndsvda", max_iter: int = 200,
-                       tol: float = 1e-4, seed: Any = 0) -> PenaltyFit:
+def fit_with_penalties(
+    X,
+    rank: int,
+    penalties: Mapping[str, Any] | None = None,
+    *,
+    solver: str = "hals",
+    init: Any = "nndsvda",
+    max_iter: int = 200,
+    tol: float = 1e-4,
+    seed: Any = 0,
+) -> PenaltyFit:
     """Fit NMF with the given penalties and measure sparseness, error and scale.
 
     Parameters
@@ -195,19 +207,28 @@ def fit_with_penalties(X, rank: int, penalties: Mapping[str, Any] | None = None,
     X = as_nonnegative_matrix(X, allow_sparse=False)
     rank = check_rank(rank)
     weights = check_penalties(penalties or {})
-    result = nmf(X, rank, solver=solver, init=init, max_iter=max_iter, tol=tol, seed=seed,
-                 **weights)
+    result = nmf(
+        X, rank, solver=solver, init=init, max_iter=max_iter, tol=tol, seed=seed, **weights
+    )
     H, W = result.H.astype(np.float64), result.W.astype(np.float64)
     active_mask = (W.max(axis=1) > _ACTIVE_THRESHOLD) & (H.max(axis=0) > _ACTIVE_THRESHOLD)
     active = int(active_mask.sum())
     sparseness_W = float(hoyer_sparseness(W[active_mask], axis=1).mean()) if active else 0.0
     sparseness_H = float(hoyer_sparseness(H[:, active_mask], axis=0).mean()) if active else 0.0
     return PenaltyFit(
-        penalties=weights, H=H, W=W, loss=float(result.losses[-1]),
-        objective=float(result.objectives[-1]), relative_error=result.relative_error,
-        sparseness_W=sparseness_W, sparseness_H=sparseness_H,
-        zeros_W=float(np.mean(W == 0)), active=active,
-        norm_H=float(np.linalg.norm(H)), norm_W=float(np.linalg.norm(W)), n_iter=result.n_iter,
+        penalties=weights,
+        H=H,
+        W=W,
+        loss=float(result.losses[-1]),
+        objective=float(result.objectives[-1]),
+        relative_error=result.relative_error,
+        sparseness_W=sparseness_W,
+        sparseness_H=sparseness_H,
+        zeros_W=float(np.mean(W == 0)),
+        active=active,
+        norm_H=float(np.linalg.norm(H)),
+        norm_W=float(np.linalg.norm(W)),
+        n_iter=result.n_iter,
     )
 
 
@@ -241,24 +262,42 @@ class PenaltySweep:
     norm_W: np.ndarray
 
     @classmethod
-    def from_fits(cls, name: str, values: Sequence[float],
-                  fits: Sequence[PenaltyFit]) -> PenaltySweep:
+    def from_fits(
+        cls, name: str, values: Sequence[float], fits: Sequence[PenaltyFit]
+    ) -> PenaltySweep:
         """Collect fits made at ``values`` of penalty ``name``."""
         if name not in PENALTY_NAMES:
             raise ValueError(f"Unknown penalty {name!r}; choose from {', '.join(PENALTY_NAMES)}.")
         if len(values) != len(fits) or not fits:
             raise ValueError("Need one fit per value, and at least one.")
         return cls(
-            name=name, values=np.asarray(values, dtype=np.float64),
-            **{measure: np.array([getattr(fit, measure) for fit in fits])
-               for measure in ("relative_error", "sparseness_W", "sparseness_H", "zeros_W",
-                               "active", "norm_H", "norm_W")},
+            name=name,
+            values=np.asarray(values, dtype=np.float64),
+            **{
+                measure: np.array([getattr(fit, measure) for fit in fits])
+                for measure in (
+                    "relative_error",
+                    "sparseness_W",
+                    "sparseness_H",
+                    "zeros_W",
+                    "active",
+                    "norm_H",
+                    "norm_W",
+                )
+            },
         )
 
 
-def penalty_sweep(X, rank: int, name: str, values: Sequence[float],
-                  others: Mapping[str, Any] | None = None, *,
-                  progress: Callable[[float], Any] | None = None, **fit_options) -> PenaltySweep:
+def penalty_sweep(
+    X,
+    rank: int,
+    name: str,
+    values: Sequence[float],
+    others: Mapping[str, Any] | None = None,
+    *,
+    progress: Callable[[float], Any] | None = None,
+    **fit_options,
+) -> PenaltySweep:
     """Vary penalty ``name`` over ``values`` with the other penalties held at ``others``.
 
     Parameters

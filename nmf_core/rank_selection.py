@@ -54,6 +54,7 @@ __all__ = [
 # A data set whose rank is known and whose points fall into clusters
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PlantedClusters:
     """Data ``X = H W + noise`` with a known rank and one planted cluster per basis vector.
@@ -81,8 +82,15 @@ class PlantedClusters:
         return self.W.shape[0]
 
 
-def planted_clusters(n: int = 60, k: int = 30, rank: int = 4, *, noise: float = 0.3,
-                     mixing: float = 0.05, seed: Any = None) -> PlantedClusters:
+def planted_clusters(
+    n: int = 60,
+    k: int = 30,
+    rank: int = 4,
+    *,
+    noise: float = 0.3,
+    mixing: float = 0.05,
+    seed: Any = None,
+) -> PlantedClusters:
     """Nonnegative data with ``rank`` planted clusters, for checking rank-selection heuristics.
 
     The ``k`` features are cut into ``rank`` contiguous blocks; basis vector ``j`` is large on
@@ -116,8 +124,7 @@ def planted_clusters(n: int = 60, k: int = 30, rank: int = 4, *, noise: float = 
     rank = check_rank(rank)
     n, k = check_rank(n), check_rank(k)
     if n < rank or k < rank:
-        raise ValueError(f"Need n ≥ rank and k ≥ rank to plant {rank} clusters, got n={n}, "
-                         f"k={k}.")
+        raise ValueError(f"Need n ≥ rank and k ≥ rank to plant {rank} clusters, got n={n}, k={k}.")
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a nonnegative number, got {noise!r}.")
     if not np.isfinite(mixing) or not 0 <= mixing < 1:
@@ -140,6 +147,7 @@ def planted_clusters(n: int = 60, k: int = 30, rank: int = 4, *, noise: float = 
 # --------------------------------------------------------------------------------------------
 # Consensus clustering
 # --------------------------------------------------------------------------------------------
+
 
 def cluster_labels(H: np.ndarray) -> np.ndarray:
     """Cluster of each point: the index of its largest coefficient, ``argmax_j H[i, j]``.
@@ -205,8 +213,10 @@ def consensus_matrix(label_runs) -> np.ndarray:
     """
     runs = np.asarray(label_runs)
     if runs.ndim != 2 or runs.shape[0] == 0 or runs.shape[1] == 0:
-        raise ValueError("label_runs must have shape (runs, n) with at least one run and one "
-                         f"point, got shape {runs.shape}.")
+        raise ValueError(
+            "label_runs must have shape (runs, n) with at least one run and one "
+            f"point, got shape {runs.shape}."
+        )
     total = np.zeros((runs.shape[1], runs.shape[1]))
     for labels in runs:
         total += connectivity_matrix(labels)
@@ -306,6 +316,7 @@ def consensus_order(consensus) -> np.ndarray:
 # Restarts at one rank, and a sweep over ranks
 # --------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RankRestarts:
     """Several NMF runs from random starts at one rank.
@@ -346,14 +357,25 @@ class RankRestarts:
 
 
 def _check_restarts(n_restarts: Any) -> int:
-    if isinstance(n_restarts, bool) or not isinstance(n_restarts, int | np.integer) \
-            or n_restarts < 1:
+    if (
+        isinstance(n_restarts, bool)
+        or not isinstance(n_restarts, int | np.integer)
+        or n_restarts < 1
+    ):
         raise ValueError(f"n_restarts must be a positive integer, got {n_restarts!r}.")
     return int(n_restarts)
 
 
-def rank_restarts(X, rank: int, *, n_restarts: int = 8, seed: Any = 0, solver: str = "hals",
-                  max_iter: int = 100, tol: float = 1e-4) -> RankRestarts:
+def rank_restarts(
+    X,
+    rank: int,
+    *,
+    n_restarts: int = 8,
+    seed: Any = 0,
+    solver: str = "hals",
+    max_iter: int = 100,
+    tol: float = 1e-4,
+) -> RankRestarts:
     """Run NMF ``n_restarts`` times from random starts at one rank and build the consensus.
 
     Parameters
@@ -379,8 +401,9 @@ def rank_restarts(X, rank: int, *, n_restarts: int = 8, seed: Any = 0, solver: s
     errors, labels = [], []
     best = None
     for run_seed in run_seeds:
-        result = nmf(X, rank, solver=solver, init="random", seed=int(run_seed),
-                     max_iter=max_iter, tol=tol)
+        result = nmf(
+            X, rank, solver=solver, init="random", seed=int(run_seed), max_iter=max_iter, tol=tol
+        )
         errors.append(result.relative_error)
         labels.append(cluster_labels(result.H))
         if best is None or result.relative_error < best.relative_error:
@@ -388,14 +411,20 @@ def rank_restarts(X, rank: int, *, n_restarts: int = 8, seed: Any = 0, solver: s
     label_runs = np.asarray(labels)
     consensus = consensus_matrix(label_runs)
     return RankRestarts(
-        rank=rank, errors=np.asarray(errors), labels=label_runs, best_H=best.H, best_W=best.W,
-        consensus=consensus, cophenetic=cophenetic_correlation(consensus),
+        rank=rank,
+        errors=np.asarray(errors),
+        labels=label_runs,
+        best_H=best.H,
+        best_W=best.W,
+        consensus=consensus,
+        cophenetic=cophenetic_correlation(consensus),
         dispersion=dispersion(consensus),
     )
 
 
-def suggest_rank(ranks: Sequence[int], dispersions: Sequence[float], *,
-                 tolerance: float = 1e-3) -> int:
+def suggest_rank(
+    ranks: Sequence[int], dispersions: Sequence[float], *, tolerance: float = 1e-3
+) -> int:
     """The largest rank whose restarts agree best: highest dispersion, ties to the larger rank.
 
     A rank where every restart finds the same clusters has dispersion 1. Below the true rank
@@ -422,8 +451,10 @@ def suggest_rank(ranks: Sequence[int], dispersions: Sequence[float], *,
     ranks = np.asarray(ranks)
     dispersions = np.asarray(dispersions, dtype=np.float64)
     if ranks.ndim != 1 or ranks.size == 0 or ranks.shape != dispersions.shape:
-        raise ValueError("ranks and dispersions must be non-empty 1-D sequences of the same "
-                         f"length, got {ranks.shape} and {dispersions.shape}.")
+        raise ValueError(
+            "ranks and dispersions must be non-empty 1-D sequences of the same "
+            f"length, got {ranks.shape} and {dispersions.shape}."
+        )
     best = float(np.max(dispersions))
     return int(np.max(ranks[dispersions >= best - tolerance]))
 
@@ -487,8 +518,9 @@ def summarize_ranks(X, restarts: Sequence[RankRestarts]) -> RankSweep:
     spread = float(np.sum((X - X.mean(axis=0)) ** 2))
     if spread > 1e-12 * total:
         svd_ev = 1.0 - (svd_curve**2) * total / spread
-        nmf_ev = np.array([explained_variance(X, entry.best_H @ entry.best_W)
-                           for entry in restarts])
+        nmf_ev = np.array(
+            [explained_variance(X, entry.best_H @ entry.best_W) for entry in restarts]
+        )
     else:
         # Identical rows: there is no variance to explain, so the measure is undefined.
         svd_ev = nmf_ev = np.full(len(ranks), np.nan)
@@ -508,9 +540,17 @@ def summarize_ranks(X, restarts: Sequence[RankRestarts]) -> RankSweep:
     )
 
 
-def rank_sweep(X, ranks: Sequence[int], *, n_restarts: int = 8, seed: int = 0,
-               solver: str = "hals", max_iter: int = 100, tol: float = 1e-4,
-               progress: Callable[[float], Any] | None = None) -> RankSweep:
+def rank_sweep(
+    X,
+    ranks: Sequence[int],
+    *,
+    n_restarts: int = 8,
+    seed: int = 0,
+    solver: str = "hals",
+    max_iter: int = 100,
+    tol: float = 1e-4,
+    progress: Callable[[float], Any] | None = None,
+) -> RankSweep:
     """Consensus, cophenetic correlation, dispersion and errors for each candidate rank.
 
     Parameters
@@ -538,8 +578,17 @@ def rank_sweep(X, ranks: Sequence[int], *, n_restarts: int = 8, seed: int = 0,
     ranks = [check_rank(rank) for rank in ranks]
     results = []
     for index, rank in enumerate(ranks):
-        results.append(rank_restarts(X, rank, n_restarts=n_restarts, seed=rank_seed(seed, rank),
-                                     solver=solver, max_iter=max_iter, tol=tol))
+        results.append(
+            rank_restarts(
+                X,
+                rank,
+                n_restarts=n_restarts,
+                seed=rank_seed(seed, rank),
+                solver=solver,
+                max_iter=max_iter,
+                tol=tol,
+            )
+        )
         if progress is not None:
             progress((index + 1) / len(ranks))
     return summarize_ranks(X, results)

@@ -195,7 +195,8 @@ class _SerialBLAS:
                 from threadpoolctl import ThreadpoolController
 
                 self._libraries = list(
-                    ThreadpoolController().select(user_api="blas").lib_controllers)
+                    ThreadpoolController().select(user_api="blas").lib_controllers
+                )
             except Exception:  # optional: without it BLAS keeps its default thread count
                 self._libraries = []
         return self._libraries
@@ -238,8 +239,15 @@ def _products_are_serial(sparse: bool, n: int, k: int, rank: int) -> bool:
     return sparse or 2.0 * n * k * rank <= _SERIAL_PRODUCT_FLOPS
 
 
-def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float, l2: float,
-                 max_sweeps: int, delta: float = _HALS_DELTA) -> None:
+def _hals_sweeps(
+    factor: np.ndarray,
+    gram: np.ndarray,
+    cross: np.ndarray,
+    l1: float,
+    l2: float,
+    max_sweeps: int,
+    delta: float = _HALS_DELTA,
+) -> None:
     """Accelerated HALS on the rows of ``factor`` (r×m), in place.
 
     Minimises ``‖M − Aᵀ·factor‖²_F + l1·Σ factor + l2·‖factor‖²_F`` over ``factor ≥ 0`` given
@@ -333,8 +341,9 @@ def _hals_sweeps(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: fl
             break
 
 
-def _mu_update(factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float,
-               l2: float) -> None:
+def _mu_update(
+    factor: np.ndarray, gram: np.ndarray, cross: np.ndarray, l1: float, l2: float
+) -> None:
     """Lee–Seung step on ``factor`` (r×m), in place: ``F ← F ∘ cross / (gram F + l1/2 + l2 F)``.
 
     The numerator and denominator are the negative and positive parts of the gradient of the
@@ -398,8 +407,14 @@ class _Data:
             return np.ascontiguousarray((self.XT @ Ht.T).T)
         return Ht @ self.X
 
-    def loss(self, Ht: np.ndarray, W: np.ndarray, cross_W: np.ndarray | None = None,
-             gram_H: np.ndarray | None = None, gram_W: np.ndarray | None = None) -> float:
+    def loss(
+        self,
+        Ht: np.ndarray,
+        W: np.ndarray,
+        cross_W: np.ndarray | None = None,
+        gram_H: np.ndarray | None = None,
+        gram_W: np.ndarray | None = None,
+    ) -> float:
         """``‖X − HW‖²_F``, from the products of the last W-update when they are given.
 
         ``‖X‖² − 2⟨HᵀX, W⟩ + ⟨HᵀH, WWᵀ⟩`` costs O((n + k)·r²) instead of O(n·k·r). It loses
@@ -410,8 +425,9 @@ class _Data:
             return self._from_traces(cross_W, W, gram_H, gram_W, Ht, W)
         return frobenius_loss(self.X, Ht.T, W)
 
-    def start_loss(self, Ht: np.ndarray, W: np.ndarray, cross_H: np.ndarray,
-                   gram_W: np.ndarray) -> float:
+    def start_loss(
+        self, Ht: np.ndarray, W: np.ndarray, cross_H: np.ndarray, gram_W: np.ndarray
+    ) -> float:
         """``‖X − HW‖²_F`` at a start point, from ``cross_H = W Xᵀ`` (r×n) and ``gram_W``.
 
         The same trace formula as :meth:`loss`, with ``⟨W Xᵀ, Hᵀ⟩ = ⟨HᵀX, W⟩``: the first
@@ -419,8 +435,15 @@ class _Data:
         """
         return self._from_traces(cross_H, Ht, Ht @ Ht.T, gram_W, Ht, W)
 
-    def _from_traces(self, cross: np.ndarray, partner: np.ndarray, gram_H: np.ndarray,
-                     gram_W: np.ndarray, Ht: np.ndarray, W: np.ndarray) -> float:
+    def _from_traces(
+        self,
+        cross: np.ndarray,
+        partner: np.ndarray,
+        gram_H: np.ndarray,
+        gram_W: np.ndarray,
+        Ht: np.ndarray,
+        W: np.ndarray,
+    ) -> float:
         """``‖X‖² − 2⟨cross, partner⟩ + ⟨HᵀH, WWᵀ⟩``, or the residual where that loses digits."""
         if Ht.dtype == np.float64:
             # Frobenius inner products of float64 arrays: BLAS dot, ~5× faster than einsum here.
@@ -599,22 +622,33 @@ def nmf(
                 Ht, W = _kl_mu_iteration(dense_X_for_kl, Ht, W, l1_H, l1_W, l2_H, l2_W)
                 current_loss = kl_divergence(dense_X_for_kl, Ht.T, W)
             elif solver == "hals":
-                Ht, W, gram_W, current_loss = extrapolation.step(Ht, W, gram_W, objectives[-1],
-                                                                 known_cross_H)
+                Ht, W, gram_W, current_loss = extrapolation.step(
+                    Ht, W, gram_W, objectives[-1], known_cross_H
+                )
             else:
                 cross_H = data.cross_H(W) if known_cross_H is None else known_cross_H
                 if solver == "mu":
                     _mu_update(Ht, gram_W, cross_H, l1_H, l2_H)
                 else:
-                    Ht = _least_squares_step(solver, gram_W + l2_H * identity,
-                                             cross_H - l1_H / 2.0 if l1_H else cross_H, Ht, dtype)
+                    Ht = _least_squares_step(
+                        solver,
+                        gram_W + l2_H * identity,
+                        cross_H - l1_H / 2.0 if l1_H else cross_H,
+                        Ht,
+                        dtype,
+                    )
                 gram_H = Ht @ Ht.T
                 cross_W = data.cross_W(Ht)
                 if solver == "mu":
                     _mu_update(W, gram_H, cross_W, l1_W, l2_W)
                 else:
-                    W = _least_squares_step(solver, gram_H + l2_W * identity,
-                                            cross_W - l1_W / 2.0 if l1_W else cross_W, W, dtype)
+                    W = _least_squares_step(
+                        solver,
+                        gram_H + l2_W * identity,
+                        cross_W - l1_W / 2.0 if l1_W else cross_W,
+                        W,
+                        dtype,
+                    )
                 gram_W = W @ W.T
                 current_loss = data.loss(Ht, W, cross_W, gram_H, gram_W)
             current_objective = objective_of(current_loss, Ht, W)
@@ -624,8 +658,9 @@ def nmf(
             times.append(elapsed)
             stop_requested = False
             if callback is not None:
-                stop_requested = bool(callback(iteration, np.ascontiguousarray(Ht.T), W.copy(),
-                                               current_loss))
+                stop_requested = bool(
+                    callback(iteration, np.ascontiguousarray(Ht.T), W.copy(), current_loss)
+                )
             previous = objectives[-2]
             if tol > 0 and abs(previous - current_objective) <= tol * previous:
                 converged = True
@@ -635,10 +670,17 @@ def nmf(
     H = np.ascontiguousarray(Ht.T)
     final_frobenius = losses[-1] if loss == "frobenius" else frobenius_loss(X, H, W)
     return NMFResult(
-        H=H, W=W, losses=np.asarray(losses, dtype=np.float64),
+        H=H,
+        W=W,
+        losses=np.asarray(losses, dtype=np.float64),
         objectives=np.asarray(objectives, dtype=np.float64),
-        times=np.asarray(times, dtype=np.float64), n_iter=len(losses) - 1, converged=converged,
-        solver=solver, init=str(init_name), loss=loss, _norm_X=float(np.sqrt(data.norm2)),
+        times=np.asarray(times, dtype=np.float64),
+        n_iter=len(losses) - 1,
+        converged=converged,
+        solver=solver,
+        init=str(init_name),
+        loss=loss,
+        _norm_X=float(np.sqrt(data.norm2)),
         _final_frobenius=float(final_frobenius),
     )
 
@@ -664,9 +706,14 @@ class _ExtrapolatedHALS:
     (monotone by construction) is done from the last accepted point instead.
     """
 
-    def __init__(self, data: _Data, budget_H: int, budget_W: int,
-                 penalties: tuple[float, float, float, float],
-                 objective_of: Callable[[float, np.ndarray, np.ndarray], float]) -> None:
+    def __init__(
+        self,
+        data: _Data,
+        budget_H: int,
+        budget_W: int,
+        penalties: tuple[float, float, float, float],
+        objective_of: Callable[[float, np.ndarray, np.ndarray], float],
+    ) -> None:
         self.data = data
         self.budget_H, self.budget_W = budget_H, budget_W
         self.l1_H, self.l1_W, self.l2_H, self.l2_W = penalties
@@ -678,8 +725,9 @@ class _ExtrapolatedHALS:
         self.slow = False
         self.passes = 0
 
-    def _pass(self, Ht: np.ndarray, W: np.ndarray, gram_W: np.ndarray,
-              cross_H: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    def _pass(
+        self, Ht: np.ndarray, W: np.ndarray, gram_W: np.ndarray, cross_H: np.ndarray | None = None
+    ) -> tuple[np.ndarray, float]:
         """One HALS pass on (Ht, W) in place; returns the new WWᵀ and the loss.
 
         ``cross_H``, if given, is ``W Xᵀ`` at this ``W`` (r×n), already formed. The products
@@ -698,9 +746,14 @@ class _ExtrapolatedHALS:
         new_gram_W = W @ W.T
         return new_gram_W, self.data.loss(Ht, W, cross_W, gram_H, new_gram_W)
 
-    def step(self, Ht: np.ndarray, W: np.ndarray, gram_W: np.ndarray, objective: float,
-             cross_H: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    def step(
+        self,
+        Ht: np.ndarray,
+        W: np.ndarray,
+        gram_W: np.ndarray,
+        objective: float,
+        cross_H: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """Advance from the accepted point (Ht, W) with objective ``objective``.
 
         ``cross_H``, if given, is ``W Xᵀ`` at this ``W`` (r×n), already formed.
@@ -730,8 +783,9 @@ class _ExtrapolatedHALS:
         return new_Ht, new_W, new_gram_W, loss
 
 
-def _least_squares_step(solver: str, gram: np.ndarray, rhs: np.ndarray, factor: np.ndarray,
-                        dtype: np.dtype) -> np.ndarray:
+def _least_squares_step(
+    solver: str, gram: np.ndarray, rhs: np.ndarray, factor: np.ndarray, dtype: np.dtype
+) -> np.ndarray:
     """One half step of ANLS (exact NNLS, warm-started) or ALS (least squares, then clip).
 
     ``gram`` (r×r) and ``rhs`` (r×m) are the normal equations of the half step; returns the new
@@ -740,8 +794,12 @@ def _least_squares_step(solver: str, gram: np.ndarray, rhs: np.ndarray, factor: 
     (rank above ``min(n, k)``) pivoting can stop early, and ANLS must never go uphill.
     """
     if solver == "als":
-        new = np.maximum(np.linalg.lstsq(np.asarray(gram, dtype=np.float64),
-                                         np.asarray(rhs, dtype=np.float64), rcond=None)[0], 0.0)
+        new = np.maximum(
+            np.linalg.lstsq(
+                np.asarray(gram, dtype=np.float64), np.asarray(rhs, dtype=np.float64), rcond=None
+            )[0],
+            0.0,
+        )
         return np.ascontiguousarray(new, dtype=dtype)
     new = np.ascontiguousarray(nnls_gram(gram, rhs, start=factor), dtype=dtype)
     gram64, rhs64 = np.asarray(gram, dtype=np.float64), np.asarray(rhs, dtype=np.float64)
@@ -756,16 +814,18 @@ def _least_squares_step(solver: str, gram: np.ndarray, rhs: np.ndarray, factor: 
     return new
 
 
-def _kl_mu_iteration(X: np.ndarray, Ht: np.ndarray, W: np.ndarray, l1_H: float, l1_W: float,
-                     l2_H: float, l2_W: float) -> tuple[np.ndarray, np.ndarray]:
+def _kl_mu_iteration(
+    X: np.ndarray, Ht: np.ndarray, W: np.ndarray, l1_H: float, l1_W: float, l2_H: float, l2_W: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One Lee–Seung iteration for ``Σ X log(X/HW) − X + HW`` plus penalties (dense ``X``)."""
     _kl_mu_update(Ht, W, X.T, l1_H, l2_H)
     _kl_mu_update(W, Ht, X, l1_W, l2_W)
     return Ht, W
 
 
-def _kl_mu_update(factor: np.ndarray, other: np.ndarray, data: np.ndarray, l1: float,
-                  l2: float) -> None:
+def _kl_mu_update(
+    factor: np.ndarray, other: np.ndarray, data: np.ndarray, l1: float, l2: float
+) -> None:
     """Majorise–minimise step for one factor (r×m) of the penalised KL objective, in place.
 
     With ``a = F ∘ (other · (data / otherᵀF))`` (Jensen's bound on the log term) and
@@ -774,7 +834,7 @@ def _kl_mu_update(factor: np.ndarray, other: np.ndarray, data: np.ndarray, l1: f
     exact minimiser of a majoriser, it never increases the objective. Entries with ``c = 0``
     (a zero row of ``other`` and no penalty) are left unchanged.
     """
-    ratio = data / np.maximum(other.T @ factor, _KL_EPS)       # shape (n_other, m)
+    ratio = data / np.maximum(other.T @ factor, _KL_EPS)  # shape (n_other, m)
     a = factor * (other @ ratio)
     c = other.sum(axis=1)[:, None] + l1
     if l2:

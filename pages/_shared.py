@@ -29,12 +29,9 @@ DEFAULT_SEED = 0
 MAX_SEED = 2**31 - 1
 
 REFERENCES = {
-    "Gillis (2014), The Why and How of Nonnegative Matrix Factorization":
-        "https://arxiv.org/abs/1401.5226",
-    "Lee & Seung (1999), Learning the parts of objects by NMF":
-        "https://www.nature.com/articles/44565",
-    "Gillis & Glineur (2012), Accelerated multiplicative updates and HALS":
-        "https://arxiv.org/abs/1107.5194",
+    "Gillis (2014), The Why and How of Nonnegative Matrix Factorization": "https://arxiv.org/abs/1401.5226",
+    "Lee & Seung (1999), Learning the parts of objects by NMF": "https://www.nature.com/articles/44565",
+    "Gillis & Glineur (2012), Accelerated multiplicative updates and HALS": "https://arxiv.org/abs/1107.5194",
     "Real spherical harmonics": "https://en.wikipedia.org/wiki/Spherical_harmonics",
 }
 

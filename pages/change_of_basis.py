@@ -26,9 +26,9 @@ from pages._shared import download_matrices, explain, seed, show_figure
 # dimension keeps what the user typed there.
 DEFAULT_BASIS = np.array([[1.0, 0.25, 0.0], [0.5, 1.0, 0.0], [0.0, 0.3, 1.0]])
 DEFAULT_POINT = (2.0, 1.5, 1.0)
-MAX_L = 12          # largest l_max on the slider
-MAX_PURE_L = 8      # largest degree offered for a pure harmonic
-DISPLAY_THETA, DISPLAY_PHI = 41, 81   # sphere drawing resolution (φ includes 2π: closed seam)
+MAX_L = 12  # largest l_max on the slider
+MAX_PURE_L = 8  # largest degree offered for a pure harmonic
+DISPLAY_THETA, DISPLAY_PHI = 41, 81  # sphere drawing resolution (φ includes 2π: closed seam)
 
 
 @st.cache_data(max_entries=32)
@@ -40,19 +40,23 @@ def fit_cloud(n_points: int, dim: int, rank: int, noise: float, random_seed: int
 
 
 @st.cache_data(max_entries=32)
-def harmonic_analysis(preset: str, degree: int, order: int,
-                      terms: tuple[tuple[int, int, float], ...], l_max: int):
+def harmonic_analysis(
+    preset: str, degree: int, order: int, terms: tuple[tuple[int, int, float], ...], l_max: int
+):
     """Coefficients up to ``l_max``, the error curve, and the two spheres to draw."""
     term_dict = {(l, m): value for l, m, value in terms}  # noqa: E741
     grid = sh.quadrature_grid()
-    values = sh.preset_values(preset, grid.theta, grid.phi, degree=degree, order=order,
-                              terms=term_dict)
+    values = sh.preset_values(
+        preset, grid.theta, grid.phi, degree=degree, order=order, terms=term_dict
+    )
     coefficients = sh.project(values, grid, l_max)
     errors = sh.error_by_degree(values, grid, MAX_L)
     error_at_l_max = sh.relative_l2_error(
-        values, sh.reconstruct(coefficients, grid.theta, grid.phi), grid)
-    theta, phi = np.meshgrid(np.linspace(0, np.pi, DISPLAY_THETA),
-                             np.linspace(0, 2 * np.pi, DISPLAY_PHI), indexing="ij")
+        values, sh.reconstruct(coefficients, grid.theta, grid.phi), grid
+    )
+    theta, phi = np.meshgrid(
+        np.linspace(0, np.pi, DISPLAY_THETA), np.linspace(0, 2 * np.pi, DISPLAY_PHI), indexing="ij"
+    )
     original = sh.preset_values(preset, theta, phi, degree=degree, order=order, terms=term_dict)
     rebuilt = sh.reconstruct(coefficients, theta, phi)
     return coefficients, errors, error_at_l_max, theta, phi, original, rebuilt
@@ -66,16 +70,32 @@ st.markdown(
 
 # ------------------------------------------------------------------ one point, two bases
 st.header("One point, two bases")
-dim = st.radio("Dimension", options=[2, 3], index=0, horizontal=True, key="cob_dim",
-               bind="query-params", format_func=lambda d: f"{d}-D")
+dim = st.radio(
+    "Dimension",
+    options=[2, 3],
+    index=0,
+    horizontal=True,
+    key="cob_dim",
+    bind="query-params",
+    format_func=lambda d: f"{d}-D",
+)
 point_column, basis_column = st.columns([1, 2])
 with point_column:
     st.markdown("**Point P** (identity coordinates)")
-    P = np.array([
-        st.slider(f"P{i + 1}", min_value=-3.0, max_value=3.0, value=DEFAULT_POINT[i], step=0.1,
-                  key=f"cob_p{i + 1}", bind="query-params")
-        for i in range(dim)
-    ])
+    P = np.array(
+        [
+            st.slider(
+                f"P{i + 1}",
+                min_value=-3.0,
+                max_value=3.0,
+                value=DEFAULT_POINT[i],
+                step=0.1,
+                key=f"cob_p{i + 1}",
+                bind="query-params",
+            )
+            for i in range(dim)
+        ]
+    )
 with basis_column:
     st.markdown("**Your basis**: one basis vector per row")
     basis = np.zeros((dim, dim))
@@ -83,9 +103,15 @@ with basis_column:
         cells = st.columns(dim)
         for j in range(dim):
             basis[i, j] = cells[j].number_input(
-                f"b{i + 1}[{j + 1}]", min_value=-5.0, max_value=5.0,
-                value=float(DEFAULT_BASIS[i, j]), step=0.1, format="%.2f",
-                key=f"cob_b{i + 1}{j + 1}", bind="query-params")
+                f"b{i + 1}[{j + 1}]",
+                min_value=-5.0,
+                max_value=5.0,
+                value=float(DEFAULT_BASIS[i, j]),
+                step=0.1,
+                format="%.2f",
+                key=f"cob_b{i + 1}{j + 1}",
+                bind="query-params",
+            )
     st.caption("Make one row a multiple of another to see what a singular basis does.")
 
 try:
@@ -132,17 +158,31 @@ explain(
 )
 controls, cloud = st.columns([1, 3])
 with controls:
-    n_points = st.slider("Points n", min_value=5, max_value=60, value=24, step=1,
-                         key="cob_n", bind="query-params")
-    rank = st.slider("Rank r (rows of W)", min_value=1, max_value=3, value=2,
-                     key="cob_rank", bind="query-params",
-                     help="The cloud is built from r nonnegative directions; NMF learns r rows.")
+    n_points = st.slider(
+        "Points n", min_value=5, max_value=60, value=24, step=1, key="cob_n", bind="query-params"
+    )
+    rank = st.slider(
+        "Rank r (rows of W)",
+        min_value=1,
+        max_value=3,
+        value=2,
+        key="cob_rank",
+        bind="query-params",
+        help="The cloud is built from r nonnegative directions; NMF learns r rows.",
+    )
     if rank > dim:
         # More basis rows than dimensions is legal NMF but hides the point of this section.
         st.info(f"In {dim}-D at most {dim} basis rows are used here.")
         rank = dim
-    noise = st.slider("Noise", min_value=0.0, max_value=0.3, value=0.05, step=0.05,
-                      key="cob_noise", bind="query-params")
+    noise = st.slider(
+        "Noise",
+        min_value=0.0,
+        max_value=0.3,
+        value=0.05,
+        step=0.05,
+        key="cob_noise",
+        bind="query-params",
+    )
 X, H, W = fit_cloud(n_points, dim, rank, noise, seed())
 cloud_error = nmf_core.relative_error(X, H @ W)
 with controls:
@@ -191,21 +231,44 @@ explain(
 )
 sh_controls, sh_spheres = st.columns([1, 3])
 with sh_controls:
-    preset = st.selectbox("Function f", options=list(sh.PRESETS), index=0, key="cob_sh_f",
-                          bind="query-params")
-    l_max = st.slider("Keep degrees up to l_max", min_value=0, max_value=MAX_L, value=4,
-                      key="cob_lmax", bind="query-params")
+    preset = st.selectbox(
+        "Function f", options=list(sh.PRESETS), index=0, key="cob_sh_f", bind="query-params"
+    )
+    l_max = st.slider(
+        "Keep degrees up to l_max",
+        min_value=0,
+        max_value=MAX_L,
+        value=4,
+        key="cob_lmax",
+        bind="query-params",
+    )
     degree, order, terms = 2, 1, ()
     if preset == "Pure Y_l^m":
-        degree = st.slider("Degree l", min_value=0, max_value=MAX_PURE_L, value=2,
-                           key="cob_sh_l", bind="query-params")
-        order = st.number_input("Order m (−l ≤ m ≤ l)", min_value=-MAX_PURE_L,
-                                max_value=MAX_PURE_L, value=1, step=1, key="cob_sh_m",
-                                bind="query-params")
+        degree = st.slider(
+            "Degree l",
+            min_value=0,
+            max_value=MAX_PURE_L,
+            value=2,
+            key="cob_sh_l",
+            bind="query-params",
+        )
+        order = st.number_input(
+            "Order m (−l ≤ m ≤ l)",
+            min_value=-MAX_PURE_L,
+            max_value=MAX_PURE_L,
+            value=1,
+            step=1,
+            key="cob_sh_m",
+            bind="query-params",
+        )
     elif preset == "Your coefficients":
-        text = st.text_input("Terms 'l m value', separated by ';'",
-                             value="0 0 0.5; 2 1 1.0; 3 -2 -0.7", key="cob_sh_terms",
-                             bind="query-params", max_chars=300)
+        text = st.text_input(
+            "Terms 'l m value', separated by ';'",
+            value="0 0 0.5; 2 1 1.0; 3 -2 -0.7",
+            key="cob_sh_terms",
+            bind="query-params",
+            max_chars=300,
+        )
         try:
             parsed = sh.parse_terms(text, max_degree=MAX_L)
             terms = tuple((l, m, v) for (l, m), v in sorted(parsed.items()))  # noqa: E741
@@ -217,21 +280,25 @@ with sh_controls:
 
 harmonic_problem = None
 if preset == "Pure Y_l^m" and abs(order) > degree:
-    harmonic_problem = (f"Order m = {order} does not exist for degree l = {degree}: "
-                        f"choose m between −{degree} and {degree}.")
+    harmonic_problem = (
+        f"Order m = {order} does not exist for degree l = {degree}: "
+        f"choose m between −{degree} and {degree}."
+    )
 if harmonic_problem:
     with sh_controls:
         st.error(harmonic_problem)
 else:
-    (coefficients, errors, error_at_l_max, theta, phi, original,
-     rebuilt) = harmonic_analysis(preset, int(degree), int(order), terms, l_max)
+    (coefficients, errors, error_at_l_max, theta, phi, original, rebuilt) = harmonic_analysis(
+        preset, int(degree), int(order), terms, l_max
+    )
     with sh_controls:
         st.metric(f"Relative L² error at l_max = {l_max}", f"{error_at_l_max:.2%}")
         st.caption(f"{coefficients.size} coefficients kept.")
     with sh_spheres:
         show_figure(
-            sphere_figure(theta, phi, [original, rebuilt],
-                          ["f", f"rebuilt from degrees ≤ {l_max}"]),
+            sphere_figure(
+                theta, phi, [original, rebuilt], ["f", f"rebuilt from degrees ≤ {l_max}"]
+            ),
             "Left: the function on the sphere. Right: what the kept coefficients rebuild; "
             "drag to rotate. Both share one colour scale.",
             key="cob_spheres",

@@ -43,8 +43,11 @@ UPLOAD_LIMITS = {"max_rows": 300, "max_columns": 300}
 UPLOAD_KEY = "choosing_r_last_upload"
 PENALTY_GRID = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PENALTY_DEFAULTS = {"l1_H": 0.0, "l1_W": 1.0, "l2_H": 1.0, "l2_W": 0.0}
-COST_GRID = {"n": (200, 400, 800, 1600, 3200), "k": (50, 100, 200, 400, 800),
-             "r": (2, 5, 10, 20, 40)}
+COST_GRID = {
+    "n": (200, 400, 800, 1600, 3200),
+    "k": (50, 100, 200, 400, 800),
+    "r": (2, 5, 10, 20, 40),
+}
 COST_BASE = (400, 200, 10)
 COST_ITERATIONS, COST_REPEATS = 10, 3
 FACES = "faces"
@@ -53,6 +56,7 @@ RANK_SOURCES = ["Planted clusters (known rank)", "Faces (rank unknown)", "Upload
 
 
 # ------------------------------------------------------------------ cached computations
+
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def planted(rank: int, noise: float, seed_value: int):
@@ -75,24 +79,32 @@ def faces() -> np.ndarray:
 def penalty_data(name: str, seed_value: int) -> np.ndarray:
     if name == FACES:
         return faces()
-    return image_patches(sample_image(name), size=PATCH_SIZE, count=PATCH_COUNT,
-                         seed=seed_value)
+    return image_patches(sample_image(name), size=PATCH_SIZE, count=PATCH_COUNT, seed=seed_value)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def penalised_fit(name: str, seed_value: int, rank: int,
-                  weights: tuple[float, float, float, float]) -> PenaltyFit:
+def penalised_fit(
+    name: str, seed_value: int, rank: int, weights: tuple[float, float, float, float]
+) -> PenaltyFit:
     with single_blas_thread():
-        return fit_with_penalties(penalty_data(name, seed_value), rank,
-                                  dict(zip(PENALTY_NAMES, weights, strict=True)))
+        return fit_with_penalties(
+            penalty_data(name, seed_value), rank, dict(zip(PENALTY_NAMES, weights, strict=True))
+        )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def timed_sweep(dimension: str, solver: str, converge: bool, measurement: int) -> CostSweep:
     # ``measurement`` only keys the cache: "Measure again" bumps it to time afresh.
-    return cost_sweep(dimension, COST_GRID[dimension], base=COST_BASE, solver=solver,
-                      converge=converge, iterations=COST_ITERATIONS, repeats=COST_REPEATS,
-                      seed=measurement)
+    return cost_sweep(
+        dimension,
+        COST_GRID[dimension],
+        base=COST_BASE,
+        solver=solver,
+        converge=converge,
+        iterations=COST_ITERATIONS,
+        repeats=COST_REPEATS,
+        seed=measurement,
+    )
 
 
 def with_progress(label: str, jobs: list, run) -> list:
@@ -115,8 +127,9 @@ st.markdown(
     "gives you the usual tools to decide, on data where you can check them."
 )
 
-rank_tab, penalty_tab, cost_tab = st.tabs(["Rank", "Penalties", "Cost"], key="cr_part",
-                                          bind="query-params")
+rank_tab, penalty_tab, cost_tab = st.tabs(
+    ["Rank", "Penalties", "Cost"], key="cr_part", bind="query-params"
+)
 
 # ================================================================== rank
 if rank_tab.open:
@@ -138,10 +151,14 @@ if rank_tab.open:
             "*consensus matrix*. A rank the data supports gives the same clusters every "
             "time (a consensus of clean 0/1 blocks)."
         )
-        source = st.radio("Data", RANK_SOURCES, key="cr_source", bind="query-params",
-                          horizontal=True,
-                          help="Faces and uploads have no known rank: the heuristics are all "
-                               "you have there.")
+        source = st.radio(
+            "Data",
+            RANK_SOURCES,
+            key="cr_source",
+            bind="query-params",
+            horizontal=True,
+            help="Faces and uploads have no known rank: the heuristics are all you have there.",
+        )
         planted_rank = None
         X = None
         if source == "Faces (rank unknown)":
@@ -150,11 +167,15 @@ if rank_tab.open:
             upload = st.file_uploader(
                 "CSV of nonnegative numbers, one point per row (at most "
                 f"{UPLOAD_LIMITS['max_rows']} rows and {UPLOAD_LIMITS['max_columns']} "
-                "columns)", type=["csv", "txt"], key="cr_upload_r")
+                "columns)",
+                type=["csv", "txt"],
+                key="cr_upload_r",
+            )
             if upload is not None:
                 try:
-                    st.session_state[UPLOAD_KEY] = parse_csv_matrix(upload.getvalue(),
-                                                                    **UPLOAD_LIMITS)
+                    st.session_state[UPLOAD_KEY] = parse_csv_matrix(
+                        upload.getvalue(), **UPLOAD_LIMITS
+                    )
                 except ValueError as error:
                     st.error(f"Could not use this file: {error}")
                     if UPLOAD_KEY in st.session_state:
@@ -163,43 +184,76 @@ if rank_tab.open:
             if X is None:
                 st.info("No usable upload yet: showing the planted data meanwhile.")
             elif min(X.shape) < 3:
-                st.error(f"The uploaded matrix is {X.shape[0]} × {X.shape[1]}; rank selection "
-                         "needs at least 3 rows and 3 columns. Showing the planted data.")
+                st.error(
+                    f"The uploaded matrix is {X.shape[0]} × {X.shape[1]}; rank selection "
+                    "needs at least 3 rows and 3 columns. Showing the planted data."
+                )
                 X = None
         controls = st.columns(4)
-        true_rank = controls[0].slider("planted rank", 2, 6, 4, key="cr_true_r",
-                                       bind="query-params",
-                                       disabled=X is not None,
-                                       help="The number of clusters hidden in the data.")
-        noise = controls[1].slider("noise", 0.0, 1.0, 0.3, step=0.1, key="cr_noise",
-                                   bind="query-params", disabled=X is not None,
-                                   help="Gaussian noise, relative to the mean entry of HW.")
-        max_rank = controls[2].slider("largest r tried", 3, 10, DEFAULT_MAX_RANK, key="cr_max_r",
-                                      bind="query-params")
-        n_restarts = controls[3].slider("restarts per r", 2, 20, DEFAULT_RESTARTS,
-                                        key="cr_restarts", bind="query-params",
-                                        help="More restarts: a sharper consensus, slower.")
+        true_rank = controls[0].slider(
+            "planted rank",
+            2,
+            6,
+            4,
+            key="cr_true_r",
+            bind="query-params",
+            disabled=X is not None,
+            help="The number of clusters hidden in the data.",
+        )
+        noise = controls[1].slider(
+            "noise",
+            0.0,
+            1.0,
+            0.3,
+            step=0.1,
+            key="cr_noise",
+            bind="query-params",
+            disabled=X is not None,
+            help="Gaussian noise, relative to the mean entry of HW.",
+        )
+        max_rank = controls[2].slider(
+            "largest r tried", 3, 10, DEFAULT_MAX_RANK, key="cr_max_r", bind="query-params"
+        )
+        n_restarts = controls[3].slider(
+            "restarts per r",
+            2,
+            20,
+            DEFAULT_RESTARTS,
+            key="cr_restarts",
+            bind="query-params",
+            help="More restarts: a sharper consensus, slower.",
+        )
         if X is None:
             data = planted(true_rank, noise, seed())
             X, planted_rank = data.X, data.rank
-            st.caption(f"Planted data: {X.shape[0]} points × {X.shape[1]} features, "
-                       f"{planted_rank} clusters; each cluster has its own block of features.")
+            st.caption(
+                f"Planted data: {X.shape[0]} points × {X.shape[1]} features, "
+                f"{planted_rank} clusters; each cluster has its own block of features."
+            )
         elif source == "Faces (rank unknown)":
-            st.caption(f"Faces: {X.shape[0]} images × {X.shape[1]} pixels (25 × 25). Larger "
-                       "than the planted data, so the first run takes a few seconds.")
+            st.caption(
+                f"Faces: {X.shape[0]} images × {X.shape[1]} pixels (25 × 25). Larger "
+                "than the planted data, so the first run takes a few seconds."
+            )
         else:
             st.caption(f"Your data: {X.shape[0]} points × {X.shape[1]} features.")
         max_rank = min(max_rank, min(X.shape))
         ranks = list(range(2, max_rank + 1))
-        runs = with_progress(f"NMF from {n_restarts} random starts at r = 2 … {max_rank}",
-                             ranks, lambda rank: restarts_at(X, rank, n_restarts, seed()))
+        runs = with_progress(
+            f"NMF from {n_restarts} random starts at r = 2 … {max_rank}",
+            ranks,
+            lambda rank: restarts_at(X, rank, n_restarts, seed()),
+        )
         sweep = summarize_ranks(X, runs)
 
         metrics = st.columns(4)
         metrics[0].metric("planted rank", planted_rank if planted_rank else "unknown")
-        metrics[1].metric("suggested rank", sweep.suggested_rank,
-                          help="The largest r with the highest dispersion: the most detailed "
-                               "clustering on which all restarts agree.")
+        metrics[1].metric(
+            "suggested rank",
+            sweep.suggested_rank,
+            help="The largest r with the highest dispersion: the most detailed "
+            "clustering on which all restarts agree.",
+        )
         chosen = int(np.flatnonzero(sweep.ranks == sweep.suggested_rank)[0])
         metrics[2].metric("cophenetic ρ there", f"{sweep.cophenetic[chosen]:.3f}")
         metrics[3].metric("best error there", f"{sweep.nmf_error[chosen]:.3f}")
@@ -207,29 +261,40 @@ if rank_tab.open:
             if sweep.suggested_rank == planted_rank:
                 st.success(f"The consensus finds the planted rank r = {planted_rank}.")
             else:
-                st.warning(f"The consensus suggests r = {sweep.suggested_rank}, but "
-                           f"{planted_rank} clusters were planted: heuristics can miss.")
+                st.warning(
+                    f"The consensus suggests r = {sweep.suggested_rank}, but "
+                    f"{planted_rank} clusters were planted: heuristics can miss."
+                )
 
         if source == "Faces (rank unknown)":
-            explain("Real data need not have a true rank. With the default settings the faces "
-                    "show no clear elbow (each extra basis vector buys a similar small drop in "
-                    "error) and their most stable clustering is the coarsest one, r = 2. Here "
-                    "r is a choice: how much detail you want against how much you can trust "
-                    "and afford.")
-        show_figure(error_vs_rank_figure(sweep, planted_rank=planted_rank),
-                    "Relative error of the best NMF restart (blue) never goes below the SVD "
-                    "floor (orange dashes). Look for the elbow; faint circles are the other "
-                    "restarts, and a circle far above the line is a start that got stuck.",
-                    key="fig_error")
+            explain(
+                "Real data need not have a true rank. With the default settings the faces "
+                "show no clear elbow (each extra basis vector buys a similar small drop in "
+                "error) and their most stable clustering is the coarsest one, r = 2. Here "
+                "r is a choice: how much detail you want against how much you can trust "
+                "and afford."
+            )
+        show_figure(
+            error_vs_rank_figure(sweep, planted_rank=planted_rank),
+            "Relative error of the best NMF restart (blue) never goes below the SVD "
+            "floor (orange dashes). Look for the elbow; faint circles are the other "
+            "restarts, and a circle far above the line is a start that got stuck.",
+            key="fig_error",
+        )
         left, right = st.columns(2)
         with left:
-            show_figure(explained_variance_figure(sweep, planted_rank=planted_rank),
-                        "Explained variance climbs fast up to the elbow and then crawls.",
-                        key="fig_ev")
+            show_figure(
+                explained_variance_figure(sweep, planted_rank=planted_rank),
+                "Explained variance climbs fast up to the elbow and then crawls.",
+                key="fig_ev",
+            )
         with right:
-            show_figure(stability_figure(sweep, planted_rank=planted_rank),
-                        "1 means every restart found the same clusters. The suggestion is "
-                        "the largest r with the highest dispersion.", key="fig_stability")
+            show_figure(
+                stability_figure(sweep, planted_rank=planted_rank),
+                "1 means every restart found the same clusters. The suggestion is "
+                "the largest r with the highest dispersion.",
+                key="fig_stability",
+            )
         explain(
             "**Reading the stability curves.** The *dispersion* "
             "$\\tfrac{1}{n^2}\\sum_{ij} 4\\,(C_{ij} - \\tfrac12)^2$ (Kim & Park, 2007) is 1 "
@@ -246,11 +311,14 @@ if rank_tab.open:
 
         heat, side = st.columns([3, 2])
         with side:
-            shown_rank = st.slider("consensus matrix at r =", 2, 10, 4, key="cr_show_r",
-                                   bind="query-params")
+            shown_rank = st.slider(
+                "consensus matrix at r =", 2, 10, 4, key="cr_show_r", bind="query-params"
+            )
             if shown_rank > max_rank:
-                st.caption(f"Only ranks up to {max_rank} were tried (the 'largest r tried' "
-                           f"slider), so the matrix shown is the one at r = {max_rank}.")
+                st.caption(
+                    f"Only ranks up to {max_rank} were tried (the 'largest r tried' "
+                    f"slider), so the matrix shown is the one at r = {max_rank}."
+                )
                 shown_rank = max_rank
             at_rank = runs[ranks.index(shown_rank)]
             st.markdown(
@@ -260,23 +328,28 @@ if rank_tab.open:
                 "point's largest coefficient."
             )
             st.markdown("Factors of the best restart at this rank:")
-            download_matrices({"H": at_rank.best_H, "W": at_rank.best_W},
-                              prefix=f"rank{shown_rank}_best")
+            download_matrices(
+                {"H": at_rank.best_H, "W": at_rank.best_W}, prefix=f"rank{shown_rank}_best"
+            )
         with heat:
-            show_figure(consensus_figure(at_rank.consensus,
-                                         consensus_order(at_rank.consensus)),
-                        f"Consensus over {n_restarts} restarts at r = {shown_rank}: yellow "
-                        "blocks on purple are clusters every restart agrees on; in-between "
-                        "colours are points that switch clusters.", key="fig_consensus")
+            show_figure(
+                consensus_figure(at_rank.consensus, consensus_order(at_rank.consensus)),
+                f"Consensus over {n_restarts} restarts at r = {shown_rank}: yellow "
+                "blocks on purple are clusters every restart agrees on; in-between "
+                "colours are points that switch clusters.",
+                key="fig_consensus",
+            )
 
 
 # ================================================================== penalties
 if penalty_tab.open:
     with penalty_tab:
         st.subheader("L1 and L2 penalties")
-        st.latex(r"\min_{H, W \ge 0}\ \|X - HW\|_F^2 + \lambda^{(1)}_H \textstyle\sum H"
-                 r" + \lambda^{(1)}_W \sum W + \lambda^{(2)}_H \|H\|_F^2"
-                 r" + \lambda^{(2)}_W \|W\|_F^2")
+        st.latex(
+            r"\min_{H, W \ge 0}\ \|X - HW\|_F^2 + \lambda^{(1)}_H \textstyle\sum H"
+            r" + \lambda^{(1)}_W \sum W + \lambda^{(2)}_H \|H\|_F^2"
+            r" + \lambda^{(2)}_W \|W\|_F^2"
+        )
         explain(
             "An **L1** penalty charges for every unit of a factor, so small entries are "
             "pushed to exactly zero: *sparse* factors, here basis images made of fewer "
@@ -287,69 +360,117 @@ if penalty_tab.open:
         )
         data_column, rank_column = st.columns([2, 3])
         pen_data = data_column.selectbox(
-            "data", (FACES, *SAMPLE_IMAGES), key="cr_pen_data", bind="query-params",
+            "data",
+            (FACES, *SAMPLE_IMAGES),
+            key="cr_pen_data",
+            bind="query-params",
             # The URL stores the shown label, so keep it short and readable.
             format_func=lambda name: name if name == FACES else f"{name} patches",
             help=f"faces: the 100 faces of the LFW subset, 25 × 25 pixels. '… patches': "
-                 f"{PATCH_COUNT} squares of {PATCH_SIZE} × {PATCH_SIZE} pixels cut at random "
-                 "places (drawn from the seed) from a scikit-image sample.")
+            f"{PATCH_COUNT} squares of {PATCH_SIZE} × {PATCH_SIZE} pixels cut at random "
+            "places (drawn from the seed) from a scikit-image sample.",
+        )
         pen_rank = rank_column.slider("rank r", 2, 16, 8, key="cr_pen_r", bind="query-params")
         image_shape = FACE_SHAPE if pen_data == FACES else (PATCH_SIZE, PATCH_SIZE)
         sliders = st.columns(4)
         weights = {}
         for column, name in zip(sliders, PENALTY_NAMES, strict=True):
             weights[name] = column.select_slider(
-                name, options=PENALTY_GRID, value=PENALTY_DEFAULTS[name],
-                format_func=lambda value: f"{value:g}", key=name.lower(),
-                bind="query-params")
+                name,
+                options=PENALTY_GRID,
+                value=PENALTY_DEFAULTS[name],
+                format_func=lambda value: f"{value:g}",
+                key=name.lower(),
+                bind="query-params",
+            )
         before = penalised_fit(pen_data, seed(), pen_rank, (0.0, 0.0, 0.0, 0.0))
-        after = penalised_fit(pen_data, seed(), pen_rank,
-                              tuple(weights[name] for name in PENALTY_NAMES))
+        after = penalised_fit(
+            pen_data, seed(), pen_rank, tuple(weights[name] for name in PENALTY_NAMES)
+        )
 
         on_H = weights["l1_H"] + weights["l2_H"] > 0
         on_W = weights["l1_W"] + weights["l2_W"] > 0
         if on_H != on_W:
             penalised, free = ("H", "W") if on_H else ("W", "H")
-            st.info(f"Only {penalised} is penalised. Since HW = (cH)(W/c), the solver can "
-                    f"shrink {penalised} and grow {free} to dodge the penalty: compare the "
-                    "norms below. Add a penalty on the other factor to stop it.")
+            st.info(
+                f"Only {penalised} is penalised. Since HW = (cH)(W/c), the solver can "
+                f"shrink {penalised} and grow {free} to dodge the penalty: compare the "
+                "norms below. Add a penalty on the other factor to stop it."
+            )
 
         side = image_shape[0]
-        show_figure(basis_comparison_figure(before.W, after.W, image_shape),
-                    f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
-                    "With L1 on W the basis images break into smaller parts; a black tile is "
-                    "a basis vector the penalty switched off.", key="fig_basis")
+        show_figure(
+            basis_comparison_figure(before.W, after.W, image_shape),
+            f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
+            "With L1 on W the basis images break into smaller parts; a black tile is "
+            "a basis vector the penalty switched off.",
+            key="fig_basis",
+        )
         table = {
-            "measure": ["relative error", "sparseness of W (rows)", "sparseness of H "
-                        "(columns)", "share of zeros in W", "active basis vectors", "‖W‖_F",
-                        "‖H‖_F", "iterations"],
-            "without penalties": [f"{before.relative_error:.4f}", f"{before.sparseness_W:.3f}",
-                                  f"{before.sparseness_H:.3f}", f"{before.zeros_W:.1%}",
-                                  f"{before.active} of {pen_rank}", f"{before.norm_W:.3g}",
-                                  f"{before.norm_H:.3g}", f"{before.n_iter}"],
-            "with penalties": [f"{after.relative_error:.4f}", f"{after.sparseness_W:.3f}",
-                               f"{after.sparseness_H:.3f}", f"{after.zeros_W:.1%}",
-                               f"{after.active} of {pen_rank}", f"{after.norm_W:.3g}",
-                               f"{after.norm_H:.3g}", f"{after.n_iter}"],
+            "measure": [
+                "relative error",
+                "sparseness of W (rows)",
+                "sparseness of H (columns)",
+                "share of zeros in W",
+                "active basis vectors",
+                "‖W‖_F",
+                "‖H‖_F",
+                "iterations",
+            ],
+            "without penalties": [
+                f"{before.relative_error:.4f}",
+                f"{before.sparseness_W:.3f}",
+                f"{before.sparseness_H:.3f}",
+                f"{before.zeros_W:.1%}",
+                f"{before.active} of {pen_rank}",
+                f"{before.norm_W:.3g}",
+                f"{before.norm_H:.3g}",
+                f"{before.n_iter}",
+            ],
+            "with penalties": [
+                f"{after.relative_error:.4f}",
+                f"{after.sparseness_W:.3f}",
+                f"{after.sparseness_H:.3f}",
+                f"{after.zeros_W:.1%}",
+                f"{after.active} of {pen_rank}",
+                f"{after.norm_W:.3g}",
+                f"{after.norm_H:.3g}",
+                f"{after.n_iter}",
+            ],
         }
         st.table(table, hide_index=True)
-        st.caption(f"Objective with penalties, as nmf() reports it: {after.objective:.6g} "
-                   f"(of which ‖X − HW‖²_F = {after.loss:.6g}).")
+        st.caption(
+            f"Objective with penalties, as nmf() reports it: {after.objective:.6g} "
+            f"(of which ‖X − HW‖²_F = {after.loss:.6g})."
+        )
         download_matrices({"H": after.H, "W": after.W}, prefix="penalised")
 
         st.markdown("**Sweep one penalty** (the others stay at the sliders' values)")
-        swept = st.selectbox("penalty to sweep", PENALTY_NAMES,
-                             index=PENALTY_NAMES.index("l1_W"), key="cr_sweep_p",
-                             bind="query-params")
+        swept = st.selectbox(
+            "penalty to sweep",
+            PENALTY_NAMES,
+            index=PENALTY_NAMES.index("l1_W"),
+            key="cr_sweep_p",
+            bind="query-params",
+        )
         fits = with_progress(
-            f"Fitting at {len(PENALTY_GRID)} values of {swept}", list(PENALTY_GRID),
-            lambda value: penalised_fit(pen_data, seed(), pen_rank, tuple(
-                value if name == swept else weights[name] for name in PENALTY_NAMES)))
-        show_figure(penalty_sweep_figure(PenaltySweep.from_fits(swept, PENALTY_GRID, fits),
-                                         current=weights[swept]),
-                    f"As {swept} grows, watch sparseness (left axis) against error (right "
-                    "axis); hover the error points to see how many basis vectors survive.",
-                    key="fig_sweep")
+            f"Fitting at {len(PENALTY_GRID)} values of {swept}",
+            list(PENALTY_GRID),
+            lambda value: penalised_fit(
+                pen_data,
+                seed(),
+                pen_rank,
+                tuple(value if name == swept else weights[name] for name in PENALTY_NAMES),
+            ),
+        )
+        show_figure(
+            penalty_sweep_figure(
+                PenaltySweep.from_fits(swept, PENALTY_GRID, fits), current=weights[swept]
+            ),
+            f"As {swept} grows, watch sparseness (left axis) against error (right "
+            "axis); hover the error points to see how many basis vectors survive.",
+            key="fig_sweep",
+        )
 
 # ================================================================== cost
 if cost_tab.open:
@@ -368,46 +489,61 @@ if cost_tab.open:
         )
         cost_controls = st.columns([2, 2, 1])
         solver = cost_controls[0].selectbox(
-            "solver", SOLVERS, key="cr_solver_c", bind="query-params",
-            help="mu: multiplicative updates; hals: hierarchical ALS; anls: exact nonnegative "
-                 "least squares per half step; als: least squares, then clipping.")
-        converge = cost_controls[1].toggle(
-            "also time runs to convergence (slower)", value=False, key="cr_conv",
+            "solver",
+            SOLVERS,
+            key="cr_solver_c",
             bind="query-params",
-            help="Runs each size until the objective changes by less than 1e-4 relative.")
+            help="mu: multiplicative updates; hals: hierarchical ALS; anls: exact nonnegative "
+            "least squares per half step; als: least squares, then clipping.",
+        )
+        converge = cost_controls[1].toggle(
+            "also time runs to convergence (slower)",
+            value=False,
+            key="cr_conv",
+            bind="query-params",
+            help="Runs each size until the objective changes by less than 1e-4 relative.",
+        )
         if cost_controls[2].button("Measure again", key="cr_remeasure"):
-            st.session_state["cost_measurement"] = st.session_state.get(
-                "cost_measurement", 0) + 1
+            st.session_state["cost_measurement"] = st.session_state.get("cost_measurement", 0) + 1
         measurement = st.session_state.get("cost_measurement", 0)
         sweeps = with_progress(
-            "Timing NMF on random matrices", list(COST_GRID),
-            lambda dimension: timed_sweep(dimension, solver, converge, measurement))
+            "Timing NMF on random matrices",
+            list(COST_GRID),
+            lambda dimension: timed_sweep(dimension, solver, converge, measurement),
+        )
         work = np.concatenate([sweep.work for sweep in sweeps])
         seconds = np.concatenate([sweep.seconds_per_iteration for sweep in sweeps])
         fit = fit_work(work, seconds)
-        show_figure(cost_figure(sweeps, fit),
-                    "Measured time per iteration (dots) and the one line fitted to all three "
-                    "panels (orange). A slope near 1 means time proportional to that "
-                    "dimension; flatter on the left is fixed overhead.", key="fig_cost")
+        show_figure(
+            cost_figure(sweeps, fit),
+            "Measured time per iteration (dots) and the one line fitted to all three "
+            "panels (orange). A slope near 1 means time proportional to that "
+            "dimension; flatter on the left is fixed overhead.",
+            key="fig_cost",
+        )
         numbers = st.columns(3)
         numbers[0].metric("b: time per unit of n·k·r", f"{fit.per_unit * 1e9:.3g} ns")
         numbers[1].metric("a: fixed overhead per iteration", f"{fit.overhead * 1e6:.3g} µs")
         numbers[2].metric("R² of the fit", f"{fit.r_squared:.3f}")
         one_core = all(timing.single_thread for sweep in sweeps for timing in sweep.timings)
         if not one_core:
-            st.caption("threadpoolctl is not installed: timed with the default number of BLAS "
-                       "threads, so the points may be noisier.")
+            st.caption(
+                "threadpoolctl is not installed: timed with the default number of BLAS "
+                "threads, so the points may be noisier."
+            )
 
         st.markdown("**Extrapolate:** what would one run cost on a bigger problem?")
         big = st.columns(4)
-        big_n = big[0].number_input("n", 1, 10**7, 100_000, step=1000, key="cr_big_n",
-                                    bind="query-params")
-        big_k = big[1].number_input("k", 1, 10**6, 1_000, step=100, key="cr_big_k",
-                                    bind="query-params")
-        big_r = big[2].number_input("r", 1, 1000, 50, step=1, key="cr_big_r",
-                                    bind="query-params")
-        big_iter = big[3].number_input("iterations", 1, 100_000, 500, step=50, key="cr_big_it",
-                                       bind="query-params")
+        big_n = big[0].number_input(
+            "n", 1, 10**7, 100_000, step=1000, key="cr_big_n", bind="query-params"
+        )
+        big_k = big[1].number_input(
+            "k", 1, 10**6, 1_000, step=100, key="cr_big_k", bind="query-params"
+        )
+        big_r = big[2].number_input("r", 1, 1000, 50, step=1, key="cr_big_r", bind="query-params")
+        big_iter = big[3].number_input(
+            "iterations", 1, 100_000, 500, step=50, key="cr_big_it", bind="query-params"
+        )
         per_iteration = float(fit.predict(float(big_n) * big_k * big_r))
         total = per_iteration * big_iter
         st.markdown(
@@ -419,12 +555,16 @@ if cost_tab.open:
             "tab already ran NMF "
             f"{(DEFAULT_MAX_RANK - 1) * DEFAULT_RESTARTS} times for its default picture."
         )
-        explain("An extrapolation ignores memory: beyond the cache, and certainly beyond RAM, "
-                "real runs are slower than the line. The data alone at this size takes "
-                f"{8 * float(big_n) * big_k / 1e9:.3g} GB as float64.")
+        explain(
+            "An extrapolation ignores memory: beyond the cache, and certainly beyond RAM, "
+            "real runs are slower than the line. The data alone at this size takes "
+            f"{8 * float(big_n) * big_k / 1e9:.3g} GB as float64."
+        )
         if converge:
-            show_figure(convergence_figure(sweeps),
-                        "Wall-clock seconds until the stopping rule fired (hover for the "
-                        "number of iterations): time per iteration times a number of "
-                        "iterations that depends on the data, the rank and the solver.",
-                        key="fig_converge")
+            show_figure(
+                convergence_figure(sweeps),
+                "Wall-clock seconds until the stopping rule fired (hover for the "
+                "number of iterations): time per iteration times a number of "
+                "iterations that depends on the data, the rank and the solver.",
+                key="fig_converge",
+            )

@@ -18,13 +18,20 @@ N_ROWS, N_COLUMNS, PLANTED_RANK = 8, 10, 3
 
 # Page files of the learning path with what each one adds (titles come from app.py).
 LEARNING_PATH = [
-    ("pages/change_of_basis.py", "coordinates of a point in another basis; `X = H W` as "
-     "coordinates times basis; rank-one layers; spherical harmonics."),
-    ("pages/point_clouds.py", "the cone spanned by the rows of `W`, many equally good answers, "
-     "separable data and SPA."),
+    (
+        "pages/change_of_basis.py",
+        "coordinates of a point in another basis; `X = H W` as "
+        "coordinates times basis; rank-one layers; spherical harmonics.",
+    ),
+    (
+        "pages/point_clouds.py",
+        "the cone spanned by the rows of `W`, many equally good answers, separable data and SPA.",
+    ),
     ("pages/images.py", "factor a picture or faces at a rank you choose; NMF parts vs SVD."),
-    ("pages/watching_it_learn.py", "the loss falling iteration by iteration; MU, HALS, ANLS "
-     "and ALS from the same start."),
+    (
+        "pages/watching_it_learn.py",
+        "the loss falling iteration by iteration; MU, HALS, ANLS and ALS from the same start.",
+    ),
     ("pages/nmf_vs_svd_pca.py", "the same data three ways: components, signs, errors."),
     ("pages/choosing_r.py", "picking the rank, L1/L2 penalties, and what it costs."),
 ]
@@ -34,8 +41,9 @@ LEARNING_PATH = [
 def factor_example(rank: int, noise: float, random_seed: int):
     """The planted example and its NMF at ``rank`` (cached per setting)."""
     X, _, _ = planted_nmf(N_ROWS, N_COLUMNS, PLANTED_RANK, noise=noise, seed=random_seed)
-    result = nmf_core.nmf(X, rank, solver="hals", init="nndsvda", max_iter=500, tol=1e-8,
-                          seed=random_seed)
+    result = nmf_core.nmf(
+        X, rank, solver="hals", init="nndsvda", max_iter=500, tol=1e-8, seed=random_seed
+    )
     return X, result.H, result.W
 
 
@@ -49,18 +57,33 @@ st.markdown(
 st.header("NMF in one picture")
 controls, picture = st.columns([1, 3])
 with controls:
-    rank = st.slider("Rank r", min_value=1, max_value=6, value=PLANTED_RANK, key="home_rank",
-                     bind="query-params",
-                     help=f"The example was built with rank {PLANTED_RANK}; try fewer or more.")
-    noise = st.slider("Noise", min_value=0.0, max_value=0.5, value=0.0, step=0.05,
-                      key="home_noise", bind="query-params",
-                      help="Gaussian noise added to X (relative to its mean), clipped at 0.")
+    rank = st.slider(
+        "Rank r",
+        min_value=1,
+        max_value=6,
+        value=PLANTED_RANK,
+        key="home_rank",
+        bind="query-params",
+        help=f"The example was built with rank {PLANTED_RANK}; try fewer or more.",
+    )
+    noise = st.slider(
+        "Noise",
+        min_value=0.0,
+        max_value=0.5,
+        value=0.0,
+        step=0.05,
+        key="home_noise",
+        bind="query-params",
+        help="Gaussian noise added to X (relative to its mean), clipped at 0.",
+    )
 X, H, W = factor_example(rank, noise, seed())
 error = nmf_core.relative_error(X, H @ W)
 with controls:
     st.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{error:.2%}")
-    st.caption(f"X is {X.shape[0]}×{X.shape[1]}, H is {H.shape[0]}×{H.shape[1]}, "
-               f"W is {W.shape[0]}×{W.shape[1]}; every entry ≥ 0.")
+    st.caption(
+        f"X is {X.shape[0]}×{X.shape[1]}, H is {H.shape[0]}×{H.shape[1]}, "
+        f"W is {W.shape[0]}×{W.shape[1]}; every entry ≥ 0."
+    )
 with picture:
     show_figure(
         product_figure(X, H, W),
@@ -86,8 +109,10 @@ for page_file, blurb in LEARNING_PATH:
         st.markdown(blurb)
 
 st.header("Notation card")
-st.latex(r"X \approx H\,W, \qquad X \in \mathbb{R}_{\ge 0}^{n\times k},\;"
-         r"H \in \mathbb{R}_{\ge 0}^{n\times r},\; W \in \mathbb{R}_{\ge 0}^{r\times k}")
+st.latex(
+    r"X \approx H\,W, \qquad X \in \mathbb{R}_{\ge 0}^{n\times k},\;"
+    r"H \in \mathbb{R}_{\ge 0}^{n\times r},\; W \in \mathbb{R}_{\ge 0}^{r\times k}"
+)
 st.latex(r"\min_{H \ge 0,\; W \ge 0}\; \lVert X - HW \rVert_F^2 = \sum_{i,j} (X - HW)_{ij}^2")
 st.markdown((ASSETS / "notation_card.md").read_text(encoding="utf-8"))
 explain(

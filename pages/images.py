@@ -30,12 +30,15 @@ DEFAULT_FACE_RANK = 16
 FACE_ITERS = 100
 CHANNEL_NAMES = ("R", "G", "B")
 # Bound widgets show their raw option names: the URL stores the displayed label.
-SOLVER_HELP = ("hals: hierarchical alternating least squares (fast). mu: Lee & Seung's "
-               "multiplicative updates. anls: exact nonnegative least squares per half step. "
-               "als: least squares then clipping (can go up).")
+SOLVER_HELP = (
+    "hals: hierarchical alternating least squares (fast). mu: Lee & Seung's "
+    "multiplicative updates. anls: exact nonnegative least squares per half step. "
+    "als: least squares then clipping (can go up)."
+)
 
 
 # ---------------------------------------------------------------- cached computations ------
+
 
 @st.cache_data(max_entries=len(SAMPLE_IMAGES), show_spinner=False)
 def working_sample(name: str) -> np.ndarray:
@@ -53,38 +56,87 @@ def channel_svds(image_key: str, color: str, _image: np.ndarray):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def start_points(image_key: str, color: str, init: str, top: int, seed_value: int,
-                 _image: np.ndarray):
+def start_points(
+    image_key: str, color: str, init: str, top: int, seed_value: int, _image: np.ndarray
+):
     # One SVD-based start at the largest rank serves every rank (None for other inits).
     return im.image_starts(_image, top, color=color, init=init, seed=seed_value)
 
 
 # The start points are a function of the other arguments, so they stay out of the cache key.
 @st.cache_data(max_entries=24, show_spinner=False)
-def factorization(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
-                  seed_value: int, _image: np.ndarray, _svds, _starts
-                  ) -> im.ImageFactorization:
-    return im.factor_image(_image, rank, color=color, solver=solver, init=init, max_iter=iters,
-                           seed=seed_value, svds=_svds, starts=_starts)
+def factorization(
+    image_key: str,
+    color: str,
+    rank: int,
+    solver: str,
+    init: str,
+    iters: int,
+    seed_value: int,
+    _image: np.ndarray,
+    _svds,
+    _starts,
+) -> im.ImageFactorization:
+    return im.factor_image(
+        _image,
+        rank,
+        color=color,
+        solver=solver,
+        init=init,
+        max_iter=iters,
+        seed=seed_value,
+        svds=_svds,
+        starts=_starts,
+    )
 
 
 # The pictures are PNG-encoded once per factorisation, not on every rerun of the page.
 @st.cache_data(max_entries=8, show_spinner=False)
-def picture_figures(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
-                    seed_value: int, _result: im.ImageFactorization):
+def picture_figures(
+    image_key: str,
+    color: str,
+    rank: int,
+    solver: str,
+    init: str,
+    iters: int,
+    seed_value: int,
+    _result: im.ImageFactorization,
+):
     return (
-        figs.reconstructions_figure(_result.original, _result.nmf_image, _result.svd_image,
-                                    rank=rank, nmf_error=_result.nmf_error,
-                                    svd_error=_result.svd_error),
+        figs.reconstructions_figure(
+            _result.original,
+            _result.nmf_image,
+            _result.svd_image,
+            rank=rank,
+            nmf_error=_result.nmf_error,
+            svd_error=_result.svd_error,
+        ),
         figs.error_maps_figure(_result.nmf_error_map, _result.svd_error_map),
     )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def nmf_error_at(image_key: str, color: str, rank: int, solver: str, init: str, iters: int,
-                 seed_value: int, _image: np.ndarray, _starts) -> float:
-    return im.nmf_image_error(_image, rank, color=color, solver=solver, init=init,
-                              max_iter=iters, seed=seed_value, starts=_starts)
+def nmf_error_at(
+    image_key: str,
+    color: str,
+    rank: int,
+    solver: str,
+    init: str,
+    iters: int,
+    seed_value: int,
+    _image: np.ndarray,
+    _starts,
+) -> float:
+    return im.nmf_image_error(
+        _image,
+        rank,
+        color=color,
+        solver=solver,
+        init=init,
+        max_iter=iters,
+        seed=seed_value,
+        starts=_starts,
+    )
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -94,17 +146,20 @@ def faces() -> np.ndarray:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def faces_comparison(rank: int, solver: str, init: str, seed_value: int) -> im.FacesComparison:
-    return im.compare_faces(faces(), rank, solver=solver, init=init, max_iter=FACE_ITERS,
-                            seed=seed_value)
+    return im.compare_faces(
+        faces(), rank, solver=solver, init=init, max_iter=FACE_ITERS, seed=seed_value
+    )
 
 
 def current_upload() -> dict | None:
     """Show the uploader; return the last upload that decoded cleanly (or None)."""
     uploaded = st.file_uploader(
-        "Your picture (PNG or JPEG)", type=["png", "jpg", "jpeg"], key="img_upload",
+        "Your picture (PNG or JPEG)",
+        type=["png", "jpg", "jpeg"],
+        key="img_upload",
         max_upload_size=im.MAX_UPLOAD_BYTES // 2**20,
         help=f"Decoded safely: PNG/JPEG only, at most {im.MAX_PIXELS:,} pixels declared, "
-             f"at least {im.MIN_SIDE}×{im.MIN_SIDE}, still images only.",
+        f"at least {im.MIN_SIDE}×{im.MIN_SIDE}, still images only.",
     )
     if uploaded is not None:
         data = uploaded.getvalue()
@@ -115,8 +170,7 @@ def current_upload() -> dict | None:
             try:
                 image = decoded_upload(digest, data)
             except ValueError as error:
-                kept = (f" Still showing your last good picture, {last['name']}."
-                        if last else "")
+                kept = f" Still showing your last good picture, {last['name']}." if last else ""
                 st.error(f"Could not use **{name}**: {error}{kept}")
             else:
                 st.session_state[LAST_UPLOAD] = {"digest": digest, "name": name, "image": image}
@@ -141,24 +195,49 @@ explain(
 
 controls = st.columns([1.3, 1.4, 1.2, 1, 1, 1])
 source = controls[0].selectbox(
-    "Picture", (*SAMPLE_IMAGES, UPLOAD), key="img_src", bind="query-params",
+    "Picture",
+    (*SAMPLE_IMAGES, UPLOAD),
+    key="img_src",
+    bind="query-params",
     help="scikit-image's bundled samples, or `upload` for your own PNG/JPEG.",
 )
 color = controls[1].radio(
-    "Colour", im.COLOR_MODES, key="img_color", bind="query-params",
+    "Colour",
+    im.COLOR_MODES,
+    key="img_color",
+    bind="query-params",
     help="grayscale: factor one matrix, the luminance. rgb: factor R, G and B separately, "
-         "three matrices at the same rank.",
+    "three matrices at the same rank.",
 )
-rank_asked = controls[2].slider("Rank r", 1, MAX_RANK, DEFAULT_RANK, key="img_rank",
-                                bind="query-params")
-solver = controls[3].selectbox("Solver", SOLVERS, index=SOLVERS.index(DEFAULT_SOLVER),
-                               key="img_solver", bind="query-params", help=SOLVER_HELP)
-init = controls[4].selectbox("Init", INITS, index=INITS.index(DEFAULT_INIT), key="img_init",
-                             bind="query-params",
-                             help="Starting point; nndsvda starts from the SVD's leading terms.")
-iters = controls[5].number_input("Iterations", 1, 500, DEFAULT_ITERS, step=10, key="img_iters",
-                                 bind="query-params",
-                                 help="At most this many; stops early when the loss settles.")
+rank_asked = controls[2].slider(
+    "Rank r", 1, MAX_RANK, DEFAULT_RANK, key="img_rank", bind="query-params"
+)
+solver = controls[3].selectbox(
+    "Solver",
+    SOLVERS,
+    index=SOLVERS.index(DEFAULT_SOLVER),
+    key="img_solver",
+    bind="query-params",
+    help=SOLVER_HELP,
+)
+init = controls[4].selectbox(
+    "Init",
+    INITS,
+    index=INITS.index(DEFAULT_INIT),
+    key="img_init",
+    bind="query-params",
+    help="Starting point; nndsvda starts from the SVD's leading terms.",
+)
+iters = controls[5].number_input(
+    "Iterations",
+    1,
+    500,
+    DEFAULT_ITERS,
+    step=10,
+    key="img_iters",
+    bind="query-params",
+    help="At most this many; stops early when the loss settles.",
+)
 seed_value = seed()
 
 if source == UPLOAD:
@@ -178,13 +257,16 @@ if rank < rank_asked:
     st.warning(f"This picture is {n}×{k}: the rank is capped at min(n, k) = {rank}.")
 if image.ndim == 2 and color == "rgb":
     st.caption("This picture is grayscale already: there is one channel to factor.")
-st.caption(f"Pictures are factored at a working size of at most {im.WORKING_SIDE} pixels on "
-           f"the longest side; *{image_name}* is {n}×{k} here.")
+st.caption(
+    f"Pictures are factored at a working size of at most {im.WORKING_SIDE} pixels on "
+    f"the longest side; *{image_name}* is {n}×{k} here."
+)
 
 svds = channel_svds(image_key, color, image)
 starts = start_points(image_key, color, init, min(MAX_RANK, n, k), seed_value, image)
-result = factorization(image_key, color, rank, solver, init, int(iters), seed_value, image, svds,
-                       starts)
+result = factorization(
+    image_key, color, rank, solver, init, int(iters), seed_value, image, svds, starts
+)
 
 # ---- one image, three ways
 stored, full = result.storage
@@ -192,10 +274,14 @@ channel_note = f"{result.channels}·" if result.channels > 1 else ""
 metrics = st.columns(4)
 metrics[0].metric("NMF relative error ‖X − HW‖/‖X‖", f"{result.nmf_error:.2%}")
 metrics[1].metric("SVD relative error (rank r)", f"{result.svd_error:.2%}")
-metrics[2].metric("Numbers stored by H and W", f"{stored:,}",
-                  help=f"{channel_note}r·(n + k) = {channel_note}{rank}·({n} + {k})")
-metrics[3].metric("Numbers in the picture X", f"{full:,}",
-                  help=f"{channel_note}n·k = {channel_note}{n}·{k}")
+metrics[2].metric(
+    "Numbers stored by H and W",
+    f"{stored:,}",
+    help=f"{channel_note}r·(n + k) = {channel_note}{rank}·({n} + {k})",
+)
+metrics[3].metric(
+    "Numbers in the picture X", f"{full:,}", help=f"{channel_note}n·k = {channel_note}{n}·{k}"
+)
 st.markdown(
     f"Storage: $r(n+k) = {rank}\\cdot({n}+{k}) = {stored // result.channels:,}$ numbers "
     f"{'per channel ' if result.channels > 1 else ''}instead of $nk = {n}\\cdot{k} = "
@@ -203,8 +289,9 @@ st.markdown(
     f"NMF ran {result.n_iter} iteration{'s' if result.n_iter != 1 else ''}."
 )
 
-recon_figure, errors_figure = picture_figures(image_key, color, rank, solver, init, int(iters),
-                                              seed_value, result)
+recon_figure, errors_figure = picture_figures(
+    image_key, color, rank, solver, init, int(iters), seed_value, result
+)
 show_figure(
     recon_figure,
     "Left to right: the picture, NMF's HW and the SVD at the same rank. The SVD is always at "
@@ -228,8 +315,15 @@ st.markdown(
 )
 channel = 0
 if result.channels > 1:
-    channel = CHANNEL_NAMES.index(st.radio("Channel for the factor views", CHANNEL_NAMES,
-                                           key="img_chan", bind="query-params", horizontal=True))
+    channel = CHANNEL_NAMES.index(
+        st.radio(
+            "Channel for the factor views",
+            CHANNEL_NAMES,
+            key="img_chan",
+            bind="query-params",
+            horizontal=True,
+        )
+    )
 H, W = result.H[channel], result.W[channel]
 left, right = result.svd_left[channel], result.svd_right[channel]
 show_figure(
@@ -239,23 +333,30 @@ show_figure(
     "red) needs signs.",
     key="fig_factors",
 )
-view = st.radio("Show", ("layers", "running sum"), key="img_view", bind="query-params",
-                horizontal=True,
-                help="layers: each H[:, j] W[j, :] alone. running sum: layers 1…j added up.")
+view = st.radio(
+    "Show",
+    ("layers", "running sum"),
+    key="img_view",
+    bind="query-params",
+    horizontal=True,
+    help="layers: each H[:, j] W[j, :] alone. running sum: layers 1…j added up.",
+)
 shown = min(rank, MAX_LAYERS)
 order = im.layer_order(H, W)[:shown]
 cumulative = view == "running sum"
 nmf_layers = im.layer_stack(H, W, order, max_side=160, cumulative=cumulative)
 svd_layers = im.layer_stack(left, right, np.arange(shown), max_side=160, cumulative=cumulative)
-labels = ([f"j={j + 1}" for j in order] if not cumulative
-          else [f"1..{i + 1}" for i in range(shown)])
+labels = [f"j={j + 1}" for j in order] if not cumulative else [f"1..{i + 1}" for i in range(shown)]
 more = f" (the {shown} strongest of {rank})" if shown < rank else ""
 show_figure(
     figs.layers_figure(nmf_layers, svd_layers, labels=labels, cumulative=cumulative),
-    (f"Running sums of the layers{more}: both approach the picture as layers are added; "
-     "NMF only ever adds light, SVD also subtracts it." if cumulative else
-     f"Rank-one layers{more}, largest first, each on its own scale. NMF layers (gray) are "
-     "nonnegative pictures; SVD layers (blue < 0 < red) are signed corrections."),
+    (
+        f"Running sums of the layers{more}: both approach the picture as layers are added; "
+        "NMF only ever adds light, SVD also subtracts it."
+        if cumulative
+        else f"Rank-one layers{more}, largest first, each on its own scale. NMF layers (gray) are "
+        "nonnegative pictures; SVD layers (blue < 0 < red) are signed corrections."
+    ),
     key="fig_layers",
 )
 
@@ -267,25 +368,34 @@ explain(
     "above, which is why this chart is computed on request."
 )
 curve_cols = st.columns([1, 2])
-max_curve_rank = curve_cols[0].slider("Largest rank R", 2, 40, DEFAULT_CURVE_RANK, key="img_maxr",
-                                      bind="query-params")
-show_curve = curve_cols[1].toggle("Compute the error-vs-rank chart", value=False, key="img_curve",
-                                  bind="query-params",
-                                  help="Runs one NMF per rank r = 1…R (cached afterwards).")
+max_curve_rank = curve_cols[0].slider(
+    "Largest rank R", 2, 40, DEFAULT_CURVE_RANK, key="img_maxr", bind="query-params"
+)
+show_curve = curve_cols[1].toggle(
+    "Compute the error-vs-rank chart",
+    value=False,
+    key="img_curve",
+    bind="query-params",
+    help="Runs one NMF per rank r = 1…R (cached afterwards).",
+)
 if show_curve:
     top_rank = min(int(max_curve_rank), n, k)
     ranks = np.arange(1, top_rank + 1)
     progress = st.progress(0.0, text="Factoring at each rank…")
     nmf_curve = []
     for r in ranks:
-        nmf_curve.append(nmf_error_at(image_key, color, int(r), solver, init, int(iters),
-                                      seed_value, image, starts))
+        nmf_curve.append(
+            nmf_error_at(
+                image_key, color, int(r), solver, init, int(iters), seed_value, image, starts
+            )
+        )
         progress.progress(r / top_rank, text=f"Factoring at each rank… r = {r}/{top_rank}")
     progress.empty()
     svd_curve = im.svd_image_error_curve(svds, top_rank)
     show_figure(
-        figs.error_rank_figure(ranks, np.asarray(nmf_curve), svd_curve,
-                               current_rank=rank if rank <= top_rank else None),
+        figs.error_rank_figure(
+            ranks, np.asarray(nmf_curve), svd_curve, current_rank=rank if rank <= top_rank else None
+        ),
         "Relative error against rank: the NMF curve (solid) never dips below the SVD curve "
         "(dashed), the best any rank-r approximation can do."
         + (" The dotted line marks the rank chosen above." if rank <= top_rank else ""),
@@ -298,15 +408,27 @@ else:
 st.header("Downloads")
 channel_suffix = f"_{CHANNEL_NAMES[channel]}" if result.channels > 1 else ""
 prefix = f"{image_name.rsplit('.', 1)[0]}_r{rank}{channel_suffix}"
-st.caption("H and W as CSV and NPY" + (f" for channel {CHANNEL_NAMES[channel]}"
-                                        if result.channels > 1 else "")
-           + "; the reconstructions as PNG.")
+st.caption(
+    "H and W as CSV and NPY"
+    + (f" for channel {CHANNEL_NAMES[channel]}" if result.channels > 1 else "")
+    + "; the reconstructions as PNG."
+)
 download_matrices({"H": H, "W": W}, prefix=prefix)
 png_cols = st.columns(2)
-png_cols[0].download_button("NMF reconstruction HW (PNG)", im.image_to_png(result.nmf_image),
-                            file_name=f"{prefix}_nmf.png", mime="image/png", key="dl_nmf_png")
-png_cols[1].download_button("SVD reconstruction (PNG)", im.image_to_png(result.svd_image),
-                            file_name=f"{prefix}_svd.png", mime="image/png", key="dl_svd_png")
+png_cols[0].download_button(
+    "NMF reconstruction HW (PNG)",
+    im.image_to_png(result.nmf_image),
+    file_name=f"{prefix}_nmf.png",
+    mime="image/png",
+    key="dl_nmf_png",
+)
+png_cols[1].download_button(
+    "SVD reconstruction (PNG)",
+    im.image_to_png(result.svd_image),
+    file_name=f"{prefix}_svd.png",
+    mime="image/png",
+    key="dl_svd_png",
+)
 
 # ---- faces
 st.header("Faces: parts against eigenfaces")
@@ -321,19 +443,32 @@ st.markdown(
     "patterns."
 )
 face_cols = st.columns(2)
-face_rank = face_cols[0].slider("Rank r for the faces", 2, 49, DEFAULT_FACE_RANK, key="img_frank",
-                                bind="query-params")
-face_index = face_cols[1].number_input("Face i", 0, face_matrix.shape[0] - 1, 0, step=1,
-                                       key="img_face", bind="query-params")
+face_rank = face_cols[0].slider(
+    "Rank r for the faces", 2, 49, DEFAULT_FACE_RANK, key="img_frank", bind="query-params"
+)
+face_index = face_cols[1].number_input(
+    "Face i", 0, face_matrix.shape[0] - 1, 0, step=1, key="img_face", bind="query-params"
+)
 comparison = faces_comparison(int(face_rank), solver, init, seed_value)
 columns = int(np.ceil(np.sqrt(face_rank)))
 show_figure(
-    figs.face_mosaic_figure([
-        ("NMF parts: rows of W", figs.mosaic(comparison.W, FACE_SHAPE, columns=columns,
-                                             normalize="max"), "sequential"),
-        ("PCA eigenfaces", figs.mosaic(comparison.pca.components, FACE_SHAPE, columns=columns,
-                                       normalize="absmax"), "diverging"),
-    ], height=460),
+    figs.face_mosaic_figure(
+        [
+            (
+                "NMF parts: rows of W",
+                figs.mosaic(comparison.W, FACE_SHAPE, columns=columns, normalize="max"),
+                "sequential",
+            ),
+            (
+                "PCA eigenfaces",
+                figs.mosaic(
+                    comparison.pca.components, FACE_SHAPE, columns=columns, normalize="absmax"
+                ),
+                "diverging",
+            ),
+        ],
+        height=460,
+    ),
     "Left: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much of the faces "
     "they carry. Right: eigenfaces (blue < 0 < red, each scaled to its own largest magnitude). "
     "The sparseness table below puts numbers on the difference.",
@@ -347,17 +482,31 @@ pca_face = comparison.pca.mean + comparison.pca.scores[i] @ comparison.pca.compo
 top = min(6, int(face_rank))
 _, nmf_parts = im.face_parts(comparison.H[i], comparison.W, top)
 _, pca_parts = im.face_parts(comparison.pca.scores[i], comparison.pca.components, top)
-st.latex(r"X_i \approx \sum_j H_{ij}\,W_j \quad\text{(NMF)}\qquad X_i \approx \bar{x} + "
-         r"\sum_j s_{ij}\,V_j \quad\text{(PCA)}")
+st.latex(
+    r"X_i \approx \sum_j H_{ij}\,W_j \quad\text{(NMF)}\qquad X_i \approx \bar{x} + "
+    r"\sum_j s_{ij}\,V_j \quad\text{(PCA)}"
+)
 show_figure(
-    figs.face_mosaic_figure([
-        ("Face, NMF, PCA", figs.mosaic(np.vstack([face, nmf_face, pca_face]), FACE_SHAPE,
-                                       columns=3), "gray"),
-        (f"Its {top} strongest NMF terms H_ij W_j", figs.mosaic(nmf_parts, FACE_SHAPE,
-                                                                columns=3), "sequential"),
-        (f"Its {top} strongest PCA terms s_ij V_j", figs.mosaic(pca_parts, FACE_SHAPE,
-                                                                columns=3), "diverging"),
-    ], height=300),
+    figs.face_mosaic_figure(
+        [
+            (
+                "Face, NMF, PCA",
+                figs.mosaic(np.vstack([face, nmf_face, pca_face]), FACE_SHAPE, columns=3),
+                "gray",
+            ),
+            (
+                f"Its {top} strongest NMF terms H_ij W_j",
+                figs.mosaic(nmf_parts, FACE_SHAPE, columns=3),
+                "sequential",
+            ),
+            (
+                f"Its {top} strongest PCA terms s_ij V_j",
+                figs.mosaic(pca_parts, FACE_SHAPE, columns=3),
+                "diverging",
+            ),
+        ],
+        height=300,
+    ),
     f"Face {i} rebuilt both ways (relative errors NMF "
     f"{np.linalg.norm(face - nmf_face) / np.linalg.norm(face):.1%}, PCA "
     f"{np.linalg.norm(face - pca_face) / np.linalg.norm(face):.1%}). NMF's terms are pieces "
@@ -385,9 +534,12 @@ st.markdown(
     f"**{pca_mean:.3f}**: here the parts are {verdict} on average."
 )
 st.dataframe(
-    {"basis j": np.arange(1, int(face_rank) + 1),
-     "NMF part (Hoyer)": np.round(comparison.nmf_sparseness, 3),
-     "PCA eigenface (Hoyer)": np.round(comparison.pca_sparseness, 3)},
-    hide_index=True, height=min(36 * (int(face_rank) + 1), 400),
+    {
+        "basis j": np.arange(1, int(face_rank) + 1),
+        "NMF part (Hoyer)": np.round(comparison.nmf_sparseness, 3),
+        "PCA eigenface (Hoyer)": np.round(comparison.pca_sparseness, 3),
+    },
+    hide_index=True,
+    height=min(36 * (int(face_rank) + 1), 400),
 )
 download_matrices({"H": comparison.H, "W": comparison.W}, prefix=f"faces_r{int(face_rank)}")

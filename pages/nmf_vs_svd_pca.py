@@ -25,7 +25,7 @@ from pages._shared import download_matrices, explain, seed, show_figure
 SOURCES = {"Toy cloud": "cloud", "Image": "image", "Faces": "faces", "CSV upload": "csv"}
 SOURCE_NOTES = {
     "cloud": "60 points in 12-D from a planted rank-3 NMF plus noise (5 % of the mean entry); "
-             "the seed draws it.",
+    "the seed draws it.",
     "image": "A scikit-image sample at 64×64 grey levels; each image row is a data point.",
     "faces": "100 faces of 25×25 pixels (LFW subset); each face is a data point.",
     "csv": "Your matrix: nonnegative numbers, one data point per row.",
@@ -41,8 +41,9 @@ def cached_demo(name: str, data_seed: int, image: str) -> np.ndarray:
 
 
 @st.cache_data(max_entries=16, show_spinner="Fitting NMF, SVD and PCA…")
-def cached_compare(data_key: str, _X: np.ndarray, rank: int, run_seed: int,
-                   n_restarts: int) -> Comparison:
+def cached_compare(
+    data_key: str, _X: np.ndarray, rank: int, run_seed: int, n_restarts: int
+) -> Comparison:
     # `_X` is not hashed (Streamlit samples big arrays); `data_key` names the data exactly.
     return compare(_X, rank, seed=run_seed, n_restarts=n_restarts, max_rank=CURVE_MAX_RANK)
 
@@ -55,28 +56,52 @@ st.markdown(
 )
 
 SUMMARY = {
-    "NMF": (r"$\min \lVert X - HW\rVert_F^2$ over $H \ge 0,\ W \ge 0$",
-            "nonnegative factors (parts that only add up); a local optimum at best, which "
-            "depends on the start"),
-    "SVD": (r"$\min \lVert X - Y\rVert_F^2$ over all $Y$ of rank $\le r$",
-            "the smallest error of any rank-$r$ matrix (Eckart–Young); orthonormal basis; "
-            r"unique subspace when $\sigma_r > \sigma_{r+1}$"),
-    "PCA": (r"the same for $X - \mathbf{1}\bar{x}$ (columns minus their means), then "
-            r"$\bar{x}$ added back",
-            "the best fit by any $r$-dimensional flat (it passes through the mean); "
-            r"orthonormal axes; unique when the centred $\sigma_r > \sigma_{r+1}$"),
+    "NMF": (
+        r"$\min \lVert X - HW\rVert_F^2$ over $H \ge 0,\ W \ge 0$",
+        "nonnegative factors (parts that only add up); a local optimum at best, which "
+        "depends on the start",
+    ),
+    "SVD": (
+        r"$\min \lVert X - Y\rVert_F^2$ over all $Y$ of rank $\le r$",
+        "the smallest error of any rank-$r$ matrix (Eckart–Young); orthonormal basis; "
+        r"unique subspace when $\sigma_r > \sigma_{r+1}$",
+    ),
+    "PCA": (
+        r"the same for $X - \mathbf{1}\bar{x}$ (columns minus their means), then "
+        r"$\bar{x}$ added back",
+        "the best fit by any $r$-dimensional flat (it passes through the mean); "
+        r"orthonormal axes; unique when the centred $\sigma_r > \sigma_{r+1}$",
+    ),
 }
-st.markdown("| | optimises | guarantees |\n|---|---|---|\n" + "\n".join(
-    f"| **{method}** | {goal} | {promise} |" for method, (goal, promise) in SUMMARY.items()))
+st.markdown(
+    "| | optimises | guarantees |\n|---|---|---|\n"
+    + "\n".join(
+        f"| **{method}** | {goal} | {promise} |" for method, (goal, promise) in SUMMARY.items()
+    )
+)
 
 # ---- controls -------------------------------------------------------------------------------
 left, middle, right = st.columns([2, 1, 1])
 source = SOURCES[left.selectbox("Data", list(SOURCES), key="cmp_data", bind="query-params")]
 left.caption(SOURCE_NOTES[source])
-rank = middle.slider("Rank r", 1, MAX_RANK, 3, key="cmp_rank", bind="query-params",
-                     help="Number of basis vectors for every method.")
-n_runs = right.slider("Runs (seeds)", 2, 8, 4, key="cmp_runs", bind="query-params",
-                      help="Each method is restarted from this many seeds to test uniqueness.")
+rank = middle.slider(
+    "Rank r",
+    1,
+    MAX_RANK,
+    3,
+    key="cmp_rank",
+    bind="query-params",
+    help="Number of basis vectors for every method.",
+)
+n_runs = right.slider(
+    "Runs (seeds)",
+    2,
+    8,
+    4,
+    key="cmp_runs",
+    bind="query-params",
+    help="Each method is restarted from this many seeds to test uniqueness.",
+)
 image_name = "camera"
 if source == "image":
     image_name = left.selectbox("Image", SAMPLE_IMAGES, key="cmp_image", bind="query-params")
@@ -84,7 +109,9 @@ if source == "image":
 if source == "csv":
     upload = st.file_uploader(
         "CSV of nonnegative numbers, one data point per row (a header line is allowed)",
-        type=["csv", "txt"], key="cmp_upload")
+        type=["csv", "txt"],
+        key="cmp_upload",
+    )
     if upload is not None:
         raw = upload.getvalue()
         digest = hashlib.sha256(raw).hexdigest()
@@ -93,13 +120,14 @@ if source == "csv":
             try:
                 matrix = parse_csv_matrix(raw, max_rows=2000, max_columns=1000)
                 if min(matrix.shape) < 2 or not np.any(matrix):
-                    raise ValueError(f"The matrix needs at least 2 rows, 2 columns and a "
-                                     f"nonzero entry; got shape {matrix.shape}.")
+                    raise ValueError(
+                        f"The matrix needs at least 2 rows, 2 columns and a "
+                        f"nonzero entry; got shape {matrix.shape}."
+                    )
             except ValueError as error:
                 st.error(f"Could not use **{upload.name}**: {error}")
             else:
-                st.session_state[CSV_STATE] = {"name": upload.name, "digest": digest,
-                                               "X": matrix}
+                st.session_state[CSV_STATE] = {"name": upload.name, "digest": digest, "X": matrix}
     last = st.session_state.get(CSV_STATE)
     if last is None:
         st.info("No CSV yet: showing the toy cloud until a file is uploaded.")
@@ -109,8 +137,9 @@ if source == "csv":
         X, data_key, shown_as = last["X"], f"csv:{last['digest']}", "csv"
 else:
     X = cached_demo(source, seed() if source == "cloud" else 0, image_name)
-    data_key = {"cloud": f"cloud:{seed()}", "image": f"image:{image_name}",
-                "faces": "faces"}[source]
+    data_key = {"cloud": f"cloud:{seed()}", "image": f"image:{image_name}", "faces": "faces"}[
+        source
+    ]
     shown_as = source
 
 image_shape = FACE_SHAPE if shown_as == "faces" else None
@@ -121,9 +150,11 @@ if r < rank:
     st.info(f"The data is {X.shape[0]}×{X.shape[1]}, so the rank is capped at r = {r}.")
 
 with st.expander(f"The data X ({X.shape[0]}×{X.shape[1]})", expanded=False):
-    show_figure(data_figure(X, image_shape=image_shape, as_image=as_image),
-                "The data every method sees" + (": the first 8 faces." if image_shape
-                                                 else "."), key="cmp_fig_data")
+    show_figure(
+        data_figure(X, image_shape=image_shape, as_image=as_image),
+        "The data every method sees" + (": the first 8 faces." if image_shape else "."),
+        key="cmp_fig_data",
+    )
 
 # ---- the three columns ----------------------------------------------------------------------
 st.subheader(f"Side by side at r = {r}")
@@ -141,16 +172,24 @@ explain(
     "the scale moves into $H$, which leaves $HW$ unchanged). NMF components are listed by "
     "weight $\\lVert h_j\\rVert$, like singular values."
 )
-show_figure(basis_figure(result.fits, image_shape=image_shape),
-            "Basis W (one row per basis vector, or one picture per vector): red is positive, "
-            "blue negative. NMF has no blue by construction.", key="cmp_fig_basis")
-show_figure(coefficients_figure(result.fits),
-            "Coefficients H (one row per point): NMF only adds parts (H ≥ 0); SVD and PCA "
-            "may also subtract them.", key="cmp_fig_coefficients")
-show_figure(reconstruction_figure(result.fits, X, image_shape=image_shape, as_image=as_image),
-            "Reconstructions on the data's scale (0 to max X); negative values, possible for "
-            "SVD and PCA only, show as the darkest colour and are counted below.",
-            key="cmp_fig_reconstruction")
+show_figure(
+    basis_figure(result.fits, image_shape=image_shape),
+    "Basis W (one row per basis vector, or one picture per vector): red is positive, "
+    "blue negative. NMF has no blue by construction.",
+    key="cmp_fig_basis",
+)
+show_figure(
+    coefficients_figure(result.fits),
+    "Coefficients H (one row per point): NMF only adds parts (H ≥ 0); SVD and PCA "
+    "may also subtract them.",
+    key="cmp_fig_coefficients",
+)
+show_figure(
+    reconstruction_figure(result.fits, X, image_shape=image_shape, as_image=as_image),
+    "Reconstructions on the data's scale (0 to max X); negative values, possible for "
+    "SVD and PCA only, show as the darkest colour and are counted below.",
+    key="cmp_fig_reconstruction",
+)
 
 table = measure_table(result)
 st.table(pd.DataFrame.from_dict(table, orient="index", columns=list(METHODS)))
@@ -175,9 +214,12 @@ explain(
 first_svd = result.fits["SVD"].basis[0]
 st.markdown(
     "Here the first SVD basis vector is "
-    + ("**positive everywhere**." if first_svd.min() > 0 else
-       f"**not positive everywhere** (smallest entry {first_svd.min():.3g}), so the argument "
-       "above does not apply; the table shows the signs as they are.")
+    + (
+        "**positive everywhere**."
+        if first_svd.min() > 0
+        else f"**not positive everywhere** (smallest entry {first_svd.min():.3g}), so the argument "
+        "above does not apply; the table shows the signs as they are."
+    )
 )
 
 st.subheader("Uniqueness: the same method from several seeds")
@@ -187,9 +229,11 @@ svd_angle = float(np.max(spread["SVD"].subspace_angles))
 st.markdown(
     f"Over {n_runs} runs, NMF's matched basis vectors differ by up to **{nmf_angle:.1f}°** "
     f"and its relative error by **{spread['NMF'].error_spread:.1e}**. SVD, "
-    + ("found by an iterative solver (ARPACK) from a random start each time"
-       if r < min(X.shape) else
-       "at full rank r = min(n, k) computed directly (its span is the whole row space)")
+    + (
+        "found by an iterative solver (ARPACK) from a random start each time"
+        if r < min(X.shape)
+        else "at full rank r = min(n, k) computed directly (its span is the whole row space)"
+    )
     + f", spans subspaces at most **{svd_angle:.1e}°** apart."
 )
 explain(
@@ -197,24 +241,33 @@ explain(
     "vectors are then unique up to sign (and up to rotation inside groups of equal singular "
     "values). Here the gap $(\\sigma_r - \\sigma_{r+1})/\\sigma_1$ is "
     f"**{result.svd_gap:.3g}** for SVD and **{result.pca_gap:.3g}** for PCA (centred data)"
-    + (" — zero, so SVD may legitimately return different subspaces."
-       if min(result.svd_gap, result.pca_gap) <= 1e-12 else ".")
+    + (
+        " — zero, so SVD may legitimately return different subspaces."
+        if min(result.svd_gap, result.pca_gap) <= 1e-12
+        else "."
+    )
     + " NMF has no such guarantee: besides rescaling and reordering, other nonnegative pairs "
     "$(H, W)$ can fit equally well, and a local solver can also stop at different local "
     "optima."
 )
-show_figure(restarts_figure(spread),
-            "Left: each run's relative error. Right: the largest angle between a run's basis "
-            "vectors and run 1's after matching them up (up to sign for SVD and PCA). With a "
-            "singular-value gap SVD and PCA stay at 0°; NMF need not.", key="cmp_fig_restarts")
+show_figure(
+    restarts_figure(spread),
+    "Left: each run's relative error. Right: the largest angle between a run's basis "
+    "vectors and run 1's after matching them up (up to sign for SVD and PCA). With a "
+    "singular-value gap SVD and PCA stay at 0°; NMF need not.",
+    key="cmp_fig_restarts",
+)
 
 # ---- error against rank ---------------------------------------------------------------------
 st.subheader("Error against rank")
 curves = result.curves
 at = int(np.searchsorted(curves.ranks, r))
-show_figure(error_curve_figure(curves, rank=r),
-            "SVD is the floor for every rank-r fit: the NMF curve never goes below it. PCA "
-            "sits between SVD at rank r and SVD at rank r + 1 (dotted).", key="cmp_fig_curve")
+show_figure(
+    error_curve_figure(curves, rank=r),
+    "SVD is the floor for every rank-r fit: the NMF curve never goes below it. PCA "
+    "sits between SVD at rank r and SVD at rank r + 1 (dotted).",
+    key="cmp_fig_curve",
+)
 st.markdown(
     "**A fair comparison.** PCA adds the mean back, so its reconstruction "
     "$\\mathbf{1}\\bar{x} + HW$ has rank up to $r + 1$: it is not held to rank $r$, and its error "
@@ -235,8 +288,9 @@ explain(
 with st.expander("Download the factors"):
     for method in METHODS:
         fit = result.fits[method]
-        st.markdown(f"**{method}** (H is n×r, W is r×k"
-                    + (", mean is 1×k)" if method == "PCA" else ")"))
+        st.markdown(
+            f"**{method}** (H is n×r, W is r×k" + (", mean is 1×k)" if method == "PCA" else ")")
+        )
         matrices = {"H": fit.coefficients, "W": fit.basis}
         if method == "PCA":
             matrices["mean"] = fit.offset[None, :]

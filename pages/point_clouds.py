@@ -49,10 +49,10 @@ LAST_UPLOAD = "pc_last_good_upload"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def generated_cloud(preset: str, dim: int, n_points: int, noise: float, rank: int,
-                    cloud_seed: int) -> Cloud:
-    return make_cloud(preset, dim=dim, n_points=n_points, noise=noise, rank=rank,
-                      seed=cloud_seed)
+def generated_cloud(
+    preset: str, dim: int, n_points: int, noise: float, rank: int, cloud_seed: int
+) -> Cloud:
+    return make_cloud(preset, dim=dim, n_points=n_points, noise=noise, rank=rank, seed=cloud_seed)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -71,8 +71,9 @@ def fit(cloud_key: str, _X: np.ndarray, rank: int, solver: str, init: str, fit_s
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def restarts(cloud_key: str, _X: np.ndarray, rank: int, solver: str, seeds: tuple[int, ...]):
-    results = fit_restarts(_X, rank, seeds, solver=solver, init="random",
-                           max_iter=RESTART_ITER, tol=RESTART_TOL)
+    results = fit_restarts(
+        _X, rank, seeds, solver=solver, init="random", max_iter=RESTART_ITER, tol=RESTART_TOL
+    )
     return [(r.H, r.W, float(r.losses[-1]), r.relative_error) for r in results]
 
 
@@ -82,33 +83,70 @@ st.markdown(
     "rows of $W$, so all the reconstructions $H_iW$ live in the *cone* spanned by those rows: "
     "the half-lines through $W_1,\\dots,W_r$ and everything between them."
 )
-st.latex(r"X_i \approx H_i W = H_{i1} W_1 + H_{i2} W_2 + \dots + H_{ir} W_r,"
-         r"\qquad H_{ij} \ge 0,\ W_j \ge 0")
+st.latex(
+    r"X_i \approx H_i W = H_{i1} W_1 + H_{i2} W_2 + \dots + H_{ir} W_r,"
+    r"\qquad H_{ij} \ge 0,\ W_j \ge 0"
+)
 
 # ---------------------------------------------------------------- controls
 controls = st.container(border=True)
 top = controls.columns([1.1, 1.6, 0.8, 1.0])
-source = top[0].radio("Data", ["generated", "upload"], key="pc_source", bind="query-params",
-                      format_func={"generated": "Toy cloud", "upload": "Upload CSV"}.get,
-                      horizontal=True)
-preset = top[1].selectbox("Toy cloud", PRESETS, key="pc_preset", bind="query-params",
-                          format_func=PRESET_LABELS.get, disabled=source == "upload")
-dim = top[2].radio("Dimension", [2, 3], key="pc_dim", bind="query-params",
-                   format_func=lambda d: f"{d}-D", horizontal=True,
-                   disabled=source == "upload")
-rank_choice = top[3].slider("Rank r", 1, 3, 2, key="pc_rank", bind="query-params",
-                            help="Number of rows of W (rays of the cone).")
+source = top[0].radio(
+    "Data",
+    ["generated", "upload"],
+    key="pc_source",
+    bind="query-params",
+    format_func={"generated": "Toy cloud", "upload": "Upload CSV"}.get,
+    horizontal=True,
+)
+preset = top[1].selectbox(
+    "Toy cloud",
+    PRESETS,
+    key="pc_preset",
+    bind="query-params",
+    format_func=PRESET_LABELS.get,
+    disabled=source == "upload",
+)
+dim = top[2].radio(
+    "Dimension",
+    [2, 3],
+    key="pc_dim",
+    bind="query-params",
+    format_func=lambda d: f"{d}-D",
+    horizontal=True,
+    disabled=source == "upload",
+)
+rank_choice = top[3].slider(
+    "Rank r",
+    1,
+    3,
+    2,
+    key="pc_rank",
+    bind="query-params",
+    help="Number of rows of W (rays of the cone).",
+)
 bottom = controls.columns(4)
-n_points = bottom[0].slider("Points n", 10, 1000, 150, step=10, key="pc_n", bind="query-params",
-                            disabled=source == "upload")
-noise = bottom[1].slider("Noise", 0.0, 0.2, 0.02, step=0.01, key="pc_noise", bind="query-params",
-                         disabled=source == "upload",
-                         help="Standard deviation added to each coordinate (points have "
-                              "length ≤ 1); negative results are clipped to 0.")
-solver = bottom[2].selectbox("Solver", SOLVERS, index=SOLVERS.index("hals"), key="pc_solver",
-                             bind="query-params")
-init = bottom[3].selectbox("Init", INITS, index=INITS.index("nndsvda"), key="pc_init",
-                           bind="query-params")
+n_points = bottom[0].slider(
+    "Points n", 10, 1000, 150, step=10, key="pc_n", bind="query-params", disabled=source == "upload"
+)
+noise = bottom[1].slider(
+    "Noise",
+    0.0,
+    0.2,
+    0.02,
+    step=0.01,
+    key="pc_noise",
+    bind="query-params",
+    disabled=source == "upload",
+    help="Standard deviation added to each coordinate (points have "
+    "length ≤ 1); negative results are clipped to 0.",
+)
+solver = bottom[2].selectbox(
+    "Solver", SOLVERS, index=SOLVERS.index("hals"), key="pc_solver", bind="query-params"
+)
+init = bottom[3].selectbox(
+    "Init", INITS, index=INITS.index("nndsvda"), key="pc_init", bind="query-params"
+)
 
 generated_rank = min(rank_choice, dim)
 cloud = generated_cloud(preset, dim, n_points, noise, generated_rank, seed())
@@ -117,7 +155,10 @@ cloud_key = f"gen-{preset}-{dim}-{n_points}-{noise}-{generated_rank}-{seed()}"
 if source == "upload":
     upload = controls.file_uploader(
         f"CSV of nonnegative points: 2 or 3 numbers per row, at most {MAX_UPLOAD_ROWS} rows, "
-        "optional header", type=["csv", "txt", "tsv"], key="pc_upload")
+        "optional header",
+        type=["csv", "txt", "tsv"],
+        key="pc_upload",
+    )
     if upload is not None:
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
@@ -148,13 +189,21 @@ far, distances = outside_cone(X, W)
 # ---------------------------------------------------------------- the cloud and the cone
 st.header("The cloud and the cone of W")
 options = st.columns(3)
-show_recon = options[0].toggle("Reconstructions H_i W and residuals", value=True, key="pc_recon",
-                               bind="query-params")
-show_pca = options[1].toggle("PCA axes (centred, signed)", value=False, key="pc_pca",
-                             bind="query-params")
-point = options[2].number_input("Pick a point (row i of X)", min_value=0,
-                                max_value=10_000, value=0, step=1, key="pc_point",
-                                bind="query-params")
+show_recon = options[0].toggle(
+    "Reconstructions H_i W and residuals", value=True, key="pc_recon", bind="query-params"
+)
+show_pca = options[1].toggle(
+    "PCA axes (centred, signed)", value=False, key="pc_pca", bind="query-params"
+)
+point = options[2].number_input(
+    "Pick a point (row i of X)",
+    min_value=0,
+    max_value=10_000,
+    value=0,
+    step=1,
+    key="pc_point",
+    bind="query-params",
+)
 selected = min(int(point), cloud.n_points - 1)
 axes = pca_axes(X) if show_pca else None
 
@@ -164,21 +213,37 @@ metrics[1].metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{rel_error:.2
 metrics[2].metric("Points far outside the cone", f"{int(far.sum())} of {cloud.n_points}")
 metrics[3].metric("Iterations", f"{n_iter}")
 
-figure = cloud_figure(X, W, H, planted_W=planted_W, far=far, selected=selected,
-                      show_reconstruction=show_recon, pca=axes)
+figure = cloud_figure(
+    X,
+    W,
+    H,
+    planted_W=planted_W,
+    far=far,
+    selected=selected,
+    show_reconstruction=show_recon,
+    pca=axes,
+)
 shape_name = "wedge" if k == 2 else "faces"
-show_figure(figure, f"Blue arrows are the learned rows of W (scaled to length 1), the shaded "
-            f"{shape_name} their cone; grey arrows are the identity basis, dashed black lines "
-            "the planted rays. Every reconstruction H_i W sits inside the cone; red crosses are "
-            f"points more than {OUTSIDE_REL_TOL:.0%} of a typical point's length outside it.",
-            key="pc_fig_cloud")
+show_figure(
+    figure,
+    f"Blue arrows are the learned rows of W (scaled to length 1), the shaded "
+    f"{shape_name} their cone; grey arrows are the identity basis, dashed black lines "
+    "the planted rays. Every reconstruction H_i W sits inside the cone; red crosses are "
+    f"points more than {OUTSIDE_REL_TOL:.0%} of a typical point's length outside it.",
+    key="pc_fig_cloud",
+)
 if k == 3:
-    show_figure(simplex_figure(X, [("cone of W", W)] + (
-        [("planted rays", planted_W)] if planted_W is not None else []), far=far),
+    show_figure(
+        simplex_figure(
+            X,
+            [("cone of W", W)] + ([("planted rays", planted_W)] if planted_W is not None else []),
+            far=far,
+        ),
         "The same cloud seen along rays: each point is drawn at X_i / ΣX_i on the triangle "
         "x₁ + x₂ + x₃ = 1, and the cone of W becomes the shaded polygon with corners "
         "W_j / ΣW_j. A point is in the cone exactly when its dot is in the polygon.",
-        key="pc_fig_simplex")
+        key="pc_fig_simplex",
+    )
 if axes is not None:
     mixed = int(axes.mixed_signs.sum())
     leaving = int(axes.leaves_orthant.sum())
@@ -187,12 +252,14 @@ if axes is not None:
         "drawn axes (±2 standard deviations around the mean) reach negative coordinates. "
         f"All {r} NMF rays have nonnegative entries: smallest entry of W = {W.min():.3g}."
     )
-    explain("PCA centres the cloud and looks for orthogonal directions of largest spread. "
-            "Two orthogonal directions can both be nonnegative only if they share no "
-            "coordinate, so for a typical cloud some PCA axes mix signs and point out of the "
-            "orthant: they describe *differences from the mean*. "
-            "NMF's rays stay inside and describe *parts that add up*. The comparison page "
-            "takes this further.")
+    explain(
+        "PCA centres the cloud and looks for orthogonal directions of largest spread. "
+        "Two orthogonal directions can both be nonnegative only if they share no "
+        "coordinate, so for a typical cloud some PCA axes mix signs and point out of the "
+        "orthant: they describe *differences from the mean*. "
+        "NMF's rays stay inside and describe *parts that add up*. The comparison page "
+        "takes this further."
+    )
 download_matrices({"H": H, "W": W}, prefix="point_cloud")
 explain(
     "**Things to try.** Set r = 1 (or r = 2 in 3-D): the cone shrinks to a half-line (a flat "
@@ -225,59 +292,95 @@ recon_i = h_i @ W
 left, right = st.columns(2)
 with left:
     st.markdown(f"**Point {selected} in the identity basis** (its row of X)")
-    st.latex(f"X_{{{selected}}} = " + " + ".join(
-        f"{value:.3f}\\,e_{j + 1}" for j, value in enumerate(x_i)))
-    st.table({"basis vector": [f"e{j + 1}" for j in range(k)],
-              "coordinate X_ij": [f"{value:.4f}" for value in x_i]})
+    st.latex(
+        f"X_{{{selected}}} = "
+        + " + ".join(f"{value:.3f}\\,e_{j + 1}" for j, value in enumerate(x_i))
+    )
+    st.table(
+        {
+            "basis vector": [f"e{j + 1}" for j in range(k)],
+            "coordinate X_ij": [f"{value:.4f}" for value in x_i],
+        }
+    )
 with right:
     st.markdown(f"**Point {selected} in the learned basis** (its row of H)")
-    st.latex(f"H_{{{selected}}} W = " + " + ".join(
-        f"{value:.3f}\\,W_{j + 1}" for j, value in enumerate(h_i)))
-    st.table({"basis vector": [f"W{j + 1}" for j in range(r)],
-              "coordinate H_ij": [f"{value:.4f}" for value in h_i]})
+    st.latex(
+        f"H_{{{selected}}} W = "
+        + " + ".join(f"{value:.3f}\\,W_{j + 1}" for j, value in enumerate(h_i))
+    )
+    st.table(
+        {
+            "basis vector": [f"W{j + 1}" for j in range(r)],
+            "coordinate H_ij": [f"{value:.4f}" for value in h_i],
+        }
+    )
 st.markdown(
     f"Reconstruction $H_{{{selected}}}W$ = ({', '.join(f'{v:.3f}' for v in recon_i)}), "
     f"residual length ‖X_i − H_iW‖ = **{np.linalg.norm(x_i - recon_i):.4f}**; distance from "
     f"X_i to the cone of W = {distances[selected]:.4f}."
 )
-explain("The orange arrows in the figure add up $H_{i1}W_1 + \\dots + H_{ir}W_r$ tip to tail; "
-        "the dashed grey path adds up $X_{i1}e_1 + \\dots$ in the identity basis. Both walks "
-        "end at (or near) the same point: it is one point described in two coordinate systems.")
+explain(
+    "The orange arrows in the figure add up $H_{i1}W_1 + \\dots + H_{ir}W_r$ tip to tail; "
+    "the dashed grey path adds up $X_{i1}e_1 + \\dots$ in the identity basis. Both walks "
+    "end at (or near) the same point: it is one point described in two coordinate systems."
+)
 
 # ---------------------------------------------------------------- non-uniqueness
 st.header("Many equally good cones")
-explain("NMF does not have a single answer. Below, the same solver starts from random points "
-        "with different seeds. The losses are (nearly) equal, yet the cones differ: any cone "
-        "that holds the data and stays inside the nonnegative orthant fits just as well. (A "
-        "restart whose loss is clearly higher stopped at a poorer local solution: another "
-        "face of the same problem.)")
-n_restarts = st.slider("Random restarts", 2, N_RESTARTS_MAX, 4, key="pc_restarts",
-                       bind="query-params")
+explain(
+    "NMF does not have a single answer. Below, the same solver starts from random points "
+    "with different seeds. The losses are (nearly) equal, yet the cones differ: any cone "
+    "that holds the data and stays inside the nonnegative orthant fits just as well. (A "
+    "restart whose loss is clearly higher stopped at a poorer local solution: another "
+    "face of the same problem.)"
+)
+n_restarts = st.slider(
+    "Random restarts", 2, N_RESTARTS_MAX, 4, key="pc_restarts", bind="query-params"
+)
 seeds = tuple(seed() + offset for offset in range(n_restarts))
 runs = restarts(cloud_key, X, r, solver, seeds)
 reference_W = runs[0][1]
 spread_label = f"largest angle to seed {seeds[0]}'s rays (°)"
-table = {"seed": [str(s) for s in seeds], "loss ‖X − HW‖²_F": [], "relative error": [],
-         "ray angles to x₁ (°)": [], spread_label: []}
+table = {
+    "seed": [str(s) for s in seeds],
+    "loss ‖X − HW‖²_F": [],
+    "relative error": [],
+    "ray angles to x₁ (°)": [],
+    spread_label: [],
+}
 for _, W_run, loss_run, rel_run in runs:
     table["loss ‖X − HW‖²_F"].append(f"{loss_run:.3g}")
     table["relative error"].append(f"{rel_run:.3%}")
     table["ray angles to x₁ (°)"].append(
-        ", ".join(f"{a:.1f}" for a in np.sort(ray_angles_deg(W_run))))
+        ", ".join(f"{a:.1f}" for a in np.sort(ray_angles_deg(W_run)))
+    )
     table[spread_label].append(f"{np.max(match_rays(W_run, reference_W)[1]):.1f}")
 st.table(table)
-show_figure(cones_figure(X, [(f"seed {s}", W_run) for s, (_, W_run, _, _) in
-                             zip(seeds, runs, strict=True)]),
-            "One colour per random restart: different cones around the same points, with the "
-            "losses in the table above.", key="pc_fig_restarts")
+show_figure(
+    cones_figure(
+        X, [(f"seed {s}", W_run) for s, (_, W_run, _, _) in zip(seeds, runs, strict=True)]
+    ),
+    "One colour per random restart: different cones around the same points, with the "
+    "losses in the table above.",
+    key="pc_fig_restarts",
+)
 
 st.subheader("A hand-made twin: same HW, different cone")
 st.markdown("Move the rays away from (or towards) their mean $\\bar W$ and compensate in $H$:")
-st.latex(r"W' = QW,\quad H' = HQ^{-1},\quad Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}"
-         r"\;\Rightarrow\; H'W' = HW")
+st.latex(
+    r"W' = QW,\quad H' = HQ^{-1},\quad Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}"
+    r"\;\Rightarrow\; H'W' = HW"
+)
 t_min, t_max = stretch_range(H, W)
-stretch = st.slider("Stretch the cone (−1 = as closed as H allows, +1 = as open as W allows)",
-                    -1.0, 1.0, 1.0, step=0.05, key="pc_stretch", bind="query-params")
+stretch = st.slider(
+    "Stretch the cone (−1 = as closed as H allows, +1 = as open as W allows)",
+    -1.0,
+    1.0,
+    1.0,
+    step=0.05,
+    key="pc_stretch",
+    bind="query-params",
+)
 t = stretch * t_max if stretch >= 0 else -stretch * t_min
 H_twin, W_twin = stretch_factorization(H, W, t)
 loss_twin = float(np.sum((X - H_twin @ W_twin) ** 2))
@@ -293,14 +396,21 @@ st.markdown(
     f"**{size_before:.4g}** before and **{size_twin:.4g}** after."
 )
 if r == 1:
-    st.info("With one ray there is nothing to open: the only freedom left is rescaling "
-            "(W → cW, H → H/c).")
+    st.info(
+        "With one ray there is nothing to open: the only freedom left is rescaling "
+        "(W → cW, H → H/c)."
+    )
 elif t_max == 0 and t_min == 0:
-    st.info("This fit is pinned: W already touches the boundary of the orthant and H already "
-            "has zeros, so this particular stretch cannot move it.")
-show_figure(cones_figure(X, [("cone of W", W), ("stretched cone of W′", W_twin)]),
-            "Blue: the fitted cone. Orange: the stretched twin with exactly the same product "
-            "HW — the data cannot tell them apart.", key="pc_fig_stretch")
+    st.info(
+        "This fit is pinned: W already touches the boundary of the orthant and H already "
+        "has zeros, so this particular stretch cannot move it."
+    )
+show_figure(
+    cones_figure(X, [("cone of W", W), ("stretched cone of W′", W_twin)]),
+    "Blue: the fitted cone. Orange: the stretched twin with exactly the same product "
+    "HW — the data cannot tell them apart.",
+    key="pc_fig_stretch",
+)
 
 st.subheader("What pins the answer down")
 explain(
@@ -315,21 +425,25 @@ explain(
 
 # ---------------------------------------------------------------- SPA
 st.header("SPA step by step")
-explain("The successive projection algorithm picks $r$ data points as rays: at each step it "
-        "takes the point with the largest remaining length, then projects every point onto the "
-        "directions perpendicular to it, so the next pick must point somewhere new. On "
-        "separable data (rows of $H$ summing to at most 1) the picks are exactly the extreme "
-        "rays.")
+explain(
+    "The successive projection algorithm picks $r$ data points as rays: at each step it "
+    "takes the point with the largest remaining length, then projects every point onto the "
+    "directions perpendicular to it, so the next pick must point somewhere new. On "
+    "separable data (rows of $H$ summing to at most 1) the picks are exactly the extreme "
+    "rays."
+)
 steps = spa_steps(X, r)
 if r > 1:
     step = st.slider("SPA step", 1, r, 1, key="pc_spa_step", bind="query-params")
 else:
     step = 1
-show_figure(spa_step_figure(X, steps, step - 1, planted_W=planted_W),
-            f"Step {step} of {r}: the purple ring marks the longest remaining point "
-            f"(point {steps[step - 1].picked}); blue lines are the rays picked so far. From step 2 "
-            "on, the points shown are the residuals after projecting out the earlier picks.",
-            key="pc_fig_spa_step")
+show_figure(
+    spa_step_figure(X, steps, step - 1, planted_W=planted_W),
+    f"Step {step} of {r}: the purple ring marks the longest remaining point "
+    f"(point {steps[step - 1].picked}); blue lines are the rays picked so far. From step 2 "
+    "on, the points shown are the residuals after projecting out the earlier picks.",
+    key="pc_fig_spa_step",
+)
 picks, W_spa = spa_basis(X, r)
 if planted_W is not None and planted_W.shape[0] == r:
     _, spa_angles = match_rays(W_spa, planted_W)
@@ -344,24 +458,33 @@ if planted_W is not None and planted_W.shape[0] == r:
         st.markdown(
             "SPA's picks are exactly the planted extreme points: "
             f"**{'yes' if recovered else 'no'}**."
-            + ("" if recovered else " Noise moves the points, so another point can stick out "
-               "further than a planted one; at noise 0 the recovery is exact.")
+            + (
+                ""
+                if recovered
+                else " Noise moves the points, so another point can stick out "
+                "further than a planted one; at noise 0 the recovery is exact."
+            )
         )
     cones = [("SPA cone", W_spa), ("planted rays", planted_W)]
 else:
     st.markdown(f"SPA picked points {', '.join(str(p) for p in picks)}.")
     cones = [("SPA cone", W_spa)]
-show_figure(cones_figure(X, cones, highlight=picks.tolist()),
-            "The cone SPA builds from the picked points (circled), next to the planted rays "
-            "(dashed) when there are any.", key="pc_fig_spa_vs_planted")
+show_figure(
+    cones_figure(X, cones, highlight=picks.tolist()),
+    "The cone SPA builds from the picked points (circled), next to the planted rays "
+    "(dashed) when there are any.",
+    key="pc_fig_spa_vs_planted",
+)
 # Every cone that fits the data holds the data points, so it holds the SPA rays: when those
 # are the extreme points, their cone is the smallest one that fits.
 spa_lengths = np.linalg.norm(W_spa, axis=1)
-spa_gap = max(float(np.max(cone_projection(W_spa, W_run)[1] / np.maximum(spa_lengths, 1e-300)))
-              for _, W_run, _, _ in runs)
+spa_gap = max(
+    float(np.max(cone_projection(W_spa, W_run)[1] / np.maximum(spa_lengths, 1e-300)))
+    for _, W_run, _, _ in runs
+)
 st.markdown(
     f"Each of the {len(runs)} restart cones above contains the SPA rays up to "
     f"**{spa_gap:.2%}** of their length. A cone that fits the data must hold the data points, "
     "so when the picks are the extreme points, their cone is the *smallest* cone that fits: "
-    "separability turns \"many equally good cones\" into one natural choice."
+    'separability turns "many equally good cones" into one natural choice.'
 )

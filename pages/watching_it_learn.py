@@ -13,8 +13,7 @@ from nmf_core.figures.learning import SOLVER_LABELS, learning_figure, race_figur
 from pages._shared import download_matrices, explain, seed, show_figure
 
 # Bound selectboxes write the *label* into the URL, so labels stay short.
-DATA_LABELS = {"faces": "Faces", "cloud3": "Cloud 3-D", "cloud2": "Cloud 2-D",
-               "image": "Camera"}
+DATA_LABELS = {"faces": "Faces", "cloud3": "Cloud 3-D", "cloud2": "Cloud 2-D", "image": "Camera"}
 INIT_LABELS = {"random": "Random", "nndsvda": "NNDSVDa"}
 SCALES = ("linear", "log")
 DEFAULT_RANK = 6
@@ -30,14 +29,16 @@ FRAME_MS = {"slow": 250, "normal": 120, "fast": 50}
 
 # ---------------------------------------------------------------- cached computations ------
 
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_data(key: str, seed_value: int) -> fr.DemoData:
     return fr.demo_data(key, seed=seed_value)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def cached_recording(key: str, seed_value: int, rank: int, init: str, solver: str,
-                     iters: int) -> fr.Recording:
+def cached_recording(
+    key: str, seed_value: int, rank: int, init: str, solver: str, iters: int
+) -> fr.Recording:
     X = cached_data(key, seed_value).X
     start = fr.initialize_start(X, rank, init=init, seed=seed_value)
     return fr.record_run(X, rank, start=start, solver=solver, max_iter=iters)
@@ -53,15 +54,28 @@ def cached_race(key: str, seed_value: int, rank: int, init: str, iters: int) -> 
 # Figures are held as shared objects (cache_resource) rather than pickled copies: rebuilding a
 # plotly figure with 60 frames from a pickle costs as much as building it. Nothing mutates them.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def cached_learning_figure(key: str, seed_value: int, rank: int, init: str, solver: str,
-                           iters: int, log_scale: bool, frame_ms: int) -> go.Figure:
-    return learning_figure(cached_recording(key, seed_value, rank, init, solver, iters),
-                           cached_data(key, seed_value), log_scale=log_scale, frame_ms=frame_ms)
+def cached_learning_figure(
+    key: str,
+    seed_value: int,
+    rank: int,
+    init: str,
+    solver: str,
+    iters: int,
+    log_scale: bool,
+    frame_ms: int,
+) -> go.Figure:
+    return learning_figure(
+        cached_recording(key, seed_value, rank, init, solver, iters),
+        cached_data(key, seed_value),
+        log_scale=log_scale,
+        frame_ms=frame_ms,
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def cached_race_figure(key: str, seed_value: int, rank: int, init: str, iters: int,
-                       log_scale: bool) -> go.Figure:
+def cached_race_figure(
+    key: str, seed_value: int, rank: int, init: str, iters: int, log_scale: bool
+) -> go.Figure:
     return race_figure(cached_race(key, seed_value, rank, init, iters), log_scale=log_scale)
 
 
@@ -77,19 +91,36 @@ st.markdown(
 
 seed_value = seed()
 top = st.columns([2, 1, 1])
-data_key = top[0].selectbox("Data", list(DATA_LABELS), format_func=DATA_LABELS.get,
-                            key="learn_data", bind="query-params",
-                            help="Faces: 100 LFW faces of 25×25 pixels, one face per row. "
-                            "Toy clouds: 100 nonnegative points drawn from the seed. Camera: "
-                            f"scikit-image's camera shrunk to {fr.IMAGE_SIDE}×{fr.IMAGE_SIDE}, "
-                            "one image row per row of X.")
-rank_input = top[1].number_input("Rank r", min_value=1, max_value=MAX_RANK, value=DEFAULT_RANK,
-                                 step=1, key="learn_rank", bind="query-params",
-                                 help="Number of basis vectors (rows of W).")
-init = top[2].selectbox("Start (H₀, W₀)", list(INIT_LABELS), format_func=INIT_LABELS.get,
-                        key="learn_init", bind="query-params",
-                        help="Random: seeded random nonnegative factors. NNDSVDa: built from "
-                        "the SVD, already a good start.")
+data_key = top[0].selectbox(
+    "Data",
+    list(DATA_LABELS),
+    format_func=DATA_LABELS.get,
+    key="learn_data",
+    bind="query-params",
+    help="Faces: 100 LFW faces of 25×25 pixels, one face per row. "
+    "Toy clouds: 100 nonnegative points drawn from the seed. Camera: "
+    f"scikit-image's camera shrunk to {fr.IMAGE_SIDE}×{fr.IMAGE_SIDE}, "
+    "one image row per row of X.",
+)
+rank_input = top[1].number_input(
+    "Rank r",
+    min_value=1,
+    max_value=MAX_RANK,
+    value=DEFAULT_RANK,
+    step=1,
+    key="learn_rank",
+    bind="query-params",
+    help="Number of basis vectors (rows of W).",
+)
+init = top[2].selectbox(
+    "Start (H₀, W₀)",
+    list(INIT_LABELS),
+    format_func=INIT_LABELS.get,
+    key="learn_init",
+    bind="query-params",
+    help="Random: seeded random nonnegative factors. NNDSVDa: built from "
+    "the SVD, already a good start.",
+)
 
 try:
     data = cached_data(data_key, seed_value)
@@ -100,27 +131,49 @@ except (ValueError, OSError) as error:  # e.g. the faces failed to load
 n, k = data.X.shape
 rank = int(rank_input)
 if data.kind == "cloud" and rank > k:
-    st.info(f"This cloud lives in {k}-D, so the rank is capped at {k}: {k} rays (the axes, "
-            "for instance) already span a cone that holds every nonnegative point.")
+    st.info(
+        f"This cloud lives in {k}-D, so the rank is capped at {k}: {k} rays (the axes, "
+        "for instance) already span a cone that holds every nonnegative point."
+    )
     rank = k
 
 # ---------------------------------------------------------------- 1. one solver ------------
 
 st.header("One solver, frame by frame")
 controls = st.columns([1, 2, 1, 1])
-solver = controls[0].selectbox("Solver", list(SOLVER_LABELS), format_func=SOLVER_LABELS.get,
-                               key="learn_solver", bind="query-params")
-iters = controls[1].slider("Iterations", min_value=10, max_value=fr.MAX_ITER,
-                           value=DEFAULT_ITERS, step=10, key="learn_iters", bind="query-params")
-scale = controls[2].radio("Loss axis", SCALES, horizontal=True, key="learn_scale",
-                          bind="query-params")
-speed = controls[3].select_slider("Speed", list(FRAME_MS), value="normal", key="learn_speed",
-                                  bind="query-params", help="Time per frame when playing.")
+solver = controls[0].selectbox(
+    "Solver",
+    list(SOLVER_LABELS),
+    format_func=SOLVER_LABELS.get,
+    key="learn_solver",
+    bind="query-params",
+)
+iters = controls[1].slider(
+    "Iterations",
+    min_value=10,
+    max_value=fr.MAX_ITER,
+    value=DEFAULT_ITERS,
+    step=10,
+    key="learn_iters",
+    bind="query-params",
+)
+scale = controls[2].radio(
+    "Loss axis", SCALES, horizontal=True, key="learn_scale", bind="query-params"
+)
+speed = controls[3].select_slider(
+    "Speed",
+    list(FRAME_MS),
+    value="normal",
+    key="learn_speed",
+    bind="query-params",
+    help="Time per frame when playing.",
+)
 
 try:
     recording = cached_recording(data_key, seed_value, rank, init, solver, int(iters))
-    figure = cached_learning_figure(data_key, seed_value, rank, init, solver, int(iters),
-                                    scale == "log", FRAME_MS[speed])
+    figure = cached_learning_figure(
+        data_key, seed_value, rank, init, solver, int(iters), scale == "log", FRAME_MS[speed]
+    )
 except ValueError as error:
     st.error(str(error))
     st.stop()
@@ -130,11 +183,13 @@ show_figure(
     figure,
     "Press ▶ Play to replay the run from the start; drag or click the slider to step frame by "
     "frame. The curve on the left is drawn up to the current frame; "
-    + {"cloud": "on the right the rays along the rows of W turn while the blue "
-                "reconstructions HW move onto the grey data points (drag to rotate a 3-D cloud).",
-       "faces": "on the right each row of W, shown as a 25×25 image scaled to its own maximum, "
-                "changes from its start into a face-like part.",
-       "image": "on the right the reconstruction HW sharpens."}[data.kind]
+    + {
+        "cloud": "on the right the rays along the rows of W turn while the blue "
+        "reconstructions HW move onto the grey data points (drag to rotate a 3-D cloud).",
+        "faces": "on the right each row of W, shown as a 25×25 image scaled to its own maximum, "
+        "changes from its start into a face-like part.",
+        "image": "on the right the reconstruction HW sharpens.",
+    }[data.kind]
     + f" At most {fr.MAX_FRAMES} frames are sent to the browser: this run shows "
     f"{recording.n_frames} of its {result.n_iter + 1} snapshots, spaced densely at the start.",
     key="learning_figure",
@@ -142,8 +197,11 @@ show_figure(
 metrics = st.columns(4)
 metrics[0].metric("Loss at the start", f"{result.losses[0]:.4g}")
 metrics[1].metric(f"Loss after {result.n_iter} iterations", f"{result.losses[-1]:.4g}")
-metrics[2].metric("Relative error", f"{result.relative_error:.3f}",
-                  help="‖X − HW‖_F / ‖X‖_F: the square root of the loss over the size of X.")
+metrics[2].metric(
+    "Relative error",
+    f"{result.relative_error:.3f}",
+    help="‖X − HW‖_F / ‖X‖_F: the square root of the loss over the size of X.",
+)
 metrics[3].metric("Frames shown", f"{recording.n_frames} / {result.n_iter + 1}")
 download_matrices({"H": result.H, "W": result.W}, prefix=f"learn_{solver}")
 
@@ -151,16 +209,24 @@ download_matrices({"H": result.H, "W": result.W}, prefix=f"learn_{solver}")
 
 st.header("The race: MU, HALS, ANLS and ALS from the same start")
 race_controls = st.columns([2, 1])
-race_iters = race_controls[0].slider("Iterations per solver", min_value=10,
-                                     max_value=MAX_RACE_ITERS, value=DEFAULT_RACE_ITERS, step=10,
-                                     key="learn_race_iters", bind="query-params")
-race_scale = race_controls[1].radio("Loss axis ", SCALES, index=1, horizontal=True,
-                                    key="learn_race_scale", bind="query-params")
+race_iters = race_controls[0].slider(
+    "Iterations per solver",
+    min_value=10,
+    max_value=MAX_RACE_ITERS,
+    value=DEFAULT_RACE_ITERS,
+    step=10,
+    key="learn_race_iters",
+    bind="query-params",
+)
+race_scale = race_controls[1].radio(
+    "Loss axis ", SCALES, index=1, horizontal=True, key="learn_race_scale", bind="query-params"
+)
 
 try:
     race = cached_race(data_key, seed_value, rank, init, int(race_iters))
-    race_fig = cached_race_figure(data_key, seed_value, rank, init, int(race_iters),
-                                  race_scale == "log")
+    race_fig = cached_race_figure(
+        data_key, seed_value, rank, init, int(race_iters), race_scale == "log"
+    )
 except ValueError as error:
     st.error(str(error))
     st.stop()
@@ -186,26 +252,34 @@ with chart:
         "above the floor": [
             # A solver can reach the floor itself; rounding then leaves a -0.0%.
             f"{max(result.losses[-1] - race.floor, 0.0) / race.floor:.1%}"
-            if race.floor > 0 else "—"
-            for result in race.results.values()],
-        "ms per iteration": [f"{1000 * result.times[-1] / max(result.n_iter, 1):.2f}"
-                             for result in race.results.values()],
-        "iterations where the loss went up": [len(race.increases(name))
-                                              for name in race.results],
+            if race.floor > 0
+            else "—"
+            for result in race.results.values()
+        ],
+        "ms per iteration": [
+            f"{1000 * result.times[-1] / max(result.n_iter, 1):.2f}"
+            for result in race.results.values()
+        ],
+        "iterations where the loss went up": [len(race.increases(name)) for name in race.results],
     }
     st.dataframe(table, hide_index=True, key="race_table")
     monotone = [name for name in ("mu", "hals", "anls") if name in race.results]
     rose_too = [SOLVER_LABELS[name] for name in monotone if race.increases(name).size]
-    others = ("MU, HALS and ANLS did not go up once." if not rose_too else
-              f"{', '.join(rose_too)} went up too here, by more than rounding (see the table).")
+    others = (
+        "MU, HALS and ANLS did not go up once."
+        if not rose_too
+        else f"{', '.join(rose_too)} went up too here, by more than rounding (see the table)."
+    )
     if als_rises.size:
         st.markdown(
             f"**ALS went up** at {als_rises.size} of its {race.results['als'].n_iter} "
             f"iterations here (first at iteration {als_rises[0]}). {others}"
         )
     else:
-        st.markdown("ALS did not go up in this run, but it **may**: try the faces with a random "
-                    f"start. {others}")
+        st.markdown(
+            "ALS did not go up in this run, but it **may**: try the faces with a random "
+            f"start. {others}"
+        )
     explain(
         "**Why ALS can go up.** ALS solves the least-squares problem for $H$ *without* the sign "
         "constraint and then sets the negative entries to zero. The unconstrained solution is "
@@ -231,8 +305,10 @@ with chart:
 
 with rules:
     st.subheader("The update rules")
-    st.caption(f"Here n = {n}, k = {k}, r = {race.rank}. ∘ and ⊘ are entrywise; "
-               "each iteration updates H, then W.")
+    st.caption(
+        f"Here n = {n}, k = {k}, r = {race.rank}. ∘ and ⊘ are entrywise; "
+        "each iteration updates H, then W."
+    )
     tab_mu, tab_hals, tab_anls, tab_als = st.tabs(["MU", "HALS", "ANLS", "ALS"])
     with tab_mu:
         st.latex(r"H \leftarrow H \circ (XW^\top) \oslash (HWW^\top)")
@@ -243,10 +319,14 @@ with rules:
             "$H^\\top X$ take $O(nkr)$ operations, the small Gram products $O((n + k)r^2)$."
         )
     with tab_hals:
-        st.latex(r"H_{:j} \leftarrow \max\!\Big(0,\; H_{:j} + "
-                 r"\frac{(XW^\top)_{:j} - H\,(WW^\top)_{:j}}{(WW^\top)_{jj}}\Big)")
-        st.latex(r"W_{j:} \leftarrow \max\!\Big(0,\; W_{j:} + "
-                 r"\frac{(H^\top X)_{j:} - (H^\top H)_{j:}\,W}{(H^\top H)_{jj}}\Big)")
+        st.latex(
+            r"H_{:j} \leftarrow \max\!\Big(0,\; H_{:j} + "
+            r"\frac{(XW^\top)_{:j} - H\,(WW^\top)_{:j}}{(WW^\top)_{jj}}\Big)"
+        )
+        st.latex(
+            r"W_{j:} \leftarrow \max\!\Big(0,\; W_{j:} + "
+            r"\frac{(H^\top X)_{j:} - (H^\top H)_{j:}\,W}{(H^\top H)_{jj}}\Big)"
+        )
         st.markdown(
             "Hierarchical ALS: for $j = 1 \\dots r$, column $j$ of $H$ (then row $j$ of $W$) "
             "is replaced by the exact nonnegative minimiser with all the others fixed. "
@@ -274,5 +354,7 @@ with rules:
             "order as MU, but with no guarantee that the loss goes down."
         )
 
-st.caption(f"Every run uses the sidebar seed ({seed_value}) for the start and the toy clouds: "
-           "the same settings always give the same curves (the wall-clock times vary a little).")
+st.caption(
+    f"Every run uses the sidebar seed ({seed_value}) for the start and the toy clouds: "
+    "the same settings always give the same curves (the wall-clock times vary a little)."
+)

@@ -10,8 +10,14 @@ from ..style import DIVERGING, SEQUENTIAL
 __all__ = ["apply_layout", "heatmap_trace", "matrix_heatmap"]
 
 
-def heatmap_trace(matrix: np.ndarray, *, diverging: bool = False, zmax: float | None = None,
-                  showscale: bool = True, name: str | None = None) -> go.Heatmap:
+def heatmap_trace(
+    matrix: np.ndarray,
+    *,
+    diverging: bool = False,
+    zmax: float | None = None,
+    showscale: bool = True,
+    name: str | None = None,
+) -> go.Heatmap:
     """A heatmap trace of ``matrix`` drawn the way matrices are written (row 0 on top).
 
     Parameters
@@ -32,10 +38,23 @@ def heatmap_trace(matrix: np.ndarray, *, diverging: bool = False, zmax: float | 
     matrix = np.asarray(matrix, dtype=float)
     if diverging:
         bound = zmax if zmax is not None else float(np.max(np.abs(matrix))) or 1.0
-        return go.Heatmap(z=matrix, colorscale=DIVERGING, zmin=-bound, zmax=bound, zmid=0,
-                          showscale=showscale, name=name)
-    return go.Heatmap(z=matrix, colorscale=SEQUENTIAL, zmin=0,
-                      zmax=zmax if zmax is not None else None, showscale=showscale, name=name)
+        return go.Heatmap(
+            z=matrix,
+            colorscale=DIVERGING,
+            zmin=-bound,
+            zmax=bound,
+            zmid=0,
+            showscale=showscale,
+            name=name,
+        )
+    return go.Heatmap(
+        z=matrix,
+        colorscale=SEQUENTIAL,
+        zmin=0,
+        zmax=zmax if zmax is not None else None,
+        showscale=showscale,
+        name=name,
+    )
 
 
 def apply_layout(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
@@ -50,8 +69,9 @@ def apply_layout(fig: go.Figure, *, title: str | None = None, height: int = 420)
     return fig
 
 
-def matrix_heatmap(matrix: np.ndarray, *, title: str | None = None, diverging: bool = False,
-                   height: int = 360) -> go.Figure:
+def matrix_heatmap(
+    matrix: np.ndarray, *, title: str | None = None, diverging: bool = False, height: int = 360
+) -> go.Figure:
     """One matrix as a heatmap figure, row 0 at the top (as written on the board)."""
     fig = go.Figure(heatmap_trace(matrix, diverging=diverging))
     fig.update_yaxes(autorange="reversed")

@@ -56,20 +56,31 @@ def tile_images(stack: np.ndarray, columns: int | None = None) -> np.ndarray:
     for index, tile in enumerate(stack):
         row, column = divmod(index, columns)
         top, left = row * (height + 1), column * (width + 1)
-        canvas[top:top + height, left:left + width] = tile
+        canvas[top : top + height, left : left + width] = tile
     return canvas
 
 
-def _panels_figure(panels: Mapping[str, np.ndarray], *, diverging: bool, colorscale: str,
-                   zmin: float, zmax: float, picture: bool, height: int,
-                   hover: str, colorbar_title: str, row_prefix: str | None = None,
-                   column_prefix: str | None = None) -> go.Figure:
+def _panels_figure(
+    panels: Mapping[str, np.ndarray],
+    *,
+    diverging: bool,
+    colorscale: str,
+    zmin: float,
+    zmax: float,
+    picture: bool,
+    height: int,
+    hover: str,
+    colorbar_title: str,
+    row_prefix: str | None = None,
+    column_prefix: str | None = None,
+) -> go.Figure:
     """Three heatmaps side by side with one shared colour scale and one colour bar.
 
     ``row_prefix``/``column_prefix`` label rows/columns as ``w1, w2, …`` instead of 0, 1, ….
     """
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=list(panels),
-                        horizontal_spacing=0.06)
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.06
+    )
     for index, (method, matrix) in enumerate(panels.items(), start=1):
         labels = {}
         if row_prefix:
@@ -77,8 +88,14 @@ def _panels_figure(panels: Mapping[str, np.ndarray], *, diverging: bool, colorsc
         if column_prefix:
             labels["x"] = [f"{column_prefix}{j + 1}" for j in range(matrix.shape[1])]
         trace = go.Heatmap(
-            z=matrix, **labels, colorscale=colorscale, zmin=zmin, zmax=zmax,
-            zmid=0 if diverging else None, showscale=index == len(panels), name=method,
+            z=matrix,
+            **labels,
+            colorscale=colorscale,
+            zmin=zmin,
+            zmax=zmax,
+            zmid=0 if diverging else None,
+            showscale=index == len(panels),
+            name=method,
             hovertemplate=hover + "<extra>" + method + "</extra>",
             colorbar={"title": {"text": colorbar_title}, "thickness": 14},
         )
@@ -87,15 +104,18 @@ def _panels_figure(panels: Mapping[str, np.ndarray], *, diverging: bool, colorsc
         fig.update_yaxes(autorange="reversed", row=1, col=index)
         if picture:
             # Square pixels and no tick labels: this is a picture, not a matrix.
-            bare = {"showticklabels": False, "showgrid": False, "zeroline": False,
-                    "showline": False}
+            bare = {
+                "showticklabels": False,
+                "showgrid": False,
+                "zeroline": False,
+                "showline": False,
+            }
             fig.update_yaxes(scaleanchor=axis, scaleratio=1, row=1, col=index, **bare)
             fig.update_xaxes(constrain="domain", row=1, col=index, **bare)
     return apply_layout(fig, height=height)
 
 
-def _picture_height(panel: np.ndarray, *, panel_width: float = 260.0,
-                    margins: float = 90.0) -> int:
+def _picture_height(panel: np.ndarray, *, panel_width: float = 260.0, margins: float = 90.0) -> int:
     """Figure height that fits a picture panel of about ``panel_width`` pixels wide."""
     rows, columns = np.asarray(panel).shape
     return int(np.clip(margins + panel_width * rows / max(columns, 1), 220, 560))
@@ -106,8 +126,12 @@ def _shared_bound(matrices) -> float:
     return bound or 1.0
 
 
-def basis_figure(fits: Mapping[str, MethodFit], *, image_shape: tuple[int, int] | None = None,
-                 height: int | None = None) -> go.Figure:
+def basis_figure(
+    fits: Mapping[str, MethodFit],
+    *,
+    image_shape: tuple[int, int] | None = None,
+    height: int | None = None,
+) -> go.Figure:
     """The basis ``W`` of each method on one diverging scale (red > 0 > blue).
 
     Parameters
@@ -126,17 +150,27 @@ def basis_figure(fits: Mapping[str, MethodFit], *, image_shape: tuple[int, int] 
     panels = {}
     for method in METHODS:
         basis = fits[method].basis
-        panels[method] = (tile_images(basis.reshape(-1, *image_shape)) if image_shape
-                          else basis)
+        panels[method] = tile_images(basis.reshape(-1, *image_shape)) if image_shape else basis
     bound = _shared_bound(panels.values())
     if height is None:
         height = _picture_height(panels["NMF"]) if image_shape else 340
-    hover = ("pixel (%{y}, %{x}): %{z:.3f}" if image_shape
-             else "basis vector %{y}, feature %{x}: %{z:.3f}")
-    return _panels_figure(panels, diverging=True, colorscale=DIVERGING, zmin=-bound,
-                          zmax=bound, picture=image_shape is not None, height=height,
-                          hover=hover, colorbar_title="W",
-                          row_prefix=None if image_shape else "w")
+    hover = (
+        "pixel (%{y}, %{x}): %{z:.3f}"
+        if image_shape
+        else "basis vector %{y}, feature %{x}: %{z:.3f}"
+    )
+    return _panels_figure(
+        panels,
+        diverging=True,
+        colorscale=DIVERGING,
+        zmin=-bound,
+        zmax=bound,
+        picture=image_shape is not None,
+        height=height,
+        hover=hover,
+        colorbar_title="W",
+        row_prefix=None if image_shape else "w",
+    )
 
 
 def coefficients_figure(fits: Mapping[str, MethodFit], *, height: int = 340) -> go.Figure:
@@ -153,15 +187,24 @@ def coefficients_figure(fits: Mapping[str, MethodFit], *, height: int = 340) -> 
     """
     panels = {method: fits[method].coefficients for method in METHODS}
     bound = _shared_bound(panels.values())
-    fig = _panels_figure(panels, diverging=True, colorscale=DIVERGING, zmin=-bound, zmax=bound,
-                         picture=False, height=height,
-                         hover="point %{y}, coefficient %{x}: %{z:.3f}", colorbar_title="H",
-                         column_prefix="h")
+    fig = _panels_figure(
+        panels,
+        diverging=True,
+        colorscale=DIVERGING,
+        zmin=-bound,
+        zmax=bound,
+        picture=False,
+        height=height,
+        hover="point %{y}, coefficient %{x}: %{z:.3f}",
+        colorbar_title="H",
+        column_prefix="h",
+    )
     return fig
 
 
-def _as_pictures(matrix: np.ndarray, *, image_shape: tuple[int, int] | None,
-                 as_image: bool, n_show: int) -> np.ndarray:
+def _as_pictures(
+    matrix: np.ndarray, *, image_shape: tuple[int, int] | None, as_image: bool, n_show: int
+) -> np.ndarray:
     if as_image:
         return matrix
     if image_shape is not None:
@@ -169,9 +212,15 @@ def _as_pictures(matrix: np.ndarray, *, image_shape: tuple[int, int] | None,
     return matrix
 
 
-def reconstruction_figure(fits: Mapping[str, MethodFit], X: np.ndarray, *,
-                          image_shape: tuple[int, int] | None = None, as_image: bool = False,
-                          n_show: int = 8, height: int | None = None) -> go.Figure:
+def reconstruction_figure(
+    fits: Mapping[str, MethodFit],
+    X: np.ndarray,
+    *,
+    image_shape: tuple[int, int] | None = None,
+    as_image: bool = False,
+    n_show: int = 8,
+    height: int | None = None,
+) -> go.Figure:
     """Each method's reconstruction on the data's own (nonnegative) scale.
 
     The scale runs from 0 to ``max(X)``: values below 0, which only SVD and PCA can produce,
@@ -195,40 +244,65 @@ def reconstruction_figure(fits: Mapping[str, MethodFit], X: np.ndarray, *,
     plotly.graph_objects.Figure
     """
     picture = as_image or image_shape is not None
-    panels = {method: _as_pictures(fits[method].reconstruction, image_shape=image_shape,
-                                   as_image=as_image, n_show=n_show) for method in METHODS}
+    panels = {
+        method: _as_pictures(
+            fits[method].reconstruction, image_shape=image_shape, as_image=as_image, n_show=n_show
+        )
+        for method in METHODS
+    }
     hover = "(%{y}, %{x}): %{z:.3f}" if picture else "point %{y}, feature %{x}: %{z:.3f}"
     if height is None:
         height = _picture_height(panels["NMF"]) if picture else 340
-    return _panels_figure(panels, diverging=False, colorscale=GREY if picture else SEQUENTIAL,
-                          zmin=0.0, zmax=float(np.max(X)) or 1.0, picture=picture,
-                          height=height, hover=hover, colorbar_title="X̂")
+    return _panels_figure(
+        panels,
+        diverging=False,
+        colorscale=GREY if picture else SEQUENTIAL,
+        zmin=0.0,
+        zmax=float(np.max(X)) or 1.0,
+        picture=picture,
+        height=height,
+        hover=hover,
+        colorbar_title="X̂",
+    )
 
 
-def data_figure(X: np.ndarray, *, image_shape: tuple[int, int] | None = None,
-                as_image: bool = False, n_show: int = 8, height: int = 300) -> go.Figure:
+def data_figure(
+    X: np.ndarray,
+    *,
+    image_shape: tuple[int, int] | None = None,
+    as_image: bool = False,
+    n_show: int = 8,
+    height: int = 300,
+) -> go.Figure:
     """The data ``X`` itself, drawn the way :func:`reconstruction_figure` draws the fits."""
     picture = as_image or image_shape is not None
-    shown = _as_pictures(np.asarray(X, float), image_shape=image_shape, as_image=as_image,
-                         n_show=n_show)
-    fig = go.Figure(go.Heatmap(
-        z=shown, colorscale=GREY if picture else SEQUENTIAL, zmin=0,
-        zmax=float(np.max(X)) or 1.0,
-        hovertemplate=("(%{y}, %{x}): %{z:.3f}" if picture
-                       else "point %{y}, feature %{x}: %{z:.3f}") + "<extra>X</extra>",
-        colorbar={"title": {"text": "X"}, "thickness": 14},
-    ))
+    shown = _as_pictures(
+        np.asarray(X, float), image_shape=image_shape, as_image=as_image, n_show=n_show
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=shown,
+            colorscale=GREY if picture else SEQUENTIAL,
+            zmin=0,
+            zmax=float(np.max(X)) or 1.0,
+            hovertemplate=(
+                "(%{y}, %{x}): %{z:.3f}" if picture else "point %{y}, feature %{x}: %{z:.3f}"
+            )
+            + "<extra>X</extra>",
+            colorbar={"title": {"text": "X"}, "thickness": 14},
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     if picture:
-        bare = {"showticklabels": False, "showgrid": False, "zeroline": False,
-                "showline": False}
+        bare = {"showticklabels": False, "showgrid": False, "zeroline": False, "showline": False}
         fig.update_yaxes(scaleanchor="x", scaleratio=1, **bare)
         fig.update_xaxes(constrain="domain", **bare)
     return apply_layout(fig, height=height)
 
 
-def error_curve_figure(curves: ErrorCurves, *, rank: int | None = None,
-                       height: int = 420) -> go.Figure:
+def error_curve_figure(
+    curves: ErrorCurves, *, rank: int | None = None, height: int = 420
+) -> go.Figure:
     """Relative error against rank for NMF, SVD and PCA, with the rank-(r+1) SVD floor.
 
     Parameters
@@ -243,18 +317,24 @@ def error_curve_figure(curves: ErrorCurves, *, rank: int | None = None,
     plotly.graph_objects.Figure
     """
     fig = go.Figure()
-    lines = (("NMF (rank r)", curves.nmf, METHOD_COLORS["NMF"], "solid", "circle"),
-             ("SVD (rank r)", curves.svd, METHOD_COLORS["SVD"], "solid", "square"),
-             ("PCA (r components + mean)", curves.pca, METHOD_COLORS["PCA"], "solid",
-              "diamond"),
-             ("SVD at rank r + 1", curves.svd_next, OKABE_ITO[7], "dot", "x"))
+    lines = (
+        ("NMF (rank r)", curves.nmf, METHOD_COLORS["NMF"], "solid", "circle"),
+        ("SVD (rank r)", curves.svd, METHOD_COLORS["SVD"], "solid", "square"),
+        ("PCA (r components + mean)", curves.pca, METHOD_COLORS["PCA"], "solid", "diamond"),
+        ("SVD at rank r + 1", curves.svd_next, OKABE_ITO[7], "dot", "x"),
+    )
     for name, values, colour, dash, symbol in lines:
-        fig.add_trace(go.Scatter(
-            x=curves.ranks, y=values, name=name, mode="lines+markers",
-            line={"color": colour, "dash": dash, "width": 2.5 if dash == "solid" else 1.5},
-            marker={"symbol": symbol, "size": 9},
-            hovertemplate="r = %{x}: %{y:.4f}<extra>" + name + "</extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=curves.ranks,
+                y=values,
+                name=name,
+                mode="lines+markers",
+                line={"color": colour, "dash": dash, "width": 2.5 if dash == "solid" else 1.5},
+                marker={"symbol": symbol, "size": 9},
+                hovertemplate="r = %{x}: %{y:.4f}<extra>" + name + "</extra>",
+            )
+        )
     if rank is not None:
         fig.add_vline(x=rank, line={"color": "grey", "dash": "dash", "width": 1})
     fig.update_xaxes(title="rank r", dtick=1)
@@ -276,25 +356,52 @@ def restarts_figure(restarts: Mapping[str, Restarts], *, height: int = 360) -> g
     -------
     plotly.graph_objects.Figure
     """
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
-        "relative error of each run", "largest angle to run 1's basis vectors (°)"))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=("relative error of each run", "largest angle to run 1's basis vectors (°)"),
+    )
     symbols = {"NMF": "circle", "SVD": "square", "PCA": "diamond"}
     for method in METHODS:
         spread = restarts[method]
         runs = np.arange(1, len(spread.seeds) + 1)
         style = {"color": METHOD_COLORS[method], "symbol": symbols[method], "size": 10}
-        fig.add_trace(go.Scatter(
-            x=runs, y=spread.relative_errors, mode="markers+lines", name=method,
-            legendgroup=method, marker=style, line={"color": METHOD_COLORS[method], "width": 1},
-            customdata=spread.seeds,
-            hovertemplate="run %{x} (seed %{customdata}): %{y:.5f}<extra>" + method
-            + "</extra>"), row=1, col=1)
-        fig.add_trace(go.Scatter(
-            x=runs, y=spread.basis_angles, mode="markers+lines", name=method,
-            legendgroup=method, showlegend=False, marker=style,
-            line={"color": METHOD_COLORS[method], "width": 1}, customdata=spread.seeds,
-            hovertemplate="run %{x} (seed %{customdata}): %{y:.2f}°<extra>" + method
-            + "</extra>"), row=1, col=2)
+        fig.add_trace(
+            go.Scatter(
+                x=runs,
+                y=spread.relative_errors,
+                mode="markers+lines",
+                name=method,
+                legendgroup=method,
+                marker=style,
+                line={"color": METHOD_COLORS[method], "width": 1},
+                customdata=spread.seeds,
+                hovertemplate="run %{x} (seed %{customdata}): %{y:.5f}<extra>"
+                + method
+                + "</extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=runs,
+                y=spread.basis_angles,
+                mode="markers+lines",
+                name=method,
+                legendgroup=method,
+                showlegend=False,
+                marker=style,
+                line={"color": METHOD_COLORS[method], "width": 1},
+                customdata=spread.seeds,
+                hovertemplate="run %{x} (seed %{customdata}): %{y:.2f}°<extra>"
+                + method
+                + "</extra>",
+            ),
+            row=1,
+            col=2,
+        )
     fig.update_xaxes(title="run", dtick=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0})

@@ -14,8 +14,14 @@ __all__ = ["product_figure"]
 _GAP = 0.05
 
 
-def product_figure(X: np.ndarray, H: np.ndarray, W: np.ndarray, *, height: int = 380,
-                   labels: tuple[str, str, str] = ("X", "H", "W")) -> go.Figure:
+def product_figure(
+    X: np.ndarray,
+    H: np.ndarray,
+    W: np.ndarray,
+    *,
+    height: int = 380,
+    labels: tuple[str, str, str] = ("X", "H", "W"),
+) -> go.Figure:
     """``X ≈ H × W`` drawn as three heatmaps, each cell a matrix entry, sizes to scale.
 
     Panel widths follow the number of columns and heights the number of rows, so the shapes
@@ -48,25 +54,44 @@ def product_figure(X: np.ndarray, H: np.ndarray, W: np.ndarray, *, height: int =
     for index, (matrix, label) in enumerate(zip((X, H, W), labels, strict=True)):
         axis = "" if index == 0 else str(index + 1)
         rows = matrix.shape[0]
-        fig.add_trace(go.Heatmap(
-            z=matrix, colorscale=SEQUENTIAL, zmin=0, showscale=False, xgap=1, ygap=1,
-            xaxis=f"x{axis}", yaxis=f"y{axis}", name=label,
-            hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Heatmap(
+                z=matrix,
+                colorscale=SEQUENTIAL,
+                zmin=0,
+                showscale=False,
+                xgap=1,
+                ygap=1,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                name=label,
+                hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
+            )
+        )
         # Top-aligned, height proportional to the number of rows.
         fig.layout[f"xaxis{axis}"] = {
-            "domain": [starts[index], starts[index] + widths[index]], "showticklabels": False,
-            "showgrid": False, "zeroline": False, "anchor": f"y{axis}",
-            "title": {"text": f"{label}  ({rows}×{matrix.shape[1]})"}, "side": "top",
+            "domain": [starts[index], starts[index] + widths[index]],
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "anchor": f"y{axis}",
+            "title": {"text": f"{label}  ({rows}×{matrix.shape[1]})"},
+            "side": "top",
         }
         fig.layout[f"yaxis{axis}"] = {
-            "domain": [max(0.0, 0.88 * (1 - rows / n)), 0.88], "autorange": "reversed",
-            "showticklabels": False, "showgrid": False, "zeroline": False,
+            "domain": [max(0.0, 0.88 * (1 - rows / n)), 0.88],
+            "autorange": "reversed",
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
             "anchor": f"x{axis}",
         }
     # "≈" halfway down X; "×" halfway down the short W.
-    for symbol, x, y in (("≈", widths[0] + _GAP / 2, 0.44),
-                         ("×", starts[2] - _GAP / 2, 0.88 - 0.44 * r / n)):
-        fig.add_annotation(text=symbol, x=x, y=y, xref="paper", yref="paper", showarrow=False,
-                           font={"size": 30})
+    for symbol, x, y in (
+        ("≈", widths[0] + _GAP / 2, 0.44),
+        ("×", starts[2] - _GAP / 2, 0.88 - 0.44 * r / n),
+    ):
+        fig.add_annotation(
+            text=symbol, x=x, y=y, xref="paper", yref="paper", showarrow=False, font={"size": 30}
+        )
     return apply_layout(fig, height=height)

@@ -41,8 +41,9 @@ GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
 
 @lru_cache(maxsize=8)
 def _lookup_table(colorscale: str | tuple) -> np.ndarray:
-    scale = get_colorscale(colorscale) if isinstance(colorscale, str) else [list(p)
-                                                                            for p in colorscale]
+    scale = (
+        get_colorscale(colorscale) if isinstance(colorscale, str) else [list(p) for p in colorscale]
+    )
     colors = sample_colorscale(scale, list(np.linspace(0.0, 1.0, 256)), colortype="rgb")
     return np.array([unlabel_rgb(c) for c in colors], dtype=float).round().astype(np.uint8)
 
@@ -100,8 +101,14 @@ def _photo_pixels(image: np.ndarray) -> np.ndarray:
     return np.round(np.clip(np.nan_to_num(image), 0.0, 1.0) * 255).astype(np.uint8)
 
 
-def image_trace(image: np.ndarray, *, kind: str = "photo", vmin: float | None = None,
-                vmax: float | None = None, name: str | None = None) -> go.Image:
+def image_trace(
+    image: np.ndarray,
+    *,
+    kind: str = "photo",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    name: str | None = None,
+) -> go.Image:
     """One picture as a ``go.Image`` trace (pixels sent as PNG).
 
     Parameters
@@ -137,16 +144,30 @@ def image_trace(image: np.ndarray, *, kind: str = "photo", vmin: float | None = 
 def _colorbar_trace(colorscale, vmin: float, vmax: float, title: str) -> go.Scatter:
     """An invisible trace that only draws a colour bar (go.Image has none)."""
     return go.Scatter(
-        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-        marker={"colorscale": colorscale, "cmin": vmin, "cmax": vmax, "color": [vmin],
-                "showscale": True, "colorbar": {"title": {"text": title}, "thickness": 14}},
+        x=[None],
+        y=[None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "colorscale": colorscale,
+            "cmin": vmin,
+            "cmax": vmax,
+            "color": [vmin],
+            "showscale": True,
+            "colorbar": {"title": {"text": title}, "thickness": 14},
+        },
     )
 
 
-def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float = 0.03
-                ) -> go.Figure:
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
-                        horizontal_spacing=spacing, vertical_spacing=0.08)
+def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float = 0.03) -> go.Figure:
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        horizontal_spacing=spacing,
+        vertical_spacing=0.08,
+    )
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     return fig
@@ -165,13 +186,21 @@ def _panel_height(picture: np.ndarray, panels: float) -> int:
 def _lock_aspect(fig: go.Figure, count: int) -> None:
     for index in range(1, count + 1):
         suffix = "" if index == 1 else str(index)
-        fig.layout[f"yaxis{suffix}"].update(scaleanchor=f"x{suffix}", scaleratio=1,
-                                           autorange="reversed")
+        fig.layout[f"yaxis{suffix}"].update(
+            scaleanchor=f"x{suffix}", scaleratio=1, autorange="reversed"
+        )
 
 
-def reconstructions_figure(original: np.ndarray, nmf_image: np.ndarray, svd_image: np.ndarray,
-                           *, rank: int, nmf_error: float, svd_error: float,
-                           height: int | None = None) -> go.Figure:
+def reconstructions_figure(
+    original: np.ndarray,
+    nmf_image: np.ndarray,
+    svd_image: np.ndarray,
+    *,
+    rank: int,
+    nmf_error: float,
+    svd_error: float,
+    height: int | None = None,
+) -> go.Figure:
     """Original, NMF ``HW`` and rank-r SVD side by side, same gray scale [0, 1].
 
     Parameters
@@ -186,8 +215,11 @@ def reconstructions_figure(original: np.ndarray, nmf_image: np.ndarray, svd_imag
     -------
     plotly.graph_objects.Figure
     """
-    titles = ("Original X", f"NMF  HW  (r = {rank}, error {nmf_error:.1%})",
-              f"SVD, rank {rank}  (error {svd_error:.1%})")
+    titles = (
+        "Original X",
+        f"NMF  HW  (r = {rank}, error {nmf_error:.1%})",
+        f"SVD, rank {rank}  (error {svd_error:.1%})",
+    )
     fig = _image_grid(1, 3, titles)
     for col, picture in enumerate((original, nmf_image, svd_image), start=1):
         fig.add_trace(image_trace(picture), row=1, col=col)
@@ -195,8 +227,9 @@ def reconstructions_figure(original: np.ndarray, nmf_image: np.ndarray, svd_imag
     return apply_layout(fig, height=height or _panel_height(original, 3))
 
 
-def error_maps_figure(nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: float = 0.995,
-                      height: int | None = None) -> go.Figure:
+def error_maps_figure(
+    nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: float = 0.995, height: int | None = None
+) -> go.Figure:
     """The two per-pixel error maps on ONE Viridis scale (0 … a high quantile of both).
 
     Parameters
@@ -216,15 +249,15 @@ def error_maps_figure(nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: flo
     fig = _image_grid(1, 2, ("NMF error |X − HW|", "SVD error |X − X_r|"))
     height = height or _panel_height(nmf_map, 2.6)
     for col, error_map in enumerate((nmf_map, svd_map), start=1):
-        fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top),
-                      row=1, col=col)
+        fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top), row=1, col=col)
     fig.add_trace(_colorbar_trace(SEQUENTIAL, 0.0, top, "|error|"), row=1, col=2)
     _lock_aspect(fig, 2)
     return apply_layout(fig, height=height)
 
 
-def factors_figure(H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right: np.ndarray,
-                   *, height: int = 620) -> go.Figure:
+def factors_figure(
+    H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right: np.ndarray, *, height: int = 620
+) -> go.Figure:
     """The factors as strips: rows of ``W`` and columns of ``H`` beside SVD's signed factors.
 
     Parameters
@@ -242,24 +275,45 @@ def factors_figure(H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right
         Top: ``W`` and ``Vᵀ`` (one row per basis vector, over the image columns). Bottom:
         ``Hᵀ`` and ``(U·S)ᵀ`` (one row per basis vector, over the image rows).
     """
-    titles = ("NMF: rows of W (basis, ≥ 0)", "SVD: rows of Vᵀ (signed)",
-              "NMF: columns of H (coefficients, ≥ 0)", "SVD: columns of U·S (signed)")
-    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.08,
-                        vertical_spacing=0.14)
-    panels = ((W, False, 1, 1), (svd_right, True, 1, 2), (np.asarray(H).T, False, 2, 1),
-              (np.asarray(svd_left).T, True, 2, 2))
+    titles = (
+        "NMF: rows of W (basis, ≥ 0)",
+        "SVD: rows of Vᵀ (signed)",
+        "NMF: columns of H (coefficients, ≥ 0)",
+        "SVD: columns of U·S (signed)",
+    )
+    fig = make_subplots(
+        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.08, vertical_spacing=0.14
+    )
+    panels = (
+        (W, False, 1, 1),
+        (svd_right, True, 1, 2),
+        (np.asarray(H).T, False, 2, 1),
+        (np.asarray(svd_left).T, True, 2, 2),
+    )
     for matrix, diverging, row, col in panels:
         # float32 halves the payload; the picture cannot show more digits anyway.
         matrix = np.asarray(matrix, dtype=np.float32)
         rank = matrix.shape[0]
         if diverging:
             bound = float(np.max(np.abs(matrix))) or 1.0
-            trace = go.Heatmap(z=matrix, colorscale=DIVERGING, zmin=-bound, zmax=bound, zmid=0,
-                               showscale=False, y=np.arange(1, rank + 1))
+            trace = go.Heatmap(
+                z=matrix,
+                colorscale=DIVERGING,
+                zmin=-bound,
+                zmax=bound,
+                zmid=0,
+                showscale=False,
+                y=np.arange(1, rank + 1),
+            )
         else:
-            trace = go.Heatmap(z=matrix, colorscale=SEQUENTIAL, zmin=0,
-                               zmax=float(np.max(matrix)) or 1.0, showscale=False,
-                               y=np.arange(1, rank + 1))
+            trace = go.Heatmap(
+                z=matrix,
+                colorscale=SEQUENTIAL,
+                zmin=0,
+                zmax=float(np.max(matrix)) or 1.0,
+                showscale=False,
+                y=np.arange(1, rank + 1),
+            )
         fig.add_trace(trace, row=row, col=col)
         fig.update_yaxes(autorange="reversed", title_text="basis i", row=row, col=col)
     fig.update_xaxes(title_text="image column", row=1)
@@ -267,8 +321,14 @@ def factors_figure(H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right
     return apply_layout(fig, height=height)
 
 
-def layers_figure(nmf_layers: np.ndarray, svd_layers: np.ndarray, *, labels: Sequence[str],
-                  cumulative: bool = False, height: int | None = None) -> go.Figure:
+def layers_figure(
+    nmf_layers: np.ndarray,
+    svd_layers: np.ndarray,
+    *,
+    labels: Sequence[str],
+    cumulative: bool = False,
+    height: int | None = None,
+) -> go.Figure:
     """Rank-one layers (or their running sums) as one picture: NMF on top, SVD below.
 
     The tiles are composed into a single PNG (one trace instead of 2·m subplots keeps the
@@ -293,8 +353,10 @@ def layers_figure(nmf_layers: np.ndarray, svd_layers: np.ndarray, *, labels: Seq
     nmf_layers = np.asarray(nmf_layers, dtype=np.float64)
     svd_layers = np.asarray(svd_layers, dtype=np.float64)
     if nmf_layers.ndim != 3 or svd_layers.shape != nmf_layers.shape:
-        raise ValueError(f"nmf_layers and svd_layers need the same shape (m, h, w); got "
-                         f"{nmf_layers.shape} and {svd_layers.shape}.")
+        raise ValueError(
+            f"nmf_layers and svd_layers need the same shape (m, h, w); got "
+            f"{nmf_layers.shape} and {svd_layers.shape}."
+        )
     count, h, w = nmf_layers.shape
     if len(labels) != count:
         raise ValueError(f"Need {count} labels, got {len(labels)}.")
@@ -312,22 +374,35 @@ def layers_figure(nmf_layers: np.ndarray, svd_layers: np.ndarray, *, labels: Seq
             bound = float(np.max(np.abs(svd_layers[index]))) or 1.0
             bottom = diverging[_indices(svd_layers[index], -bound, bound)]
         canvas[:h, columns] = top[..., None] if top.ndim == 2 else top
-        canvas[h + gap:, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
+        canvas[h + gap :, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
     fig = go.Figure(go.Image(source=_png_uri(canvas), hoverinfo="skip"))
     centres = [index * (w + gap) + w / 2 for index in range(count)]
-    fig.update_xaxes(tickvals=centres, ticktext=list(labels), side="top", showgrid=False,
-                     zeroline=False)
-    fig.update_yaxes(tickvals=[h / 2, h + gap + h / 2], ticktext=["NMF", "SVD"],
-                     showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1,
-                     autorange="reversed")
+    fig.update_xaxes(
+        tickvals=centres, ticktext=list(labels), side="top", showgrid=False, zeroline=False
+    )
+    fig.update_yaxes(
+        tickvals=[h / 2, h + gap + h / 2],
+        ticktext=["NMF", "SVD"],
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1,
+        autorange="reversed",
+    )
     natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1]) + 60
     fig = apply_layout(fig, height=height or min(max(natural, 200), 700))
     fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 10})
     return fig
 
 
-def error_rank_figure(ranks: np.ndarray, nmf_errors: np.ndarray, svd_errors: np.ndarray, *,
-                      current_rank: int | None = None, height: int = 400) -> go.Figure:
+def error_rank_figure(
+    ranks: np.ndarray,
+    nmf_errors: np.ndarray,
+    svd_errors: np.ndarray,
+    *,
+    current_rank: int | None = None,
+    height: int = 400,
+) -> go.Figure:
     """Relative error against rank: NMF above SVD (the Eckart–Young lower bound).
 
     Parameters
@@ -342,12 +417,26 @@ def error_rank_figure(ranks: np.ndarray, nmf_errors: np.ndarray, svd_errors: np.
     plotly.graph_objects.Figure
     """
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ranks, y=nmf_errors, mode="lines+markers", name="NMF ‖X − HW‖/‖X‖",
-                             line={"color": METHOD_COLORS["NMF"]}, marker={"symbol": "circle"}))
-    fig.add_trace(go.Scatter(x=ranks, y=svd_errors, mode="lines+markers",
-                             name="SVD (best possible at rank r)",
-                             line={"color": METHOD_COLORS["SVD"], "dash": "dash"},
-                             marker={"symbol": "square"}))
+    fig.add_trace(
+        go.Scatter(
+            x=ranks,
+            y=nmf_errors,
+            mode="lines+markers",
+            name="NMF ‖X − HW‖/‖X‖",
+            line={"color": METHOD_COLORS["NMF"]},
+            marker={"symbol": "circle"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ranks,
+            y=svd_errors,
+            mode="lines+markers",
+            name="SVD (best possible at rank r)",
+            line={"color": METHOD_COLORS["SVD"], "dash": "dash"},
+            marker={"symbol": "square"},
+        )
+    )
     if current_rank is not None:
         fig.add_vline(x=current_rank, line={"dash": "dot", "color": "gray"})
     fig.update_xaxes(title_text="rank r", dtick=max(1, len(ranks) // 10))
@@ -356,8 +445,14 @@ def error_rank_figure(ranks: np.ndarray, nmf_errors: np.ndarray, svd_errors: np.
     return apply_layout(fig, height=height)
 
 
-def mosaic(tiles: np.ndarray, shape: tuple[int, int], *, columns: int, gap: int = 1,
-           normalize: str | None = None) -> np.ndarray:
+def mosaic(
+    tiles: np.ndarray,
+    shape: tuple[int, int],
+    *,
+    columns: int,
+    gap: int = 1,
+    normalize: str | None = None,
+) -> np.ndarray:
     """Tile flattened small images into one matrix, NaN between tiles (drawn transparent).
 
     Parameters
@@ -392,13 +487,15 @@ def mosaic(tiles: np.ndarray, shape: tuple[int, int], *, columns: int, gap: int 
     canvas = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
     for index, tile in enumerate(tiles):
         row, col = divmod(index, columns)
-        canvas[row * (h + gap): row * (h + gap) + h,
-               col * (w + gap): col * (w + gap) + w] = tile.reshape(h, w)
+        canvas[row * (h + gap) : row * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = (
+            tile.reshape(h, w)
+        )
     return canvas
 
 
-def face_mosaic_figure(panels: Sequence[tuple[str, np.ndarray, str]], *,
-                       height: int = 420) -> go.Figure:
+def face_mosaic_figure(
+    panels: Sequence[tuple[str, np.ndarray, str]], *, height: int = 420
+) -> go.Figure:
     """Several face mosaics side by side, each a heatmap with its own colour scale.
 
     Parameters
@@ -411,18 +508,26 @@ def face_mosaic_figure(panels: Sequence[tuple[str, np.ndarray, str]], *,
     -------
     plotly.graph_objects.Figure
     """
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels],
-                        horizontal_spacing=0.04)
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.04
+    )
     for col, (_, matrix, kind) in enumerate(panels, start=1):
         peak = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
         if kind == "gray":
             trace = go.Heatmap(z=matrix, colorscale=GRAY, zmin=0, zmax=1, showscale=False)
         elif kind == "sequential":
-            trace = go.Heatmap(z=matrix, colorscale=SEQUENTIAL, zmin=0, zmax=peak or 1.0,
-                               showscale=False)
+            trace = go.Heatmap(
+                z=matrix, colorscale=SEQUENTIAL, zmin=0, zmax=peak or 1.0, showscale=False
+            )
         elif kind == "diverging":
-            trace = go.Heatmap(z=matrix, colorscale=DIVERGING, zmin=-(peak or 1.0),
-                               zmax=peak or 1.0, zmid=0, showscale=False)
+            trace = go.Heatmap(
+                z=matrix,
+                colorscale=DIVERGING,
+                zmin=-(peak or 1.0),
+                zmax=peak or 1.0,
+                zmid=0,
+                showscale=False,
+            )
         else:
             raise ValueError(f"Unknown kind {kind!r}.")
         fig.add_trace(trace, row=1, col=col)
@@ -433,8 +538,9 @@ def face_mosaic_figure(panels: Sequence[tuple[str, np.ndarray, str]], *,
     return apply_layout(fig, height=height)
 
 
-def face_coefficients_figure(nmf_weights: np.ndarray, pca_scores: np.ndarray, *,
-                             height: int = 320) -> go.Figure:
+def face_coefficients_figure(
+    nmf_weights: np.ndarray, pca_scores: np.ndarray, *, height: int = 320
+) -> go.Figure:
     """One face's coefficients: its row ``H_i`` (≥ 0) and its PCA scores (signed).
 
     Parameters
@@ -446,13 +552,23 @@ def face_coefficients_figure(nmf_weights: np.ndarray, pca_scores: np.ndarray, *,
     -------
     plotly.graph_objects.Figure
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("NMF coefficients H_i (≥ 0)",
-                                                        "PCA scores (signed)"))
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("NMF coefficients H_i (≥ 0)", "PCA scores (signed)")
+    )
     parts = np.arange(1, len(nmf_weights) + 1)
-    fig.add_trace(go.Bar(x=parts, y=nmf_weights, marker_color=METHOD_COLORS["NMF"],
-                         name="NMF"), row=1, col=1)
-    fig.add_trace(go.Bar(x=np.arange(1, len(pca_scores) + 1), y=pca_scores,
-                         marker_color=METHOD_COLORS["PCA"], name="PCA"), row=1, col=2)
+    fig.add_trace(
+        go.Bar(x=parts, y=nmf_weights, marker_color=METHOD_COLORS["NMF"], name="NMF"), row=1, col=1
+    )
+    fig.add_trace(
+        go.Bar(
+            x=np.arange(1, len(pca_scores) + 1),
+            y=pca_scores,
+            marker_color=METHOD_COLORS["PCA"],
+            name="PCA",
+        ),
+        row=1,
+        col=2,
+    )
     fig.update_xaxes(title_text="part / eigenface j")
     fig.update_layout(showlegend=False)
     return apply_layout(fig, height=height)

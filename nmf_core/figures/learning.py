@@ -21,8 +21,14 @@ from ..frames import DemoData, Race, Recording
 from ..style import METHOD_COLORS, OKABE_ITO
 from .common import apply_layout
 
-__all__ = ["SOLVER_DASHES", "SOLVER_LABELS", "face_mosaic", "learning_figure", "png_data_uri",
-           "race_figure"]
+__all__ = [
+    "SOLVER_DASHES",
+    "SOLVER_LABELS",
+    "face_mosaic",
+    "learning_figure",
+    "png_data_uri",
+    "race_figure",
+]
 
 SOLVER_LABELS = {"mu": "MU", "hals": "HALS", "anls": "ANLS", "als": "ALS"}
 # Line styles as well as colours, so the race reads in grey print and for every viewer.
@@ -58,8 +64,11 @@ def _plotted(values: np.ndarray, log_scale: bool) -> np.ndarray:
 
 
 def _to_uint8(image: np.ndarray, top: float) -> np.ndarray:
-    scaled = np.clip(np.asarray(image, dtype=float) / top, 0.0, 1.0) if top > 0 else \
-        np.zeros_like(image, dtype=float)
+    scaled = (
+        np.clip(np.asarray(image, dtype=float) / top, 0.0, 1.0)
+        if top > 0
+        else np.zeros_like(image, dtype=float)
+    )
     return np.rint(255 * scaled).astype(np.uint8)
 
 
@@ -93,11 +102,12 @@ def face_mosaic(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     columns = min(rank, FACE_COLUMNS)
     rows = -(-rank // columns)
     h, w = shape
-    mosaic = np.full((rows * (h + FACE_GAP) - FACE_GAP, columns * (w + FACE_GAP) - FACE_GAP),
-                     255, dtype=np.uint8)
+    mosaic = np.full(
+        (rows * (h + FACE_GAP) - FACE_GAP, columns * (w + FACE_GAP) - FACE_GAP), 255, dtype=np.uint8
+    )
     for index, row in enumerate(W):
         top, left = (index // columns) * (h + FACE_GAP), (index % columns) * (w + FACE_GAP)
-        mosaic[top:top + h, left:left + w] = _to_uint8(row.reshape(shape), float(row.max()))
+        mosaic[top : top + h, left : left + w] = _to_uint8(row.reshape(shape), float(row.max()))
     return mosaic
 
 
@@ -110,12 +120,20 @@ def png_data_uri(gray: np.ndarray) -> str:
     """
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(gray, dtype=np.uint8), mode="L").save(
-        buffer, format="PNG", optimize=True)
+        buffer, format="PNG", optimize=True
+    )
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _moving_data(data: DemoData, losses: np.ndarray, iteration: int, H: np.ndarray,
-                 W: np.ndarray, ray_length: float, log_scale: bool) -> list[dict]:
+def _moving_data(
+    data: DemoData,
+    losses: np.ndarray,
+    iteration: int,
+    H: np.ndarray,
+    W: np.ndarray,
+    ray_length: float,
+    log_scale: bool,
+) -> list[dict]:
     """The arrays that change from frame to frame, one dict per moving trace.
 
     Order: the loss curve so far, the marker at its end, then the factor traces (cloud:
@@ -123,8 +141,10 @@ def _moving_data(data: DemoData, losses: np.ndarray, iteration: int, H: np.ndarr
     Frames carry only these; styling is set once on the figure's own traces.
     """
     shown = _plotted(losses[: iteration + 1], log_scale)
-    parts = [{"type": "scatter", "y": shown},
-             {"type": "scatter", "x": [iteration], "y": shown[-1:]}]
+    parts = [
+        {"type": "scatter", "y": shown},
+        {"type": "scatter", "x": [iteration], "y": shown[-1:]},
+    ]
     if data.kind == "cloud":
         recon = (H @ W).astype(np.float32)
         rays = _ray_segments(W, ray_length)
@@ -135,8 +155,9 @@ def _moving_data(data: DemoData, losses: np.ndarray, iteration: int, H: np.ndarr
     elif data.kind == "faces":
         parts.append({"type": "image", "source": png_data_uri(face_mosaic(W, data.image_shape))})
     else:
-        parts.append({"type": "image",
-                      "source": png_data_uri(_to_uint8(H @ W, float(data.X.max())))})
+        parts.append(
+            {"type": "image", "source": png_data_uri(_to_uint8(H @ W, float(data.X.max())))}
+        )
     return parts
 
 
@@ -144,28 +165,56 @@ def _styled_traces(data: DemoData, parts: list[dict]) -> list:
     """Full traces (style and data) for the figure itself, from :func:`_moving_data`."""
     hover = "iteration %{x}<br>loss %{y:.4g}<extra></extra>"
     traces = [
-        go.Scatter(y=parts[0]["y"], x0=0, dx=1, mode="lines", showlegend=False,
-                   line={"color": OKABE_ITO[0], "width": 3}, hovertemplate=hover),
-        go.Scatter(x=parts[1]["x"], y=parts[1]["y"], mode="markers", showlegend=False,
-                   marker={"size": 12, "color": OKABE_ITO[5]}, hovertemplate=hover),
+        go.Scatter(
+            y=parts[0]["y"],
+            x0=0,
+            dx=1,
+            mode="lines",
+            showlegend=False,
+            line={"color": OKABE_ITO[0], "width": 3},
+            hovertemplate=hover,
+        ),
+        go.Scatter(
+            x=parts[1]["x"],
+            y=parts[1]["y"],
+            mode="markers",
+            showlegend=False,
+            marker={"size": 12, "color": OKABE_ITO[5]},
+            hovertemplate=hover,
+        ),
     ]
-    factors = [{key: value for key, value in part.items() if key != "type"}
-               for part in parts[2:]]
+    factors = [{key: value for key, value in part.items() if key != "type"} for part in parts[2:]]
     if data.kind == "cloud":
         recon, rays = factors
         if data.X.shape[1] == 3:
             traces += [
-                go.Scatter3d(**recon, mode="markers", marker={"size": 3, "color": RECON_COLOR},
-                             name="HW (reconstruction)"),
-                go.Scatter3d(**rays, mode="lines", line={"width": 7, "color": RAY_COLOR},
-                             name="rows of W (rays)"),
+                go.Scatter3d(
+                    **recon,
+                    mode="markers",
+                    marker={"size": 3, "color": RECON_COLOR},
+                    name="HW (reconstruction)",
+                ),
+                go.Scatter3d(
+                    **rays,
+                    mode="lines",
+                    line={"width": 7, "color": RAY_COLOR},
+                    name="rows of W (rays)",
+                ),
             ]
         else:
             traces += [
-                go.Scatter(**recon, mode="markers", marker={"size": 6, "color": RECON_COLOR},
-                           name="HW (reconstruction)"),
-                go.Scatter(**rays, mode="lines", line={"width": 4, "color": RAY_COLOR},
-                           name="rows of W (rays)"),
+                go.Scatter(
+                    **recon,
+                    mode="markers",
+                    marker={"size": 6, "color": RECON_COLOR},
+                    name="HW (reconstruction)",
+                ),
+                go.Scatter(
+                    **rays,
+                    mode="lines",
+                    line={"width": 4, "color": RAY_COLOR},
+                    name="rows of W (rays)",
+                ),
             ]
     else:
         traces.append(go.Image(**factors[0], hoverinfo="skip"))
@@ -180,8 +229,9 @@ def _factor_panel_title(data: DemoData) -> str:
     return "the reconstruction HW"
 
 
-def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = False,
-                    frame_ms: int = 120) -> go.Figure:
+def learning_figure(
+    recording: Recording, data: DemoData, *, log_scale: bool = False, frame_ms: int = 120
+) -> go.Figure:
     """The run as an animation: loss per iteration (left) and the factors in step (right).
 
     The figure opens on the last frame (the finished run); *Play* replays it from the start,
@@ -208,7 +258,10 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
     losses = recording.result.losses
     three_d = data.kind == "cloud" and X.shape[1] == 3
     fig = make_subplots(
-        rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.08,
+        rows=1,
+        cols=2,
+        column_widths=[0.5, 0.5],
+        horizontal_spacing=0.08,
         specs=[[{"type": "xy"}, {"type": "scene" if three_d else "xy"}]],
         subplot_titles=(f"{LOSS_HTML} per iteration", _factor_panel_title(data)),
     )
@@ -219,17 +272,37 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
     if data.kind == "cloud":
         points = X.astype(np.float32)
         if three_d:
-            static_traces.append(go.Scatter3d(
-                x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="markers",
-                marker={"size": 3.5, "color": POINT_COLOR}, name="X (data)"))
+            static_traces.append(
+                go.Scatter3d(
+                    x=points[:, 0],
+                    y=points[:, 1],
+                    z=points[:, 2],
+                    mode="markers",
+                    marker={"size": 3.5, "color": POINT_COLOR},
+                    name="X (data)",
+                )
+            )
         else:
-            static_traces.append(go.Scatter(
-                x=points[:, 0], y=points[:, 1], mode="markers",
-                marker={"size": 6, "color": POINT_COLOR}, name="X (data)"))
+            static_traces.append(
+                go.Scatter(
+                    x=points[:, 0],
+                    y=points[:, 1],
+                    mode="markers",
+                    marker={"size": 6, "color": POINT_COLOR},
+                    name="X (data)",
+                )
+            )
 
     def moving(frame: int) -> list[dict]:
-        return _moving_data(data, losses, int(recording.iterations[frame]), recording.H[frame],
-                            recording.W[frame], ray_length, log_scale)
+        return _moving_data(
+            data,
+            losses,
+            int(recording.iterations[frame]),
+            recording.H[frame],
+            recording.W[frame],
+            ray_length,
+            log_scale,
+        )
 
     styled = _styled_traces(data, moving(last))
     n_loss = 2
@@ -240,24 +313,38 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
     # Frames update only the traces that move; the static data cloud stays out of them.
     first_factor = n_loss + len(static_traces)
     moving_traces = list(range(n_loss)) + list(
-        range(first_factor, first_factor + len(styled) - n_loss))
+        range(first_factor, first_factor + len(styled) - n_loss)
+    )
     # Plain dicts: the figure validates each frame once (go.Frame objects would be twice).
-    fig.frames = [{"data": moving(frame), "traces": moving_traces,
-                   "name": str(int(recording.iterations[frame]))}
-                  for frame in range(recording.n_frames)]
+    fig.frames = [
+        {
+            "data": moving(frame),
+            "traces": moving_traces,
+            "name": str(int(recording.iterations[frame])),
+        }
+        for frame in range(recording.n_frames)
+    ]
 
     n_iter = int(recording.result.n_iter)
     fig.update_xaxes(title_text="iteration", range=[-0.5, max(n_iter, 1) + 0.5], row=1, col=1)
-    fig.update_yaxes(title_text="loss (log scale)" if log_scale else "loss",
-                     type="log" if log_scale else "linear",
-                     range=_loss_range(losses, log_scale), row=1, col=1)
+    fig.update_yaxes(
+        title_text="loss (log scale)" if log_scale else "loss",
+        type="log" if log_scale else "linear",
+        range=_loss_range(losses, log_scale),
+        row=1,
+        col=1,
+    )
     if data.kind == "cloud":
         top = 1.05 * max(float(X.max()), ray_length)
         if three_d:
             axis = {"range": [0, top], "autorange": False}
-            fig.update_scenes(xaxis={**axis, "title": "x₁"}, yaxis={**axis, "title": "x₂"},
-                              zaxis={**axis, "title": "x₃"}, aspectmode="cube",
-                              camera={"eye": {"x": 2.2, "y": -0.6, "z": 0.8}})
+            fig.update_scenes(
+                xaxis={**axis, "title": "x₁"},
+                yaxis={**axis, "title": "x₂"},
+                zaxis={**axis, "title": "x₃"},
+                aspectmode="cube",
+                camera={"eye": {"x": 2.2, "y": -0.6, "z": 0.8}},
+            )
         else:
             fig.update_xaxes(range=[0, top], title_text="x₁", row=1, col=2)
             fig.update_yaxes(range=[0, top], title_text="x₂", scaleanchor="x2", row=1, col=2)
@@ -265,36 +352,76 @@ def learning_figure(recording: Recording, data: DemoData, *, log_scale: bool = F
         fig.update_xaxes(visible=False, row=1, col=2)
         fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x2", row=1, col=2)
 
-    play = {"frame": {"duration": frame_ms, "redraw": True}, "transition": {"duration": 0},
-            "mode": "immediate"}
+    play = {
+        "frame": {"duration": frame_ms, "redraw": True},
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
     fig.update_layout(
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "showactive": False,
-            # Above the plot, clear of the slider whatever the font size (lecture mode).
-            "x": 0.0, "y": 1.08, "xanchor": "left", "yanchor": "bottom",
-            "pad": {"r": 10, "b": 10},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate",
-                 "args": [None, {**play, "fromcurrent": False}]},
-                {"label": "❚❚ Pause", "method": "animate",
-                 "args": [[None], {"frame": {"duration": 0, "redraw": False},
-                                   "transition": {"duration": 0}, "mode": "immediate"}]},
-                {"label": "Resume", "method": "animate",
-                 "args": [None, {**play, "fromcurrent": True}]},
-            ],
-        }],
-        sliders=[{
-            "active": last, "x": 0.0, "y": -0.14, "len": 1.0, "xanchor": "left",
-            "yanchor": "top", "pad": {"t": 30},
-            "currentvalue": {"prefix": "iteration ", "visible": True},
-            "steps": [
-                {"label": str(int(iteration)), "method": "animate",
-                 "args": [[str(int(iteration))],
-                          {"frame": {"duration": 0, "redraw": True},
-                           "transition": {"duration": 0}, "mode": "immediate"}]}
-                for iteration in recording.iterations
-            ],
-        }],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                # Above the plot, clear of the slider whatever the font size (lecture mode).
+                "x": 0.0,
+                "y": 1.08,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "pad": {"r": 10, "b": 10},
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [None, {**play, "fromcurrent": False}],
+                    },
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [
+                            [None],
+                            {
+                                "frame": {"duration": 0, "redraw": False},
+                                "transition": {"duration": 0},
+                                "mode": "immediate",
+                            },
+                        ],
+                    },
+                    {
+                        "label": "Resume",
+                        "method": "animate",
+                        "args": [None, {**play, "fromcurrent": True}],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": last,
+                "x": 0.0,
+                "y": -0.14,
+                "len": 1.0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 30},
+                "currentvalue": {"prefix": "iteration ", "visible": True},
+                "steps": [
+                    {
+                        "label": str(int(iteration)),
+                        "method": "animate",
+                        "args": [
+                            [str(int(iteration))],
+                            {
+                                "frame": {"duration": 0, "redraw": True},
+                                "transition": {"duration": 0},
+                                "mode": "immediate",
+                            },
+                        ],
+                    }
+                    for iteration in recording.iterations
+                ],
+            }
+        ],
         legend={"orientation": "h", "x": 0.55, "y": 1.08, "yanchor": "bottom"},
     )
     apply_layout(fig, height=600)
@@ -320,61 +447,118 @@ def race_figure(race: Race, *, log_scale: bool = True) -> go.Figure:
     plotly.graph_objects.Figure
     """
     # Stacked, so each panel gets the full width of the column beside the update rules.
-    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.16,
-                        subplot_titles=("against iteration", "against wall-clock time"))
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        vertical_spacing=0.16,
+        subplot_titles=("against iteration", "against wall-clock time"),
+    )
     all_losses = [race.floor, race.start_loss]
     longest_time = 0.0
     shortest_time = np.inf
     n_iter = 0
     for solver, result in race.results.items():
         label = SOLVER_LABELS.get(solver, solver)
-        style = {"color": METHOD_COLORS.get(solver), "dash": SOLVER_DASHES.get(solver),
-                 "width": 3}
+        style = {"color": METHOD_COLORS.get(solver), "dash": SOLVER_DASHES.get(solver), "width": 3}
         losses = _plotted(result.losses, log_scale)
         all_losses.extend(result.losses.tolist())
         longest_time = max(longest_time, float(result.times[-1]))
         if result.n_iter:
             shortest_time = min(shortest_time, float(result.times[1]))
         n_iter = max(n_iter, int(result.n_iter))
-        fig.add_trace(go.Scatter(y=losses, x0=0, dx=1, mode="lines", line=style, name=label,
-                                 legendgroup=solver,
-                                 hovertemplate=f"{label}<br>iteration %{{x}}<br>"
-                                               "loss %{y:.5g}<extra></extra>"),
-                      row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                y=losses,
+                x0=0,
+                dx=1,
+                mode="lines",
+                line=style,
+                name=label,
+                legendgroup=solver,
+                hovertemplate=f"{label}<br>iteration %{{x}}<br>loss %{{y:.5g}}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
         # The time axis is logarithmic (the solvers differ by orders of magnitude per
         # iteration), so it starts at iteration 1: the start point sits at t = 0.
-        fig.add_trace(go.Scatter(x=result.times[1:], y=losses[1:], mode="lines",
-                                 line=style, name=label, legendgroup=solver, showlegend=False,
-                                 hovertemplate=f"{label}<br>%{{x:.4f}} s<br>"
-                                               "loss %{y:.5g}<extra></extra>"),
-                      row=2, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=result.times[1:],
+                y=losses[1:],
+                mode="lines",
+                line=style,
+                name=label,
+                legendgroup=solver,
+                showlegend=False,
+                hovertemplate=f"{label}<br>%{{x:.4f}} s<br>loss %{{y:.5g}}<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
         rises = race.increases(solver)
         if rises.size:
-            marker = {"symbol": "x", "size": 8, "color": style["color"],
-                      "line": {"width": 1, "color": "black"}}
+            marker = {
+                "symbol": "x",
+                "size": 8,
+                "color": style["color"],
+                "line": {"width": 1, "color": "black"},
+            }
             name = f"{label} went up"
-            fig.add_trace(go.Scatter(x=rises, y=losses[rises], mode="markers", marker=marker,
-                                     name=name, legendgroup=solver), row=1, col=1)
-            fig.add_trace(go.Scatter(x=result.times[rises],
-                                     y=losses[rises], mode="markers", marker=marker,
-                                     name=name, legendgroup=solver, showlegend=False),
-                          row=2, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=rises,
+                    y=losses[rises],
+                    mode="markers",
+                    marker=marker,
+                    name=name,
+                    legendgroup=solver,
+                ),
+                row=1,
+                col=1,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=result.times[rises],
+                    y=losses[rises],
+                    mode="markers",
+                    marker=marker,
+                    name=name,
+                    legendgroup=solver,
+                    showlegend=False,
+                ),
+                row=2,
+                col=1,
+            )
     floor_name = f"SVD floor (rank {race.rank})"
     floor_style = {"color": "black", "dash": "longdash", "width": 2}
     if race.floor > 0 or not log_scale:
         left_time = shortest_time if np.isfinite(shortest_time) else 0.0
         for row, (left, right) in ((1, (0, n_iter)), (2, (left_time, longest_time))):
-            fig.add_trace(go.Scatter(x=[left, right], y=[race.floor, race.floor], mode="lines",
-                                     line=floor_style, name=floor_name, legendgroup="floor",
-                                     showlegend=row == 1,
-                                     hovertemplate=f"{floor_name}: %{{y:.5g}}<extra></extra>"),
-                          row=row, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=[left, right],
+                    y=[race.floor, race.floor],
+                    mode="lines",
+                    line=floor_style,
+                    name=floor_name,
+                    legendgroup="floor",
+                    showlegend=row == 1,
+                    hovertemplate=f"{floor_name}: %{{y:.5g}}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
     fig.update_xaxes(title_text="iteration", row=1, col=1)
     fig.update_xaxes(title_text="seconds since the start (log scale)", type="log", row=2, col=1)
-    fig.update_yaxes(title_text="loss" + (" (log)" if log_scale else ""),
-                     type="log" if log_scale else "linear",
-                     range=_loss_range(np.asarray(all_losses), log_scale))
+    fig.update_yaxes(
+        title_text="loss" + (" (log)" if log_scale else ""),
+        type="log" if log_scale else "linear",
+        range=_loss_range(np.asarray(all_losses), log_scale),
+    )
     apply_layout(fig, height=720)
-    fig.update_layout(legend={"orientation": "h", "y": -0.12, "x": 0.0},
-                      margin={"l": 60, "r": 20, "t": 40, "b": 60})
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.12, "x": 0.0},
+        margin={"l": 60, "r": 20, "t": 40, "b": 60},
+    )
     return fig

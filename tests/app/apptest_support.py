@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
-def open_page(page: str, *, query: dict[str, str] | None = None,
-              timeout: float = 60) -> AppTest:
+def open_page(page: str, *, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
     """Run ``app.py`` on ``page`` (e.g. ``"pages/images.py"``) and return the finished AppTest."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if query:

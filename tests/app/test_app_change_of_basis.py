@@ -10,8 +10,15 @@ import pytest
 from apptest_support import assert_clean, figure_by_key, open_page, trace_array
 
 PAGE = "pages/change_of_basis.py"
-ALL_KEYS = ("cob_point", "cob_cloud", "cob_product", "cob_layers", "cob_spheres",
-            "cob_spectrum", "cob_sh_error")
+ALL_KEYS = (
+    "cob_point",
+    "cob_cloud",
+    "cob_product",
+    "cob_layers",
+    "cob_spheres",
+    "cob_spectrum",
+    "cob_sh_error",
+)
 
 
 def _latex_vectors(at) -> list[np.ndarray]:
@@ -25,8 +32,12 @@ def _latex_vectors(at) -> list[np.ndarray]:
 
 def _shown_point_and_basis(at, dim):
     P = np.array([at.slider(key=f"cob_p{i + 1}").value for i in range(dim)])
-    B = np.array([[at.number_input(key=f"cob_b{i + 1}{j + 1}").value for j in range(dim)]
-                  for i in range(dim)])
+    B = np.array(
+        [
+            [at.number_input(key=f"cob_b{i + 1}{j + 1}").value for j in range(dim)]
+            for i in range(dim)
+        ]
+    )
     return P, B
 
 
@@ -74,8 +85,7 @@ def test_every_control_of_the_point_section_in_3d():
 
 
 def test_singular_basis_gives_a_clear_error_and_the_page_keeps_working():
-    at = open_page(PAGE, query={"cob_b11": "1", "cob_b12": "2", "cob_b21": "2",
-                                "cob_b22": "4"})
+    at = open_page(PAGE, query={"cob_b11": "1", "cob_b12": "2", "cob_b21": "2", "cob_b22": "4"})
     assert not at.exception
     assert len(at.error) == 1 and "linearly dependent" in at.error[0].value
     assert len(_latex_vectors(at)) == 1  # only the identity equation
@@ -96,8 +106,9 @@ def _stated(at, label: str) -> float:
     return float(metric.value.rstrip("%")) / 100
 
 
-@pytest.mark.parametrize(("dim", "n", "rank", "noise"), [(2, 24, 2, 0.05), (3, 40, 3, 0.0),
-                                                         (3, 12, 1, 0.3)])
+@pytest.mark.parametrize(
+    ("dim", "n", "rank", "noise"), [(2, 24, 2, 0.05), (3, 40, 3, 0.0), (3, 12, 1, 0.3)]
+)
 def test_cloud_error_and_layers_match_the_matrices_shown(dim, n, rank, noise):
     at = open_page(PAGE)
     at.radio(key="cob_dim").set_value(dim)
@@ -150,8 +161,9 @@ def test_pure_harmonic_has_one_hot_coefficients(l, m, l_max):  # noqa: E741
 
 
 def test_pure_harmonic_above_l_max_is_not_captured_at_all():
-    at = open_page(PAGE, query={"cob_sh_f": "Pure Y_l^m", "cob_sh_l": "5", "cob_sh_m": "0",
-                                "cob_lmax": "3"})
+    at = open_page(
+        PAGE, query={"cob_sh_f": "Pure Y_l^m", "cob_sh_l": "5", "cob_sh_m": "0", "cob_lmax": "3"}
+    )
     assert_clean(at)
     np.testing.assert_allclose(_spectrum(at), 0.0, atol=1e-10)
     assert _stated(at, "Relative L² error") == pytest.approx(1.0)
@@ -164,8 +176,7 @@ def test_impossible_order_is_explained_not_raised():
     assert figure_by_key(at, "cob_point")["data"]
 
 
-@pytest.mark.parametrize("preset", ["Smooth bump", "Two bumps (signed)",
-                                    "Polar cap (sharp edge)"])
+@pytest.mark.parametrize("preset", ["Smooth bump", "Two bumps (signed)", "Polar cap (sharp edge)"])
 def test_stated_sphere_error_matches_the_error_curve(preset):
     at = open_page(PAGE)
     at.selectbox(key="cob_sh_f").set_value(preset).run()
@@ -199,9 +210,16 @@ def test_user_coefficients_are_the_coordinates_and_bad_input_keeps_the_last_good
     np.testing.assert_allclose(_spectrum(at), expected, atol=1e-10)
 
 
-HOSTILE = {"cob_dim": "banana", "cob_p1": "<script>alert(1)</script>", "cob_lmax": "99",
-           "cob_sh_f": "Teapot", "cob_b11": "nan", "cob_n": "1e309", "cob_rank": "-2",
-           "cob_noise": "inf"}
+HOSTILE = {
+    "cob_dim": "banana",
+    "cob_p1": "<script>alert(1)</script>",
+    "cob_lmax": "99",
+    "cob_sh_f": "Teapot",
+    "cob_b11": "nan",
+    "cob_n": "1e309",
+    "cob_rank": "-2",
+    "cob_noise": "inf",
+}
 
 
 def test_malformed_query_string_falls_back_to_defaults():

@@ -14,8 +14,18 @@ from nmf_core.rank_selection import planted_clusters, rank_sweep
 
 PAGE = "pages/choosing_r.py"
 # The page's defaults (a change here must be a deliberate change of the page).
-DEFAULT = {"true_r": 4, "noise": 0.3, "max_r": 7, "restarts": 8, "show_r": 4, "pen_r": 8,
-           "l1_h": 0.0, "l1_w": 1.0, "l2_h": 1.0, "l2_w": 0.0}
+DEFAULT = {
+    "true_r": 4,
+    "noise": 0.3,
+    "max_r": 7,
+    "restarts": 8,
+    "show_r": 4,
+    "pen_r": 8,
+    "l1_h": 0.0,
+    "l1_w": 1.0,
+    "l2_h": 1.0,
+    "l2_w": 0.0,
+}
 
 
 def _metric(at, label_start: str) -> str:
@@ -27,8 +37,7 @@ def _markdown_containing(at, text: str) -> str:
 
 
 def _numbers(text: str) -> list[float]:
-    return [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*(?:\.\d+)?(?:e-?\d+)?",
-                                                          text)]
+    return [float(x.replace(",", "")) for x in re.findall(r"-?\d[\d,]*(?:\.\d+)?(?:e-?\d+)?", text)]
 
 
 def _expected_sweep(planted_rank=4, noise=0.3, max_rank=7, restarts=8, seed=0):
@@ -42,6 +51,7 @@ def default_run():
 
 
 # ------------------------------------------------------------------ rank tab
+
 
 def test_default_rank_tab_shows_the_planted_rank_found(default_run):
     at = default_run
@@ -69,8 +79,7 @@ def test_default_consensus_numbers_match_the_core(default_run):
     assert f"dispersion = **{sweep.dispersion[index]:.3f}**" in text
     assert f"**{sweep.clusters_used[index]:.1f}** of the 4 basis vectors" in text
     assert len(at.get("plotly_chart")) == 4
-    assert any("Planted data: 60 points × 30 features, 4 clusters" in c.value
-               for c in at.caption)
+    assert any("Planted data: 60 points × 30 features, 4 clusters" in c.value for c in at.caption)
 
 
 def test_rank_controls_change_the_picture():
@@ -147,6 +156,7 @@ def test_upload_good_then_bad_keeps_the_last_good_matrix():
 
 # ------------------------------------------------------------------ penalties tab
 
+
 def _table_column(at, column: str) -> list[str]:
     table = at.table[0].value
     return table[column].tolist()
@@ -160,10 +170,16 @@ def test_penalty_tab_shows_the_core_numbers():
     after = fit_with_penalties(faces, 8, {"l1_W": 1.0, "l2_H": 1.0})
     without = _table_column(at, "without penalties")
     with_ = _table_column(at, "with penalties")
-    assert without[:3] == [f"{before.relative_error:.4f}", f"{before.sparseness_W:.3f}",
-                           f"{before.sparseness_H:.3f}"]
-    assert with_[:3] == [f"{after.relative_error:.4f}", f"{after.sparseness_W:.3f}",
-                         f"{after.sparseness_H:.3f}"]
+    assert without[:3] == [
+        f"{before.relative_error:.4f}",
+        f"{before.sparseness_W:.3f}",
+        f"{before.sparseness_H:.3f}",
+    ]
+    assert with_[:3] == [
+        f"{after.relative_error:.4f}",
+        f"{after.sparseness_W:.3f}",
+        f"{after.sparseness_H:.3f}",
+    ]
     assert with_[4] == "8 of 8"
     assert any(f"{after.objective:.6g}" in c.value for c in at.caption)
     # Both factors are penalised by default: no rescaling warning.
@@ -196,6 +212,7 @@ def test_one_sided_penalty_warns_about_rescaling():
 
 
 # ------------------------------------------------------------------ cost tab
+
 
 def test_cost_tab_numbers_are_consistent():
     at = open_page(PAGE, query={"cr_part": "Cost"})
@@ -244,10 +261,20 @@ def test_switching_tabs_through_session_state():
 
 # ------------------------------------------------------------------ URLs
 
+
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"cr_true_r": "banana", "cr_noise": "lots", "cr_max_r": "-3",
-                                "cr_restarts": "1e9", "cr_show_r": "x", "cr_source": "Nope",
-                                "cr_part": "Nowhere"})
+    at = open_page(
+        PAGE,
+        query={
+            "cr_true_r": "banana",
+            "cr_noise": "lots",
+            "cr_max_r": "-3",
+            "cr_restarts": "1e9",
+            "cr_show_r": "x",
+            "cr_source": "Nope",
+            "cr_part": "Nowhere",
+        },
+    )
     assert_clean(at)
     for key in ("true_r", "noise", "max_r", "restarts", "show_r"):
         assert at.slider(key=f"cr_{key}").value == DEFAULT[key]
@@ -255,8 +282,16 @@ def test_malformed_query_falls_back_to_defaults():
 
 
 def test_malformed_penalty_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"cr_part": "Penalties", "l1_w": "lots", "l2_h": "-1",
-                                "cr_pen_r": "eight", "cr_sweep_p": "l9"})
+    at = open_page(
+        PAGE,
+        query={
+            "cr_part": "Penalties",
+            "l1_w": "lots",
+            "l2_h": "-1",
+            "cr_pen_r": "eight",
+            "cr_sweep_p": "l9",
+        },
+    )
     assert_clean(at)
     assert at.slider(key="cr_pen_r").value == DEFAULT["pen_r"]
     for key in ("l1_h", "l1_w", "l2_h", "l2_w"):
@@ -270,14 +305,17 @@ def test_query_string_reproduces_a_setting():
     assert at.select_slider(key="l1_w").value == 0.3
     assert at.slider(key="cr_pen_r").value == 6
     assert at.selectbox(key="cr_pen_data").value == "faces"
-    assert np.isclose(float(_table_column(at, "with penalties")[0]),
-                      fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0})
-                      .relative_error, atol=1e-4)
+    assert np.isclose(
+        float(_table_column(at, "with penalties")[0]),
+        fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0}).relative_error,
+        atol=1e-4,
+    )
 
 
 def test_faces_source_runs_without_a_known_rank():
-    at = open_page(PAGE, query={"cr_source": "Faces (rank unknown)", "cr_max_r": "3",
-                                "cr_restarts": "2"})
+    at = open_page(
+        PAGE, query={"cr_source": "Faces (rank unknown)", "cr_max_r": "3", "cr_restarts": "2"}
+    )
     assert_clean(at)
     assert _metric(at, "planted rank") == "unknown"
     assert at.slider(key="cr_true_r").disabled and at.slider(key="cr_noise").disabled

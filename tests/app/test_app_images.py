@@ -47,14 +47,22 @@ def good_png(height: int = 64, width: int = 96) -> bytes:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def bomb_png() -> bytes:
     header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"\0" * 16)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def animated_png() -> bytes:
@@ -64,11 +72,13 @@ def animated_png() -> bytes:
     return buffer.getvalue()
 
 
-def expected_errors(name: str, rank: int, *, color="grayscale", solver="hals",
-                    init="nndsvda", iters=30, seed=0) -> tuple[str, str]:
+def expected_errors(
+    name: str, rank: int, *, color="grayscale", solver="hals", init="nndsvda", iters=30, seed=0
+) -> tuple[str, str]:
     image = im.fit_working_size(sample_image(name))
-    result = im.factor_image(image, rank, color=color, solver=solver, init=init,
-                             max_iter=iters, seed=seed)
+    result = im.factor_image(
+        image, rank, color=color, solver=solver, init=init, max_iter=iters, seed=seed
+    )
     return f"{result.nmf_error:.2%}", f"{result.svd_error:.2%}"
 
 
@@ -96,8 +106,7 @@ def test_default_view_shows_camera_at_rank_20(default_page):
 
 
 def test_default_faces_numbers(default_page):
-    faces = im.compare_faces(load_faces(), 16, solver="hals", init="nndsvda", max_iter=100,
-                             seed=0)
+    faces = im.compare_faces(load_faces(), 16, solver="hals", init="nndsvda", max_iter=100, seed=0)
     text = next(m.value for m in default_page.markdown if m.value.startswith("Mean Hoyer"))
     assert f"NMF parts **{faces.nmf_sparseness.mean():.3f}**" in text
     assert f"eigenfaces **{faces.pca_sparseness.mean():.3f}**" in text
@@ -115,14 +124,18 @@ def test_rank_solver_init_iterations_and_seed():
     at.number_input(key="img_iters").set_value(50)
     at.run()
     assert_clean(at)
-    assert metric(at, "NMF relative error") == expected_errors(
-        "text", 5, solver="mu", init="random", iters=50)[0]
+    assert (
+        metric(at, "NMF relative error")
+        == expected_errors("text", 5, solver="mu", init="random", iters=50)[0]
+    )
     # text is 172×448: 5·(172 + 448) = 3100 numbers.
     assert metric(at, "Numbers stored by H and W") == "3,100"
     at.sidebar.number_input(key="seed").set_value(3).run()
     assert_clean(at)
-    assert metric(at, "NMF relative error") == expected_errors(
-        "text", 5, solver="mu", init="random", iters=50, seed=3)[0]
+    assert (
+        metric(at, "NMF relative error")
+        == expected_errors("text", 5, solver="mu", init="random", iters=50, seed=3)[0]
+    )
 
 
 def test_colour_per_channel_and_channel_choice():
@@ -173,8 +186,16 @@ def test_shared_url_reproduces_the_view():
 
 
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"img_rank": "banana", "img_src": "nosuch", "img_solver": "zzz",
-                                "img_iters": "-5", "img_color": "sepia"})
+    at = open_page(
+        PAGE,
+        query={
+            "img_rank": "banana",
+            "img_src": "nosuch",
+            "img_solver": "zzz",
+            "img_iters": "-5",
+            "img_color": "sepia",
+        },
+    )
     assert_clean(at)
     assert at.slider(key="img_rank").value == 20
     assert at.selectbox(key="img_src").value == "camera"
@@ -225,8 +246,9 @@ def test_rank_is_capped_by_a_small_upload():
     ],
     ids=["text", "truncated", "bomb", "one-pixel", "animated"],
 )
-def test_bad_upload_shows_an_error_and_keeps_the_last_good_picture(uploaded_page, name, data,
-                                                                   message):
+def test_bad_upload_shows_an_error_and_keeps_the_last_good_picture(
+    uploaded_page, name, data, message
+):
     at = uploaded_page
     at.file_uploader(key="img_upload").set_value((name, data, "image/png")).run()
     assert not at.exception
@@ -239,8 +261,7 @@ def test_bad_upload_shows_an_error_and_keeps_the_last_good_picture(uploaded_page
 
 def test_bad_first_upload_falls_back_to_camera():
     at = open_page(PAGE, query={"img_src": "upload"})
-    at.file_uploader(key="img_upload").set_value(("*notes* [1].png", b"plain text",
-                                                  "image/png"))
+    at.file_uploader(key="img_upload").set_value(("*notes* [1].png", b"plain text", "image/png"))
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "not a PNG or JPEG" in at.error[0].value

@@ -35,8 +35,9 @@ def _check_numbers(at, X, rank, seed=0, runs=4):
     numbers = [float(x) for x in re.findall(r"= (\d\.\d{4})", fair)]
     at_r = expected.rank - 1
     curves = expected.curves
-    assert numbers == pytest.approx([curves.svd_next[at_r], curves.pca[at_r], curves.svd[at_r],
-                                     curves.nmf[at_r]], abs=1e-4)
+    assert numbers == pytest.approx(
+        [curves.svd_next[at_r], curves.pca[at_r], curves.svd[at_r], curves.nmf[at_r]], abs=1e-4
+    )
     assert numbers == sorted(numbers)  # the chain of ≤ the sentence states
     return expected
 
@@ -55,10 +56,13 @@ def test_default_view_shows_the_toy_cloud_numbers():
     assert len(at.get("download_button")) == 2 * (2 + 2 + 3)
 
 
-@pytest.mark.parametrize("query", [
-    {"cmp_rank": "banana", "cmp_runs": "x", "cmp_data": "nope"},
-    {"cmp_rank": "99", "cmp_runs": "-3"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"cmp_rank": "banana", "cmp_runs": "x", "cmp_data": "nope"},
+        {"cmp_rank": "99", "cmp_runs": "-3"},
+    ],
+)
 def test_malformed_query_falls_back_to_defaults(query):
     at = open_page(PAGE, query=query)
     assert_clean(at)
@@ -68,8 +72,9 @@ def test_malformed_query_falls_back_to_defaults(query):
 
 
 def test_query_string_reproduces_a_view():
-    at = open_page(PAGE, query={"cmp_data": "Image", "cmp_image": "coins", "cmp_rank": "4",
-                                "cmp_runs": "3"})
+    at = open_page(
+        PAGE, query={"cmp_data": "Image", "cmp_image": "coins", "cmp_rank": "4", "cmp_runs": "3"}
+    )
     assert_clean(at)
     assert at.selectbox(key="cmp_image").value == "coins"
     _check_numbers(at, image_matrix("coins"), 4, runs=3)
@@ -119,12 +124,15 @@ def test_csv_upload_good_then_bad_keeps_the_last_good_matrix():
     _check_numbers(at, parse_csv_matrix(GOOD_CSV), 3)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"1,2\n3\n", "different numbers"),
-    (b"\x00\x01\x02", "not a text CSV"),
-    (b"0,0\n0,0\n", "nonzero"),
-    (b"1,2,3\n", "at least 2 rows"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"1,2\n3\n", "different numbers"),
+        (b"\x00\x01\x02", "not a text CSV"),
+        (b"0,0\n0,0\n", "nonzero"),
+        (b"1,2,3\n", "at least 2 rows"),
+    ],
+)
 def test_bad_csv_first_gets_a_message_and_the_toy_cloud(content, message):
     at = open_page(PAGE, query={"cmp_data": "CSV upload"})
     at.file_uploader(key="cmp_upload").set_value(("x.csv", content, "text/csv")).run()

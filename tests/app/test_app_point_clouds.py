@@ -155,16 +155,27 @@ def test_each_init_runs_in_3d():
 
 
 def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
-    at = open_page(PAGE, query={"pc_preset": "Separable", "pc_noise": "0.0", "pc_dim": "3-D",
-                                "pc_rank": "3", "pc_restarts": "2"})
+    at = open_page(
+        PAGE,
+        query={
+            "pc_preset": "Separable",
+            "pc_noise": "0.0",
+            "pc_dim": "3-D",
+            "pc_rank": "3",
+            "pc_restarts": "2",
+        },
+    )
     assert_clean(at)
     cloud = make_cloud("separable", dim=3, n_points=150, noise=0.0, rank=3, seed=0)
     picked = _markdown_containing(at, "SPA picked points")
     numbers = [int(x) for x in re.findall(r"\d+", picked.split(".")[0])]
     assert sorted(numbers) == sorted(cloud.extreme_rows.tolist())
     assert "**yes**" in _markdown_containing(at, "exactly the planted extreme points")
-    angles = _numbers(picked.split("planted ray:")[1].split(".")[0] + "."
-                      + picked.split("planted ray:")[1].split(".")[1])
+    angles = _numbers(
+        picked.split("planted ray:")[1].split(".")[0]
+        + "."
+        + picked.split("planted ray:")[1].split(".")[1]
+    )
     assert angles and max(angles) < 0.01
     assert _markdown_containing(at, "Points inside the SPA cone").count("150 of 150") == 1
     # The restart cones (exact fits) all contain the SPA rays: the SPA cone is the smallest.
@@ -187,9 +198,20 @@ def test_pca_overlay_counts_axes_with_mixed_signs():
 
 
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"pc_rank": "banana", "pc_dim": "7", "pc_preset": "nope",
-                                "pc_noise": "x", "pc_n": "-5", "pc_solver": "zzz",
-                                "pc_point": "abc", "pc_stretch": "9", "pc_source": "ftp"})
+    at = open_page(
+        PAGE,
+        query={
+            "pc_rank": "banana",
+            "pc_dim": "7",
+            "pc_preset": "nope",
+            "pc_noise": "x",
+            "pc_n": "-5",
+            "pc_solver": "zzz",
+            "pc_point": "abc",
+            "pc_stretch": "9",
+            "pc_source": "ftp",
+        },
+    )
     assert_clean(at)
     assert at.slider(key="pc_rank").value == 2
     assert at.radio(key="pc_dim").value == 2
@@ -216,8 +238,7 @@ def test_upload_good_then_bad_keeps_the_last_good_cloud():
     assert any("Showing **good_2d.csv**: 40 points in 2-D" in c.value for c in at.caption)
     assert _metric(at, "Points far outside").endswith("of 40")
     expected = np.loadtxt(DATA / "good_2d.csv", delimiter=",")
-    np.testing.assert_allclose(at.table[0].value.iloc[:, 1].astype(float), expected[0],
-                               atol=1e-4)
+    np.testing.assert_allclose(at.table[0].value.iloc[:, 1].astype(float), expected[0], atol=1e-4)
     bad_files = {
         "negative.csv": "negative",
         "nan.csv": "NaN",
@@ -250,7 +271,8 @@ def test_upload_good_then_bad_keeps_the_last_good_cloud():
 def test_bad_first_upload_shows_the_error_and_the_toy_cloud():
     at = open_page(PAGE, query={"pc_source": "Upload CSV"})
     at.file_uploader(key="pc_upload").set_value(
-        ("negative.csv", (DATA / "negative.csv").read_bytes(), "text/csv"))
+        ("negative.csv", (DATA / "negative.csv").read_bytes(), "text/csv")
+    )
     at.run()
     assert not at.exception
     assert len(at.error) == 1 and "negative" in at.error[0].value
@@ -271,8 +293,16 @@ def test_rank_one_flags_points_off_the_half_line():
 
 def test_below_full_rank_the_reconstruction_is_nearly_the_closest_cone_point():
     # "points off it are reconstructed by (very nearly) their closest point in the cone"
-    at = open_page(PAGE, query={"pc_dim": "3-D", "pc_rank": "2", "pc_noise": "0.1", "pc_point": "3",
-                                "pc_restarts": "2"})
+    at = open_page(
+        PAGE,
+        query={
+            "pc_dim": "3-D",
+            "pc_rank": "2",
+            "pc_noise": "0.1",
+            "pc_point": "3",
+            "pc_restarts": "2",
+        },
+    )
     assert_clean(at)
     text = _markdown_containing(at, "Reconstruction")
     residual = float(re.search(r"‖X_i − H_iW‖ = \*\*([\d.]+)\*\*", text).group(1))

@@ -3,8 +3,15 @@
 import pytest
 from apptest_support import assert_clean, open_page
 
-PAGES = ["pages/home.py", "pages/change_of_basis.py", "pages/point_clouds.py", "pages/images.py",
-         "pages/watching_it_learn.py", "pages/nmf_vs_svd_pca.py", "pages/choosing_r.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/change_of_basis.py",
+    "pages/point_clouds.py",
+    "pages/images.py",
+    "pages/watching_it_learn.py",
+    "pages/nmf_vs_svd_pca.py",
+    "pages/choosing_r.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -57,8 +57,7 @@ def test_default_race_table_matches_a_fresh_race(default_page):
     assert list(table["solver"]) == ["MU", "HALS", "ANLS", "ALS"]
     for shown, (name, result) in zip(table["final loss"], fresh.results.items(), strict=True):
         assert shown == f"{result.losses[-1]:.5g}", name
-    went_up = dict(zip(table["solver"], table["iterations where the loss went up"],
-                       strict=True))
+    went_up = dict(zip(table["solver"], table["iterations where the loss went up"], strict=True))
     assert went_up["MU"] == went_up["HALS"] == went_up["ANLS"] == 0
     assert went_up["ALS"] == fresh.increases("als").size > 0
 
@@ -89,8 +88,12 @@ def test_animation_figure_carries_frames_buttons_and_slider(default_page):
     ],
 )
 def test_each_control_reruns_cleanly(control, kind, value):
-    at = open_page(PAGE, query={"learn_iters": "20", "learn_race_iters": "10"} if control not in
-                   ("learn_iters", "learn_race_iters") else None)
+    at = open_page(
+        PAGE,
+        query={"learn_iters": "20", "learn_race_iters": "10"}
+        if control not in ("learn_iters", "learn_race_iters")
+        else None,
+    )
     getattr(at, kind)(key=control).set_value(value).run()
     assert_clean(at)
     assert at.session_state[control] == value
@@ -123,8 +126,10 @@ def test_toy_clouds_cap_the_rank_at_their_dimension(data, label):
     else:
         assert "ALS did not go up in this run, but it **may**" in text
     animation = _figures(at)[0]
-    assert any(trace["type"] in ("scatter3d", "scatter") and trace.get("name") ==
-               "rows of W (rays)" for trace in animation["data"])
+    assert any(
+        trace["type"] in ("scatter3d", "scatter") and trace.get("name") == "rows of W (rays)"
+        for trace in animation["data"]
+    )
 
 
 def test_the_sidebar_seed_changes_the_start():
@@ -139,8 +144,16 @@ def test_the_sidebar_seed_changes_the_start():
 
 
 def test_malformed_query_falls_back_to_defaults():
-    at = open_page(PAGE, query={"learn_rank": "banana", "learn_data": "nope", "learn_iters": "-5",
-                                "learn_scale": "sideways", "learn_race_iters": "1e9"})
+    at = open_page(
+        PAGE,
+        query={
+            "learn_rank": "banana",
+            "learn_data": "nope",
+            "learn_iters": "-5",
+            "learn_scale": "sideways",
+            "learn_race_iters": "1e9",
+        },
+    )
     assert_clean(at)
     assert at.number_input(key="learn_rank").value == 6
     assert at.selectbox(key="learn_data").value == "faces"

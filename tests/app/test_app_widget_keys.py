@@ -18,8 +18,11 @@ def _literal_keys(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Call):
             for keyword in node.keywords:
-                if (keyword.arg == "key" and isinstance(keyword.value, ast.Constant)
-                        and isinstance(keyword.value.value, str)):
+                if (
+                    keyword.arg == "key"
+                    and isinstance(keyword.value, ast.Constant)
+                    and isinstance(keyword.value.value, str)
+                ):
                     keys.add(keyword.value.value)
     return keys
 
@@ -35,7 +38,10 @@ def test_no_widget_key_is_used_on_two_pages():
 
 def test_the_key_scan_sees_every_page():
     # Guards the test above against a parser that silently finds nothing.
-    scanned = {page.name: _literal_keys(page) for page in PAGES_DIR.glob("*.py")
-               if not page.name.startswith("_")}
+    scanned = {
+        page.name: _literal_keys(page)
+        for page in PAGES_DIR.glob("*.py")
+        if not page.name.startswith("_")
+    }
     assert len(scanned) == 7
     assert all(scanned.values()), [name for name, keys in scanned.items() if not keys]

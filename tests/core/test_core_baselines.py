@@ -13,13 +13,15 @@ X = RNG.random((30, 12))
 
 # --- SVD ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("rank", [1, 3, 12])
 def test_truncated_svd_is_numpys_svd_cut_at_rank(rank):
     result = nmf_core.truncated_svd(X, rank)
     U, S, Vt = np.linalg.svd(X, full_matrices=False)
     np.testing.assert_allclose(result.S, S[:rank])
-    np.testing.assert_allclose(result.reconstruction(), (U[:, :rank] * S[:rank]) @ Vt[:rank],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        result.reconstruction(), (U[:, :rank] * S[:rank]) @ Vt[:rank], atol=1e-12
+    )
     direct = np.linalg.norm(X - result.reconstruction()) / np.linalg.norm(X)
     assert result.relative_error == pytest.approx(direct, abs=1e-12)
 
@@ -57,6 +59,7 @@ def test_baselines_refuse_bad_input():
 
 # --- PCA ---------------------------------------------------------------------------------
 
+
 def test_pca_components_are_orthonormal_and_scores_reconstruct():
     result = nmf_core.pca(X, 12)
     np.testing.assert_allclose(result.components @ result.components.T, np.eye(12), atol=1e-12)
@@ -75,6 +78,7 @@ def test_pca_variance_is_the_variance_of_the_scores():
 
 
 # --- metrics -----------------------------------------------------------------------------
+
 
 def test_hoyer_sparseness_extremes_and_axes():
     assert nmf_core.hoyer_sparseness(np.ones(7)) == pytest.approx(0.0)
@@ -101,7 +105,8 @@ def test_relative_error_and_explained_variance():
     assert nmf_core.explained_variance(X, np.zeros_like(X)) < 0
     pca = nmf_core.pca(X, 3)
     assert nmf_core.explained_variance(X, pca.reconstruction()) == pytest.approx(
-        pca.explained_variance_ratio.sum())
+        pca.explained_variance_ratio.sum()
+    )
     with pytest.raises(ValueError, match="same shape"):
         nmf_core.relative_error(X, X[:3])
     with pytest.raises(ValueError, match="same shape"):
@@ -109,6 +114,7 @@ def test_relative_error_and_explained_variance():
 
 
 # --- losses ------------------------------------------------------------------------------
+
 
 def test_losses_match_their_formulas_dense_and_sparse():
     H, W = RNG.random((30, 3)), RNG.random((3, 12))
@@ -118,8 +124,7 @@ def test_losses_match_their_formulas_dense_and_sparse():
     assert nmf_core.frobenius_loss(sp.csr_matrix(Xs), H, W) == pytest.approx(direct, rel=1e-10)
     product = H @ W
     positive = Xs > 0
-    kl = (np.sum(Xs[positive] * np.log(Xs[positive] / product[positive])) - Xs.sum()
-          + product.sum())
+    kl = np.sum(Xs[positive] * np.log(Xs[positive] / product[positive])) - Xs.sum() + product.sum()
     assert nmf_core.kl_divergence(Xs, H, W) == pytest.approx(kl, rel=1e-12)
     assert nmf_core.kl_divergence(sp.csr_matrix(Xs), H, W) == pytest.approx(kl, rel=1e-12)
     assert nmf_core.kl_divergence(H @ W, H, W) == pytest.approx(0.0, abs=1e-10)
@@ -133,17 +138,27 @@ def test_losses_match_their_formulas_dense_and_sparse():
 def test_float32_frobenius_loss_is_computed_in_float64():
     H, W = RNG.random((30, 3)), RNG.random((3, 12))
     exact = nmf_core.frobenius_loss(H @ W, H, W)
-    single = nmf_core.frobenius_loss((H @ W).astype(np.float32), H.astype(np.float32),
-                                     W.astype(np.float32))
+    single = nmf_core.frobenius_loss(
+        (H @ W).astype(np.float32), H.astype(np.float32), W.astype(np.float32)
+    )
     assert exact == pytest.approx(0.0, abs=1e-20)
     assert single < 1e-9 * np.sum((H @ W) ** 2)
 
 
 # --- CSV parsing -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [b"x,y\n1,2\n3,4\n", b"1;2\n3;4", b"1\t2\n3\t4\n",
-                                  b"1 2\n3   4\n\n", b"\xef\xbb\xbfa,b\r\n1,2\r\n3,4\r\n",
-                                  b"1,2,\n3,4,\n"])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"x,y\n1,2\n3,4\n",
+        b"1;2\n3;4",
+        b"1\t2\n3\t4\n",
+        b"1 2\n3   4\n\n",
+        b"\xef\xbb\xbfa,b\r\n1,2\r\n3,4\r\n",
+        b"1,2,\n3,4,\n",
+    ],
+)
 def test_parse_csv_matrix_reads_common_layouts(text):
     np.testing.assert_array_equal(nmf_core.parse_csv_matrix(text), [[1.0, 2.0], [3.0, 4.0]])
 
@@ -174,6 +189,7 @@ def test_parse_csv_matrix_refuses_bad_files_with_a_reason(data, kwargs, message)
 
 
 # --- bundled data ------------------------------------------------------------------------
+
 
 def test_planted_nmf_is_exact_nonnegative_and_seeded():
     X_, H, W = planted_nmf(20, 10, 3, seed=1)

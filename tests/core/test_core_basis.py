@@ -41,11 +41,14 @@ def test_coordinates_reconstruct_the_points(basis, points):
     np.testing.assert_allclose(C @ basis, points, atol=1e-6 * (1 + np.abs(points).max()))
 
 
-@pytest.mark.parametrize("basis", [
-    [[1.0, 2.0], [2.0, 4.0]],                     # second row is twice the first
-    [[0.0, 0.0], [0.0, 1.0]],                     # a zero row
-    [[1, 0, 1], [0, 1, 1], [1, 1, 2]],            # row 3 = row 1 + row 2
-])
+@pytest.mark.parametrize(
+    "basis",
+    [
+        [[1.0, 2.0], [2.0, 4.0]],  # second row is twice the first
+        [[0.0, 0.0], [0.0, 1.0]],  # a zero row
+        [[1, 0, 1], [0, 1, 1], [1, 1, 2]],  # row 3 = row 1 + row 2
+    ],
+)
 def test_dependent_rows_are_refused_with_a_clear_message(basis):
     with pytest.raises(ValueError, match="linearly dependent"):
         coordinates_in_basis(np.ones(len(basis)), basis)
@@ -98,7 +101,8 @@ def test_rank_one_layers_need_matching_inner_dimension():
 
 def test_matrix_latex_rounds_and_never_prints_minus_zero():
     assert matrix_latex([[1.0, -0.001], [0.5, 2.345]]) == (
-        r"\begin{pmatrix}1.00 & 0.00 \\ 0.50 & 2.35\end{pmatrix}")
+        r"\begin{pmatrix}1.00 & 0.00 \\ 0.50 & 2.35\end{pmatrix}"
+    )
     assert matrix_latex([1, 2], digits=0) == r"\begin{pmatrix}1 & 2\end{pmatrix}"
 
 
@@ -116,8 +120,9 @@ def test_point_figure_walks_to_P_in_both_bases(dim):
         walk = next(t for t in fig.data if t.name.startswith(f"c{dim}"))
         np.testing.assert_allclose([walk.x[-1], walk.y[-1], walk.z[-1]], P)
     # Without a basis only the identity walk and P are drawn.
-    assert not any((t.name or "").startswith("c1") for t in point_in_bases_figure(P, None,
-                                                                                   None).data)
+    assert not any(
+        (t.name or "").startswith("c1") for t in point_in_bases_figure(P, None, None).data
+    )
 
 
 def test_point_figure_refuses_other_dimensions():
@@ -129,8 +134,9 @@ def test_product_figure_keeps_the_matrices_and_checks_shapes():
     rng = np.random.default_rng(0)
     H, W = rng.random((6, 2)), rng.random((2, 5))
     fig = product_figure(H @ W, H, W)
-    np.testing.assert_allclose(np.asarray(fig.data[1].z) @ np.asarray(fig.data[2].z),
-                               np.asarray(fig.data[0].z))
+    np.testing.assert_allclose(
+        np.asarray(fig.data[1].z) @ np.asarray(fig.data[2].z), np.asarray(fig.data[0].z)
+    )
     with pytest.raises(ValueError, match="Shapes do not fit"):
         product_figure(np.ones((6, 5)), np.ones((6, 2)), np.ones((3, 5)))
 

@@ -54,15 +54,32 @@ def test_product_time_grows_with_the_number_of_nonzeros():
 def test_product_time_of_a_dense_x_grows_with_its_size():
     rng = np.random.default_rng(1)
     small, large = rng.random((100, 80)), rng.random((1500, 1200))
-    assert (0 < bench.product_time(small, rng.random((100, 8)), rng.random((8, 80)))
-            < bench.product_time(large, rng.random((1500, 8)), rng.random((8, 1200))))
+    assert (
+        0
+        < bench.product_time(small, rng.random((100, 8)), rng.random((8, 80)))
+        < bench.product_time(large, rng.random((1500, 8)), rng.random((8, 1200)))
+    )
 
 
 def _row(**changes):
-    values = dict(name="x", shape=(10, 10), rank=2, density=1.0, sklearn_cd_time=0.2,
-                  sklearn_cd_iters=50, hals_time=0.05, hals_reached=True, hals_iters=10,
-                  sklearn_mu_time=0.1, mu_time=0.1, mu_reached=True, hals_iteration_time=0.004,
-                  bound_time=0.001, product_time=0.003, repeats=3)
+    values = dict(
+        name="x",
+        shape=(10, 10),
+        rank=2,
+        density=1.0,
+        sklearn_cd_time=0.2,
+        sklearn_cd_iters=50,
+        hals_time=0.05,
+        hals_reached=True,
+        hals_iters=10,
+        sklearn_mu_time=0.1,
+        mu_time=0.1,
+        mu_reached=True,
+        hals_iteration_time=0.004,
+        bound_time=0.001,
+        product_time=0.003,
+        repeats=3,
+    )
     values.update(changes)
     return bench.BenchRow(**values)
 
@@ -91,9 +108,11 @@ def test_hals_alpha_option_changes_the_sweep_budget_and_is_restored(capsys, monk
 
     budgets = []
     original = solvers._hals_inner_budget
-    monkeypatch.setattr(solvers, "_hals_inner_budget",
-                        lambda *args, **kwargs: budgets.append(original(*args, **kwargs))
-                        or budgets[-1])
+    monkeypatch.setattr(
+        solvers,
+        "_hals_inner_budget",
+        lambda *args, **kwargs: budgets.append(original(*args, **kwargs)) or budgets[-1],
+    )
     assert bench.main(["--quick"]) == 0
     default_budgets, budgets[:] = list(budgets), []
     assert bench.main(["--quick", "--hals-alpha", "50"]) == 0

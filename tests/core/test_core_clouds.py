@@ -169,9 +169,14 @@ def test_spa_recovers_the_planted_extreme_rows_on_noiseless_separable_data(seed,
 
 
 @settings(max_examples=30)
-@given(arrays(np.float64, st.tuples(st.integers(3, 25), st.integers(2, 3)),
-              elements=st.floats(0, 10, allow_nan=False, allow_infinity=False)),
-       st.integers(1, 3))
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(3, 25), st.integers(2, 3)),
+        elements=st.floats(0, 10, allow_nan=False, allow_infinity=False),
+    ),
+    st.integers(1, 3),
+)
 def test_step_by_step_spa_agrees_with_spa(X, rank):
     rank = min(rank, *X.shape)
     steps = spa_steps(X, rank)
@@ -276,8 +281,9 @@ def test_stretch_keeps_the_product_and_nonnegativity_over_its_range(dim, rank):
         H2, W2 = stretch_factorization(H, W, t)
         assert H2.min() >= 0 and W2.min() >= 0
         np.testing.assert_allclose(H2 @ W2, H @ W, atol=1e-10)
-        assert frobenius_loss(X, H2, W2) == pytest.approx(frobenius_loss(X, H, W), rel=1e-6,
-                                                          abs=1e-12)
+        assert frobenius_loss(X, H2, W2) == pytest.approx(
+            frobenius_loss(X, H, W), rel=1e-6, abs=1e-12
+        )
 
 
 def test_stretch_range_is_tight():
@@ -315,8 +321,9 @@ def test_normalize_basis_keeps_the_product_with_unit_rays():
 
 
 def test_ray_angles_and_matching():
-    np.testing.assert_allclose(ray_angles_deg([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]]),
-                               [0.0, 45.0, 90.0])
+    np.testing.assert_allclose(
+        ray_angles_deg([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]]), [0.0, 45.0, 90.0]
+    )
     reference = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     learned = 3.0 * reference[[2, 0, 1]]
     order, angles = match_rays(learned, reference)
@@ -391,8 +398,9 @@ def test_cloud_figure_draws_points_rays_and_far_points(dim):
     result = nmf(cloud.X, 1, max_iter=100)
     far, _ = outside_cone(cloud.X, result.W)
     assert far.any()
-    fig = cloud_figure(cloud.X, result.W, result.H, planted_W=cloud.W, far=far, selected=0,
-                       pca=pca_axes(cloud.X))
+    fig = cloud_figure(
+        cloud.X, result.W, result.H, planted_W=cloud.W, far=far, selected=0, pca=pca_axes(cloud.X)
+    )
     names = [trace.name for trace in fig.data]
     assert "far outside the cone" in names and "points X_i" in names
     points = next(trace for trace in fig.data if trace.name == "points X_i")
@@ -418,8 +426,9 @@ def test_cone_and_simplex_figures_and_spa_steps():
     assert any(isinstance(t, go.Scatterternary) for t in fig.data)
     simplex = simplex_figure(cloud.X, [("cone of W", cloud.W)])
     corners = simplex.data[0]
-    np.testing.assert_allclose(np.c_[corners.a, corners.b, corners.c][:3],
-                               cloud.W / cloud.W.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        np.c_[corners.a, corners.b, corners.c][:3], cloud.W / cloud.W.sum(axis=1, keepdims=True)
+    )
     steps = spa_steps(cloud.X, 3)
     for step in range(3):
         assert spa_step_figure(cloud.X, steps, step, planted_W=cloud.W).data

@@ -52,19 +52,24 @@ def demos():
 
 def _matrices(min_side=2, max_side=9):
     shapes = st.tuples(st.integers(min_side, max_side), st.integers(min_side, max_side))
-    return shapes.flatmap(lambda shape: arrays(
-        np.float64, shape, elements=st.floats(0, 10, allow_nan=False, allow_infinity=False)))
+    return shapes.flatmap(
+        lambda shape: arrays(
+            np.float64, shape, elements=st.floats(0, 10, allow_nan=False, allow_infinity=False)
+        )
+    )
 
 
 def _independent_pca_errors(X, ranks):
     """‖X − (mean + rank-r part of the centred X)‖_F / ‖X‖_F for each r, straight from numpy."""
     mean = X.mean(axis=0)
     U, S, Vt = np.linalg.svd(X - mean, full_matrices=False)
-    return [np.linalg.norm(X - ((U[:, :r] * S[:r]) @ Vt[:r] + mean)) / np.linalg.norm(X)
-            for r in ranks]
+    return [
+        np.linalg.norm(X - ((U[:, :r] * S[:r]) @ Vt[:r] + mean)) / np.linalg.norm(X) for r in ranks
+    ]
 
 
 # ---- data -----------------------------------------------------------------------------------
+
 
 def test_demo_data_have_the_shapes_the_page_names():
     assert toy_cloud(0).shape == (60, 12)
@@ -99,12 +104,15 @@ def test_unknown_demo_names_are_refused(bad):
         demo_matrix("image", image=bad)
 
 
-@pytest.mark.parametrize("X, message", [
-    (np.zeros((4, 3)), "all zeros"),
-    (np.ones((1, 5)), "at least 2 rows"),
-    (-np.ones((3, 3)), "negative"),
-    (np.array([[1.0, np.nan], [1.0, 2.0]]), "NaN"),
-])
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros((4, 3)), "all zeros"),
+        (np.ones((1, 5)), "at least 2 rows"),
+        (-np.ones((3, 3)), "negative"),
+        (np.array([[1.0, np.nan], [1.0, 2.0]]), "NaN"),
+    ],
+)
 def test_bad_matrices_get_a_clear_value_error(X, message):
     with pytest.raises(ValueError, match=message):
         compare(X, 2)
@@ -116,6 +124,7 @@ def test_restart_count_is_checked():
 
 
 # ---- the three fits -------------------------------------------------------------------------
+
 
 def test_pca_error_is_measured_on_the_uncentred_x(demos):
     for X in demos.values():
@@ -169,8 +178,11 @@ def test_nmf_factors_are_nonnegative_and_svd_pca_are_not_on_the_demo_data(demos)
 def test_the_first_svd_basis_vector_is_positive_on_every_demo_data_set():
     # The page: "if the first SVD basis vector is positive everywhere (as on all three demo
     # data sets), every later one has entries of both signs".
-    data = [toy_cloud(seed) for seed in range(5)] + [image_matrix(name) for name in
-                                                     SAMPLE_IMAGES] + [demo_matrix("faces")]
+    data = (
+        [toy_cloud(seed) for seed in range(5)]
+        + [image_matrix(name) for name in SAMPLE_IMAGES]
+        + [demo_matrix("faces")]
+    )
     for X in data:
         basis = fit_svd(X, 6).basis
         assert basis[0].min() > 0
@@ -199,7 +211,8 @@ def test_hoyer_rows_are_the_mean_of_the_textbook_formula():
 
     assert fit.basis_sparseness == pytest.approx(np.mean([hoyer(w) for w in fit.basis]))
     assert fit.coefficient_sparseness == pytest.approx(
-        np.mean([hoyer(h) for h in fit.coefficients.T]))
+        np.mean([hoyer(h) for h in fit.coefficients.T])
+    )
 
 
 def test_rank_is_capped_at_the_smaller_side():
@@ -211,12 +224,13 @@ def test_rank_is_capped_at_the_smaller_side():
 
 # ---- the error inequalities -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", DATASETS)
 def test_svd_at_most_nmf_and_pca_between_svd_r_plus_one_and_svd_r(demos, name):
     curves = error_curves(demos[name], 8, seed=0)
-    assert np.all(curves.svd <= curves.nmf + EPS)           # rank-r SVD ≤ rank-r NMF
-    assert np.all(curves.pca <= curves.svd + EPS)           # PCA never above rank-r SVD
-    assert np.all(curves.svd_next <= curves.pca + EPS)      # ... never below rank-(r+1) SVD
+    assert np.all(curves.svd <= curves.nmf + EPS)  # rank-r SVD ≤ rank-r NMF
+    assert np.all(curves.pca <= curves.svd + EPS)  # PCA never above rank-r SVD
+    assert np.all(curves.svd_next <= curves.pca + EPS)  # ... never below rank-(r+1) SVD
     # The page's point: on the demo data PCA is strictly below rank-r SVD at r = 1.
     assert curves.pca[0] < curves.svd[0] - 1e-6
 
@@ -252,6 +266,7 @@ def test_error_curve_reuses_the_main_fit_consistently():
 
 # ---- uniqueness -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", DATASETS)
 def test_svd_and_pca_give_the_same_subspace_from_every_start(demos, name):
     spread = restarts(demos[name], 3, seed=0, n_restarts=4)
@@ -277,8 +292,12 @@ def test_without_a_gap_svd_subspaces_may_differ():
     # values (the identity) an iterative SVD returns different subspaces from different starts.
     X = np.eye(8)
     assert singular_gap(X, 2) == 0
-    angles = [largest_principal_angle(svd_from_random_start(X, 2, seed=0),
-                                      svd_from_random_start(X, 2, seed=s)) for s in range(1, 4)]
+    angles = [
+        largest_principal_angle(
+            svd_from_random_start(X, 2, seed=0), svd_from_random_start(X, 2, seed=s)
+        )
+        for s in range(1, 4)
+    ]
     assert max(angles) > 1.0
 
 
@@ -320,6 +339,7 @@ def test_principal_angles_see_spans_not_vectors():
 
 # ---- the table of numbers -------------------------------------------------------------------
 
+
 def test_measure_table_shows_the_computed_numbers():
     result = compare(toy_cloud(0), 3, seed=0, n_restarts=3, max_rank=4)
     table = measure_table(result)
@@ -328,10 +348,12 @@ def test_measure_table_shows_the_computed_numbers():
         row = table["relative error ‖X − X̂‖_F / ‖X‖_F"]
         assert float(row[method]) == pytest.approx(fit.relative_error, abs=5e-5)
         assert float(table["Hoyer sparseness of W (basis rows)"][method]) == pytest.approx(
-            fit.basis_sparseness, abs=5e-3)
+            fit.basis_sparseness, abs=5e-3
+        )
         angle = table["largest angle between matched basis vectors over 3 runs"][method]
         assert float(angle.rstrip("°")) == pytest.approx(
-            np.max(result.restarts[method].basis_angles), abs=5e-3)
+            np.max(result.restarts[method].basis_angles), abs=5e-3
+        )
     assert table["factors nonnegative?"] == {"NMF": "yes", "SVD": "no", "PCA": "no"}
     assert table["negative entries in W"]["NMF"] == "0 %"
 
@@ -345,6 +367,7 @@ def test_small_negative_shares_are_never_shown_as_zero():
 
 
 # ---- figures --------------------------------------------------------------------------------
+
 
 def test_tile_images_leaves_nan_gaps():
     canvas = tile_images(np.ones((3, 2, 2)))
@@ -381,7 +404,11 @@ def test_curve_and_restart_figures_have_one_trace_per_line():
     result = compare(toy_cloud(0), 2, seed=0, n_restarts=3, max_rank=4)
     curve = error_curve_figure(result.curves, rank=2)
     assert [trace.name for trace in curve.data] == [
-        "NMF (rank r)", "SVD (rank r)", "PCA (r components + mean)", "SVD at rank r + 1"]
+        "NMF (rank r)",
+        "SVD (rank r)",
+        "PCA (r components + mean)",
+        "SVD at rank r + 1",
+    ]
     assert np.allclose(curve.data[1].y, result.curves.svd)
     spread = restarts_figure(result.restarts)
     assert len(spread.data) == 6

@@ -77,18 +77,21 @@ def test_fit_power_law_recovers_exponents():
     assert 0 < flattened.exponent < 1
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: fit_work([1.0], [1.0]), "at least 2"),
-    (lambda: fit_work([1.0, 2.0], [1.0, np.nan]), "finite"),
-    (lambda: fit_work([1.0, -2.0], [1.0, 1.0]), "nonnegative"),
-    (lambda: fit_work([1.0, 2.0], [1.0, 0.0]), "positive"),
-    (lambda: fit_power_law([1.0, 2.0], [0.0, 1.0]), "positive"),
-    (lambda: fit_power_law([3.0, 3.0], [1.0, 2.0]), "two different sizes"),
-    (lambda: time_nmf(10, 10, 2, solver="magic"), "Unknown solver"),
-    (lambda: time_nmf(10, 10, 2, repeats=0), "repeats"),
-    (lambda: sweep_shape("z", 3, (1, 2, 3)), "dimension"),
-    (lambda: cost_sweep("n", []), "at least one"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: fit_work([1.0], [1.0]), "at least 2"),
+        (lambda: fit_work([1.0, 2.0], [1.0, np.nan]), "finite"),
+        (lambda: fit_work([1.0, -2.0], [1.0, 1.0]), "nonnegative"),
+        (lambda: fit_work([1.0, 2.0], [1.0, 0.0]), "positive"),
+        (lambda: fit_power_law([1.0, 2.0], [0.0, 1.0]), "positive"),
+        (lambda: fit_power_law([3.0, 3.0], [1.0, 2.0]), "two different sizes"),
+        (lambda: time_nmf(10, 10, 2, solver="magic"), "Unknown solver"),
+        (lambda: time_nmf(10, 10, 2, repeats=0), "repeats"),
+        (lambda: sweep_shape("z", 3, (1, 2, 3)), "dimension"),
+        (lambda: cost_sweep("n", []), "at least one"),
+    ],
+)
 def test_bad_inputs_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -115,8 +118,9 @@ def test_time_nmf_without_convergence_leaves_nan():
 
 def test_cost_sweep_varies_one_dimension_and_reports_progress():
     fractions = []
-    sweep = cost_sweep("r", [2, 4], base=(30, 10, 99), iterations=2, repeats=1,
-                       progress=fractions.append)
+    sweep = cost_sweep(
+        "r", [2, 4], base=(30, 10, 99), iterations=2, repeats=1, progress=fractions.append
+    )
     assert fractions == [0.5, 1.0]
     assert [(t.n, t.k, t.r) for t in sweep.timings] == [(30, 10, 2), (30, 10, 4)]
     np.testing.assert_array_equal(sweep.work, [600.0, 1200.0])
@@ -135,8 +139,11 @@ def test_single_blas_thread_limits_and_restores():
     threadpoolctl = pytest.importorskip("threadpoolctl")
 
     def blas_threads():
-        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
-                if pool["user_api"] == "blas"]
+        return [
+            pool["num_threads"]
+            for pool in threadpoolctl.threadpool_info()
+            if pool["user_api"] == "blas"
+        ]
 
     before = blas_threads()
     with single_blas_thread() as limited:

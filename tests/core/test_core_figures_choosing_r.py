@@ -46,7 +46,8 @@ def test_variance_and_stability_figures_plot_the_sweep(sweep):
     np.testing.assert_allclose(stability.data[1].y, sweep.dispersion)
     # Planted and suggested ranks are both marked.
     assert sorted(shape.x0 for shape in stability.layout.shapes) == sorted(
-        [3, sweep.suggested_rank])
+        [3, sweep.suggested_rank]
+    )
 
 
 def test_consensus_figure_reorders_rows_and_columns_together():
@@ -94,15 +95,21 @@ def _fake_sweep(dimension, values, base, per_unit=1e-9, overhead=1e-5):
         shape = dict(zip("nkr", base, strict=True))
         shape[dimension] = value
         work = shape["n"] * shape["k"] * shape["r"]
-        timings.append(Timing(shape["n"], shape["k"], shape["r"], overhead + per_unit * work,
-                              0.1 * value, 50.0))
+        timings.append(
+            Timing(
+                shape["n"], shape["k"], shape["r"], overhead + per_unit * work, 0.1 * value, 50.0
+            )
+        )
     return CostSweep(dimension, np.asarray(values), base, tuple(timings))
 
 
 def test_cost_figure_plots_medians_in_ms_and_the_shared_fit():
     base = (100, 50, 5)
-    sweeps = [_fake_sweep("n", [100, 200, 400], base), _fake_sweep("k", [50, 100], base),
-              _fake_sweep("r", [5, 10, 20], base)]
+    sweeps = [
+        _fake_sweep("n", [100, 200, 400], base),
+        _fake_sweep("k", [50, 100], base),
+        _fake_sweep("r", [5, 10, 20], base),
+    ]
     work = np.concatenate([s.work for s in sweeps])
     fit = fit_work(work, np.concatenate([s.seconds_per_iteration for s in sweeps]))
     fig = cost_figure(sweeps, fit)

@@ -41,6 +41,7 @@ def _never_increases(losses: np.ndarray) -> bool:
 
 # ---------------------------------------------------------------- thinning -----------------
 
+
 @settings(max_examples=60)
 @given(n_snapshots=st.integers(1, 3000), max_frames=st.integers(2, 120))
 def test_frame_indices_keep_first_and_last_and_respect_the_cap(n_snapshots, max_frames):
@@ -74,6 +75,7 @@ def test_frame_indices_reject_bad_arguments(n_snapshots, max_frames):
 
 
 # ---------------------------------------------------------------- recording ----------------
+
 
 @pytest.fixture(scope="module")
 def small_problem():
@@ -142,6 +144,7 @@ def test_recording_rejects_bad_iteration_counts(small_problem, max_iter):
 
 # ---------------------------------------------------------------- race ---------------------
 
+
 @pytest.fixture(scope="module")
 def default_race():
     data = demo_data(DEFAULT_DATA, seed=DEFAULT_SEED)
@@ -162,11 +165,11 @@ def test_all_four_start_from_the_same_loss(default_race):
 def test_same_settings_give_the_same_curves():
     """The page: the seed makes every run repeatable (only wall-clock times differ)."""
     data = demo_data("cloud3", seed=4)
-    runs = [race(data.X, 2, start=initialize_start(data.X, 2, seed=4), max_iter=30)
-            for _ in range(2)]
+    runs = [
+        race(data.X, 2, start=initialize_start(data.X, 2, seed=4), max_iter=30) for _ in range(2)
+    ]
     for name in runs[0].results:
-        np.testing.assert_array_equal(runs[0].results[name].losses,
-                                      runs[1].results[name].losses)
+        np.testing.assert_array_equal(runs[0].results[name].losses, runs[1].results[name].losses)
     other = race(data.X, 2, start=initialize_start(data.X, 2, seed=5), max_iter=30)
     assert other.start_loss != runs[0].start_loss
 
@@ -238,13 +241,18 @@ def test_loss_increases_counts_real_rises_only():
 
 # ---------------------------------------------------------------- data ---------------------
 
+
 @pytest.mark.parametrize("key", DEMO_DATA)
 def test_demo_data_are_nonnegative_and_repeatable(key):
     first, again = demo_data(key, seed=5), demo_data(key, seed=5)
     assert np.all(first.X >= 0) and np.all(np.isfinite(first.X))
     np.testing.assert_array_equal(first.X, again.X)
-    expected = {"faces": (100, 625), "cloud3": (100, 3), "cloud2": (100, 2),
-                "image": (IMAGE_SIDE, IMAGE_SIDE)}[key]
+    expected = {
+        "faces": (100, 625),
+        "cloud3": (100, 3),
+        "cloud2": (100, 2),
+        "image": (IMAGE_SIDE, IMAGE_SIDE),
+    }[key]
     assert first.X.shape == expected
 
 

@@ -38,16 +38,18 @@ def test_matches_the_complex_definition():
         complex_value = scipy.special.sph_harm_y(l, abs(m), theta, phi)
         part = complex_value.real if m >= 0 else complex_value.imag
         expected = part if m == 0 else math.sqrt(2) * (-1) ** m * part
-        assert math.isclose(sh.real_spherical_harmonic(l, m, theta, phi), expected,
-                            rel_tol=1e-12, abs_tol=1e-14)
+        assert math.isclose(
+            sh.real_spherical_harmonic(l, m, theta, phi), expected, rel_tol=1e-12, abs_tol=1e-14
+        )
 
 
 def test_known_low_degree_harmonics():
     theta, phi = 0.7, 0.4
     assert math.isclose(sh.real_spherical_harmonic(0, 0, theta, phi), 0.5 / math.sqrt(math.pi))
     # Y_1^0 = √(3/4π) cos θ
-    assert math.isclose(sh.real_spherical_harmonic(1, 0, theta, phi),
-                        math.sqrt(3 / (4 * math.pi)) * math.cos(theta))
+    assert math.isclose(
+        sh.real_spherical_harmonic(1, 0, theta, phi), math.sqrt(3 / (4 * math.pi)) * math.cos(theta)
+    )
 
 
 @pytest.mark.parametrize(("l", "m"), [(0, 0), (1, -1), (2, 1), (3, -2), (5, 5)])
@@ -61,10 +63,12 @@ def test_projection_of_a_pure_harmonic_is_one_hot(grid, l, m):  # noqa: E741
 
 def test_reconstruction_error_decreases_with_l_max(grid):
     values = sh.preset_values("Smooth bump", grid.theta, grid.phi)
-    direct = [sh.relative_l2_error(values,
-                                   sh.reconstruct(sh.project(values, grid, L), grid.theta,
-                                                  grid.phi), grid)
-              for L in range(0, 11)]
+    direct = [
+        sh.relative_l2_error(
+            values, sh.reconstruct(sh.project(values, grid, L), grid.theta, grid.phi), grid
+        )
+        for L in range(0, 11)
+    ]
     assert np.all(np.diff(direct) <= 1e-12)
     assert direct[-1] < 1e-3 < direct[0]
     # The Parseval shortcut agrees with reconstructing and measuring.
@@ -89,14 +93,17 @@ def test_user_terms_round_trip(grid):
     np.testing.assert_allclose(coefficients, expected, atol=1e-12)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "at least one term"),
-    ("2 1", "Cannot read"),
-    ("2 3 1.0", "impossible"),
-    ("9 0 1.0", "outside"),
-    ("1 0 banana", "not a number"),
-    ("1 0 inf", "not finite"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "at least one term"),
+        ("2 1", "Cannot read"),
+        ("2 3 1.0", "impossible"),
+        ("9 0 1.0", "outside"),
+        ("1 0 banana", "not a number"),
+        ("1 0 inf", "not finite"),
+    ],
+)
 def test_bad_user_terms_are_refused_clearly(text, message):
     with pytest.raises(ValueError, match=message):
         sh.parse_terms(text, max_degree=8)
@@ -127,8 +134,7 @@ def test_spectrum_figure_places_each_coefficient_at_its_l_and_m():
 def test_sphere_figure_uses_a_diverging_scale_only_for_signed_functions(grid):
     from nmf_core.figures.basis import sphere_figure
 
-    theta, phi = np.meshgrid(np.linspace(0, np.pi, 5), np.linspace(0, 2 * np.pi, 9),
-                             indexing="ij")
+    theta, phi = np.meshgrid(np.linspace(0, np.pi, 5), np.linspace(0, 2 * np.pi, 9), indexing="ij")
     positive = sh.preset_values("Smooth bump", theta, phi)
     signed = sh.real_spherical_harmonic(1, 0, theta, phi)
     assert sphere_figure(theta, phi, [positive], ["f"]).data[0].cmin == 0

@@ -28,8 +28,6 @@ PAGE_RANK, PAGE_ITERS, PAGE_SOLVER, PAGE_INIT, PAGE_SEED = 20, 30, "hals", "nnds
 FACE_RANK, FACE_ITERS = 16, 100
 
 
-
-
 @pytest.fixture(scope="module", autouse=True)
 def one_blas_thread():
     """One BLAS thread: on a busy 2-core machine oversubscribed BLAS threads make these small
@@ -39,6 +37,7 @@ def one_blas_thread():
 
 
 # ------------------------------------------------------------------ file builders ----------
+
 
 def png_bytes(pixels: np.ndarray, **save) -> bytes:
     buffer = io.BytesIO()
@@ -53,15 +52,23 @@ def jpeg_bytes(pixels: np.ndarray) -> bytes:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG whose header declares ``width×height`` gray pixels (but holds almost none)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"\0" * 16)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def animated_png() -> bytes:
@@ -87,6 +94,7 @@ def decode_uri(uri: str) -> Image.Image:
 
 
 # ------------------------------------------------------------------ decoding ---------------
+
 
 def test_grayscale_png_decodes_to_its_pixels_over_255():
     pixels = gradient(40, 60)
@@ -238,6 +246,7 @@ def test_oversized_file_and_wrong_type_are_rejected():
 
 # ------------------------------------------------------------------ preparing --------------
 
+
 @pytest.mark.parametrize("name", SAMPLE_IMAGES)
 def test_samples_fit_the_working_size_and_keep_their_aspect(name):
     original = sample_image(name)
@@ -268,6 +277,7 @@ def test_grayscale_channel_is_the_bt709_luminance():
 
 # ------------------------------------------------------------------ storage ----------------
 
+
 def test_storage_of_the_default_view_by_hand():
     # Page default: camera 512×512 at r = 20 -> 20·(512 + 512) = 20480 numbers vs 512² = 262144.
     assert im.storage_counts(512, 512, 20) == (20480, 262144)
@@ -275,8 +285,7 @@ def test_storage_of_the_default_view_by_hand():
 
 
 @settings(max_examples=25)
-@given(n=st.integers(1, 2000), k=st.integers(1, 2000), r=st.integers(1, 100),
-       c=st.integers(1, 3))
+@given(n=st.integers(1, 2000), k=st.integers(1, 2000), r=st.integers(1, 100), c=st.integers(1, 3))
 def test_storage_formula(n, k, r, c):
     factors, original = im.storage_counts(n, k, r, c)
     assert factors == c * (n * r + r * k)  # entries of H (n×r) plus W (r×k)
@@ -291,6 +300,7 @@ def test_storage_rejects_bad_sizes(bad):
 
 # ------------------------------------------------------------------ one image --------------
 
+
 @pytest.fixture(scope="module")
 def camera() -> np.ndarray:
     return im.fit_working_size(sample_image("camera"))
@@ -298,8 +308,9 @@ def camera() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def camera_result(camera) -> im.ImageFactorization:
-    return im.factor_image(camera, PAGE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT,
-                           max_iter=PAGE_ITERS, seed=PAGE_SEED)
+    return im.factor_image(
+        camera, PAGE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=PAGE_ITERS, seed=PAGE_SEED
+    )
 
 
 def test_reconstruction_shapes_grayscale(camera_result):
@@ -338,8 +349,9 @@ def test_svd_reconstruction_is_the_truncated_svd(camera, camera_result):
 
 def test_relative_error_and_error_map_by_hand(camera, camera_result):
     residual = camera - camera_result.H[0] @ camera_result.W[0]
-    assert camera_result.nmf_error == pytest.approx(np.linalg.norm(residual)
-                                                    / np.linalg.norm(camera))
+    assert camera_result.nmf_error == pytest.approx(
+        np.linalg.norm(residual) / np.linalg.norm(camera)
+    )
     np.testing.assert_allclose(camera_result.nmf_error_map, np.abs(residual))
 
 
@@ -347,8 +359,13 @@ def test_colour_error_map_is_rms_over_channels():
     original = np.zeros((2, 2, 3))
     approx = np.zeros((2, 2, 3))
     approx[0, 0] = [3.0, 0.0, 0.0]
-    error = im.ImageFactorization(original, (np.zeros((2, 1)),) * 3, (np.zeros((1, 2)),) * 3,
-                                  (np.zeros((2, 1)),) * 3, (np.zeros((1, 2)),) * 3)
+    error = im.ImageFactorization(
+        original,
+        (np.zeros((2, 1)),) * 3,
+        (np.zeros((1, 2)),) * 3,
+        (np.zeros((2, 1)),) * 3,
+        (np.zeros((1, 2)),) * 3,
+    )
     assert error.nmf_error_map.shape == (2, 2)
     from nmf_core.images import _error_map
 
@@ -366,8 +383,9 @@ def test_svd_error_never_above_nmf_error_on_sample_images(name):
     # sample (at half the working size and 10 iterations to keep the suite fast; the bound holds
     # for any rank-r matrix), ranks 1…8, with the page's solver and init.
     image = im.fit_working_size(sample_image(name), im.WORKING_SIDE // 2)
-    curve = im.error_vs_rank(image, 8, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=10,
-                             seed=PAGE_SEED)
+    curve = im.error_vs_rank(
+        image, 8, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=10, seed=PAGE_SEED
+    )
     np.testing.assert_array_equal(curve.ranks, np.arange(1, 9))
     assert np.all(curve.svd <= curve.nmf + 1e-12)
     assert np.all(np.diff(curve.svd) <= 1e-12)  # more rank never hurts the SVD
@@ -375,8 +393,9 @@ def test_svd_error_never_above_nmf_error_on_sample_images(name):
 
 def test_svd_error_never_above_nmf_at_the_page_default_curve(camera):
     # The page's error-vs-rank chart at its defaults (r = 1…20, 30 HALS iterations).
-    curve = im.error_vs_rank(camera, 20, solver=PAGE_SOLVER, init=PAGE_INIT,
-                             max_iter=PAGE_ITERS, seed=PAGE_SEED)
+    curve = im.error_vs_rank(
+        camera, 20, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=PAGE_ITERS, seed=PAGE_SEED
+    )
     assert np.all(curve.svd <= curve.nmf)
 
 
@@ -392,8 +411,7 @@ def test_svd_error_curve_matches_explicit_reconstructions():
     curve = im.svd_image_error_curve(svds, 5)
     for r in range(1, 6):
         approx = truncated_svd(image, r).reconstruction()
-        assert curve[r - 1] == pytest.approx(np.linalg.norm(image - approx)
-                                             / np.linalg.norm(image))
+        assert curve[r - 1] == pytest.approx(np.linalg.norm(image - approx) / np.linalg.norm(image))
 
 
 @pytest.mark.parametrize("init", im.NESTED_INITS)
@@ -407,16 +425,18 @@ def test_nested_starts_equal_the_per_rank_init(init):
         np.testing.assert_array_equal(big[1][:rank], W0)
     assert im.image_starts(image, 12, init="random") is None
     direct = nmf(image, 5, init=init, max_iter=15, seed=0)
-    shortcut = im.factor_image(image, 5, init=init, max_iter=15, seed=0,
-                               starts=im.image_starts(image, 12, init=init))
+    shortcut = im.factor_image(
+        image, 5, init=init, max_iter=15, seed=0, starts=im.image_starts(image, 12, init=init)
+    )
     np.testing.assert_allclose(shortcut.H[0], direct.H)
     with pytest.raises(ValueError, match="start points have rank"):
         im.factor_image(image, 13, init=init, starts=im.image_starts(image, 12, init=init))
 
 
 def test_nmf_image_error_matches_factor_image(camera, camera_result):
-    error = im.nmf_image_error(camera, PAGE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT,
-                               max_iter=PAGE_ITERS, seed=PAGE_SEED)
+    error = im.nmf_image_error(
+        camera, PAGE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=PAGE_ITERS, seed=PAGE_SEED
+    )
     assert error == pytest.approx(camera_result.nmf_error, rel=1e-9)
 
 
@@ -428,14 +448,14 @@ def test_layers_add_up_to_the_reconstruction(camera_result):
     running = im.layer_stack(H, W, im.layer_order(H, W), cumulative=True)
     np.testing.assert_allclose(running[-1], H @ W, atol=1e-10)
     left, right = camera_result.svd_left[0], camera_result.svd_right[0]
-    np.testing.assert_allclose(im.layer_stack(left, right).sum(axis=0), camera_result.svd_image,
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        im.layer_stack(left, right).sum(axis=0), camera_result.svd_image, atol=1e-10
+    )
 
 
 def test_nmf_layers_are_nonnegative_and_svd_layers_signed(camera_result):
     assert im.layer_stack(camera_result.H[0], camera_result.W[0], max_side=64).min() >= 0
-    svd_layers = im.layer_stack(camera_result.svd_left[0], camera_result.svd_right[0],
-                                max_side=64)
+    svd_layers = im.layer_stack(camera_result.svd_left[0], camera_result.svd_right[0], max_side=64)
     assert all((layer < 0).any() for layer in svd_layers[1:])
 
 
@@ -444,8 +464,9 @@ def test_nmf_running_sums_only_add_light(camera_result):
     H, W = camera_result.H[0], camera_result.W[0]
     running = im.layer_stack(H, W, im.layer_order(H, W), max_side=64, cumulative=True)
     assert np.all(np.diff(running, axis=0) >= 0)
-    signed = im.layer_stack(camera_result.svd_left[0], camera_result.svd_right[0], max_side=64,
-                            cumulative=True)
+    signed = im.layer_stack(
+        camera_result.svd_left[0], camera_result.svd_right[0], max_side=64, cumulative=True
+    )
     assert np.any(np.diff(signed, axis=0) < 0)
 
 
@@ -469,6 +490,7 @@ def test_layer_order_is_by_layer_size():
 
 # ------------------------------------------------------------------ faces ------------------
 
+
 @pytest.fixture(scope="module")
 def face_set() -> np.ndarray:
     return load_faces()
@@ -476,8 +498,9 @@ def face_set() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def default_faces(face_set) -> im.FacesComparison:
-    return im.compare_faces(face_set, FACE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT,
-                            max_iter=FACE_ITERS, seed=PAGE_SEED)
+    return im.compare_faces(
+        face_set, FACE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=FACE_ITERS, seed=PAGE_SEED
+    )
 
 
 def test_face_set_is_100_faces_of_25_by_25(face_set):
@@ -502,8 +525,9 @@ def test_every_eigenface_has_negative_and_positive_pixels(default_faces):
 def test_nmf_parts_are_sparser_than_eigenfaces_at_moderate_ranks(face_set, rank):
     # Page claim: at moderate ranks (the default r = 16 among them) the parts are localised:
     # their mean Hoyer sparseness is higher than the eigenfaces'.
-    result = im.compare_faces(face_set, rank, solver=PAGE_SOLVER, init=PAGE_INIT,
-                              max_iter=FACE_ITERS, seed=PAGE_SEED)
+    result = im.compare_faces(
+        face_set, rank, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=FACE_ITERS, seed=PAGE_SEED
+    )
     assert result.nmf_sparseness.mean() > result.pca_sparseness.mean()
 
 
@@ -524,15 +548,15 @@ def test_faces_reconstructions_match_the_decomposition(face_set, default_faces):
     expected = pca(face_set, FACE_RANK).reconstruction()
     np.testing.assert_allclose(default_faces.pca.reconstruction(), expected)
     assert default_faces.nmf_error == pytest.approx(
-        np.linalg.norm(face_set - default_faces.H @ default_faces.W) / np.linalg.norm(face_set))
+        np.linalg.norm(face_set - default_faces.H @ default_faces.W) / np.linalg.norm(face_set)
+    )
     assert 0 < default_faces.pca_error < 1
 
 
 def test_a_face_is_the_sum_of_its_weighted_parts(default_faces):
     i = 7
     order, parts = im.face_parts(default_faces.H[i], default_faces.W)
-    np.testing.assert_allclose(parts.sum(axis=0), default_faces.H[i] @ default_faces.W,
-                               atol=1e-12)
+    np.testing.assert_allclose(parts.sum(axis=0), default_faces.H[i] @ default_faces.W, atol=1e-12)
     norms = np.linalg.norm(parts, axis=1)
     assert np.all(np.diff(norms) <= 1e-12)
     top_order, top_parts = im.face_parts(default_faces.H[i], default_faces.W, 3)
@@ -549,6 +573,7 @@ def test_compare_faces_rejects_too_high_rank():
 
 # ------------------------------------------------------------------ figures ----------------
 
+
 def test_colorize_uses_the_ends_of_the_scale():
     pixels = figs.colorize(np.array([[0.0, 1.0, 2.0]]), "Viridis", 0.0, 1.0)
     np.testing.assert_array_equal(pixels[0, 0], [0x44, 0x01, 0x54])  # Viridis start #440154
@@ -560,8 +585,9 @@ def test_image_trace_sends_a_png_of_the_right_size():
     trace = figs.image_trace(np.random.default_rng(0).random((30, 40)))
     picture = decode_uri(trace.source)
     assert picture.size == (40, 30) and picture.mode == "L"
-    diverging = decode_uri(figs.image_trace(np.array([[-1.0, 0.0, 1.0]]), kind="diverging")
-                           .source).convert("RGB")
+    diverging = decode_uri(
+        figs.image_trace(np.array([[-1.0, 0.0, 1.0]]), kind="diverging").source
+    ).convert("RGB")
     left, middle, right = (np.array(diverging.getpixel((x, 0))) for x in range(3))
     assert left[2] > left[0] and right[0] > right[2]  # blue below zero, red above
     assert middle.min() > 200  # white-ish at zero
@@ -588,21 +614,26 @@ def test_error_scale_tops_out_at_the_995th_percentile_of_both_maps(camera_result
     # Page caption: the scale tops out at the 99.5th percentile of both maps.
     fig = figs.error_maps_figure(camera_result.nmf_error_map, camera_result.svd_error_map)
     colorbar = next(trace for trace in fig.data if trace.type == "scatter")
-    both = np.concatenate([camera_result.nmf_error_map.ravel(),
-                           camera_result.svd_error_map.ravel()])
+    both = np.concatenate(
+        [camera_result.nmf_error_map.ravel(), camera_result.svd_error_map.ravel()]
+    )
     assert colorbar.marker.cmax == pytest.approx(np.quantile(both, 0.995))
     assert colorbar.marker.cmax < both.max()
 
 
 def test_reconstruction_and_factor_figures(camera_result):
     result = camera_result
-    fig = figs.reconstructions_figure(result.original, result.nmf_image, result.svd_image,
-                                      rank=20, nmf_error=result.nmf_error,
-                                      svd_error=result.svd_error)
+    fig = figs.reconstructions_figure(
+        result.original,
+        result.nmf_image,
+        result.svd_image,
+        rank=20,
+        nmf_error=result.nmf_error,
+        svd_error=result.svd_error,
+    )
     assert len(fig.data) == 3
     assert f"{result.nmf_error:.1%}" in fig.layout.annotations[1].text
-    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0],
-                                  result.svd_right[0])
+    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
     zmids = [trace.zmid for trace in factors.data]
     assert zmids == [None, 0, None, 0]  # diverging (centred) only for SVD's signed factors
     assert factors.data[0].z.shape == (20, 512) and factors.data[2].z.shape == (20, 512)
@@ -611,8 +642,9 @@ def test_reconstruction_and_factor_figures(camera_result):
 def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
     H, W = camera_result.H[0], camera_result.W[0]
     layers = im.layer_stack(H, W, np.arange(4), max_side=64)
-    signed = im.layer_stack(camera_result.svd_left[0], camera_result.svd_right[0],
-                            np.arange(4), max_side=64)
+    signed = im.layer_stack(
+        camera_result.svd_left[0], camera_result.svd_right[0], np.arange(4), max_side=64
+    )
     fig = figs.layers_figure(layers, signed, labels=list("abcd"))
     assert len(fig.data) == 1 and list(fig.layout.xaxis.ticktext) == list("abcd")
     picture = decode_uri(fig.data[0].source)
@@ -624,8 +656,9 @@ def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
 
 
 def test_error_rank_figure_has_both_curves():
-    fig = figs.error_rank_figure(np.arange(1, 4), np.array([0.5, 0.4, 0.3]),
-                                 np.array([0.4, 0.3, 0.2]), current_rank=2)
+    fig = figs.error_rank_figure(
+        np.arange(1, 4), np.array([0.5, 0.4, 0.3]), np.array([0.4, 0.3, 0.2]), current_rank=2
+    )
     assert [trace.name.split()[0] for trace in fig.data] == ["NMF", "SVD"]
 
 
@@ -635,20 +668,29 @@ def test_mosaic_places_tiles_with_gaps():
     assert canvas.shape == (2 * 3 - 1, 3 * 4 - 1)
     assert canvas[0, 0] == 1 and canvas[0, 4] == 2 and canvas[3, 0] == 4
     assert np.isnan(canvas[0, 3]) and np.isnan(canvas[2, 0])
-    scaled = figs.mosaic(np.array([[0.0, 2.0], [-4.0, 1.0]]), (1, 2), columns=2,
-                         normalize="absmax")
+    scaled = figs.mosaic(np.array([[0.0, 2.0], [-4.0, 1.0]]), (1, 2), columns=2, normalize="absmax")
     np.testing.assert_allclose(scaled[0, [0, 1, 3, 4]], [0, 1, -1, 0.25])
     with pytest.raises(ValueError, match="tiles"):
         figs.mosaic(tiles, (3, 3), columns=2)
 
 
 def test_face_figures(default_faces):
-    fig = figs.face_mosaic_figure([
-        ("parts", figs.mosaic(default_faces.W, FACE_SHAPE, columns=4, normalize="max"),
-         "sequential"),
-        ("eigenfaces", figs.mosaic(default_faces.pca.components, FACE_SHAPE, columns=4,
-                                   normalize="absmax"), "diverging"),
-    ])
+    fig = figs.face_mosaic_figure(
+        [
+            (
+                "parts",
+                figs.mosaic(default_faces.W, FACE_SHAPE, columns=4, normalize="max"),
+                "sequential",
+            ),
+            (
+                "eigenfaces",
+                figs.mosaic(
+                    default_faces.pca.components, FACE_SHAPE, columns=4, normalize="absmax"
+                ),
+                "diverging",
+            ),
+        ]
+    )
     assert fig.data[0].zmin == 0 and fig.data[1].zmid == 0
     bars = figs.face_coefficients_figure(default_faces.H[0], default_faces.pca.scores[0])
     assert len(bars.data[0].y) == len(bars.data[1].y) == FACE_RANK

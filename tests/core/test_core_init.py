@@ -94,8 +94,10 @@ def test_initialize_accepts_a_generator_seed():
 # Shapes cover: one batched solve per column (many distinct passive sets), one solve per
 # shared passive set (few sets: r = 1 or 3 with many columns), r above the 62-bit key path, and
 # more unknowns than equations (singular Gram).
-@pytest.mark.parametrize(("rows", "r", "m"), [(50, 5, 30), (200, 20, 300), (30, 40, 20),
-                                                 (8, 1, 5), (40, 3, 400), (120, 70, 6)])
+@pytest.mark.parametrize(
+    ("rows", "r", "m"),
+    [(50, 5, 30), (200, 20, 300), (30, 40, 20), (8, 1, 5), (40, 3, 400), (120, 70, 6)],
+)
 def test_nnls_gram_matches_scipy_nnls(rows, r, m):
     rng = np.random.default_rng(rows + r)
     A = rng.standard_normal((rows, r))

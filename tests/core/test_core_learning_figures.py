@@ -53,7 +53,7 @@ def test_each_frame_draws_the_loss_up_to_its_iteration(faces_run):
 def _decode(uri: str) -> np.ndarray:
     prefix = "data:image/png;base64,"
     assert uri.startswith(prefix)
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri[len(prefix):]))))
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri[len(prefix) :]))))
 
 
 def test_faces_show_one_basis_image_per_row_of_W(faces_run):
@@ -66,9 +66,9 @@ def test_faces_show_one_basis_image_per_row_of_W(faces_run):
     shown = _decode(fig.frames[-1].data[2].source)
     assert shown.shape == (2 * 25 + FACE_GAP, 5 * 25 + 4 * FACE_GAP)
     row = rec.W[-1][2]
-    tile = shown[:25, 2 * (25 + FACE_GAP):2 * (25 + FACE_GAP) + 25]
+    tile = shown[:25, 2 * (25 + FACE_GAP) : 2 * (25 + FACE_GAP) + 25]
     np.testing.assert_array_equal(tile, np.rint(255 * row.reshape(25, 25) / row.max()))
-    assert np.all(shown[25:25 + FACE_GAP] == 255)  # white gap between the rows of tiles
+    assert np.all(shown[25 : 25 + FACE_GAP] == 255)  # white gap between the rows of tiles
     # The first frame shows the start W0, not the answer.
     assert not np.array_equal(_decode(fig.frames[0].data[2].source), shown)
 
@@ -92,8 +92,9 @@ def test_cloud_rays_follow_the_rows_of_W():
     rays = fig.frames[-1].data[3]
     ends = np.column_stack([rays.x, rays.y, rays.z])[1::3]
     directions = rec.W[-1] / np.linalg.norm(rec.W[-1], axis=1, keepdims=True)
-    np.testing.assert_allclose(ends / np.linalg.norm(ends, axis=1, keepdims=True), directions,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        ends / np.linalg.norm(ends, axis=1, keepdims=True), directions, atol=1e-5
+    )
     assert any(trace.type == "scatter3d" for trace in fig.data)
 
 

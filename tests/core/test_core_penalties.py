@@ -53,14 +53,20 @@ def test_reported_objective_is_loss_plus_penalties(solver):
     X = np.random.default_rng(0).random((20, 9))
     weights = {"l1_H": 0.3, "l1_W": 0.2, "l2_H": 0.5, "l2_W": 0.1}
     fit = fit_with_penalties(X, 3, weights, solver=solver)
-    by_hand = (np.sum((X - fit.H @ fit.W) ** 2) + 0.3 * fit.H.sum() + 0.2 * fit.W.sum()
-               + 0.5 * np.sum(fit.H**2) + 0.1 * np.sum(fit.W**2))
+    by_hand = (
+        np.sum((X - fit.H @ fit.W) ** 2)
+        + 0.3 * fit.H.sum()
+        + 0.2 * fit.W.sum()
+        + 0.5 * np.sum(fit.H**2)
+        + 0.1 * np.sum(fit.W**2)
+    )
     assert fit.objective == pytest.approx(by_hand, rel=1e-9)
     assert penalised_objective(X, fit) == pytest.approx(by_hand, rel=1e-9)
     assert fit.loss == pytest.approx(frobenius_loss(X, fit.H, fit.W), rel=1e-9)
     result = nmf(X, 3, solver=solver, **weights)
     assert result.objectives[-1] == pytest.approx(
-        result.losses[-1] + penalty(result.H, result.W, **weights), rel=1e-9)
+        result.losses[-1] + penalty(result.H, result.W, **weights), rel=1e-9
+    )
 
 
 def test_measures_match_their_definitions(faces, penalised):
@@ -71,7 +77,8 @@ def test_measures_match_their_definitions(faces, penalised):
     assert penalised.sparseness_H == pytest.approx(hoyer_sparseness(H[:, active], axis=0).mean())
     assert penalised.zeros_W == pytest.approx(np.mean(W == 0))
     assert penalised.relative_error == pytest.approx(
-        np.linalg.norm(faces - H @ W) / np.linalg.norm(faces))
+        np.linalg.norm(faces - H @ W) / np.linalg.norm(faces)
+    )
     assert penalised.norm_W == pytest.approx(np.linalg.norm(W))
 
 
@@ -111,8 +118,9 @@ def test_same_start_without_penalties_is_plain_nmf(faces, plain):
 def test_penalty_sweep_collects_one_fit_per_value():
     X = np.random.default_rng(1).random((25, 10))
     fractions = []
-    sweep = penalty_sweep(X, 3, "l1_W", [0.0, 1.0, 4.0], {"l2_H": 0.5, "l1_W": 99.0},
-                          progress=fractions.append)
+    sweep = penalty_sweep(
+        X, 3, "l1_W", [0.0, 1.0, 4.0], {"l2_H": 0.5, "l1_W": 99.0}, progress=fractions.append
+    )
     assert fractions == pytest.approx([1 / 3, 2 / 3, 1.0])
     assert sweep.name == "l1_W" and sweep.values.tolist() == [0.0, 1.0, 4.0]
     single = fit_with_penalties(X, 3, {"l1_W": 1.0, "l2_H": 0.5})
@@ -141,7 +149,7 @@ def test_image_patches_are_crops_of_the_image():
     assert patches.shape == (5, 9)
     for patch in patches.reshape(5, 3, 3):
         top, left = np.argwhere(image == patch[0, 0])[0]
-        np.testing.assert_array_equal(image[top:top + 3, left:left + 3], patch)
+        np.testing.assert_array_equal(image[top : top + 3, left : left + 3], patch)
     np.testing.assert_array_equal(patches, image_patches(image, size=3, count=5, seed=1))
 
 

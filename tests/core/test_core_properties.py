@@ -40,20 +40,21 @@ def _expected_dtype(X):
     return np.float32 if X.dtype == np.float32 else np.float64
 
 
-penalty_sets = st.sampled_from([
-    {},
-    {"l1_H": 0.1, "l1_W": 0.2},
-    {"l2_H": 0.3, "l2_W": 0.1},
-    {"l1_H": 0.05, "l1_W": 0.0, "l2_H": 0.0, "l2_W": 0.4},
-])
+penalty_sets = st.sampled_from(
+    [
+        {},
+        {"l1_H": 0.1, "l1_W": 0.2},
+        {"l2_H": 0.3, "l2_W": 0.1},
+        {"l1_H": 0.05, "l1_W": 0.0, "l2_H": 0.0, "l2_W": 0.4},
+    ]
+)
 
 
 @settings(max_examples=30)
 @given(problem=problems(), solver=st.sampled_from(nmf_core.SOLVERS))
 def test_factors_are_nonnegative_with_the_right_shape_and_dtype(problem, solver):
     X, rank, seed = problem
-    result = nmf_core.nmf(X, rank, solver=solver, init=_init_for(X, rank), seed=seed,
-                          max_iter=15)
+    result = nmf_core.nmf(X, rank, solver=solver, init=_init_for(X, rank), seed=seed, max_iter=15)
     n, k = X.shape
     assert result.H.shape == (n, rank) and result.W.shape == (rank, k)
     assert result.H.dtype == _expected_dtype(X) and result.W.dtype == _expected_dtype(X)
@@ -64,8 +65,11 @@ def test_factors_are_nonnegative_with_the_right_shape_and_dtype(problem, solver)
 
 
 @settings(max_examples=25)
-@given(problem=problems(), solver=st.sampled_from(nmf_core.SOLVERS),
-       init=st.sampled_from(["random", "nndsvdar", "nndsvda"]))
+@given(
+    problem=problems(),
+    solver=st.sampled_from(nmf_core.SOLVERS),
+    init=st.sampled_from(["random", "nndsvdar", "nndsvda"]),
+)
 def test_a_fixed_seed_gives_the_same_result(problem, solver, init):
     X, rank, seed = problem
     if rank > min(X.shape):
@@ -85,12 +89,12 @@ def _assert_never_increases(X, result):
 
 
 @settings(max_examples=40)
-@given(problem=problems(), solver=st.sampled_from(["hals", "mu", "anls"]),
-       penalties=penalty_sets)
+@given(problem=problems(), solver=st.sampled_from(["hals", "mu", "anls"]), penalties=penalty_sets)
 def test_objective_never_increases(problem, solver, penalties):
     X, rank, seed = problem
-    result = nmf_core.nmf(X, rank, solver=solver, init=_init_for(X, rank), seed=seed,
-                          max_iter=25, tol=0, **penalties)
+    result = nmf_core.nmf(
+        X, rank, solver=solver, init=_init_for(X, rank), seed=seed, max_iter=25, tol=0, **penalties
+    )
     _assert_never_increases(X, result)
 
 
@@ -98,8 +102,17 @@ def test_objective_never_increases(problem, solver, penalties):
 @given(problem=problems(), penalties=penalty_sets)
 def test_kl_objective_never_increases(problem, penalties):
     X, rank, seed = problem
-    result = nmf_core.nmf(X, rank, solver="mu", loss="kl", init=_init_for(X, rank), seed=seed,
-                          max_iter=20, tol=0, **penalties)
+    result = nmf_core.nmf(
+        X,
+        rank,
+        solver="mu",
+        loss="kl",
+        init=_init_for(X, rank),
+        seed=seed,
+        max_iter=20,
+        tol=0,
+        **penalties,
+    )
     _assert_never_increases(X, result)
 
 
@@ -110,8 +123,9 @@ def test_sparse_and_dense_input_agree(problem, solver):
     X = X.astype(np.float64)
     init = _init_for(X, rank)
     dense = nmf_core.nmf(X, rank, solver=solver, init=init, seed=seed, max_iter=10, tol=0)
-    sparse = nmf_core.nmf(sp.csr_matrix(X), rank, solver=solver, init=init, seed=seed,
-                          max_iter=10, tol=0)
+    sparse = nmf_core.nmf(
+        sp.csr_matrix(X), rank, solver=solver, init=init, seed=seed, max_iter=10, tol=0
+    )
     scale = max(float(np.abs(dense.H).max()), float(np.abs(dense.W).max()), 1e-300)
     np.testing.assert_allclose(sparse.H, dense.H, rtol=1e-7, atol=1e-9 * scale)
     np.testing.assert_allclose(sparse.W, dense.W, rtol=1e-7, atol=1e-9 * scale)
@@ -131,8 +145,9 @@ def test_initialisations_are_nonnegative_and_finite(problem, init):
 
 
 @settings(max_examples=30)
-@given(r=st.integers(1, 8), m=st.integers(1, 30), seed=st.integers(0, 2**16),
-       rows=st.integers(1, 20))
+@given(
+    r=st.integers(1, 8), m=st.integers(1, 30), seed=st.integers(0, 2**16), rows=st.integers(1, 20)
+)
 def test_nnls_meets_the_optimality_conditions(r, m, seed, rows):
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((rows, r))
@@ -142,5 +157,5 @@ def test_nnls_meets_the_optimality_conditions(r, m, seed, rows):
     gradient = G @ Z - C
     scale = 1e-8 * (1 + np.abs(C).max())
     assert Z.min() >= 0
-    assert gradient.min() >= -scale                 # no descent direction into the feasible set
-    assert np.abs(Z * gradient).max() <= scale * (1 + Z.max())   # complementary slackness
+    assert gradient.min() >= -scale  # no descent direction into the feasible set
+    assert np.abs(Z * gradient).max() <= scale * (1 + Z.max())  # complementary slackness

@@ -33,8 +33,7 @@ PAGE_RANK, PAGE_NOISE, PAGE_MAX_RANK, PAGE_RESTARTS = 4, 0.3, 7, 8
 
 def page_sweep(planted_rank: int = PAGE_RANK, seed: int = 0, noise: float = PAGE_NOISE):
     data = planted_clusters(*PAGE_SHAPE, planted_rank, noise=noise, seed=seed)
-    sweep = rank_sweep(data.X, range(2, PAGE_MAX_RANK + 1), n_restarts=PAGE_RESTARTS,
-                       seed=seed)
+    sweep = rank_sweep(data.X, range(2, PAGE_MAX_RANK + 1), n_restarts=PAGE_RESTARTS, seed=seed)
     return data, sweep
 
 
@@ -44,6 +43,7 @@ def default_page():
 
 
 # ------------------------------------------------------------------ consensus building blocks
+
 
 def test_cluster_labels_take_the_largest_coefficient():
     H = np.array([[0.2, 0.7, 0.1], [3.0, 0.0, 1.0], [0.0, 0.1, 0.2]])
@@ -57,8 +57,8 @@ def test_connectivity_matrix_marks_pairs_in_the_same_cluster():
 
 
 label_runs = st.integers(2, 12).flatmap(
-    lambda n: st.lists(st.lists(st.integers(0, 3), min_size=n, max_size=n),
-                       min_size=1, max_size=6))
+    lambda n: st.lists(st.lists(st.integers(0, 3), min_size=n, max_size=n), min_size=1, max_size=6)
+)
 
 
 @settings(max_examples=40, deadline=None)
@@ -128,8 +128,9 @@ def test_consensus_order_puts_planted_blocks_together():
     assert np.count_nonzero(np.diff(ordered_labels)) == 2
 
 
-@pytest.mark.parametrize("bad", [np.ones((2, 3)), np.full((2, 2), 1.5), [[1.0, np.nan],
-                                                                          [np.nan, 1.0]]])
+@pytest.mark.parametrize(
+    "bad", [np.ones((2, 3)), np.full((2, 2), 1.5), [[1.0, np.nan], [np.nan, 1.0]]]
+)
 def test_bad_consensus_is_refused(bad):
     with pytest.raises(ValueError, match="consensus"):
         cophenetic_correlation(bad)
@@ -150,8 +151,7 @@ def test_bad_inputs_raise_clear_errors():
         suggest_rank([2, 3], [1.0])
     with pytest.raises(ValueError, match="increasing"):
         X = np.random.default_rng(0).random((10, 5))
-        summarize_ranks(X, [rank_restarts(X, 3, n_restarts=2), rank_restarts(X, 2,
-                                                                             n_restarts=2)])
+        summarize_ranks(X, [rank_restarts(X, 3, n_restarts=2), rank_restarts(X, 2, n_restarts=2)])
 
 
 def test_suggest_rank_prefers_the_larger_of_tied_ranks():
@@ -160,6 +160,7 @@ def test_suggest_rank_prefers_the_larger_of_tied_ranks():
 
 
 # ------------------------------------------------------------------ planted data
+
 
 def test_planted_clusters_have_the_promised_structure():
     data = planted_clusters(40, 20, 4, noise=0.0, seed=1)
@@ -179,11 +180,14 @@ def test_planted_clusters_are_reproducible_and_nonnegative():
     assert first.X.min() >= 0
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n": 3, "k": 10, "rank": 4}, "n ≥ rank"),
-    ({"n": 10, "k": 10, "rank": 2, "noise": -1.0}, "noise"),
-    ({"n": 10, "k": 10, "rank": 2, "mixing": 1.0}, "mixing"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n": 3, "k": 10, "rank": 4}, "n ≥ rank"),
+        ({"n": 10, "k": 10, "rank": 2, "noise": -1.0}, "noise"),
+        ({"n": 10, "k": 10, "rank": 2, "mixing": 1.0}, "mixing"),
+    ],
+)
 def test_planted_clusters_reject_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         planted_clusters(**kwargs)
@@ -221,6 +225,7 @@ def test_rank_sweep_reports_progress_and_keeps_runs_per_rank_independent():
 
 # ------------------------------------------------------------------ the page's claims
 
+
 @pytest.mark.parametrize("planted_rank, seed", [(4, 0), (4, 1), (3, 0), (5, 0), (6, 0)])
 def test_consensus_picks_the_planted_rank_on_the_planted_data(planted_rank, seed):
     # Page: "The consensus finds the planted rank" with the default settings (seed 0, rank 4),
@@ -234,8 +239,9 @@ def test_default_page_consensus_at_the_planted_rank_is_the_planted_clustering(de
     index = list(sweep.ranks).index(PAGE_RANK)
     assert sweep.dispersion[index] == pytest.approx(1.0)
     assert sweep.cophenetic[index] == pytest.approx(1.0)
-    result = rank_restarts(data.X, PAGE_RANK, n_restarts=PAGE_RESTARTS,
-                           seed=rank_seed(0, PAGE_RANK))
+    result = rank_restarts(
+        data.X, PAGE_RANK, n_restarts=PAGE_RESTARTS, seed=rank_seed(0, PAGE_RANK)
+    )
     np.testing.assert_array_equal(result.consensus, connectivity_matrix(data.labels))
 
 
@@ -271,8 +277,8 @@ def test_error_elbow_sits_at_the_planted_rank(default_page):
     drops = -np.diff(sweep.nmf_error)  # drop from r to r + 1, r = 2 .. 6
     # "The best relative error can only fall as r grows": true of the restarts found here.
     assert np.all(drops >= 0)
-    into_planted = drops[PAGE_RANK - 3]   # 3 -> 4
-    after_planted = drops[PAGE_RANK - 2:]  # 4 -> 5 and beyond
+    into_planted = drops[PAGE_RANK - 3]  # 3 -> 4
+    after_planted = drops[PAGE_RANK - 2 :]  # 4 -> 5 and beyond
     assert into_planted > 10 * after_planted.max()
 
 
@@ -293,8 +299,9 @@ def test_above_the_planted_rank_some_basis_vectors_win_no_point(default_page):
     _, sweep = default_page
     above = sweep.ranks > PAGE_RANK
     assert np.all(sweep.clusters_used[above] < sweep.ranks[above])
-    assert np.all(sweep.clusters_used[sweep.ranks <= PAGE_RANK]
-                  == sweep.ranks[sweep.ranks <= PAGE_RANK])
+    assert np.all(
+        sweep.clusters_used[sweep.ranks <= PAGE_RANK] == sweep.ranks[sweep.ranks <= PAGE_RANK]
+    )
 
 
 def test_below_the_planted_rank_restarts_can_agree_on_a_merge(default_page):
@@ -312,8 +319,7 @@ def test_faces_have_no_clear_elbow_and_their_most_stable_clustering_is_r2():
     # the coarsest one, r = 2".
     from nmf_core.datasets import load_faces
 
-    sweep = rank_sweep(load_faces(), range(2, PAGE_MAX_RANK + 1), n_restarts=PAGE_RESTARTS,
-                       seed=0)
+    sweep = rank_sweep(load_faces(), range(2, PAGE_MAX_RANK + 1), n_restarts=PAGE_RESTARTS, seed=0)
     assert sweep.suggested_rank == 2
     drops = -np.diff(sweep.nmf_error)
     assert np.all(drops > 0)

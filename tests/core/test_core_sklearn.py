@@ -24,8 +24,15 @@ def _data(seed=0, n=40, k=30, r=4, noise=0.05):
 
 
 def _sklearn(X, rank, H0, W0, *, solver="cd", max_iter=50, **params):
-    model = NMF(n_components=rank, init="custom", solver=solver, max_iter=max_iter, tol=0.0,
-                random_state=0, **params)
+    model = NMF(
+        n_components=rank,
+        init="custom",
+        solver=solver,
+        max_iter=max_iter,
+        tol=0.0,
+        random_state=0,
+        **params,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         H = model.fit_transform(X, W=H0.copy(), H=W0.copy())
@@ -35,8 +42,10 @@ def _sklearn(X, rank, H0, W0, *, solver="cd", max_iter=50, **params):
 def _sklearn_penalties(alpha_W, alpha_H, l1_ratio, n, k):
     """sklearn's ½‖X − W_sk H_sk‖² + penalties, doubled and written in our letters."""
     return {
-        "l1_H": 2 * alpha_W * l1_ratio * k, "l2_H": alpha_W * (1 - l1_ratio) * k,
-        "l1_W": 2 * alpha_H * l1_ratio * n, "l2_W": alpha_H * (1 - l1_ratio) * n,
+        "l1_H": 2 * alpha_W * l1_ratio * k,
+        "l2_H": alpha_W * (1 - l1_ratio) * k,
+        "l1_W": 2 * alpha_H * l1_ratio * n,
+        "l2_W": alpha_H * (1 - l1_ratio) * n,
     }
 
 
@@ -61,10 +70,13 @@ def test_hals_on_a_large_enough_problem_beats_sklearn_cd_per_iteration():
     assert ours.losses[-1] < nmf_core.frobenius_loss(X, H_sk, W_sk)
 
 
-@pytest.mark.parametrize(("alpha_W", "alpha_H", "l1_ratio"),
-                         [(0.0, 0.0, 0.0), (0.01, 0.02, 0.5), (0.03, 0.0, 1.0), (0.0, 0.02, 0.0)])
-def test_single_sweep_hals_is_sklearn_cd_including_penalties(monkeypatch, alpha_W, alpha_H,
-                                                             l1_ratio):
+@pytest.mark.parametrize(
+    ("alpha_W", "alpha_H", "l1_ratio"),
+    [(0.0, 0.0, 0.0), (0.01, 0.02, 0.5), (0.03, 0.0, 1.0), (0.0, 0.02, 0.0)],
+)
+def test_single_sweep_hals_is_sklearn_cd_including_penalties(
+    monkeypatch, alpha_W, alpha_H, l1_ratio
+):
     # With one inner sweep per half step and no extrapolation HALS is exactly scikit-learn's
     # coordinate descent (no shuffling): same start, same factors after every iteration.
     monkeypatch.setattr(solvers, "_hals_inner_budget", lambda *args, **kwargs: 1)
@@ -72,10 +84,17 @@ def test_single_sweep_hals_is_sklearn_cd_including_penalties(monkeypatch, alpha_
     X = _data(4)
     n, k = X.shape
     H0, W0 = nmf_core.initialize(X, 4, "nndsvda")
-    H_sk, W_sk = _sklearn(X, 4, H0, W0, max_iter=25, alpha_W=alpha_W, alpha_H=alpha_H,
-                          l1_ratio=l1_ratio)
-    ours = nmf_core.nmf(X, 4, init=(H0, W0), max_iter=25, tol=0,
-                        **_sklearn_penalties(alpha_W, alpha_H, l1_ratio, n, k))
+    H_sk, W_sk = _sklearn(
+        X, 4, H0, W0, max_iter=25, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio
+    )
+    ours = nmf_core.nmf(
+        X,
+        4,
+        init=(H0, W0),
+        max_iter=25,
+        tol=0,
+        **_sklearn_penalties(alpha_W, alpha_H, l1_ratio, n, k),
+    )
     np.testing.assert_allclose(ours.H, H_sk, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(ours.W, W_sk, rtol=1e-8, atol=1e-10)
 
@@ -86,10 +105,18 @@ def test_mu_follows_sklearn_mu(alpha_W, alpha_H, l1_ratio):
     X = _data(5)
     n, k = X.shape
     H0, W0 = nmf_core.initialize(X, 4, "nndsvda")
-    H_sk, W_sk = _sklearn(X, 4, H0, W0, solver="mu", max_iter=30, alpha_W=alpha_W,
-                          alpha_H=alpha_H, l1_ratio=l1_ratio)
-    ours = nmf_core.nmf(X, 4, solver="mu", init=(H0, W0), max_iter=30, tol=0,
-                        **_sklearn_penalties(alpha_W, alpha_H, l1_ratio, n, k))
+    H_sk, W_sk = _sklearn(
+        X, 4, H0, W0, solver="mu", max_iter=30, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio
+    )
+    ours = nmf_core.nmf(
+        X,
+        4,
+        solver="mu",
+        init=(H0, W0),
+        max_iter=30,
+        tol=0,
+        **_sklearn_penalties(alpha_W, alpha_H, l1_ratio, n, k),
+    )
     np.testing.assert_allclose(ours.H, H_sk, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(ours.W, W_sk, rtol=1e-6, atol=1e-9)
 
@@ -97,8 +124,14 @@ def test_mu_follows_sklearn_mu(alpha_W, alpha_H, l1_ratio):
 def test_kl_mu_follows_sklearn_kl_mu():
     X = _data(6)
     H0, W0 = nmf_core.initialize(X, 3, "nndsvda")
-    model = NMF(n_components=3, init="custom", solver="mu", beta_loss="kullback-leibler",
-                max_iter=30, tol=0.0)
+    model = NMF(
+        n_components=3,
+        init="custom",
+        solver="mu",
+        beta_loss="kullback-leibler",
+        max_iter=30,
+        tol=0.0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         H_sk = model.fit_transform(X, W=H0.copy(), H=W0.copy())
@@ -132,8 +165,7 @@ def test_nndsvdar_agrees_with_sklearn_where_it_is_deterministic():
         # The zeros of NNDSVD are filled with small positive noise, |N(0,1)|·mean(X)/100.
         for filled in (ours[~support], theirs[~support]):
             assert np.all(filled >= 0) and np.all(filled < 6 * X.mean() / 100)
-            assert np.mean(filled) == pytest.approx(X.mean() / 100 * np.sqrt(2 / np.pi),
-                                                    rel=0.5)
+            assert np.mean(filled) == pytest.approx(X.mean() / 100 * np.sqrt(2 / np.pi), rel=0.5)
 
 
 def test_random_init_has_sklearns_scale():

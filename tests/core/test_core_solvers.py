@@ -55,11 +55,15 @@ def test_iteration_one_reuses_the_product_formed_for_the_start_loss(monkeypatch,
 
     calls, passes = [], []
     original_product = solvers._Data.cross_H
-    monkeypatch.setattr(solvers._Data, "cross_H",
-                        lambda self, W: calls.append(1) or original_product(self, W))
+    monkeypatch.setattr(
+        solvers._Data, "cross_H", lambda self, W: calls.append(1) or original_product(self, W)
+    )
     original_pass = solvers._ExtrapolatedHALS._pass
-    monkeypatch.setattr(solvers._ExtrapolatedHALS, "_pass",
-                        lambda self, *args: passes.append(1) or original_pass(self, *args))
+    monkeypatch.setattr(
+        solvers._ExtrapolatedHALS,
+        "_pass",
+        lambda self, *args: passes.append(1) or original_pass(self, *args),
+    )
     H0, W0 = nmf_core.initialize(data, 3, "random", seed=1)
     result = nmf_core.nmf(data, 3, solver=solver, init=(H0, W0), max_iter=4, tol=0)
     # One W Xᵀ per iteration, or per HALS pass (a rejected extrapolated pass costs a second
@@ -70,8 +74,9 @@ def test_iteration_one_reuses_the_product_formed_for_the_start_loss(monkeypatch,
 
 def test_every_loss_in_the_history_is_the_loss_of_that_iterate(data):
     seen = []
-    result = nmf_core.nmf(data, 3, max_iter=6, tol=0,
-                          callback=lambda i, H, W, loss: seen.append((i, H, W, loss)))
+    result = nmf_core.nmf(
+        data, 3, max_iter=6, tol=0, callback=lambda i, H, W, loss: seen.append((i, H, W, loss))
+    )
     assert [item[0] for item in seen] == [1, 2, 3, 4, 5, 6]
     for i, H, W, loss in seen:
         assert loss == result.losses[i]
@@ -81,8 +86,9 @@ def test_every_loss_in_the_history_is_the_loss_of_that_iterate(data):
 
 def test_callback_gets_copies_it_may_keep(data):
     frames = []
-    result = nmf_core.nmf(data, 3, max_iter=5, tol=0,
-                          callback=lambda i, H, W, loss: frames.append(H))
+    result = nmf_core.nmf(
+        data, 3, max_iter=5, tol=0, callback=lambda i, H, W, loss: frames.append(H)
+    )
     assert not np.array_equal(frames[0], frames[-1])
     np.testing.assert_array_equal(frames[-1], result.H)
     frames[-1][:] = -1.0
@@ -91,8 +97,9 @@ def test_callback_gets_copies_it_may_keep(data):
 
 @pytest.mark.parametrize("solver", nmf_core.SOLVERS)
 def test_callback_returning_true_stops_early(data, solver):
-    result = nmf_core.nmf(data, 3, solver=solver, max_iter=100, tol=0,
-                          callback=lambda i, H, W, loss: i == 4)
+    result = nmf_core.nmf(
+        data, 3, solver=solver, max_iter=100, tol=0, callback=lambda i, H, W, loss: i == 4
+    )
     assert result.n_iter == 4 and not result.converged
     assert len(result.losses) == 5
 
@@ -124,12 +131,11 @@ def test_stopping_rule_is_the_relative_decrease_of_the_objective(data):
 def test_objectives_add_the_penalties(data):
     weights = {"l1_H": 0.3, "l1_W": 0.2, "l2_H": 0.5, "l2_W": 0.1}
     seen = []
-    result = nmf_core.nmf(data, 3, max_iter=5, tol=0, **weights,
-                          callback=lambda i, H, W, loss: seen.append((H, W)))
-    for (H, W), loss, objective in zip(seen, result.losses[1:], result.objectives[1:],
-                                       strict=True):
-        expected = (loss + 0.3 * H.sum() + 0.2 * W.sum() + 0.5 * np.sum(H**2)
-                    + 0.1 * np.sum(W**2))
+    result = nmf_core.nmf(
+        data, 3, max_iter=5, tol=0, **weights, callback=lambda i, H, W, loss: seen.append((H, W))
+    )
+    for (H, W), loss, objective in zip(seen, result.losses[1:], result.objectives[1:], strict=True):
+        expected = loss + 0.3 * H.sum() + 0.2 * W.sum() + 0.5 * np.sum(H**2) + 0.1 * np.sum(W**2)
         assert objective == pytest.approx(expected, rel=1e-12)
     plain = nmf_core.nmf(data, 3, max_iter=5, tol=0)
     np.testing.assert_array_equal(plain.losses, plain.objectives)
@@ -140,7 +146,8 @@ def test_penalties_shrink_the_factors(data):
     sparse = nmf_core.nmf(data, 4, max_iter=100, tol=0, l1_H=5.0, l1_W=5.0)
     small = nmf_core.nmf(data, 4, max_iter=100, tol=0, l2_H=5.0, l2_W=5.0)
     assert np.count_nonzero(sparse.H) + np.count_nonzero(sparse.W) < (
-        np.count_nonzero(plain.H) + np.count_nonzero(plain.W))
+        np.count_nonzero(plain.H) + np.count_nonzero(plain.W)
+    )
     assert np.sum(small.H**2) + np.sum(small.W**2) < np.sum(plain.H**2) + np.sum(plain.W**2)
 
 
@@ -153,8 +160,9 @@ def test_huge_l1_penalty_gives_zero_factors_not_nan(data):
 def test_times_are_cumulative_and_exclude_the_callback(data):
     import time
 
-    result = nmf_core.nmf(data, 3, max_iter=5, tol=0,
-                          callback=lambda i, H, W, loss: time.sleep(0.02))
+    result = nmf_core.nmf(
+        data, 3, max_iter=5, tol=0, callback=lambda i, H, W, loss: time.sleep(0.02)
+    )
     assert result.times[0] == 0.0
     assert np.all(np.diff(result.times) > 0)
     assert result.times[-1] < 0.05
@@ -193,14 +201,16 @@ def test_result_helpers(data):
     assert result.relative_error == pytest.approx(expected, rel=1e-9)
     assert result.relative_errors[-1] == pytest.approx(expected, rel=1e-9)
     assert result.relative_errors[0] == pytest.approx(
-        np.sqrt(result.losses[0]) / np.linalg.norm(data))
+        np.sqrt(result.losses[0]) / np.linalg.norm(data)
+    )
     assert result.rank == 3 and result.solver == "hals" and result.init == "nndsvda"
 
 
 def test_kl_result_reports_kl_losses_and_frobenius_relative_error(data):
     result = nmf_core.nmf(data, 3, solver="mu", loss="kl", max_iter=40)
     assert result.losses[-1] == pytest.approx(
-        nmf_core.kl_divergence(data, result.H, result.W), rel=1e-9)
+        nmf_core.kl_divergence(data, result.H, result.W), rel=1e-9
+    )
     expected = np.linalg.norm(data - result.H @ result.W) / np.linalg.norm(data)
     assert result.relative_error == pytest.approx(expected, rel=1e-9)
     with pytest.raises(ValueError, match="frobenius"):
@@ -213,8 +223,7 @@ def test_sparse_input_gives_the_same_factors_as_dense(solver):
     X = rng.random((40, 25)) * (rng.random((40, 25)) < 0.3)
     dense = nmf_core.nmf(X, 4, solver=solver, max_iter=40, tol=0)
     for fmt in ("csr", "csc", "coo"):
-        sparse = nmf_core.nmf(sp.csr_matrix(X).asformat(fmt), 4, solver=solver, max_iter=40,
-                              tol=0)
+        sparse = nmf_core.nmf(sp.csr_matrix(X).asformat(fmt), 4, solver=solver, max_iter=40, tol=0)
         np.testing.assert_allclose(sparse.H, dense.H, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(sparse.W, dense.W, rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(sparse.losses, dense.losses, rtol=1e-9)
@@ -244,8 +253,10 @@ def _planted_unique(n, k, r, seed):
     return H @ W, H, W
 
 
-@pytest.mark.parametrize(("solver", "init"), [("hals", "nndsvda"), ("hals", "nndsvd"),
-                                              ("hals", "random"), ("anls", "nndsvda")])
+@pytest.mark.parametrize(
+    ("solver", "init"),
+    [("hals", "nndsvda"), ("hals", "nndsvd"), ("hals", "random"), ("anls", "nndsvda")],
+)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_planted_exact_rank_is_recovered(solver, init, seed):
     X, _, W = _planted_unique(40, 30, 3, seed)
@@ -306,8 +317,11 @@ def test_extrapolated_hals_is_monotone_and_needs_fewer_iterations(monkeypatch, p
     [
         (np.array([[0.00063696]]), 2, {"solver": "anls", "l1_H": 0.1, "l1_W": 0.2}),
         (np.array([[0.26161215]], dtype=np.float32), 2, {"solver": "anls"}),
-        (np.array([[0.51182162], [0.0], [0.0]]), 3,
-         {"solver": "mu", "loss": "kl", "l2_H": 0.3, "l2_W": 0.1}),
+        (
+            np.array([[0.51182162], [0.0], [0.0]]),
+            3,
+            {"solver": "mu", "loss": "kl", "l2_H": 0.3, "l2_W": 0.1},
+        ),
     ],
 )
 @pytest.mark.parametrize("seed", [0, 1, 2, 6])
@@ -376,8 +390,14 @@ def test_a_small_run_holds_blas_to_one_thread_throughout_and_restores_it(solver)
     seen = []
     with threadpool_limits(limits=2, user_api="blas"):
         before = _blas_threads()
-        nmf_core.nmf(X, 3, solver=solver, max_iter=3, tol=0,
-                     callback=lambda *args: seen.append(_blas_threads()))
+        nmf_core.nmf(
+            X,
+            3,
+            solver=solver,
+            max_iter=3,
+            tol=0,
+            callback=lambda *args: seen.append(_blas_threads()),
+        )
         assert _blas_threads() == before
         # The callback runs inside the run, so it sees the one-thread setting.
         assert seen and all(all(count == 1 for count in counts) for counts in seen)
@@ -428,5 +448,4 @@ def test_hals_sweep_budget_counts_a_factor_that_fits_a_1mb_cache_as_in_cache():
     product = 2.0 * r * solvers._SPARSE_FLOP_COST * nonzeros
     assert solvers._hals_inner_budget(product + 2.0 * k * r * r, n, r) >= 2
     # A factor twice the cache size is costed out of cache: fewer sweeps for the same products.
-    assert (solvers._hals_inner_budget(product, 2 * n, r)
-            < solvers._hals_inner_budget(product, n, r))
+    assert solvers._hals_inner_budget(product, 2 * n, r) < solvers._hals_inner_budget(product, n, r)

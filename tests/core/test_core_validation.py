@@ -153,8 +153,14 @@ def test_zero_rows_with_kl_loss():
 
 @pytest.mark.parametrize(
     ("dtype", "expected"),
-    [(np.float32, np.float32), (np.float64, np.float64), (np.int64, np.float64),
-     (np.uint8, np.float64), (bool, np.float64), (np.float16, np.float64)],
+    [
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.int64, np.float64),
+        (np.uint8, np.float64),
+        (bool, np.float64),
+        (np.float16, np.float64),
+    ],
 )
 def test_dtype_rules(dtype, expected):
     X = (np.random.default_rng(0).random((6, 5)) * 3).astype(dtype)

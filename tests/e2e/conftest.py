@@ -55,11 +55,19 @@ def app_server(browser) -> Iterator[str]:
     """
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     log_path = SERVER_LOG
     log_path.parent.mkdir(exist_ok=True)
@@ -114,5 +122,3 @@ def page(browser):
         yield page
     finally:
         context.close()
-
-

@@ -142,11 +142,13 @@ def app_pages() -> list[dict[str, str]]:
         url = _URL_PATH.search(args)
         title = _TITLE.search(args)
         stem = Path(match.group("file")).stem
-        pages.append({
-            "file": match.group("file"),
-            "url_path": "" if _DEFAULT.search(args) else (url.group("url") if url else stem),
-            "title": title.group("title") if title else stem,
-        })
+        pages.append(
+            {
+                "file": match.group("file"),
+                "url_path": "" if _DEFAULT.search(args) else (url.group("url") if url else stem),
+                "title": title.group("title") if title else stem,
+            }
+        )
     return pages
 
 

@@ -18,8 +18,9 @@ def test_bookmarked_singular_3d_basis_shows_a_message_and_all_figures(app_server
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')
-    expect(main.locator('[data-testid="stAlert"]').filter(has_text="linearly dependent")
-           ).to_be_visible()
+    expect(
+        main.locator('[data-testid="stAlert"]').filter(has_text="linearly dependent")
+    ).to_be_visible()
     charts = main.locator('[data-testid="stPlotlyChart"]')
     expect(charts).to_have_count(7)
     expect(charts.locator(".js-plotly-plot")).to_have_count(7, timeout=30_000)

@@ -24,8 +24,7 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
     assert_page_healthy(page)
     expect(main.get_by_text("L1 and L2 penalties")).to_be_visible()
     expect(main.locator('[data-testid="stTable"]')).to_contain_text("sparseness of W")
-    page.wait_for_function("() => window.location.search.includes('part=Penalties')",
-                           timeout=5_000)
+    page.wait_for_function("() => window.location.search.includes('part=Penalties')", timeout=5_000)
 
     main.get_by_role("tab", name="Cost").click()
     page.wait_for_timeout(300)
@@ -49,8 +48,9 @@ def test_bad_csv_upload_shows_a_message_and_keeps_the_page(app_server, page):
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("No usable upload yet")).to_be_visible()
     upload = main.locator('[data-testid="stFileUploaderDropzoneInput"]')
-    upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv",
-                                   "buffer": b"1,2,3\n4,-5,6\n7,8,9\n"}])
+    upload.set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2,3\n4,-5,6\n7,8,9\n"}]
+    )
     page.wait_for_timeout(300)
     wait_for_script(page)
     assert_no_exception(page)

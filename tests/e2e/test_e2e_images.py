@@ -25,7 +25,8 @@ def ramp_png() -> bytes:
 
 def upload(page, main, name: str, data: bytes) -> None:
     main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+        files=[{"name": name, "mimeType": "image/png", "buffer": data}]
+    )
     page.wait_for_timeout(300)
     wait_for_script(page)
 
@@ -52,8 +53,7 @@ def test_upload_bad_then_good_then_bad_keeps_the_good_picture(app_server, page):
 
     upload(page, main, "notes.png", b"just some text")
     assert_no_exception(page)
-    expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text(
-        "not a PNG or JPEG")
+    expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text("not a PNG or JPEG")
 
     upload(page, main, "ramp.png", ramp_png())
     assert_page_healthy(page)

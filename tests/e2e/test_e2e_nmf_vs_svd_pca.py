@@ -34,16 +34,16 @@ def test_csv_upload_bad_then_good(app_server, page):
     expect(main.get_by_text("No CSV yet")).to_be_visible()
     upload = main.locator('[data-testid="stFileUploaderDropzoneInput"]')
 
-    upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv",
-                                   "buffer": b"1,2\n3,-4\n"}])
+    upload.set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2\n3,-4\n"}]
+    )
     page.wait_for_timeout(300)
     wait_for_script(page)
     assert_no_exception(page)
     expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text("negative")
     expect(main.locator('[data-testid="stTable"]')).to_be_visible()  # the page goes on
 
-    upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv",
-                                   "buffer": GOOD_CSV}])
+    upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": GOOD_CSV}])
     page.wait_for_timeout(300)
     wait_for_script(page)
     assert_page_healthy(page)

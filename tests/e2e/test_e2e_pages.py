@@ -31,8 +31,9 @@ def test_app_py_registers_pages():
 @pytest.mark.parametrize("app_page", PAGES, ids=[p["url_path"] or "root" for p in PAGES])
 def test_page_renders_and_survives_a_slider_move(app_page, app_server, page, request):
     if is_placeholder(app_page["file"]):
-        request.applymarker(pytest.mark.xfail(
-            reason=f"{app_page['file']} is still a placeholder", strict=False))
+        request.applymarker(
+            pytest.mark.xfail(reason=f"{app_page['file']} is still a placeholder", strict=False)
+        )
 
     page.goto(f"{app_server}/{app_page['url_path']}")
     wait_for_script(page)
@@ -63,5 +64,6 @@ def test_page_renders_and_survives_a_slider_move(app_page, app_server, page, req
     wait_for_script(page)
     assert_page_healthy(page)
     # Sliders that shape the picture are bound to the query string: the move reaches the URL.
-    page.wait_for_function("before => window.location.href !== before", arg=before_url,
-                           timeout=5_000)
+    page.wait_for_function(
+        "before => window.location.href !== before", arg=before_url, timeout=5_000
+    )

@@ -16,7 +16,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
 
 def upload(page, main, name: str) -> None:
     main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": (DATA / name).read_bytes()}])
+        files=[{"name": name, "mimeType": "text/csv", "buffer": (DATA / name).read_bytes()}]
+    )
     page.wait_for_timeout(300)
     wait_for_script(page)
 
@@ -32,7 +33,9 @@ def test_default_view_draws_every_figure(app_server, page):
 
 
 def test_bookmarked_separable_3d_view(app_server, page):
-    page.goto(f"{app_server}/{URL_PATH}?pc_dim=3-D&pc_preset=Separable&pc_rank=3&pc_noise=0.0&pc_spa_step=3")
+    page.goto(
+        f"{app_server}/{URL_PATH}?pc_dim=3-D&pc_preset=Separable&pc_rank=3&pc_noise=0.0&pc_spa_step=3"
+    )
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')
@@ -40,7 +43,8 @@ def test_bookmarked_separable_3d_view(app_server, page):
     expect(main.locator(".js-plotly-plot .gl-container").first).to_be_attached()
     expect(main.locator(".js-plotly-plot .ternary").first).to_be_attached()
     expect(main.get_by_text("exactly the planted extreme points", exact=False)).to_contain_text(
-        "yes")
+        "yes"
+    )
     expect(main.get_by_text("Step 3 of 3", exact=False)).to_be_visible()
 
 

@@ -50,7 +50,8 @@ def test_animation_controls_exist_and_play_pause_work(app_server, page):
             const label = document.querySelector(sel);
             return label && label.textContent.trim() !== 'iteration 30';
         }""",
-        arg=CURRENT, timeout=15_000,
+        arg=CURRENT,
+        timeout=15_000,
     )
     # Pause holds the current frame.
     buttons.filter(has_text="Pause").first.click()
@@ -67,8 +68,11 @@ def test_slider_steps_to_a_frame(app_server, page):
     # A click at the left end of the slider's rail jumps to the first frame (iteration 0).
     rail = chart.locator(".slider-rail-touch-rect").first
     rail.click(position={"x": 3, "y": 5})
-    page.wait_for_function("sel => document.querySelector(sel).textContent.trim() === "
-                           "'iteration 0'", arg=CURRENT, timeout=15_000)
+    page.wait_for_function(
+        "sel => document.querySelector(sel).textContent.trim() === 'iteration 0'",
+        arg=CURRENT,
+        timeout=15_000,
+    )
     page.wait_for_timeout(300)
     # The loss curve now holds the start only; the marker sits at iteration 0.
     points = chart.evaluate("gd => gd._fullData[0].y.length")
