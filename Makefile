@@ -35,6 +35,10 @@ browser:
 test: $(VENV)/.test-installed browser
 	$(BIN)/python -m pytest
 
+# The edit loop: the library, lessons and figures, no Streamlit and no browser.
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest tests/library tests/lessons tests/figures
+
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -44,7 +48,7 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m nmf_core.bench --repeats 5
+	$(BIN)/python -m benchmarks.nmf_vs_sklearn --repeats 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

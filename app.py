@@ -2,7 +2,8 @@
 
 This file is the frame around every page: page config, the navigation along the learning path,
 and the shared sidebar (global seed, lecture mode, references). Each page lives in ``pages/``
-and stays thin; everything it computes comes from ``nmf_core``.
+and stays thin; what it computes comes from ``nmf_lab.lessons`` (built on ``nmf_core``) and
+what it draws from ``nmf_lab.figures``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ vectors as rows. The loss is ``‖X − HW‖²_F``.
 
 from .baselines import PCAResult, SVDResult, pca, svd_error_curve, truncated_svd
 from .init import INITS, initialize, spa
-from .io import parse_csv_matrix
 from .losses import frobenius_loss, kl_divergence, objective, penalty
 from .metrics import explained_variance, hoyer_sparseness, relative_error
 from .nnls import nnls_gram
@@ -34,7 +33,6 @@ __all__ = [
     "nmf",
     "nnls_gram",
     "objective",
-    "parse_csv_matrix",
     "pca",
     "penalty",
     "relative_error",

@@ -1,7 +1,8 @@
 """UI pieces every page shares: the sidebar, lecture mode, figure and download helpers.
 
 Only Streamlit glue lives here (widgets, layout, caching wrappers); anything that computes
-belongs in ``nmf_core`` where it is tested without Streamlit.
+belongs in ``nmf_lab`` (lessons and figures) or ``nmf_core``, where it is tested without
+Streamlit.
 
 Conventions for page authors
 ----------------------------

@@ -7,10 +7,8 @@ import numpy as np
 import streamlit as st
 
 import nmf_core
-from nmf_core import harmonics as sh
-from nmf_core.basis import coordinates_in_basis, rank_one_layers
-from nmf_core.datasets import planted_nmf
-from nmf_core.figures.basis import (
+from nmf_lab.demo_data import planted_nmf
+from nmf_lab.figures.change_of_basis import (
     cloud_bases_figure,
     error_curve_figure,
     layers_figure,
@@ -19,7 +17,9 @@ from nmf_core.figures.basis import (
     spectrum_figure,
     sphere_figure,
 )
-from nmf_core.figures.home import product_figure
+from nmf_lab.figures.home import product_figure
+from nmf_lab.lessons.change_of_basis import harmonics as sh
+from nmf_lab.lessons.change_of_basis.basis import coordinates_in_basis, rank_one_layers
 from pages._shared import download_matrices, explain, seed, show_figure
 
 # Default basis rows: the top-left 2×2 block is the same in 2-D and 3-D, so switching the

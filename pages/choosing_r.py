@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nmf_core import SOLVERS, parse_csv_matrix
-from nmf_core.cost import CostSweep, cost_sweep, fit_work, single_blas_thread
-from nmf_core.datasets import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
-from nmf_core.figures.choosing_r import (
+from nmf_core import SOLVERS
+from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
+from nmf_lab.figures.choosing_r import (
     basis_comparison_figure,
     consensus_figure,
     convergence_figure,
@@ -18,14 +17,15 @@ from nmf_core.figures.choosing_r import (
     penalty_sweep_figure,
     stability_figure,
 )
-from nmf_core.penalties import (
+from nmf_lab.lessons.choosing_r.cost import CostSweep, cost_sweep, fit_work, single_blas_thread
+from nmf_lab.lessons.choosing_r.penalties import (
     PENALTY_NAMES,
     PenaltyFit,
     PenaltySweep,
     fit_with_penalties,
     image_patches,
 )
-from nmf_core.rank_selection import (
+from nmf_lab.lessons.choosing_r.rank_selection import (
     RankRestarts,
     consensus_order,
     planted_clusters,
@@ -33,6 +33,7 @@ from nmf_core.rank_selection import (
     rank_seed,
     summarize_ranks,
 )
+from nmf_lab.uploads import parse_csv_matrix
 from pages._shared import download_matrices, explain, seed, show_figure
 
 # Planted data: small enough that 6 ranks × 8 restarts run in well under a second.

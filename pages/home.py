@@ -7,8 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 import nmf_core
-from nmf_core.datasets import planted_nmf
-from nmf_core.figures.home import product_figure
+from nmf_lab.demo_data import planted_nmf
+from nmf_lab.figures.home import product_figure
 from pages._shared import download_matrices, explain, seed, show_figure
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"

@@ -1,6 +1,6 @@
 """Images: a picture is a nonnegative matrix. Factor it at rank r with NMF and SVD; faces as parts.
 
-Widgets -> ``nmf_core.images`` -> ``nmf_core.figures.images``. Everything heavy is cached per
+Widgets -> ``nmf_lab.lessons.images`` -> ``nmf_lab.figures.images``. Everything heavy is cached per
 (image key, settings); an uploaded picture is keyed by the SHA-256 of its bytes.
 """
 
@@ -12,9 +12,9 @@ import numpy as np
 import streamlit as st
 
 from nmf_core import INITS, SOLVERS
-from nmf_core import images as im
-from nmf_core.datasets import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
-from nmf_core.figures import images as figs
+from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
+from nmf_lab.figures import images as figs
+from nmf_lab.lessons import images as im
 from pages._shared import download_matrices, explain, seed, show_figure
 
 UPLOAD = "upload"

@@ -8,9 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nmf_core.compare import METHODS, Comparison, compare, demo_matrix, measure_table
-from nmf_core.datasets import FACE_SHAPE, SAMPLE_IMAGES
-from nmf_core.figures.compare import (
+from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES
+from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
     coefficients_figure,
     data_figure,
@@ -18,7 +17,8 @@ from nmf_core.figures.compare import (
     reconstruction_figure,
     restarts_figure,
 )
-from nmf_core.io import parse_csv_matrix
+from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, demo_matrix, measure_table
+from nmf_lab.uploads import parse_csv_matrix
 from pages._shared import download_matrices, explain, seed, show_figure
 
 # Option labels are what the URL stores (?cmp_data=Faces), so they are short words.

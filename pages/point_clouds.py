@@ -9,7 +9,13 @@ import numpy as np
 import streamlit as st
 
 from nmf_core import INITS, SOLVERS, nmf
-from nmf_core.clouds import (
+from nmf_lab.figures.point_clouds import (
+    cloud_figure,
+    cones_figure,
+    simplex_figure,
+    spa_step_figure,
+)
+from nmf_lab.lessons.point_clouds import (
     MAX_UPLOAD_ROWS,
     OUTSIDE_REL_TOL,
     PRESET_LABELS,
@@ -29,12 +35,6 @@ from nmf_core.clouds import (
     spa_steps,
     stretch_factorization,
     stretch_range,
-)
-from nmf_core.figures.clouds import (
-    cloud_figure,
-    cones_figure,
-    simplex_figure,
-    spa_step_figure,
 )
 from pages._shared import download_matrices, explain, seed, show_figure
 

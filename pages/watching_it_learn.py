@@ -1,6 +1,7 @@
 """Watching it learn: one solver animated frame by frame, then MU, HALS, ANLS and ALS race.
 
-Widgets -> ``nmf_core.frames`` (runs, frames, race) -> ``nmf_core.figures.learning``.
+Widgets -> ``nmf_lab.lessons.watching_it_learn`` (runs, frames, race) ->
+``nmf_lab.figures.watching_it_learn``.
 """
 
 from __future__ import annotations
@@ -8,8 +9,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from nmf_core import frames as fr
-from nmf_core.figures.learning import SOLVER_LABELS, learning_figure, race_figure
+from nmf_lab.figures.watching_it_learn import SOLVER_LABELS, learning_figure, race_figure
+from nmf_lab.lessons import watching_it_learn as fr
 from pages._shared import download_matrices, explain, seed, show_figure
 
 # Bound selectboxes write the *label* into the URL, so labels stay short.

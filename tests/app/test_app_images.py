@@ -2,7 +2,7 @@
 
 Streamlit's AppTest can simulate ``st.file_uploader`` (``FileUploader.set_value``), so the
 upload path is exercised end to end here; the decoding rules themselves are tested in
-``tests/core/test_core_images.py``.
+``tests/lessons/test_lessons_images.py``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from apptest_support import assert_clean, open_page
 from PIL import Image
 from threadpoolctl import threadpool_limits
 
-from nmf_core import images as im
-from nmf_core.datasets import load_faces, sample_image
+from nmf_lab.demo_data import load_faces, sample_image
+from nmf_lab.lessons import images as im
 
 PAGE = "pages/images.py"
 

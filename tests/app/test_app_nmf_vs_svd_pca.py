@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from apptest_support import assert_clean, open_page
 
-from nmf_core.compare import compare, image_matrix, measure_table, toy_cloud
-from nmf_core.io import parse_csv_matrix
+from nmf_lab.lessons.nmf_vs_svd_pca import compare, image_matrix, measure_table, toy_cloud
+from nmf_lab.uploads import parse_csv_matrix
 
 PAGE = "pages/nmf_vs_svd_pca.py"
 GOOD_CSV = b"a,b,c,d\n1,2,0,3\n2,1,1,0\n0,3,2,1\n4,0,1,2\n1,1,3,0\n2,2,0,1\n"

@@ -9,7 +9,13 @@ import pytest
 from apptest_support import assert_clean, open_page
 
 from nmf_core import frobenius_loss
-from nmf_core.frames import MAX_FRAMES, demo_data, initialize_start, race, svd_floor
+from nmf_lab.lessons.watching_it_learn import (
+    MAX_FRAMES,
+    demo_data,
+    initialize_start,
+    race,
+    svd_floor,
+)
 
 PAGE = "pages/watching_it_learn.py"
 

@@ -1,0 +1,1 @@
+"""Benchmarks of NMF Lab, outside the runtime packages (run with ``make bench``)."""

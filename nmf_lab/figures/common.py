@@ -1,0 +1,78 @@
+"""Small building blocks every figure module uses: heatmaps and a common layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nmf_lab.figures.style import DIVERGING, SEQUENTIAL
+
+__all__ = ["apply_layout", "heatmap_trace", "matrix_heatmap"]
+
+
+def heatmap_trace(
+    matrix: np.ndarray,
+    *,
+    diverging: bool = False,
+    zmax: float | None = None,
+    showscale: bool = True,
+    name: str | None = None,
+) -> go.Heatmap:
+    """A heatmap trace of ``matrix`` drawn the way matrices are written (row 0 on top).
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (rows, columns)
+    diverging : bool
+        Signed data: diverging colour scale centred on zero.
+    zmax : float, optional
+        Upper end of the colour scale (``±zmax`` when diverging); shared scales make panels
+        comparable.
+    showscale : bool
+    name : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Heatmap
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    if diverging:
+        bound = zmax if zmax is not None else float(np.max(np.abs(matrix))) or 1.0
+        return go.Heatmap(
+            z=matrix,
+            colorscale=DIVERGING,
+            zmin=-bound,
+            zmax=bound,
+            zmid=0,
+            showscale=showscale,
+            name=name,
+        )
+    return go.Heatmap(
+        z=matrix,
+        colorscale=SEQUENTIAL,
+        zmin=0,
+        zmax=zmax if zmax is not None else None,
+        showscale=showscale,
+        name=name,
+    )
+
+
+def apply_layout(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
+    """Common layout: readable fonts on a projector, tight margins, optional title."""
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 40, "r": 20, "t": 60 if title else 20, "b": 40},
+        font={"size": 15},
+        template="plotly_white",
+    )
+    return fig
+
+
+def matrix_heatmap(
+    matrix: np.ndarray, *, title: str | None = None, diverging: bool = False, height: int = 360
+) -> go.Figure:
+    """One matrix as a heatmap figure, row 0 at the top (as written on the board)."""
+    fig = go.Figure(heatmap_trace(matrix, diverging=diverging))
+    fig.update_yaxes(autorange="reversed")
+    return apply_layout(fig, title=title, height=height)

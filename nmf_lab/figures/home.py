@@ -1,0 +1,97 @@
+"""The Home page picture: a nonnegative matrix ``X`` next to its factors ``H`` and ``W``."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nmf_lab.figures.common import apply_layout
+from nmf_lab.figures.style import SEQUENTIAL
+
+__all__ = ["product_figure"]
+
+# Horizontal room (fraction of the figure) for the "≈" and "×" between the panels.
+_GAP = 0.05
+
+
+def product_figure(
+    X: np.ndarray,
+    H: np.ndarray,
+    W: np.ndarray,
+    *,
+    height: int = 380,
+    labels: tuple[str, str, str] = ("X", "H", "W"),
+) -> go.Figure:
+    """``X ≈ H × W`` drawn as three heatmaps, each cell a matrix entry, sizes to scale.
+
+    Panel widths follow the number of columns and heights the number of rows, so the shapes
+    n×k, n×r and r×k can be read off the picture (W is short: only r rows).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, k)
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+    height : int
+    labels : tuple of str
+        Titles of the three panels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    X, H, W = (np.asarray(M, dtype=float) for M in (X, H, W))
+    if H.shape[0] != X.shape[0] or W.shape[1] != X.shape[1] or H.shape[1] != W.shape[0]:
+        raise ValueError(f"Shapes do not fit X ≈ H W: X {X.shape}, H {H.shape}, W {W.shape}.")
+    n, k = X.shape
+    r = H.shape[1]
+    total = 2 * k + r
+    usable = 1.0 - 2 * _GAP
+    widths = [usable * k / total, usable * r / total, usable * k / total]
+    starts = [0.0, widths[0] + _GAP, widths[0] + widths[1] + 2 * _GAP]
+
+    fig = go.Figure()
+    for index, (matrix, label) in enumerate(zip((X, H, W), labels, strict=True)):
+        axis = "" if index == 0 else str(index + 1)
+        rows = matrix.shape[0]
+        fig.add_trace(
+            go.Heatmap(
+                z=matrix,
+                colorscale=SEQUENTIAL,
+                zmin=0,
+                showscale=False,
+                xgap=1,
+                ygap=1,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                name=label,
+                hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
+            )
+        )
+        # Top-aligned, height proportional to the number of rows.
+        fig.layout[f"xaxis{axis}"] = {
+            "domain": [starts[index], starts[index] + widths[index]],
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "anchor": f"y{axis}",
+            "title": {"text": f"{label}  ({rows}×{matrix.shape[1]})"},
+            "side": "top",
+        }
+        fig.layout[f"yaxis{axis}"] = {
+            "domain": [max(0.0, 0.88 * (1 - rows / n)), 0.88],
+            "autorange": "reversed",
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "anchor": f"x{axis}",
+        }
+    # "≈" halfway down X; "×" halfway down the short W.
+    for symbol, x, y in (
+        ("≈", widths[0] + _GAP / 2, 0.44),
+        ("×", starts[2] - _GAP / 2, 0.88 - 0.44 * r / n),
+    ):
+        fig.add_annotation(
+            text=symbol, x=x, y=y, xref="paper", yref="paper", showarrow=False, font={"size": 30}
+        )
+    return apply_layout(fig, height=height)

@@ -1,0 +1,574 @@
+"""Figures for the Images page: pictures, error maps, factors, layers, error vs rank, faces.
+
+Pictures are drawn as ``go.Image`` traces whose pixels travel as a PNG data URI: a 512×512
+heatmap would put a quarter of a million numbers into the page's JSON, a PNG is a few dozen
+kilobytes. Colour scales are the shared ones (:mod:`nmf_lab.figures.style`): gray for photographs,
+Viridis for nonnegative quantities, RdBu_r centred on zero for signed ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
+from plotly.subplots import make_subplots
+
+from nmf_lab.figures.common import apply_layout
+from nmf_lab.figures.style import DIVERGING, METHOD_COLORS, SEQUENTIAL
+
+__all__ = [
+    "GRAY",
+    "colorize",
+    "error_maps_figure",
+    "error_rank_figure",
+    "face_coefficients_figure",
+    "face_mosaic_figure",
+    "factors_figure",
+    "image_trace",
+    "layers_figure",
+    "mosaic",
+    "reconstructions_figure",
+]
+
+#: Black (0) to white (1): photographs and their reconstructions.
+GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
+
+
+@lru_cache(maxsize=8)
+def _lookup_table(colorscale: str | tuple) -> np.ndarray:
+    scale = (
+        get_colorscale(colorscale) if isinstance(colorscale, str) else [list(p) for p in colorscale]
+    )
+    colors = sample_colorscale(scale, list(np.linspace(0.0, 1.0, 256)), colortype="rgb")
+    return np.array([unlabel_rgb(c) for c in colors], dtype=float).round().astype(np.uint8)
+
+
+def _scale_key(colorscale) -> str | tuple:
+    if isinstance(colorscale, str):
+        return colorscale
+    return tuple((float(p), str(c)) for p, c in colorscale)
+
+
+def colorize(values: np.ndarray, colorscale, vmin: float, vmax: float) -> np.ndarray:
+    """Map a 2-D array through a plotly colour scale to RGB bytes.
+
+    Parameters
+    ----------
+    values : ndarray, shape (h, w)
+    colorscale : str or list of [position, colour]
+    vmin, vmax : float
+        Values at the two ends of the scale (outside: clipped; NaN: white).
+
+    Returns
+    -------
+    ndarray, shape (h, w, 3), uint8
+    """
+    values = np.asarray(values, dtype=np.float64)
+    pixels = _lookup_table(_scale_key(colorscale))[_indices(values, vmin, vmax)]
+    pixels[np.isnan(values)] = 255
+    return pixels
+
+
+def _png_uri(pixels: np.ndarray, palette: np.ndarray | None = None) -> str:
+    """PNG data URI of gray (h, w), RGB (h, w, 3), or palette indices (h, w) with a 256×3 LUT."""
+    from PIL import Image
+
+    picture = Image.fromarray(pixels)
+    if palette is not None:
+        # One byte per pixel plus a palette: a third of the size of the same picture as RGB.
+        picture = picture.convert("L")
+        picture.putpalette(palette.astype(np.uint8).ravel().tolist())
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=3)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    span = vmax - vmin if vmax > vmin else 1.0
+    positions = np.clip((np.nan_to_num(values, nan=vmin) - vmin) / span, 0.0, 1.0)
+    return np.round(positions * 255).astype(np.uint8)
+
+
+def _photo_pixels(image: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] -> uint8, gray stays 2-D (a one-channel PNG is smaller)."""
+    image = np.asarray(image, dtype=np.float64)
+    return np.round(np.clip(np.nan_to_num(image), 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def image_trace(
+    image: np.ndarray,
+    *,
+    kind: str = "photo",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    name: str | None = None,
+) -> go.Image:
+    """One picture as a ``go.Image`` trace (pixels sent as PNG).
+
+    Parameters
+    ----------
+    image : ndarray, shape (h, w) or (h, w, 3)
+        ``kind="photo"``: values in [0, 1] (clipped), gray or RGB. Otherwise 2-D.
+    kind : {"photo", "sequential", "diverging"}
+        ``"sequential"``: Viridis from ``vmin`` (default 0) to ``vmax`` (default the maximum);
+        ``"diverging"``: RdBu_r from ``−vmax`` to ``vmax`` (default the largest magnitude).
+    vmin, vmax : float, optional
+    name : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Image
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if kind == "photo":
+        return go.Image(source=_png_uri(_photo_pixels(image)), name=name, hoverinfo="x+y")
+    if kind == "sequential":
+        top = float(np.nanmax(image)) if vmax is None else vmax
+        low = 0.0 if vmin is None else vmin
+        indices, lut = _indices(image, low, top or 1.0), _lookup_table(SEQUENTIAL)
+    elif kind == "diverging":
+        bound = float(np.nanmax(np.abs(image))) if vmax is None else vmax
+        bound = bound or 1.0
+        indices, lut = _indices(image, -bound, bound), _lookup_table(DIVERGING)
+    else:
+        raise ValueError(f"Unknown kind {kind!r}; use 'photo', 'sequential' or 'diverging'.")
+    return go.Image(source=_png_uri(indices, lut), name=name, hoverinfo="x+y")
+
+
+def _colorbar_trace(colorscale, vmin: float, vmax: float, title: str) -> go.Scatter:
+    """An invisible trace that only draws a colour bar (go.Image has none)."""
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "colorscale": colorscale,
+            "cmin": vmin,
+            "cmax": vmax,
+            "color": [vmin],
+            "showscale": True,
+            "colorbar": {"title": {"text": title}, "thickness": 14},
+        },
+    )
+
+
+def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float = 0.03) -> go.Figure:
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        horizontal_spacing=spacing,
+        vertical_spacing=0.08,
+    )
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    return fig
+
+
+# Width of the main column in the app's wide layout (sidebar open), used to size picture rows.
+_PAGE_WIDTH = 950
+
+
+def _panel_height(picture: np.ndarray, panels: float) -> int:
+    """Figure height that fits ``panels`` pictures side by side without blank bands."""
+    h, w = np.shape(picture)[:2]
+    return int(min(max(_PAGE_WIDTH / panels * h / max(w, 1) + 70, 200), 560))
+
+
+def _lock_aspect(fig: go.Figure, count: int) -> None:
+    for index in range(1, count + 1):
+        suffix = "" if index == 1 else str(index)
+        fig.layout[f"yaxis{suffix}"].update(
+            scaleanchor=f"x{suffix}", scaleratio=1, autorange="reversed"
+        )
+
+
+def reconstructions_figure(
+    original: np.ndarray,
+    nmf_image: np.ndarray,
+    svd_image: np.ndarray,
+    *,
+    rank: int,
+    nmf_error: float,
+    svd_error: float,
+    height: int | None = None,
+) -> go.Figure:
+    """Original, NMF ``HW`` and rank-r SVD side by side, same gray scale [0, 1].
+
+    Parameters
+    ----------
+    original, nmf_image, svd_image : ndarray, shape (n, k) or (n, k, 3)
+        Reconstructions are clipped to [0, 1] for display only.
+    rank : int
+    nmf_error, svd_error : float
+        Relative errors, shown in the panel titles.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    titles = (
+        "Original X",
+        f"NMF  HW  (r = {rank}, error {nmf_error:.1%})",
+        f"SVD, rank {rank}  (error {svd_error:.1%})",
+    )
+    fig = _image_grid(1, 3, titles)
+    for col, picture in enumerate((original, nmf_image, svd_image), start=1):
+        fig.add_trace(image_trace(picture), row=1, col=col)
+    _lock_aspect(fig, 3)
+    return apply_layout(fig, height=height or _panel_height(original, 3))
+
+
+def error_maps_figure(
+    nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: float = 0.995, height: int | None = None
+) -> go.Figure:
+    """The two per-pixel error maps on ONE Viridis scale (0 … a high quantile of both).
+
+    Parameters
+    ----------
+    nmf_map, svd_map : ndarray, shape (n, k)
+        ``|X − X̂|`` per pixel.
+    quantile : float
+        The scale ends at this quantile of both maps together, so a few extreme pixels do not
+        wash out the rest (values above are drawn in the top colour).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    top = float(np.quantile(np.concatenate([np.ravel(nmf_map), np.ravel(svd_map)]), quantile))
+    top = top if top > 0 else 1.0
+    fig = _image_grid(1, 2, ("NMF error |X − HW|", "SVD error |X − X_r|"))
+    height = height or _panel_height(nmf_map, 2.6)
+    for col, error_map in enumerate((nmf_map, svd_map), start=1):
+        fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top), row=1, col=col)
+    fig.add_trace(_colorbar_trace(SEQUENTIAL, 0.0, top, "|error|"), row=1, col=2)
+    _lock_aspect(fig, 2)
+    return apply_layout(fig, height=height)
+
+
+def factors_figure(
+    H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right: np.ndarray, *, height: int = 620
+) -> go.Figure:
+    """The factors as strips: rows of ``W`` and columns of ``H`` beside SVD's signed factors.
+
+    Parameters
+    ----------
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+    svd_left : ndarray, shape (n, r)
+        ``U·diag(S)``.
+    svd_right : ndarray, shape (r, k)
+        ``Vᵀ``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Top: ``W`` and ``Vᵀ`` (one row per basis vector, over the image columns). Bottom:
+        ``Hᵀ`` and ``(U·S)ᵀ`` (one row per basis vector, over the image rows).
+    """
+    titles = (
+        "NMF: rows of W (basis, ≥ 0)",
+        "SVD: rows of Vᵀ (signed)",
+        "NMF: columns of H (coefficients, ≥ 0)",
+        "SVD: columns of U·S (signed)",
+    )
+    fig = make_subplots(
+        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.08, vertical_spacing=0.14
+    )
+    panels = (
+        (W, False, 1, 1),
+        (svd_right, True, 1, 2),
+        (np.asarray(H).T, False, 2, 1),
+        (np.asarray(svd_left).T, True, 2, 2),
+    )
+    for matrix, diverging, row, col in panels:
+        # float32 halves the payload; the picture cannot show more digits anyway.
+        matrix = np.asarray(matrix, dtype=np.float32)
+        rank = matrix.shape[0]
+        if diverging:
+            bound = float(np.max(np.abs(matrix))) or 1.0
+            trace = go.Heatmap(
+                z=matrix,
+                colorscale=DIVERGING,
+                zmin=-bound,
+                zmax=bound,
+                zmid=0,
+                showscale=False,
+                y=np.arange(1, rank + 1),
+            )
+        else:
+            trace = go.Heatmap(
+                z=matrix,
+                colorscale=SEQUENTIAL,
+                zmin=0,
+                zmax=float(np.max(matrix)) or 1.0,
+                showscale=False,
+                y=np.arange(1, rank + 1),
+            )
+        fig.add_trace(trace, row=row, col=col)
+        fig.update_yaxes(autorange="reversed", title_text="basis i", row=row, col=col)
+    fig.update_xaxes(title_text="image column", row=1)
+    fig.update_xaxes(title_text="image row", row=2)
+    return apply_layout(fig, height=height)
+
+
+def layers_figure(
+    nmf_layers: np.ndarray,
+    svd_layers: np.ndarray,
+    *,
+    labels: Sequence[str],
+    cumulative: bool = False,
+    height: int | None = None,
+) -> go.Figure:
+    """Rank-one layers (or their running sums) as one picture: NMF on top, SVD below.
+
+    The tiles are composed into a single PNG (one trace instead of 2·m subplots keeps the
+    figure quick to build and small to send).
+
+    Parameters
+    ----------
+    nmf_layers, svd_layers : ndarray, shape (m, h, w)
+        From :func:`nmf_lab.lessons.images.layer_stack`.
+    labels : sequence of str, length m
+        Column labels (e.g. which basis vector each layer uses).
+    cumulative : bool
+        Running sums are pictures of the image so far: gray scale [0, 1] for both. Single
+        layers: NMF on gray from 0 to its own maximum, SVD on RdBu_r centred on 0, each on its
+        own scale.
+    height : int, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    nmf_layers = np.asarray(nmf_layers, dtype=np.float64)
+    svd_layers = np.asarray(svd_layers, dtype=np.float64)
+    if nmf_layers.ndim != 3 or svd_layers.shape != nmf_layers.shape:
+        raise ValueError(
+            f"nmf_layers and svd_layers need the same shape (m, h, w); got "
+            f"{nmf_layers.shape} and {svd_layers.shape}."
+        )
+    count, h, w = nmf_layers.shape
+    if len(labels) != count:
+        raise ValueError(f"Need {count} labels, got {len(labels)}.")
+    gap = max(2, w // 16)
+    canvas = np.full((2 * h + gap, count * (w + gap) - gap, 3), 255, dtype=np.uint8)
+    diverging = _lookup_table(DIVERGING)
+    for index in range(count):
+        columns = slice(index * (w + gap), index * (w + gap) + w)
+        if cumulative:
+            top = _photo_pixels(nmf_layers[index])
+            bottom = _photo_pixels(svd_layers[index])
+        else:
+            peak = float(np.max(nmf_layers[index])) or 1.0
+            top = _photo_pixels(nmf_layers[index] / peak)
+            bound = float(np.max(np.abs(svd_layers[index]))) or 1.0
+            bottom = diverging[_indices(svd_layers[index], -bound, bound)]
+        canvas[:h, columns] = top[..., None] if top.ndim == 2 else top
+        canvas[h + gap :, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
+    fig = go.Figure(go.Image(source=_png_uri(canvas), hoverinfo="skip"))
+    centres = [index * (w + gap) + w / 2 for index in range(count)]
+    fig.update_xaxes(
+        tickvals=centres, ticktext=list(labels), side="top", showgrid=False, zeroline=False
+    )
+    fig.update_yaxes(
+        tickvals=[h / 2, h + gap + h / 2],
+        ticktext=["NMF", "SVD"],
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1,
+        autorange="reversed",
+    )
+    natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1]) + 60
+    fig = apply_layout(fig, height=height or min(max(natural, 200), 700))
+    fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def error_rank_figure(
+    ranks: np.ndarray,
+    nmf_errors: np.ndarray,
+    svd_errors: np.ndarray,
+    *,
+    current_rank: int | None = None,
+    height: int = 400,
+) -> go.Figure:
+    """Relative error against rank: NMF above SVD (the Eckart–Young lower bound).
+
+    Parameters
+    ----------
+    ranks : ndarray of int, shape (R,)
+    nmf_errors, svd_errors : ndarray, shape (R,)
+    current_rank : int, optional
+        Marked with a dotted vertical line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=ranks,
+            y=nmf_errors,
+            mode="lines+markers",
+            name="NMF ‖X − HW‖/‖X‖",
+            line={"color": METHOD_COLORS["NMF"]},
+            marker={"symbol": "circle"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ranks,
+            y=svd_errors,
+            mode="lines+markers",
+            name="SVD (best possible at rank r)",
+            line={"color": METHOD_COLORS["SVD"], "dash": "dash"},
+            marker={"symbol": "square"},
+        )
+    )
+    if current_rank is not None:
+        fig.add_vline(x=current_rank, line={"dash": "dot", "color": "gray"})
+    fig.update_xaxes(title_text="rank r", dtick=max(1, len(ranks) // 10))
+    fig.update_yaxes(title_text="relative error", rangemode="tozero", tickformat=".0%")
+    fig.update_layout(legend={"x": 0.55, "y": 0.95})
+    return apply_layout(fig, height=height)
+
+
+def mosaic(
+    tiles: np.ndarray,
+    shape: tuple[int, int],
+    *,
+    columns: int,
+    gap: int = 1,
+    normalize: str | None = None,
+) -> np.ndarray:
+    """Tile flattened small images into one matrix, NaN between tiles (drawn transparent).
+
+    Parameters
+    ----------
+    tiles : ndarray, shape (m, h·w)
+    shape : (h, w)
+    columns : int
+    gap : int
+        Pixels of NaN between tiles.
+    normalize : {None, "max", "absmax"}
+        Scale each tile by its own maximum (``"max"``, into [0, 1]) or largest magnitude
+        (``"absmax"``, into [−1, 1]) so every tile uses the whole colour scale.
+
+    Returns
+    -------
+    ndarray, shape (rows·(h + gap) − gap, columns·(w + gap) − gap)
+    """
+    tiles = np.asarray(tiles, dtype=np.float64)
+    h, w = shape
+    if tiles.ndim != 2 or tiles.shape[1] != h * w:
+        raise ValueError(f"tiles must have shape (m, {h * w}), got {tiles.shape}.")
+    if normalize == "max":
+        tiles = tiles / np.where(tiles.max(axis=1) > 0, tiles.max(axis=1), 1.0)[:, None]
+    elif normalize == "absmax":
+        peak = np.abs(tiles).max(axis=1)
+        tiles = tiles / np.where(peak > 0, peak, 1.0)[:, None]
+    elif normalize is not None:
+        raise ValueError(f"Unknown normalize {normalize!r}.")
+    count = len(tiles)
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    canvas = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    for index, tile in enumerate(tiles):
+        row, col = divmod(index, columns)
+        canvas[row * (h + gap) : row * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = (
+            tile.reshape(h, w)
+        )
+    return canvas
+
+
+def face_mosaic_figure(
+    panels: Sequence[tuple[str, np.ndarray, str]], *, height: int = 420
+) -> go.Figure:
+    """Several face mosaics side by side, each a heatmap with its own colour scale.
+
+    Parameters
+    ----------
+    panels : sequence of (title, matrix, kind)
+        ``matrix`` from :func:`mosaic`; ``kind`` is ``"gray"`` ([0, 1] photographs),
+        ``"sequential"`` (Viridis from 0) or ``"diverging"`` (RdBu_r centred on 0).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.04
+    )
+    for col, (_, matrix, kind) in enumerate(panels, start=1):
+        peak = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
+        if kind == "gray":
+            trace = go.Heatmap(z=matrix, colorscale=GRAY, zmin=0, zmax=1, showscale=False)
+        elif kind == "sequential":
+            trace = go.Heatmap(
+                z=matrix, colorscale=SEQUENTIAL, zmin=0, zmax=peak or 1.0, showscale=False
+            )
+        elif kind == "diverging":
+            trace = go.Heatmap(
+                z=matrix,
+                colorscale=DIVERGING,
+                zmin=-(peak or 1.0),
+                zmax=peak or 1.0,
+                zmid=0,
+                showscale=False,
+            )
+        else:
+            raise ValueError(f"Unknown kind {kind!r}.")
+        fig.add_trace(trace, row=1, col=col)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    _lock_aspect(fig, len(panels))
+    fig.update_layout(plot_bgcolor="white")
+    return apply_layout(fig, height=height)
+
+
+def face_coefficients_figure(
+    nmf_weights: np.ndarray, pca_scores: np.ndarray, *, height: int = 320
+) -> go.Figure:
+    """One face's coefficients: its row ``H_i`` (≥ 0) and its PCA scores (signed).
+
+    Parameters
+    ----------
+    nmf_weights : ndarray, shape (r,)
+    pca_scores : ndarray, shape (r,)
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("NMF coefficients H_i (≥ 0)", "PCA scores (signed)")
+    )
+    parts = np.arange(1, len(nmf_weights) + 1)
+    fig.add_trace(
+        go.Bar(x=parts, y=nmf_weights, marker_color=METHOD_COLORS["NMF"], name="NMF"), row=1, col=1
+    )
+    fig.add_trace(
+        go.Bar(
+            x=np.arange(1, len(pca_scores) + 1),
+            y=pca_scores,
+            marker_color=METHOD_COLORS["PCA"],
+            name="PCA",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_xaxes(title_text="part / eigenface j")
+    fig.update_layout(showlegend=False)
+    return apply_layout(fig, height=height)

@@ -1,0 +1,432 @@
+"""Watching a solver learn: frames of one run, and a race between the four solvers.
+
+A *frame* is a snapshot ``(iteration, H, W, loss)`` taken through the ``callback`` of
+:func:`nmf_core.nmf`. A run of ``max_iter`` iterations has ``max_iter + 1`` snapshots (the start
+point is snapshot 0); an animation only needs a few dozen of them, so :func:`frame_indices` picks
+at most :data:`MAX_FRAMES`, always including the start and the end, and spaced more densely at the
+beginning, where the loss moves most.
+
+The *race* runs MU, HALS, ANLS and ALS from one and the same start ``(H0, W0)`` and keeps their
+loss histories against iteration and against wall-clock time, with the best rank-r loss of any
+factorisation (signs allowed), the truncated SVD, as a floor.
+
+Notation as everywhere in NMF Lab: ``X ≈ H W``, ``X`` (n×k) one point per row, ``H`` (n×r),
+``W`` (r×k) one basis vector per row, loss ``‖X − HW‖²_F`` (no ½).
+
+>>> import numpy as np
+>>> X = np.random.default_rng(0).random((20, 5))
+>>> start = initialize_start(X, 2, seed=0)
+>>> rec = record_run(X, 2, start=start, solver="mu", max_iter=100, max_frames=10)
+>>> rec.iterations.tolist()[0], rec.iterations.tolist()[-1], len(rec.iterations)
+(0, 100, 10)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nmf_core._validation import as_nonnegative_matrix, check_rank
+from nmf_core.baselines import svd_error_curve
+from nmf_core.init import initialize
+from nmf_core.losses import frobenius_loss
+from nmf_core.solvers import SOLVERS, NMFResult, nmf
+from nmf_lab.demo_data import FACE_SHAPE, load_faces, sample_image
+from nmf_lab.lessons.images import fit_working_size, image_channels
+from nmf_lab.lessons.point_clouds import make_cloud
+
+__all__ = [
+    "DEMO_DATA",
+    "DEMO_LABELS",
+    "IMAGE_SIDE",
+    "MAX_FRAMES",
+    "MAX_ITER",
+    "DemoData",
+    "Race",
+    "Recording",
+    "demo_data",
+    "frame_indices",
+    "initialize_start",
+    "loss_increases",
+    "race",
+    "record_run",
+    "svd_floor",
+]
+
+# Frames sent to the browser per animation. Each frame carries the factors drawn beside the
+# loss curve, so this bounds the size of the figure message (a few hundred kB for the faces).
+MAX_FRAMES = 60
+# Iterations a page may ask for: recording and the race stay well under a few seconds.
+MAX_ITER = 500
+# Longest side of the sample image after downscaling: 64×64 keeps every solver fast.
+IMAGE_SIDE = 64
+CLOUD_POINTS = 100
+CLOUD_NOISE = 0.03
+# Frames are spaced like t**FRAME_SPACING_POWER on [0, 1]: denser at the start.
+FRAME_SPACING_POWER = 2.0
+
+DEMO_DATA = ("faces", "cloud3", "cloud2", "image")
+DEMO_LABELS = {
+    "faces": "Faces (100 LFW faces, 25×25 pixels)",
+    "cloud3": "Toy cloud in 3-D (100 points)",
+    "cloud2": "Toy cloud in 2-D (100 points)",
+    "image": f"Sample image (camera, {IMAGE_SIDE}×{IMAGE_SIDE} pixels)",
+}
+
+
+def frame_indices(n_snapshots: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """Which of ``n_snapshots`` snapshots (0 = start, ``n_snapshots − 1`` = end) to keep.
+
+    All of them when there are at most ``max_frames``; otherwise exactly ``max_frames``
+    distinct, increasing indices that include ``0`` and ``n_snapshots − 1``, placed at
+    ``(n_snapshots − 1)·t²`` for evenly spaced ``t`` in [0, 1] (denser early, where the loss
+    falls fastest) and nudged apart where rounding would make two of them equal.
+
+    Parameters
+    ----------
+    n_snapshots : int
+        At least 1.
+    max_frames : int
+        At least 2.
+
+    Returns
+    -------
+    ndarray of int, shape (min(n_snapshots, max_frames),)
+
+    Examples
+    --------
+    >>> frame_indices(5, 10).tolist()
+    [0, 1, 2, 3, 4]
+    >>> frame_indices(101, 5).tolist()
+    [0, 6, 25, 56, 100]
+    """
+    if (
+        isinstance(n_snapshots, bool)
+        or not isinstance(n_snapshots, int | np.integer)
+        or n_snapshots < 1
+    ):
+        raise ValueError(f"n_snapshots must be a positive integer, got {n_snapshots!r}.")
+    if (
+        isinstance(max_frames, bool)
+        or not isinstance(max_frames, int | np.integer)
+        or max_frames < 2
+    ):
+        raise ValueError(f"max_frames must be an integer of at least 2, got {max_frames!r}.")
+    if n_snapshots <= max_frames:
+        return np.arange(n_snapshots)
+    last = n_snapshots - 1
+    targets = np.rint(last * np.linspace(0.0, 1.0, max_frames) ** FRAME_SPACING_POWER)
+    indices = np.empty(max_frames, dtype=int)
+    for position, target in enumerate(targets.astype(int)):
+        earliest = indices[position - 1] + 1 if position else 0
+        # Leave room for the frames still to come, so the last one lands on `last`.
+        latest = last - (max_frames - 1 - position)
+        indices[position] = min(max(target, earliest), latest)
+    return indices
+
+
+def initialize_start(
+    X, rank: int, *, init: str = "random", seed: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The common start ``(H0, W0)`` for a recorded run or a race (see :func:`initialize`).
+
+    Returns
+    -------
+    H0 : ndarray, shape (n, r)
+    W0 : ndarray, shape (r, k)
+    """
+    return initialize(X, rank, init, seed=seed)
+
+
+def _check_iterations(max_iter: Any) -> int:
+    if (
+        isinstance(max_iter, bool)
+        or not isinstance(max_iter, int | np.integer)
+        or not 0 <= max_iter <= MAX_ITER
+    ):
+        raise ValueError(f"max_iter must be an integer from 0 to {MAX_ITER}, got {max_iter!r}.")
+    return int(max_iter)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Thinned snapshots of one solver run.
+
+    Attributes
+    ----------
+    iterations : ndarray of int, shape (m,)
+        Iteration of each frame; ``iterations[0] == 0`` (the start), ``iterations[-1]`` the last
+        iteration run.
+    H : ndarray, shape (m, n, r)
+        ``H`` at each frame.
+    W : ndarray, shape (m, r, k)
+        ``W`` at each frame (each row a basis vector).
+    losses : ndarray, shape (m,)
+        ``‖X − HW‖²_F`` at each frame, as the solver reported it.
+    result : NMFResult
+        The full run: ``result.losses`` and ``result.times`` have one entry per iteration.
+    max_frames : int
+        The cap the frames were thinned to.
+    """
+
+    iterations: np.ndarray
+    H: np.ndarray
+    W: np.ndarray
+    losses: np.ndarray
+    result: NMFResult
+    max_frames: int
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames ``m``."""
+        return len(self.iterations)
+
+
+def record_run(
+    X,
+    rank: int,
+    *,
+    start: tuple[np.ndarray, np.ndarray],
+    solver: str = "mu",
+    max_iter: int = 100,
+    tol: float = 0.0,
+    max_frames: int = MAX_FRAMES,
+) -> Recording:
+    """Run one solver from ``start`` and keep at most ``max_frames`` snapshots of it.
+
+    The frames to keep are planned with :func:`frame_indices` for a full run of
+    ``max_iter`` iterations, so only those snapshots are stored. If the stopping rule ends the
+    run early (``tol > 0``), the last iteration is still added as the final frame.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, k)
+        Nonnegative data, one point per row.
+    rank : int
+        ``r``.
+    start : tuple (H0, W0)
+        Start point, shapes (n, r) and (r, k); e.g. from :func:`initialize_start`.
+    solver : {"mu", "hals", "anls", "als"}
+    max_iter : int
+        Iterations, at most :data:`MAX_ITER`.
+    tol : float
+        Stopping rule of :func:`nmf_core.nmf`; the default 0 runs all ``max_iter`` iterations.
+    max_frames : int
+        Cap on the number of frames, at least 2.
+
+    Returns
+    -------
+    Recording
+    """
+    X = as_nonnegative_matrix(X, allow_sparse=False)
+    max_iter = _check_iterations(max_iter)
+    planned = set(frame_indices(max_iter + 1, max_frames).tolist())
+    H0, W0 = initialize(X, rank, start)
+    # Frame 0's loss is filled in from the run's own history below, so every frame shows
+    # exactly the number the loss curve plots.
+    kept: list[tuple[int, np.ndarray, np.ndarray, float]] = [(0, H0, W0, float("nan"))]
+    latest: list[tuple[int, np.ndarray, np.ndarray, float]] = []
+
+    def keep(iteration: int, H: np.ndarray, W: np.ndarray, loss: float) -> bool:
+        # nmf passes copies, so storing them is safe.
+        snapshot = (iteration, H, W, float(loss))
+        if iteration in planned:
+            kept.append(snapshot)
+        latest[:] = [snapshot]
+        return False
+
+    result = nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=tol, callback=keep)
+    if latest and kept[-1][0] != latest[0][0]:
+        if len(kept) == max_frames:
+            # Stopped early, exactly on the cap: the end replaces the last planned frame.
+            kept.pop()
+        kept.append(latest[0])
+    kept[0] = (0, H0, W0, float(result.losses[0]))
+    return Recording(
+        iterations=np.array([frame[0] for frame in kept], dtype=int),
+        H=np.stack([frame[1] for frame in kept]),
+        W=np.stack([frame[2] for frame in kept]),
+        losses=np.array([frame[3] for frame in kept]),
+        result=result,
+        max_frames=int(max_frames),
+    )
+
+
+def svd_floor(X, rank: int) -> float:
+    """``min ‖X − M‖²_F`` over all matrices ``M`` of rank at most ``r`` (Eckart–Young).
+
+    It is the sum of the squared singular values beyond the first ``r``. Every NMF of rank
+    ``r`` is such an ``M``, so no solver's loss can go below it.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, k)
+    rank : int
+
+    Returns
+    -------
+    float
+    """
+    X = np.asarray(X, dtype=np.float64)
+    # svd_error_curve needs the singular values only (no U, V): the cheap SVD.
+    relative = float(svd_error_curve(X, check_rank(rank))[-1])
+    return relative**2 * float(np.einsum("ij,ij->", X, X))
+
+
+def loss_increases(
+    losses: np.ndarray, *, rtol: float = 1e-9, atol_factor: float = 1e-12
+) -> np.ndarray:
+    """Iterations ``i`` where ``losses[i] > losses[i − 1]`` by more than rounding.
+
+    Parameters
+    ----------
+    losses : ndarray, shape (n_iter + 1,)
+        A loss history, ``losses[0]`` at the start.
+    rtol, atol_factor : float
+        An increase counts only beyond ``rtol · losses[i − 1] + atol_factor · max(losses)``.
+        The solvers compute the loss as ``‖X‖² − 2⟨HᵀX, W⟩ + ⟨HᵀH, WWᵀ⟩``, whose rounding error
+        scales with the largest terms, not with the (possibly tiny) loss itself; this keeps
+        that noise from being mistaken for a real increase.
+
+    Returns
+    -------
+    ndarray of int
+        The iterations (1-based: the iteration that produced the higher loss).
+    """
+    losses = np.asarray(losses, dtype=float)
+    if losses.size < 2:
+        return np.zeros(0, dtype=int)
+    slack = rtol * np.abs(losses[:-1]) + atol_factor * float(np.max(np.abs(losses)))
+    rises = np.diff(losses) > slack
+    return np.flatnonzero(rises) + 1
+
+
+@dataclass(frozen=True)
+class Race:
+    """MU, HALS, ANLS and ALS run from the same start.
+
+    Attributes
+    ----------
+    results : dict of str to NMFResult
+        One run per solver, in :data:`nmf_core.SOLVERS` order.
+    start_loss : float
+        ``‖X − H0 W0‖²_F``, where every solver starts.
+    floor : float
+        :func:`svd_floor` at the same rank.
+    rank : int
+    """
+
+    results: dict[str, NMFResult]
+    start_loss: float
+    floor: float
+    rank: int
+
+    def increases(self, solver: str) -> np.ndarray:
+        """Iterations at which ``solver``'s loss went up (see :func:`loss_increases`)."""
+        return loss_increases(self.results[solver].losses)
+
+    def total_seconds(self) -> float:
+        """Wall-clock time of all runs together."""
+        return float(sum(result.times[-1] for result in self.results.values()))
+
+
+def race(
+    X,
+    rank: int,
+    *,
+    start: tuple[np.ndarray, np.ndarray],
+    solvers: tuple[str, ...] = SOLVERS,
+    max_iter: int = 50,
+) -> Race:
+    """Run each solver for exactly ``max_iter`` iterations from the same ``start``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, k)
+        Nonnegative data, one point per row.
+    rank : int
+    start : tuple (H0, W0)
+        Shared start point, shapes (n, r) and (r, k).
+    solvers : tuple of str
+        Any of ``"mu", "hals", "anls", "als"``.
+    max_iter : int
+        At most :data:`MAX_ITER`; no early stopping (``tol=0``), so the curves are comparable
+        iteration by iteration.
+
+    Returns
+    -------
+    Race
+    """
+    X = as_nonnegative_matrix(X, allow_sparse=False)
+    max_iter = _check_iterations(max_iter)
+    H0, W0 = initialize(X, rank, start)
+    results = {
+        solver: nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=0)
+        for solver in solvers
+    }
+    return Race(
+        results=results,
+        start_loss=frobenius_loss(X, H0, W0),
+        floor=svd_floor(X, rank),
+        rank=int(rank),
+    )
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """A data matrix for the page, with what the figures need to draw it.
+
+    Attributes
+    ----------
+    key : str
+        One of :data:`DEMO_DATA`.
+    X : ndarray, shape (n, k)
+        Nonnegative, one point (or face, or image row) per row.
+    image_shape : tuple of int or None
+        For faces: the shape each row (and each basis vector) reshapes to; for the image: the
+        shape of ``X`` itself; ``None`` for point clouds.
+    """
+
+    key: str
+    X: np.ndarray
+    image_shape: tuple[int, int] | None
+
+    @property
+    def kind(self) -> str:
+        """``"cloud"``, ``"faces"`` or ``"image"``."""
+        return "cloud" if self.key.startswith("cloud") else self.key
+
+
+def demo_data(key: str, *, seed: Any = 0) -> DemoData:
+    """Build one of the page's data sets.
+
+    - ``"faces"``: :func:`nmf_lab.demo_data.load_faces`, 100×625.
+    - ``"cloud3"`` / ``"cloud2"``: 100 points inside the cone of 3 / 2 planted rays, with a
+      little noise, from
+      :func:`nmf_lab.lessons.point_clouds.make_cloud` (preset ``"cone"``, seeded).
+    - ``"image"``: scikit-image's ``camera``, downscaled to :data:`IMAGE_SIDE` pixels a side.
+
+    Parameters
+    ----------
+    key : str
+    seed : None, int or numpy.random.Generator
+        Used by the toy clouds only.
+
+    Returns
+    -------
+    DemoData
+    """
+    if key == "faces":
+        return DemoData(key, load_faces(), FACE_SHAPE)
+    if key in ("cloud3", "cloud2"):
+        dim = 3 if key == "cloud3" else 2
+        cloud = make_cloud(
+            "cone", dim=dim, n_points=CLOUD_POINTS, noise=CLOUD_NOISE, rank=dim, seed=seed
+        )
+        return DemoData(key, cloud.X, None)
+    if key == "image":
+        (X,) = image_channels(fit_working_size(sample_image("camera"), IMAGE_SIDE))
+        return DemoData(key, X, X.shape)
+    raise ValueError(f"Unknown demo data {key!r}; choose one of {', '.join(DEMO_DATA)}.")

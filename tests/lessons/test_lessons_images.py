@@ -1,0 +1,697 @@
+"""nmf_lab.lessons.images and nmf_lab.figures.images: safe decoding, NMF vs SVD on pictures, faces.
+
+Every claim the Images page makes in its text has a test here (marked "page claim").
+Test pictures are generated with Pillow in the test rather than committed as binaries.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from threadpoolctl import threadpool_limits
+
+from nmf_core import initialize, nmf, pca, truncated_svd
+from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
+from nmf_lab.figures import images as figs
+from nmf_lab.lessons import images as im
+
+# The page's defaults (pages/images.py); the claims are checked at these settings.
+PAGE_RANK, PAGE_ITERS, PAGE_SOLVER, PAGE_INIT, PAGE_SEED = 20, 30, "hals", "nndsvda", 0
+FACE_RANK, FACE_ITERS = 16, 100
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    """One BLAS thread: on a busy 2-core machine oversubscribed BLAS threads make these small
+    SVDs and NMFs tens of times slower."""
+    with threadpool_limits(limits=1):
+        yield
+
+
+# ------------------------------------------------------------------ file builders ----------
+
+
+def png_bytes(pixels: np.ndarray, **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG", **save)
+    return buffer.getvalue()
+
+
+def jpeg_bytes(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares ``width×height`` gray pixels (but holds almost none)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def animated_png() -> bytes:
+    frames = [Image.fromarray(np.full((32, 32), value, np.uint8)) for value in (0, 128, 255)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="PNG", save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+def gradient(height: int, width: int) -> np.ndarray:
+    rows = np.linspace(0, 255, height)[:, None]
+    cols = np.linspace(0, 255, width)[None, :]
+    return ((rows + cols) / 2).astype(np.uint8)
+
+
+def rgb_noise(height: int, width: int, seed: int = 0) -> np.ndarray:
+    return (np.random.default_rng(seed).random((height, width, 3)) * 255).astype(np.uint8)
+
+
+def decode_uri(uri: str) -> Image.Image:
+    assert uri.startswith("data:image/png;base64,")
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+
+
+# ------------------------------------------------------------------ decoding ---------------
+
+
+def test_grayscale_png_decodes_to_its_pixels_over_255():
+    pixels = gradient(40, 60)
+    image = im.decode_image(png_bytes(pixels))
+    assert image.shape == (40, 60)
+    np.testing.assert_allclose(image, pixels / 255.0)
+
+
+def test_rgb_png_keeps_three_channels():
+    pixels = rgb_noise(30, 50)
+    image = im.decode_image(png_bytes(pixels))
+    assert image.shape == (30, 50, 3)
+    np.testing.assert_allclose(image, pixels / 255.0)
+
+
+def test_jpeg_decodes_close_to_the_original():
+    pixels = np.repeat(gradient(48, 64)[..., None], 3, axis=2)
+    image = im.decode_image(jpeg_bytes(pixels))
+    assert image.shape == (48, 64, 3)
+    assert np.abs(image - pixels / 255.0).mean() < 0.02
+
+
+def test_transparent_pixels_are_flattened_onto_white():
+    pixels = np.zeros((20, 20, 4), np.uint8)  # black but fully transparent
+    image = im.decode_image(png_bytes(pixels))
+    np.testing.assert_allclose(image, 1.0)
+
+
+def test_sixteen_bit_png_keeps_its_scale():
+    pixels = (np.arange(64 * 32).reshape(64, 32) * 20).astype(np.uint16)
+    image = im.decode_image(png_bytes(pixels))
+    np.testing.assert_allclose(image, pixels / 65535.0, atol=1e-6)
+
+
+def test_large_picture_is_scaled_to_the_working_size():
+    # Page claim: pictures are factored with the longest side at most 512 pixels.
+    image = im.decode_image(png_bytes(gradient(600, 900)))
+    assert max(image.shape) == im.WORKING_SIDE == 512
+    assert image.shape == (341, 512)  # 600 · 512/900 = 341.3
+
+
+def test_png_roundtrip_through_image_to_png():
+    image = np.random.default_rng(1).random((24, 36, 3))
+    back = im.decode_image(im.image_to_png(image))
+    assert np.max(np.abs(back - image)) <= 0.5 / 255 + 1e-12
+
+
+def test_image_to_png_clips_values_outside_the_unit_interval():
+    image = np.array([[-0.5, 0.5], [1.5, 1.0]]).repeat(10, 0).repeat(10, 1)
+    back = im.decode_image(im.image_to_png(image))
+    assert back.min() == 0.0 and back.max() == 1.0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"hello, I am a CSV file\n1,2,3\n", "not a PNG or JPEG"),
+        (b"GIF89a" + b"\0" * 40, "not a PNG or JPEG"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 30, "damaged"),
+    ],
+    ids=["empty", "text", "gif", "garbage-after-png-signature"],
+)
+def test_non_images_are_rejected(data, message):
+    with pytest.raises(ValueError, match=message):
+        im.decode_image(data)
+
+
+def test_animated_gif_is_rejected_by_its_magic_bytes():
+    frames = [Image.fromarray(np.full((32, 32), v, np.uint8)) for v in (0, 255)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    with pytest.raises(ValueError, match="not a PNG or JPEG"):
+        im.decode_image(buffer.getvalue())
+
+
+def test_file_name_does_not_matter_only_the_bytes():
+    with pytest.raises(ValueError, match="not a PNG or JPEG"):
+        im.sniff_format(b"BM" + b"\0" * 60)  # a BMP, whatever it is called
+    assert im.sniff_format(png_bytes(gradient(16, 16))) == "PNG"
+    assert im.sniff_format(jpeg_bytes(gradient(16, 16))) == "JPEG"
+
+
+def test_truncated_png_is_rejected():
+    data = png_bytes(rgb_noise(64, 64))
+    with pytest.raises(ValueError, match="truncated or damaged"):
+        im.decode_image(data[: len(data) // 2])
+
+
+def test_truncated_jpeg_is_rejected():
+    data = jpeg_bytes(rgb_noise(64, 64))
+    with pytest.raises(ValueError, match="truncated or damaged"):
+        im.decode_image(data[: len(data) // 2])
+
+
+def test_image_bomb_beyond_pillows_limit_is_rejected():
+    # 10^10 declared pixels: Pillow's own decompression-bomb error, turned into a ValueError.
+    with pytest.raises(ValueError, match="image bomb"):
+        im.decode_image(png_declaring(100_000, 100_000))
+
+
+def test_pillows_bomb_warning_is_an_error_too():
+    # 10^8 pixels is above Pillow's warning threshold (≈ 8.9·10^7) but below its error: even with
+    # our own cap lifted, the warning must stop the decode.
+    with pytest.raises(ValueError, match="image bomb"):
+        im.decode_image(png_declaring(10_000, 10_000), max_pixels=10**12)
+
+
+def test_declared_size_over_the_cap_is_rejected_before_decoding():
+    # The file holds 16 bytes of pixel data: had it been decoded, it would fail as truncated.
+    with pytest.raises(ValueError, match="declares 5000×5000"):
+        im.decode_image(png_declaring(5000, 5000))
+    # A perfectly good file, refused on its header alone by a lower cap.
+    with pytest.raises(ValueError, match="declares 64×64 = 4,096 pixels"):
+        im.decode_image(png_bytes(gradient(64, 64)), max_pixels=4000)
+
+
+@pytest.mark.parametrize(("height", "width"), [(1, 1), (8, 100), (100, 15)])
+def test_tiny_images_are_rejected(height, width):
+    with pytest.raises(ValueError, match=f"{width}×{height} pixels; both sides need"):
+        im.decode_image(png_bytes(gradient(height, width)))
+
+
+def test_extreme_aspect_ratio_is_rejected_after_scaling():
+    with pytest.raises(ValueError, match="aspect ratio is too extreme"):
+        im.decode_image(png_bytes(gradient(20, 4000)))
+
+
+def test_animated_png_is_rejected():
+    with pytest.raises(ValueError, match="animated"):
+        im.decode_image(animated_png())
+
+
+def test_uploaded_names_lose_markup_and_path_syntax():
+    assert im.safe_file_name("cat.png") == "cat.png"
+    assert im.safe_file_name("../../etc/passwd") == "_.._etc_passwd"
+    assert im.safe_file_name("**bold** <b>x</b>.jpg") == "__bold____b_x__b_.jpg"
+    assert im.safe_file_name("") == "upload"
+    long = im.safe_file_name("a" * 200 + ".png")
+    assert len(long) == 60 and long.endswith("…")
+
+
+def test_oversized_file_and_wrong_type_are_rejected():
+    with pytest.raises(ValueError, match="the limit is"):
+        im.decode_image(png_bytes(gradient(64, 64)), max_bytes=100)
+    with pytest.raises(ValueError, match="Expected the file's bytes"):
+        im.decode_image("not bytes")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ preparing --------------
+
+
+@pytest.mark.parametrize("name", SAMPLE_IMAGES)
+def test_samples_fit_the_working_size_and_keep_their_aspect(name):
+    original = sample_image(name)
+    fitted = im.fit_working_size(original)
+    assert max(fitted.shape[:2]) <= im.WORKING_SIDE
+    assert fitted.shape[2:] == original.shape[2:]
+    assert abs(fitted.shape[0] / fitted.shape[1] - original.shape[0] / original.shape[1]) < 0.01
+    assert fitted.min() >= 0 and fitted.max() <= 1
+
+
+def test_small_image_is_left_as_it_is():
+    image = np.random.default_rng(0).random((40, 30))
+    np.testing.assert_array_equal(im.fit_working_size(image), image)
+
+
+def test_grayscale_channel_is_the_bt709_luminance():
+    from skimage.color import rgb2gray
+
+    image = sample_image("coffee")[:50, :60]
+    (gray,) = im.image_channels(image, "grayscale")
+    np.testing.assert_allclose(gray, rgb2gray(image), atol=1e-12)
+    _, green, _ = im.image_channels(image, "rgb")
+    np.testing.assert_array_equal(green, image[..., 1])
+    assert len(im.image_channels(image[..., 0], "rgb")) == 1
+    with pytest.raises(ValueError, match="colour mode"):
+        im.image_channels(image, "sepia")
+
+
+# ------------------------------------------------------------------ storage ----------------
+
+
+def test_storage_of_the_default_view_by_hand():
+    # Page default: camera 512×512 at r = 20 -> 20·(512 + 512) = 20480 numbers vs 512² = 262144.
+    assert im.storage_counts(512, 512, 20) == (20480, 262144)
+    assert im.storage_counts(300, 451, 5, channels=3) == (3 * 5 * 751, 3 * 300 * 451)
+
+
+@settings(max_examples=25)
+@given(n=st.integers(1, 2000), k=st.integers(1, 2000), r=st.integers(1, 100), c=st.integers(1, 3))
+def test_storage_formula(n, k, r, c):
+    factors, original = im.storage_counts(n, k, r, c)
+    assert factors == c * (n * r + r * k)  # entries of H (n×r) plus W (r×k)
+    assert original == c * n * k
+
+
+@pytest.mark.parametrize("bad", [(0, 5, 1), (5, 5, 0), (5, 5, 2.5), (True, 5, 1)])
+def test_storage_rejects_bad_sizes(bad):
+    with pytest.raises(ValueError):
+        im.storage_counts(*bad)
+
+
+# ------------------------------------------------------------------ one image --------------
+
+
+@pytest.fixture(scope="module")
+def camera() -> np.ndarray:
+    return im.fit_working_size(sample_image("camera"))
+
+
+@pytest.fixture(scope="module")
+def camera_result(camera) -> im.ImageFactorization:
+    return im.factor_image(
+        camera, PAGE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=PAGE_ITERS, seed=PAGE_SEED
+    )
+
+
+def test_reconstruction_shapes_grayscale(camera_result):
+    result = camera_result
+    assert result.shape == (512, 512) and result.rank == 20 and result.channels == 1
+    assert result.H[0].shape == (512, 20) and result.W[0].shape == (20, 512)
+    assert result.nmf_image.shape == result.svd_image.shape == result.original.shape
+    assert result.nmf_error_map.shape == result.svd_error_map.shape == (512, 512)
+    assert result.storage == (20480, 262144)
+
+
+def test_reconstruction_shapes_per_channel():
+    image = im.fit_working_size(sample_image("chelsea"))[:60, :80]
+    result = im.factor_image(image, 4, color="rgb", max_iter=10)
+    assert result.channels == 3 and result.original.shape == (60, 80, 3)
+    assert result.nmf_image.shape == result.svd_image.shape == (60, 80, 3)
+    assert [H.shape for H in result.H] == [(60, 4)] * 3
+    assert result.storage == (3 * 4 * 140, 3 * 60 * 80)
+    # Each channel is its own matrix: the red reconstruction is the red channel's HW.
+    np.testing.assert_allclose(result.nmf_image[..., 0], result.H[0] @ result.W[0])
+
+
+def test_nmf_factors_are_nonnegative_and_svd_factors_are_signed(camera_result):
+    # Page claim: NMF (left) is all ≥ 0; SVD needs signs.
+    assert min(camera_result.H[0].min(), camera_result.W[0].min()) >= 0
+    right = camera_result.svd_right[0]
+    assert all((row < 0).any() and (row > 0).any() for row in right[1:])
+
+
+def test_svd_reconstruction_is_the_truncated_svd(camera, camera_result):
+    expected = truncated_svd(camera, PAGE_RANK).reconstruction()
+    np.testing.assert_allclose(camera_result.svd_image, expected, atol=1e-10)
+    errors_by_hand = np.linalg.norm(camera - expected) / np.linalg.norm(camera)
+    assert camera_result.svd_error == pytest.approx(errors_by_hand)
+
+
+def test_relative_error_and_error_map_by_hand(camera, camera_result):
+    residual = camera - camera_result.H[0] @ camera_result.W[0]
+    assert camera_result.nmf_error == pytest.approx(
+        np.linalg.norm(residual) / np.linalg.norm(camera)
+    )
+    np.testing.assert_allclose(camera_result.nmf_error_map, np.abs(residual))
+
+
+def test_colour_error_map_is_rms_over_channels():
+    original = np.zeros((2, 2, 3))
+    approx = np.zeros((2, 2, 3))
+    approx[0, 0] = [3.0, 0.0, 0.0]
+    error = im.ImageFactorization(
+        original,
+        (np.zeros((2, 1)),) * 3,
+        (np.zeros((1, 2)),) * 3,
+        (np.zeros((2, 1)),) * 3,
+        (np.zeros((1, 2)),) * 3,
+    )
+    assert error.nmf_error_map.shape == (2, 2)
+    from nmf_lab.lessons.images import _error_map
+
+    np.testing.assert_allclose(_error_map(original, approx), [[np.sqrt(3.0), 0], [0, 0]])
+
+
+def test_rank_larger_than_the_picture_is_a_clear_error():
+    with pytest.raises(ValueError, match="shorter side"):
+        im.factor_image(np.random.default_rng(0).random((20, 30)), 21)
+
+
+@pytest.mark.parametrize("name", SAMPLE_IMAGES)
+def test_svd_error_never_above_nmf_error_on_sample_images(name):
+    # Page claim (Eckart–Young): at every rank the SVD's error is at most NMF's. Checked on each
+    # sample (at half the working size and 10 iterations to keep the suite fast; the bound holds
+    # for any rank-r matrix), ranks 1…8, with the page's solver and init.
+    image = im.fit_working_size(sample_image(name), im.WORKING_SIDE // 2)
+    curve = im.error_vs_rank(
+        image, 8, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=10, seed=PAGE_SEED
+    )
+    np.testing.assert_array_equal(curve.ranks, np.arange(1, 9))
+    assert np.all(curve.svd <= curve.nmf + 1e-12)
+    assert np.all(np.diff(curve.svd) <= 1e-12)  # more rank never hurts the SVD
+
+
+def test_svd_error_never_above_nmf_at_the_page_default_curve(camera):
+    # The page's error-vs-rank chart at its defaults (r = 1…20, 30 HALS iterations).
+    curve = im.error_vs_rank(
+        camera, 20, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=PAGE_ITERS, seed=PAGE_SEED
+    )
+    assert np.all(curve.svd <= curve.nmf)
+
+
+def test_svd_error_never_above_nmf_per_channel():
+    image = im.fit_working_size(sample_image("astronaut"))[::4, ::4]
+    curve = im.error_vs_rank(image, 6, color="rgb", max_iter=10)
+    assert np.all(curve.svd <= curve.nmf + 1e-12)
+
+
+def test_svd_error_curve_matches_explicit_reconstructions():
+    image = sample_image("coins")[:80, :90]
+    svds = im.image_svds(image)
+    curve = im.svd_image_error_curve(svds, 5)
+    for r in range(1, 6):
+        approx = truncated_svd(image, r).reconstruction()
+        assert curve[r - 1] == pytest.approx(np.linalg.norm(image - approx) / np.linalg.norm(image))
+
+
+@pytest.mark.parametrize("init", im.NESTED_INITS)
+def test_nested_starts_equal_the_per_rank_init(init):
+    # The shortcut must not change results: a cut-down start is exactly the rank-r init.
+    image = sample_image("coins")[::3, ::3]
+    (big,) = im.image_starts(image, 12, init=init)
+    for rank in (1, 5, 12):
+        H0, W0 = initialize(image, rank, init)
+        np.testing.assert_array_equal(big[0][:, :rank], H0)
+        np.testing.assert_array_equal(big[1][:rank], W0)
+    assert im.image_starts(image, 12, init="random") is None
+    direct = nmf(image, 5, init=init, max_iter=15, seed=0)
+    shortcut = im.factor_image(
+        image, 5, init=init, max_iter=15, seed=0, starts=im.image_starts(image, 12, init=init)
+    )
+    np.testing.assert_allclose(shortcut.H[0], direct.H)
+    with pytest.raises(ValueError, match="start points have rank"):
+        im.factor_image(image, 13, init=init, starts=im.image_starts(image, 12, init=init))
+
+
+def test_nmf_image_error_matches_factor_image(camera, camera_result):
+    error = im.nmf_image_error(
+        camera, PAGE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=PAGE_ITERS, seed=PAGE_SEED
+    )
+    assert error == pytest.approx(camera_result.nmf_error, rel=1e-9)
+
+
+def test_layers_add_up_to_the_reconstruction(camera_result):
+    # Page claim: the r rank-one layers H[:, j] W[j, :] add up to HW.
+    H, W = camera_result.H[0], camera_result.W[0]
+    layers = im.layer_stack(H, W)
+    np.testing.assert_allclose(layers.sum(axis=0), H @ W, atol=1e-10)
+    running = im.layer_stack(H, W, im.layer_order(H, W), cumulative=True)
+    np.testing.assert_allclose(running[-1], H @ W, atol=1e-10)
+    left, right = camera_result.svd_left[0], camera_result.svd_right[0]
+    np.testing.assert_allclose(
+        im.layer_stack(left, right).sum(axis=0), camera_result.svd_image, atol=1e-10
+    )
+
+
+def test_nmf_layers_are_nonnegative_and_svd_layers_signed(camera_result):
+    assert im.layer_stack(camera_result.H[0], camera_result.W[0], max_side=64).min() >= 0
+    svd_layers = im.layer_stack(camera_result.svd_left[0], camera_result.svd_right[0], max_side=64)
+    assert all((layer < 0).any() for layer in svd_layers[1:])
+
+
+def test_nmf_running_sums_only_add_light(camera_result):
+    # Page claim (running-sum view): NMF only ever adds light, the SVD also subtracts it.
+    H, W = camera_result.H[0], camera_result.W[0]
+    running = im.layer_stack(H, W, im.layer_order(H, W), max_side=64, cumulative=True)
+    assert np.all(np.diff(running, axis=0) >= 0)
+    signed = im.layer_stack(
+        camera_result.svd_left[0], camera_result.svd_right[0], max_side=64, cumulative=True
+    )
+    assert np.any(np.diff(signed, axis=0) < 0)
+
+
+def test_thinned_layers_are_the_thinned_reconstruction(camera_result):
+    H, W = camera_result.H[0], camera_result.W[0]
+    thin = im.layer_stack(H, W, max_side=128)
+    assert thin.shape == (20, 128, 128)
+    np.testing.assert_allclose(thin.sum(axis=0), (H @ W)[::4, ::4], atol=1e-10)
+
+
+def test_layer_order_is_by_layer_size():
+    H = np.array([[1.0, 0.0, 3.0], [1.0, 2.0, 0.0]])
+    W = np.array([[1.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+    order = im.layer_order(H, W)
+    sizes = [np.linalg.norm(np.outer(H[:, j], W[j])) for j in order]
+    assert sizes == sorted(sizes, reverse=True)
+    np.testing.assert_array_equal(order, [2, 0, 1])  # sizes 3, 2, 2 (ties keep order)
+    with pytest.raises(ValueError, match="do not fit"):
+        im.layer_stack(H, W[:2])
+
+
+# ------------------------------------------------------------------ faces ------------------
+
+
+@pytest.fixture(scope="module")
+def face_set() -> np.ndarray:
+    return load_faces()
+
+
+@pytest.fixture(scope="module")
+def default_faces(face_set) -> im.FacesComparison:
+    return im.compare_faces(
+        face_set, FACE_RANK, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=FACE_ITERS, seed=PAGE_SEED
+    )
+
+
+def test_face_set_is_100_faces_of_25_by_25(face_set):
+    # Page text: 100 faces, 25×25 pixels, one per row of X (100×625).
+    assert face_set.shape == (100, 625) and FACE_SHAPE == (25, 25)
+
+
+def test_nmf_parts_are_nonnegative(default_faces):
+    # Page claim: NMF's rows of W (and the coefficients H_i) are nonnegative.
+    assert default_faces.W.min() >= 0 and default_faces.H.min() >= 0
+    assert default_faces.W.shape == (FACE_RANK, 625) and default_faces.H.shape == (100, 16)
+
+
+def test_every_eigenface_has_negative_and_positive_pixels(default_faces):
+    # Page claim: eigenfaces are signed (each one has pixels of both signs).
+    components = default_faces.pca.components
+    assert components.shape == (FACE_RANK, 625)
+    assert all((c < 0).any() and (c > 0).any() for c in components)
+
+
+@pytest.mark.parametrize("rank", [9, FACE_RANK, 25])
+def test_nmf_parts_are_sparser_than_eigenfaces_at_moderate_ranks(face_set, rank):
+    # Page claim: at moderate ranks (the default r = 16 among them) the parts are localised:
+    # their mean Hoyer sparseness is higher than the eigenfaces'.
+    result = im.compare_faces(
+        face_set, rank, solver=PAGE_SOLVER, init=PAGE_INIT, max_iter=FACE_ITERS, seed=PAGE_SEED
+    )
+    assert result.nmf_sparseness.mean() > result.pca_sparseness.mean()
+
+
+def test_sparseness_numbers_are_hoyer_per_basis_vector(default_faces):
+    m = default_faces.W.shape[1]
+    row = default_faces.W[3]
+    by_hand = (np.sqrt(m) - np.abs(row).sum() / np.linalg.norm(row)) / (np.sqrt(m) - 1)
+    assert default_faces.nmf_sparseness[3] == pytest.approx(by_hand)
+    assert default_faces.pca_sparseness.shape == (FACE_RANK,)
+
+
+def test_parts_are_ordered_by_what_they_carry(default_faces):
+    weights = np.linalg.norm(default_faces.H, axis=0) * np.linalg.norm(default_faces.W, axis=1)
+    assert np.all(np.diff(weights) <= 1e-12)
+
+
+def test_faces_reconstructions_match_the_decomposition(face_set, default_faces):
+    expected = pca(face_set, FACE_RANK).reconstruction()
+    np.testing.assert_allclose(default_faces.pca.reconstruction(), expected)
+    assert default_faces.nmf_error == pytest.approx(
+        np.linalg.norm(face_set - default_faces.H @ default_faces.W) / np.linalg.norm(face_set)
+    )
+    assert 0 < default_faces.pca_error < 1
+
+
+def test_a_face_is_the_sum_of_its_weighted_parts(default_faces):
+    i = 7
+    order, parts = im.face_parts(default_faces.H[i], default_faces.W)
+    np.testing.assert_allclose(parts.sum(axis=0), default_faces.H[i] @ default_faces.W, atol=1e-12)
+    norms = np.linalg.norm(parts, axis=1)
+    assert np.all(np.diff(norms) <= 1e-12)
+    top_order, top_parts = im.face_parts(default_faces.H[i], default_faces.W, 3)
+    np.testing.assert_array_equal(top_order, order[:3])
+    assert top_parts.shape == (3, 625)
+    with pytest.raises(ValueError, match="do not fit"):
+        im.face_parts(default_faces.H[i][:3], default_faces.W)
+
+
+def test_compare_faces_rejects_too_high_rank():
+    with pytest.raises(ValueError, match="rank"):
+        im.compare_faces(np.ones((5, 8)), 6)
+
+
+# ------------------------------------------------------------------ figures ----------------
+
+
+def test_colorize_uses_the_ends_of_the_scale():
+    pixels = figs.colorize(np.array([[0.0, 1.0, 2.0]]), "Viridis", 0.0, 1.0)
+    np.testing.assert_array_equal(pixels[0, 0], [0x44, 0x01, 0x54])  # Viridis start #440154
+    np.testing.assert_array_equal(pixels[0, 1], [0xFD, 0xE7, 0x25])  # Viridis end #fde725
+    np.testing.assert_array_equal(pixels[0, 2], pixels[0, 1])  # clipped above vmax
+
+
+def test_image_trace_sends_a_png_of_the_right_size():
+    trace = figs.image_trace(np.random.default_rng(0).random((30, 40)))
+    picture = decode_uri(trace.source)
+    assert picture.size == (40, 30) and picture.mode == "L"
+    diverging = decode_uri(
+        figs.image_trace(np.array([[-1.0, 0.0, 1.0]]), kind="diverging").source
+    ).convert("RGB")
+    left, middle, right = (np.array(diverging.getpixel((x, 0))) for x in range(3))
+    assert left[2] > left[0] and right[0] > right[2]  # blue below zero, red above
+    assert middle.min() > 200  # white-ish at zero
+    with pytest.raises(ValueError, match="kind"):
+        figs.image_trace(np.zeros((2, 2)), kind="rainbow")
+
+
+def test_error_maps_share_one_colour_scale():
+    # Page claim: the two error maps are on the SAME colour scale. The same error value must get
+    # the same colour in both panels, even though their maxima differ.
+    nmf_map = np.full((20, 20), 0.1)
+    nmf_map[0, 0] = 0.4
+    svd_map = np.full((20, 20), 0.1)
+    fig = figs.error_maps_figure(nmf_map, svd_map, quantile=1.0)
+    images = [trace for trace in fig.data if trace.type == "image"]
+    first, second = (np.array(decode_uri(t.source).convert("RGB")) for t in images)
+    np.testing.assert_array_equal(first[5, 5], second[5, 5])
+    assert not np.array_equal(first[0, 0], second[0, 0])
+    colorbar = next(trace for trace in fig.data if trace.type == "scatter")
+    assert colorbar.marker.cmin == 0 and colorbar.marker.cmax == pytest.approx(0.4)
+
+
+def test_error_scale_tops_out_at_the_995th_percentile_of_both_maps(camera_result):
+    # Page caption: the scale tops out at the 99.5th percentile of both maps.
+    fig = figs.error_maps_figure(camera_result.nmf_error_map, camera_result.svd_error_map)
+    colorbar = next(trace for trace in fig.data if trace.type == "scatter")
+    both = np.concatenate(
+        [camera_result.nmf_error_map.ravel(), camera_result.svd_error_map.ravel()]
+    )
+    assert colorbar.marker.cmax == pytest.approx(np.quantile(both, 0.995))
+    assert colorbar.marker.cmax < both.max()
+
+
+def test_reconstruction_and_factor_figures(camera_result):
+    result = camera_result
+    fig = figs.reconstructions_figure(
+        result.original,
+        result.nmf_image,
+        result.svd_image,
+        rank=20,
+        nmf_error=result.nmf_error,
+        svd_error=result.svd_error,
+    )
+    assert len(fig.data) == 3
+    assert f"{result.nmf_error:.1%}" in fig.layout.annotations[1].text
+    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
+    zmids = [trace.zmid for trace in factors.data]
+    assert zmids == [None, 0, None, 0]  # diverging (centred) only for SVD's signed factors
+    assert factors.data[0].z.shape == (20, 512) and factors.data[2].z.shape == (20, 512)
+
+
+def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
+    H, W = camera_result.H[0], camera_result.W[0]
+    layers = im.layer_stack(H, W, np.arange(4), max_side=64)
+    signed = im.layer_stack(
+        camera_result.svd_left[0], camera_result.svd_right[0], np.arange(4), max_side=64
+    )
+    fig = figs.layers_figure(layers, signed, labels=list("abcd"))
+    assert len(fig.data) == 1 and list(fig.layout.xaxis.ticktext) == list("abcd")
+    picture = decode_uri(fig.data[0].source)
+    assert picture.size[1] == 2 * 64 + 4
+    with pytest.raises(ValueError, match="labels"):
+        figs.layers_figure(layers, signed, labels=["a"])
+    with pytest.raises(ValueError, match="same shape"):
+        figs.layers_figure(layers, signed[:2], labels=list("abcd"))
+
+
+def test_error_rank_figure_has_both_curves():
+    fig = figs.error_rank_figure(
+        np.arange(1, 4), np.array([0.5, 0.4, 0.3]), np.array([0.4, 0.3, 0.2]), current_rank=2
+    )
+    assert [trace.name.split()[0] for trace in fig.data] == ["NMF", "SVD"]
+
+
+def test_mosaic_places_tiles_with_gaps():
+    tiles = np.arange(1, 5, dtype=float)[:, None] * np.ones((4, 6))
+    canvas = figs.mosaic(tiles, (2, 3), columns=3, gap=1)
+    assert canvas.shape == (2 * 3 - 1, 3 * 4 - 1)
+    assert canvas[0, 0] == 1 and canvas[0, 4] == 2 and canvas[3, 0] == 4
+    assert np.isnan(canvas[0, 3]) and np.isnan(canvas[2, 0])
+    scaled = figs.mosaic(np.array([[0.0, 2.0], [-4.0, 1.0]]), (1, 2), columns=2, normalize="absmax")
+    np.testing.assert_allclose(scaled[0, [0, 1, 3, 4]], [0, 1, -1, 0.25])
+    with pytest.raises(ValueError, match="tiles"):
+        figs.mosaic(tiles, (3, 3), columns=2)
+
+
+def test_face_figures(default_faces):
+    fig = figs.face_mosaic_figure(
+        [
+            (
+                "parts",
+                figs.mosaic(default_faces.W, FACE_SHAPE, columns=4, normalize="max"),
+                "sequential",
+            ),
+            (
+                "eigenfaces",
+                figs.mosaic(
+                    default_faces.pca.components, FACE_SHAPE, columns=4, normalize="absmax"
+                ),
+                "diverging",
+            ),
+        ]
+    )
+    assert fig.data[0].zmin == 0 and fig.data[1].zmid == 0
+    bars = figs.face_coefficients_figure(default_faces.H[0], default_faces.pca.scores[0])
+    assert len(bars.data[0].y) == len(bars.data[1].y) == FACE_RANK
+    assert min(bars.data[0].y) >= 0 and min(bars.data[1].y) < 0

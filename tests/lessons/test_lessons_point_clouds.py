@@ -1,0 +1,469 @@
+"""Toy point clouds and the cone geometry of the Point clouds page (lessons.point_clouds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.optimize import nnls
+
+from nmf_core import frobenius_loss, nmf, spa, svd_error_curve
+from nmf_lab.figures.point_clouds import (
+    cloud_figure,
+    cones_figure,
+    simplex_figure,
+    spa_step_figure,
+)
+from nmf_lab.lessons.point_clouds import (
+    MAX_POINTS,
+    MAX_UPLOAD_ROWS,
+    PRESETS,
+    cloud_from_csv,
+    cone_projection,
+    fit_restarts,
+    in_cone,
+    make_cloud,
+    match_rays,
+    normalize_basis,
+    outside_cone,
+    pca_axes,
+    planted_rays,
+    ray_angles_deg,
+    spa_basis,
+    spa_steps,
+    stretch_factorization,
+    stretch_range,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
+CASES = [(preset, dim, rank) for preset in PRESETS for dim in (2, 3) for rank in range(1, dim + 1)]
+
+
+def _scipy_distance_to_cone(point: np.ndarray, W: np.ndarray) -> float:
+    """Independent check: scipy's NNLS on one point, ``min_{h≥0} ‖point − hW‖``."""
+    _, residual = nnls(W.T, point)
+    return float(residual)
+
+
+# ------------------------------------------------------------------------------ generators
+
+
+@pytest.mark.parametrize(("preset", "dim", "rank"), CASES)
+def test_generator_shapes_nonnegativity_and_planted_product(preset, dim, rank):
+    cloud = make_cloud(preset, dim=dim, n_points=60, noise=0.0, rank=rank, seed=3)
+    planted_rank = dim if preset == "no_cone" else rank
+    assert cloud.X.shape == (60, dim)
+    assert cloud.H.shape == (60, planted_rank)
+    assert cloud.W.shape == (planted_rank, dim)
+    assert cloud.X.min() >= 0 and cloud.H.min() >= 0 and cloud.W.min() >= 0
+    # Without noise the cloud is exactly the planted product.
+    np.testing.assert_allclose(cloud.X, cloud.H @ cloud.W, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(cloud.W, axis=1), 1.0)
+
+
+@pytest.mark.parametrize(("preset", "dim", "rank"), CASES)
+def test_every_planted_point_lies_in_the_planted_cone(preset, dim, rank):
+    cloud = make_cloud(preset, dim=dim, n_points=80, noise=0.0, rank=rank, seed=11)
+    assert in_cone(cloud.X, cloud.W).all()
+    distances = [_scipy_distance_to_cone(x, cloud.W) for x in cloud.X]
+    assert max(distances) < 1e-9
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("noise", [0.0, 0.1])
+def test_generators_are_deterministic_per_seed(preset, noise):
+    first = make_cloud(preset, dim=3, n_points=50, noise=noise, rank=2, seed=5)
+    again = make_cloud(preset, dim=3, n_points=50, noise=noise, rank=2, seed=5)
+    other = make_cloud(preset, dim=3, n_points=50, noise=noise, rank=2, seed=6)
+    np.testing.assert_array_equal(first.X, again.X)
+    np.testing.assert_array_equal(first.extreme_rows, again.extreme_rows)
+    assert not np.array_equal(first.X, other.X)
+
+
+def test_noise_keeps_points_nonnegative_and_moves_them():
+    clean = make_cloud("cone", dim=2, n_points=200, noise=0.0, rank=2, seed=0)
+    noisy = make_cloud("cone", dim=2, n_points=200, noise=0.2, rank=2, seed=0)
+    assert noisy.X.min() >= 0
+    assert not np.allclose(clean.X, noisy.X)
+
+
+def test_cone_points_are_strictly_inside_and_rays_stay_off_the_axes():
+    for dim in (2, 3):
+        cloud = make_cloud("cone", dim=dim, n_points=300, noise=0.0, rank=dim, seed=2)
+        assert cloud.H.min() > 0
+        # Rays at least 8 degrees from every coordinate face: every entry >= sin(8°).
+        assert cloud.W.min() >= np.sin(np.deg2rad(8.0)) - 1e-12
+
+
+def test_planted_rays_are_spread_apart():
+    for seed in range(20):
+        for dim in (2, 3):
+            W = planted_rays(dim, dim, seed=seed)
+            _, angles = match_rays(W, W)
+            cosines = W @ W.T
+            off = cosines[~np.eye(dim, dtype=bool)]
+            assert np.degrees(np.arccos(off.max())) >= 25.0 - 1e-9
+            assert np.allclose(angles, 0.0, atol=1e-6)
+
+
+def test_separable_cloud_has_the_rays_among_its_points():
+    cloud = make_cloud("separable", dim=3, n_points=100, noise=0.0, rank=3, seed=4)
+    np.testing.assert_allclose(cloud.X[cloud.extreme_rows], cloud.W)
+    assert (cloud.H.sum(axis=1) <= 1 + 1e-12).all()
+
+
+def test_clusters_put_each_point_near_one_ray():
+    cloud = make_cloud("clusters", dim=3, n_points=200, noise=0.0, rank=3, seed=1)
+    weights = cloud.H / cloud.H.sum(axis=1, keepdims=True)
+    # One ray carries at least 80% of every point's coefficients.
+    assert weights.max(axis=1).min() >= 0.8
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"preset": "banana"},
+        {"dim": 4},
+        {"dim": 2.0},
+        {"rank": 0},
+        {"rank": 3, "dim": 2},
+        {"rank": 1.5},
+        {"n_points": 2},
+        {"n_points": MAX_POINTS + 1},
+        {"n_points": 10.0},
+        {"noise": -0.1},
+        {"noise": float("nan")},
+        {"noise": 1.5},
+        {"noise": "lots"},
+        {"seed": -1},
+    ],
+)
+def test_bad_generator_parameters_raise_value_error(kwargs):
+    arguments = {"preset": "cone", "dim": 2, "n_points": 50, "noise": 0.0, "rank": 2, "seed": 0}
+    arguments.update(kwargs)
+    preset = arguments.pop("preset")
+    with pytest.raises(ValueError):
+        make_cloud(preset, **arguments)
+
+
+# ------------------------------------------------------------------------------ SPA
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize(("dim", "rank"), [(2, 1), (2, 2), (3, 1), (3, 2), (3, 3)])
+def test_spa_recovers_the_planted_extreme_rows_on_noiseless_separable_data(seed, dim, rank):
+    cloud = make_cloud("separable", dim=dim, n_points=120, noise=0.0, rank=rank, seed=seed)
+    picks = spa(cloud.X, rank)
+    assert sorted(picks.tolist()) == sorted(cloud.extreme_rows.tolist())
+    _, W_spa = spa_basis(cloud.X, rank)
+    _, angles = match_rays(W_spa, cloud.W)
+    np.testing.assert_allclose(angles, 0.0, atol=1e-5)
+    # The SPA rays are the planted rays exactly (same length too: the points sit on them).
+    order, _ = match_rays(W_spa, cloud.W)
+    np.testing.assert_allclose(W_spa[order], cloud.W, atol=1e-12)
+
+
+@settings(max_examples=30)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(3, 25), st.integers(2, 3)),
+        elements=st.floats(0, 10, allow_nan=False, allow_infinity=False),
+    ),
+    st.integers(1, 3),
+)
+def test_step_by_step_spa_agrees_with_spa(X, rank):
+    rank = min(rank, *X.shape)
+    steps = spa_steps(X, rank)
+    assert [s.picked for s in steps] == spa(X, rank).tolist()
+    for index, state in enumerate(steps):
+        assert state.step == index
+        assert state.picked_before == tuple(s.picked for s in steps[:index])
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_spa_steps_on_presets_agree_with_spa_and_project_out_earlier_picks(preset):
+    cloud = make_cloud(preset, dim=3, n_points=90, noise=0.05, rank=3, seed=9)
+    steps = spa_steps(cloud.X, 3)
+    assert [s.picked for s in steps] == spa(cloud.X, 3).tolist()
+    assert steps[0].residual is not cloud.X
+    np.testing.assert_allclose(steps[0].residual, cloud.X)
+    for later in steps[1:]:
+        for earlier in later.picked_before:
+            direction = steps[later.picked_before.index(earlier)].residual[earlier]
+            # Every residual is orthogonal to the earlier picks' directions.
+            np.testing.assert_allclose(later.residual @ direction, 0.0, atol=1e-9)
+        # The pick has the largest residual length among rows not picked before.
+        free = np.setdiff1d(np.arange(len(cloud.X)), later.picked_before)
+        assert later.norms[later.picked] == pytest.approx(later.norms[free].max())
+
+
+def test_spa_steps_rejects_too_many_steps():
+    with pytest.raises(ValueError, match="at most"):
+        spa_steps(np.ones((5, 2)), 3)
+    with pytest.raises(ValueError):
+        spa_steps(-np.ones((5, 2)), 1)
+
+
+# ------------------------------------------------------------------------------ cones
+
+
+def test_cone_projection_matches_scipy_nnls():
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 3))
+    W = rng.random((2, 3))
+    H, distances = cone_projection(X, W)
+    assert H.min() >= 0
+    expected = [_scipy_distance_to_cone(x, W) for x in X]
+    np.testing.assert_allclose(distances, expected, atol=1e-9)
+
+
+def test_outside_cone_flags_far_points_with_their_distance():
+    W = np.array([[1.0, 0.0]])
+    X = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.01]])
+    far, distances = outside_cone(X, W)
+    np.testing.assert_allclose(distances, [0.0, 1.0, 0.01], atol=1e-9)
+    # median length is 1.00005, so the 5% threshold flags only the middle point.
+    assert far.tolist() == [False, True, False]
+
+
+def test_spread_out_cloud_fits_no_cone_of_fewer_rays_than_the_dimension():
+    for dim in (2, 3):
+        for seed in range(3):
+            cloud = make_cloud("no_cone", dim=dim, n_points=150, noise=0.02, rank=1, seed=seed)
+            # Eckart–Young: no rank-(k−1) matrix, nonnegative or not, is closer than this.
+            svd_floor = svd_error_curve(cloud.X, dim - 1)[-1]
+            assert svd_floor > 0.2
+            result = nmf(cloud.X, dim - 1, max_iter=300, tol=1e-7)
+            assert result.relative_error >= svd_floor - 1e-9
+            assert outside_cone(cloud.X, result.W)[0].sum() > 0
+
+
+def test_identity_basis_fits_any_cloud_exactly_when_r_equals_k():
+    for dim in (2, 3):
+        cloud = make_cloud("no_cone", dim=dim, n_points=100, noise=0.1, rank=1, seed=1)
+        assert frobenius_loss(cloud.X, cloud.X, np.eye(dim)) == 0.0
+        assert in_cone(cloud.X, np.eye(dim)).all()
+
+
+def test_random_restarts_fit_equally_well_with_different_cones():
+    # The page's default cloud: the claim "losses nearly equal, cones differ".
+    for global_seed in (0, 1, 2):
+        cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=global_seed)
+        seeds = [global_seed + offset for offset in range(4)]
+        runs = fit_restarts(cloud.X, 2, seeds, max_iter=200, tol=1e-6)  # the page's budget
+        assert len(runs) == 4
+        assert max(run.relative_error for run in runs) < 1e-2
+        spread = max(np.max(match_rays(run.W, runs[0].W)[1]) for run in runs)
+        assert spread > 5.0
+
+
+# ------------------------------------------------------------------------------ stretch
+
+
+def _fitted(dim=2, rank=2, seed=0):
+    cloud = make_cloud("cone", dim=dim, n_points=120, noise=0.02, rank=rank, seed=seed)
+    result = nmf(cloud.X, rank, max_iter=300, tol=1e-7)
+    return cloud.X, result.H, result.W
+
+
+@pytest.mark.parametrize(("dim", "rank"), [(2, 2), (3, 2), (3, 3)])
+def test_stretch_keeps_the_product_and_nonnegativity_over_its_range(dim, rank):
+    X, H, W = _fitted(dim, rank)
+    t_min, t_max = stretch_range(H, W)
+    assert t_min <= 0 <= t_max
+    for t in np.linspace(t_min, t_max, 7):
+        H2, W2 = stretch_factorization(H, W, t)
+        assert H2.min() >= 0 and W2.min() >= 0
+        np.testing.assert_allclose(H2 @ W2, H @ W, atol=1e-10)
+        assert frobenius_loss(X, H2, W2) == pytest.approx(
+            frobenius_loss(X, H, W), rel=1e-6, abs=1e-12
+        )
+
+
+def test_stretch_range_is_tight():
+    H = np.array([[1.0, 3.0], [2.0, 2.0]])
+    W = np.array([[1.0, 0.2], [0.3, 1.0]])
+    t_min, t_max = stretch_range(H, W)
+    # Written out by hand: W̄ = (0.65, 0.6); W'_12 = (1+t)0.2 − 0.6t ≥ 0 ⇔ t ≤ 0.5, and
+    # W'_21 = (1+t)0.3 − 0.65t ≥ 0 ⇔ t ≤ 6/7. H' ≥ 0 needs t ≥ −min(1/2, 2/2) = −0.5.
+    assert t_max == pytest.approx(0.5)
+    assert t_min == pytest.approx(-0.5)
+    _, W_edge = stretch_factorization(H, W, t_max)
+    assert W_edge.min() == pytest.approx(0.0, abs=1e-12)
+    H_edge, _ = stretch_factorization(H, W, t_min)
+    assert H_edge.min() == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="outside"):
+        stretch_factorization(H, W, 0.51)
+    with pytest.raises(ValueError, match="outside"):
+        stretch_factorization(H, W, -0.51)
+
+
+def test_stretch_with_one_ray_is_only_the_identity():
+    assert stretch_range(np.ones((4, 1)), np.ones((1, 2))) == (0.0, 0.0)
+
+
+def test_normalize_basis_keeps_the_product_with_unit_rays():
+    _, H, W = _fitted(3, 3)
+    H2, W2 = normalize_basis(H, W)
+    np.testing.assert_allclose(np.linalg.norm(W2, axis=1), 1.0)
+    np.testing.assert_allclose(H2 @ W2, H @ W, atol=1e-12)
+    with pytest.raises(ValueError):
+        normalize_basis(np.ones((3, 2)), np.ones((3, 2)))
+
+
+# ------------------------------------------------------------------------------ rays, PCA
+
+
+def test_ray_angles_and_matching():
+    np.testing.assert_allclose(
+        ray_angles_deg([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]]), [0.0, 45.0, 90.0]
+    )
+    reference = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    learned = 3.0 * reference[[2, 0, 1]]
+    order, angles = match_rays(learned, reference)
+    np.testing.assert_array_equal(learned[order] / 3.0, reference)
+    np.testing.assert_allclose(angles, 0.0)
+    _, angles = match_rays([[1.0, 1.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(angles, [45.0, 0.0])
+    with pytest.raises(ValueError):
+        match_rays(np.ones((2, 2)), np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_pca_axes_leave_the_orthant_while_nmf_rays_do_not(preset):
+    cloud = make_cloud(preset, dim=2, n_points=150, noise=0.02, rank=2, seed=0)
+    axes = pca_axes(cloud.X)
+    centred = cloud.X - cloud.X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(centred, full_matrices=False)
+    # Independent check of the sign pattern (signs of whole axes are arbitrary).
+    expected = [(v > 1e-12).any() and (v < -1e-12).any() for v in Vt]
+    assert axes.mixed_signs.tolist() == expected
+    # Two orthogonal unit vectors in the plane cannot both be nonnegative unless they are
+    # the axes themselves: at least one PCA direction mixes signs.
+    assert axes.mixed_signs.any()
+    assert nmf(cloud.X, 2, max_iter=100).W.min() >= 0
+    np.testing.assert_allclose(axes.mean, cloud.X.mean(axis=0))
+
+
+# ------------------------------------------------------------------------------ uploads
+
+
+def test_good_csv_files_load():
+    cloud = cloud_from_csv((DATA / "good_2d.csv").read_bytes())
+    assert cloud.X.shape == (40, 2) and cloud.preset == "upload" and cloud.W is None
+    np.testing.assert_allclose(cloud.X, np.loadtxt(DATA / "good_2d.csv", delimiter=","))
+    cloud3 = cloud_from_csv((DATA / "good_3d_header.csv").read_bytes())
+    assert cloud3.X.shape == (30, 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("negative.csv", "negative"),
+        ("nan.csv", "NaN"),
+        ("four_columns.csv", "4 columns"),
+        ("one_column.csv", "1 column"),
+        ("words.csv", "not a number"),
+        ("binary.csv", "not a text CSV"),
+        ("empty.csv", "empty"),
+        ("two_points.csv", "at least 3"),
+        ("zeros.csv", "origin"),
+    ],
+)
+def test_bad_csv_files_say_what_is_wrong(name, message):
+    with pytest.raises(ValueError, match=message):
+        cloud_from_csv((DATA / name).read_bytes())
+
+
+def test_too_large_csv_is_refused():
+    rows = b"\n".join(b"1,2" for _ in range(MAX_UPLOAD_ROWS + 1))
+    with pytest.raises(ValueError, match="limit"):
+        cloud_from_csv(rows)
+    with pytest.raises(ValueError, match="MB"):
+        cloud_from_csv(b"1,2\n" * 200_000)
+
+
+# ------------------------------------------------------------------------------ figures
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_cloud_figure_draws_points_rays_and_far_points(dim):
+    cloud = make_cloud("cone", dim=dim, n_points=40, noise=0.1, rank=1, seed=0)
+    result = nmf(cloud.X, 1, max_iter=100)
+    far, _ = outside_cone(cloud.X, result.W)
+    assert far.any()
+    fig = cloud_figure(
+        cloud.X, result.W, result.H, planted_W=cloud.W, far=far, selected=0, pca=pca_axes(cloud.X)
+    )
+    names = [trace.name for trace in fig.data]
+    assert "far outside the cone" in names and "points X_i" in names
+    points = next(trace for trace in fig.data if trace.name == "points X_i")
+    outside = next(trace for trace in fig.data if trace.name == "far outside the cone")
+    assert len(points.x) + len(outside.x) == 40
+    assert isinstance(fig, go.Figure)
+
+
+def test_cloud_figure_draws_the_tip_to_tail_sum_to_the_reconstruction():
+    cloud = make_cloud("cone", dim=3, n_points=30, noise=0.0, rank=3, seed=0)
+    H, W = cloud.H, cloud.W
+    fig = cloud_figure(cloud.X, W, H, selected=4)
+    path = next(t for t in fig.data if t.name and t.name.startswith("point 4: H_i1"))
+    end = np.array([path.x[-1], path.y[-1], path.z[-1]])
+    np.testing.assert_allclose(end, H[4] @ W)
+    with pytest.raises(ValueError):
+        cloud_figure(cloud.X, W, H[:, :2])
+
+
+def test_cone_and_simplex_figures_and_spa_steps():
+    cloud = make_cloud("separable", dim=3, n_points=50, noise=0.0, rank=3, seed=0)
+    fig = cones_figure(cloud.X, [("a", cloud.W), ("planted rays", cloud.W)], highlight=[0])
+    assert any(isinstance(t, go.Scatterternary) for t in fig.data)
+    simplex = simplex_figure(cloud.X, [("cone of W", cloud.W)])
+    corners = simplex.data[0]
+    np.testing.assert_allclose(
+        np.c_[corners.a, corners.b, corners.c][:3], cloud.W / cloud.W.sum(axis=1, keepdims=True)
+    )
+    steps = spa_steps(cloud.X, 3)
+    for step in range(3):
+        assert spa_step_figure(cloud.X, steps, step, planted_W=cloud.W).data
+    with pytest.raises(ValueError):
+        spa_step_figure(cloud.X, steps, 3)
+    flat = make_cloud("cone", dim=2, n_points=20, noise=0.0, rank=2, seed=0)
+    assert cones_figure(flat.X, [("a", flat.W)], highlight=[1]).data
+    assert spa_step_figure(flat.X, spa_steps(flat.X, 2), 1).data
+
+
+@pytest.mark.parametrize("init", ["spa", "nndsvd"])
+def test_deterministic_starts_give_the_same_cone_whatever_the_seed(init):
+    # The page: "init=spa or nndsvd gives the same answer on every run".
+    cloud = make_cloud("cone", dim=3, n_points=80, noise=0.02, rank=3, seed=0)
+    first = nmf(cloud.X, 3, init=init, seed=1, max_iter=100)
+    second = nmf(cloud.X, 3, init=init, seed=2, max_iter=100)
+    np.testing.assert_array_equal(first.W, second.W)
+    random_first = nmf(cloud.X, 3, init="random", seed=1, max_iter=100)
+    random_second = nmf(cloud.X, 3, init="random", seed=2, max_iter=100)
+    assert not np.allclose(random_first.W, random_second.W)
+
+
+def test_stretch_is_pinned_when_w_touches_the_boundary_and_h_has_zeros():
+    # The page: "W already touches the boundary of the orthant and H already has zeros".
+    H = np.array([[0.0, 1.0], [1.0, 1.0]])
+    W = np.array([[1.0, 0.0], [0.5, 0.5]])
+    assert stretch_range(H, W) == (0.0, 0.0)
+    # Zeros in H alone only block closing the cone; opening still works.
+    t_min, t_max = stretch_range(H, np.array([[1.0, 0.2], [0.5, 0.5]]))
+    assert t_min == 0.0 and t_max > 0
+
+
+def test_fitted_reconstructions_lie_in_the_cone_of_w():
+    # "Every reconstruction H_i W sits inside the cone."
+    cloud = make_cloud("no_cone", dim=3, n_points=100, noise=0.05, rank=1, seed=0)
+    result = nmf(cloud.X, 2, max_iter=200)
+    assert in_cone(result.H @ result.W, result.W, atol=1e-7).all()
+    assert not in_cone(cloud.X, result.W).all()

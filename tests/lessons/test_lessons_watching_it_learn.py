@@ -1,0 +1,265 @@
+"""Frames of a run, the race of the four solvers, and every claim "Watching it learn" makes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nmf_core import SOLVERS, frobenius_loss, nmf, truncated_svd
+from nmf_lab.lessons.watching_it_learn import (
+    DEMO_DATA,
+    IMAGE_SIDE,
+    MAX_FRAMES,
+    MAX_ITER,
+    demo_data,
+    frame_indices,
+    initialize_start,
+    loss_increases,
+    race,
+    record_run,
+    svd_floor,
+)
+
+# The page's defaults (pages/watching_it_learn.py): faces, rank 6, random start, seed 0.
+DEFAULT_DATA, DEFAULT_RANK, DEFAULT_INIT, DEFAULT_SEED = "faces", 6, "random", 0
+DEFAULT_ITERS, DEFAULT_RACE_ITERS = 100, 100
+
+
+def _rank_for(key: str, rank: int) -> int:
+    """The page caps the rank of a toy cloud at its dimension."""
+    data = demo_data(key, seed=0)
+    return min(rank, data.X.shape[1]) if data.kind == "cloud" else rank
+
+
+def _never_increases(losses: np.ndarray) -> bool:
+    # Allowed slack: rounding of the loss, relative to the loss and to the largest loss seen.
+    steps = np.diff(losses)
+    return bool(np.all(steps <= 1e-9 * losses[:-1] + 1e-12 * losses.max()))
+
+
+# ---------------------------------------------------------------- thinning -----------------
+
+
+@settings(max_examples=60)
+@given(n_snapshots=st.integers(1, 3000), max_frames=st.integers(2, 120))
+def test_frame_indices_keep_first_and_last_and_respect_the_cap(n_snapshots, max_frames):
+    indices = frame_indices(n_snapshots, max_frames)
+    assert len(indices) == min(n_snapshots, max_frames)
+    assert indices[0] == 0
+    assert indices[-1] == n_snapshots - 1
+    assert np.all(np.diff(indices) > 0)
+
+
+@settings(max_examples=60)
+@given(n_snapshots=st.integers(3, 3000), max_frames=st.integers(3, 120))
+def test_frame_indices_are_denser_at_the_start(n_snapshots, max_frames):
+    indices = frame_indices(n_snapshots, max_frames)
+    # Half of the frames show at most the first half of the run ...
+    assert indices[(len(indices) - 1) // 2] <= (n_snapshots - 1) / 2
+    # ... and the gaps between frames grow (up to one iteration of rounding).
+    assert np.all(np.diff(np.diff(indices)) >= -1)
+
+
+def test_frame_indices_small_runs_keep_everything():
+    assert frame_indices(1).tolist() == [0]
+    assert frame_indices(MAX_FRAMES).tolist() == list(range(MAX_FRAMES))
+    assert len(frame_indices(MAX_FRAMES + 1)) == MAX_FRAMES
+
+
+@pytest.mark.parametrize("n_snapshots, max_frames", [(0, 10), (5, 1), (True, 10), (3.0, 10)])
+def test_frame_indices_reject_bad_arguments(n_snapshots, max_frames):
+    with pytest.raises(ValueError):
+        frame_indices(n_snapshots, max_frames)
+
+
+# ---------------------------------------------------------------- recording ----------------
+
+
+@pytest.fixture(scope="module")
+def small_problem():
+    rng = np.random.default_rng(3)
+    X = rng.random((30, 2)) @ rng.random((2, 12)) + 0.05 * rng.random((30, 12))
+    return X, initialize_start(X, 3, seed=3)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_recorded_losses_match_a_fresh_recomputation(small_problem, solver):
+    X, start = small_problem
+    rec = record_run(X, 3, start=start, solver=solver, max_iter=150, max_frames=25)
+    fresh = np.array([frobenius_loss(X, H, W) for H, W in zip(rec.H, rec.W, strict=True)])
+    np.testing.assert_allclose(rec.losses, fresh, rtol=1e-8, atol=1e-10 * fresh.max())
+    # The frame losses are also the ones the full history plots.
+    np.testing.assert_allclose(rec.losses, rec.result.losses[rec.iterations], rtol=0, atol=0)
+
+
+def test_recording_is_thinned_as_stated(small_problem):
+    X, start = small_problem
+    rec = record_run(X, 3, start=start, solver="hals", max_iter=200, max_frames=30)
+    assert rec.n_frames == 30
+    assert rec.iterations[0] == 0 and rec.iterations[-1] == 200
+    assert rec.iterations.tolist() == frame_indices(201, 30).tolist()
+    assert rec.H.shape == (30, 30, 3) and rec.W.shape == (30, 3, 12)
+    # Frame 0 is the start itself, the last frame is the solver's answer.
+    np.testing.assert_array_equal(rec.H[0], start[0])
+    np.testing.assert_array_equal(rec.W[0], start[1])
+    np.testing.assert_array_equal(rec.H[-1], rec.result.H)
+    np.testing.assert_array_equal(rec.W[-1], rec.result.W)
+
+
+def test_default_recording_uses_the_stated_cap():
+    data = demo_data(DEFAULT_DATA)
+    start = initialize_start(data.X, DEFAULT_RANK, init=DEFAULT_INIT, seed=DEFAULT_SEED)
+    rec = record_run(data.X, DEFAULT_RANK, start=start, solver="mu", max_iter=DEFAULT_ITERS)
+    assert rec.max_frames == MAX_FRAMES == 60
+    assert rec.n_frames == MAX_FRAMES
+    assert (rec.iterations[0], rec.iterations[-1]) == (0, DEFAULT_ITERS)
+
+
+def test_early_stop_still_ends_on_the_last_iteration(small_problem):
+    X, start = small_problem
+    rec = record_run(X, 3, start=start, solver="hals", max_iter=400, tol=1e-3, max_frames=10)
+    assert rec.result.converged and rec.result.n_iter < 400
+    assert rec.n_frames <= 10
+    assert rec.iterations[0] == 0 and rec.iterations[-1] == rec.result.n_iter
+    assert np.all(np.diff(rec.iterations) > 0)
+    np.testing.assert_array_equal(rec.W[-1], rec.result.W)
+
+
+def test_recording_does_not_modify_the_start(small_problem):
+    X, start = small_problem
+    H0, W0 = start[0].copy(), start[1].copy()
+    record_run(X, 3, start=start, solver="mu", max_iter=20)
+    np.testing.assert_array_equal(start[0], H0)
+    np.testing.assert_array_equal(start[1], W0)
+
+
+@pytest.mark.parametrize("max_iter", [-1, MAX_ITER + 1, 2.5, True])
+def test_recording_rejects_bad_iteration_counts(small_problem, max_iter):
+    X, start = small_problem
+    with pytest.raises(ValueError, match="max_iter"):
+        record_run(X, 3, start=start, max_iter=max_iter)
+
+
+# ---------------------------------------------------------------- race ---------------------
+
+
+@pytest.fixture(scope="module")
+def default_race():
+    data = demo_data(DEFAULT_DATA, seed=DEFAULT_SEED)
+    start = initialize_start(data.X, DEFAULT_RANK, init=DEFAULT_INIT, seed=DEFAULT_SEED)
+    return data, start, race(data.X, DEFAULT_RANK, start=start, max_iter=DEFAULT_RACE_ITERS)
+
+
+def test_all_four_start_from_the_same_loss(default_race):
+    data, (H0, W0), result = default_race
+    expected = frobenius_loss(data.X, H0, W0)
+    assert set(result.results) == set(SOLVERS)
+    assert result.start_loss == pytest.approx(expected, rel=1e-12)
+    for run in result.results.values():
+        assert run.losses[0] == pytest.approx(expected, rel=1e-9)
+        assert run.n_iter == DEFAULT_RACE_ITERS
+
+
+def test_same_settings_give_the_same_curves():
+    """The page: the seed makes every run repeatable (only wall-clock times differ)."""
+    data = demo_data("cloud3", seed=4)
+    runs = [
+        race(data.X, 2, start=initialize_start(data.X, 2, seed=4), max_iter=30) for _ in range(2)
+    ]
+    for name in runs[0].results:
+        np.testing.assert_array_equal(runs[0].results[name].losses, runs[1].results[name].losses)
+    other = race(data.X, 2, start=initialize_start(data.X, 2, seed=5), max_iter=30)
+    assert other.start_loss != runs[0].start_loss
+
+
+def test_svd_floor_is_eckart_young():
+    X = demo_data("image").X
+    svd = truncated_svd(X, 4)
+    direct = float(np.sum((X - svd.reconstruction()) ** 2))
+    assert svd_floor(X, 4) == pytest.approx(direct, rel=1e-9)
+    assert svd_floor(X, min(X.shape)) == pytest.approx(0.0, abs=1e-9 * np.sum(X**2))
+
+
+@pytest.mark.parametrize("key", DEMO_DATA)
+@pytest.mark.parametrize("init", ["random", "nndsvda"])
+def test_page_claims_hold_on_every_demo_data(key, init):
+    """MU, HALS and ANLS never go up; nobody goes below the SVD floor; same start for all."""
+    data = demo_data(key, seed=1)
+    rank = _rank_for(key, DEFAULT_RANK)
+    start = initialize_start(data.X, rank, init=init, seed=1)
+    result = race(data.X, rank, start=start, max_iter=60)
+    for solver in ("mu", "hals", "anls"):
+        assert _never_increases(result.results[solver].losses), solver
+    for run in result.results.values():
+        assert run.losses[0] == pytest.approx(result.start_loss, rel=1e-9)
+        assert np.all(run.losses >= result.floor * (1 - 1e-9) - 1e-9)
+
+
+def test_on_the_defaults_als_goes_up_at_once(default_race):
+    """The page: "the very first ALS step more than doubles the loss" on the defaults."""
+    _, _, result = default_race
+    als = result.results["als"].losses
+    assert als[1] > 2 * als[0]
+    # "... and after 100 iterations ALS is still above HALS and ANLS."
+    assert als[-1] > result.results["hals"].losses[-1]
+    assert als[-1] > result.results["anls"].losses[-1]
+    assert 1 in result.increases("als").tolist()
+    for solver in ("mu", "hals", "anls"):
+        assert result.increases(solver).size == 0
+
+
+def test_per_iteration_and_per_second_claims_on_the_defaults(default_race):
+    """The page: ANLS ends lowest, MU highest; ANLS costs the most per iteration, MU the
+    least; HALS ends within 1% of ANLS in a fraction of its time."""
+    _, _, result = default_race
+    final = {name: run.losses[-1] for name, run in result.results.items()}
+    assert min(final, key=final.get) == "anls"
+    assert max(final, key=final.get) == "mu"
+    assert final["hals"] <= 1.01 * final["anls"]
+    seconds = {name: run.times[-1] for name, run in result.results.items()}
+    # Wall-clock times vary with the machine's load; the margins are wide (measured: ANLS
+    # about 10 ms per iteration, HALS about 1, MU under 0.1 on the faces at rank 6).
+    assert seconds["anls"] == max(seconds.values())
+    assert seconds["mu"] < seconds["anls"] / 3
+    assert seconds["hals"] < seconds["anls"] / 2
+
+
+def test_default_race_floor_is_below_every_loss(default_race):
+    data, _, result = default_race
+    assert 0 < result.floor < min(run.losses.min() for run in result.results.values())
+    # The floor is the best any rank-6 matrix can do, so it is also below a fresh NMF.
+    assert result.floor <= nmf(data.X, DEFAULT_RANK, max_iter=50, seed=0).losses[-1]
+
+
+def test_loss_increases_counts_real_rises_only():
+    losses = np.array([10.0, 8.0, 9.0, 9.0, 7.0, 7.0 + 1e-14, 7.5])
+    assert loss_increases(losses).tolist() == [2, 6]
+    assert loss_increases(np.array([3.0])).size == 0
+
+
+# ---------------------------------------------------------------- data ---------------------
+
+
+@pytest.mark.parametrize("key", DEMO_DATA)
+def test_demo_data_are_nonnegative_and_repeatable(key):
+    first, again = demo_data(key, seed=5), demo_data(key, seed=5)
+    assert np.all(first.X >= 0) and np.all(np.isfinite(first.X))
+    np.testing.assert_array_equal(first.X, again.X)
+    expected = {
+        "faces": (100, 625),
+        "cloud3": (100, 3),
+        "cloud2": (100, 2),
+        "image": (IMAGE_SIDE, IMAGE_SIDE),
+    }[key]
+    assert first.X.shape == expected
+
+
+def test_toy_clouds_follow_the_seed():
+    assert not np.array_equal(demo_data("cloud2", seed=1).X, demo_data("cloud2", seed=2).X)
+
+
+def test_unknown_demo_data_is_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown demo data"):
+        demo_data("banana")
