@@ -6,7 +6,14 @@ import numpy as np
 import streamlit as st
 
 from nmf_core import SOLVERS
-from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
+from nmf_lab.demo_data import (
+    FACE_SHAPE,
+    SAMPLE_IMAGES,
+    image_patches,
+    load_faces,
+    planted_clusters,
+    sample_image,
+)
 from nmf_lab.figures.choosing_r import (
     basis_comparison_figure,
     consensus_figure,
@@ -23,12 +30,10 @@ from nmf_lab.lessons.choosing_r.penalties import (
     PenaltyFit,
     PenaltySweep,
     fit_with_penalties,
-    image_patches,
 )
 from nmf_lab.lessons.choosing_r.rank_selection import (
     RankRestarts,
     consensus_order,
-    planted_clusters,
     rank_restarts,
     rank_seed,
     summarize_ranks,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES
+from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, comparison_matrix
 from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
     coefficients_figure,
@@ -17,7 +17,7 @@ from nmf_lab.figures.nmf_vs_svd_pca import (
     reconstruction_figure,
     restarts_figure,
 )
-from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, demo_matrix, measure_table
+from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, measure_table
 from nmf_lab.uploads import parse_csv_matrix
 from pages._shared import download_matrices, explain, seed, show_figure
 
@@ -37,7 +37,7 @@ CURVE_MAX_RANK = 8
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_demo(name: str, data_seed: int, image: str) -> np.ndarray:
-    return demo_matrix(name, seed=data_seed, image=image)
+    return comparison_matrix(name, seed=data_seed, image=image)
 
 
 @st.cache_data(max_entries=16, show_spinner="Fitting NMF, SVD and PCA…")

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from nmf_core import INITS, SOLVERS, nmf
+from nmf_lab.demo_data import CLOUD_PRESET_LABELS, CLOUD_PRESETS, Cloud, make_cloud
 from nmf_lab.figures.point_clouds import (
     cloud_figure,
     cones_figure,
@@ -18,14 +19,10 @@ from nmf_lab.figures.point_clouds import (
 from nmf_lab.lessons.point_clouds import (
     MAX_UPLOAD_ROWS,
     OUTSIDE_REL_TOL,
-    PRESET_LABELS,
-    PRESETS,
-    Cloud,
     cloud_from_csv,
     cone_projection,
     fit_restarts,
     in_cone,
-    make_cloud,
     match_rays,
     normalize_basis,
     outside_cone,
@@ -101,10 +98,10 @@ source = top[0].radio(
 )
 preset = top[1].selectbox(
     "Toy cloud",
-    PRESETS,
+    CLOUD_PRESETS,
     key="pc_preset",
     bind="query-params",
-    format_func=PRESET_LABELS.get,
+    format_func=CLOUD_PRESET_LABELS.get,
     disabled=source == "upload",
 )
 dim = top[2].radio(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from nmf_lab.demo_data import LEARNING_IMAGE_SIDE, LearningData, learning_data
 from nmf_lab.figures.watching_it_learn import SOLVER_LABELS, learning_figure, race_figure
 from nmf_lab.lessons import watching_it_learn as fr
 from pages._shared import download_matrices, explain, seed, show_figure
@@ -32,8 +33,8 @@ FRAME_MS = {"slow": 250, "normal": 120, "fast": 50}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_data(key: str, seed_value: int) -> fr.DemoData:
-    return fr.demo_data(key, seed=seed_value)
+def cached_data(key: str, seed_value: int) -> LearningData:
+    return learning_data(key, seed=seed_value)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -100,7 +101,7 @@ data_key = top[0].selectbox(
     bind="query-params",
     help="Faces: 100 LFW faces of 25×25 pixels, one face per row. "
     "Toy clouds: 100 nonnegative points drawn from the seed. Camera: "
-    f"scikit-image's camera shrunk to {fr.IMAGE_SIDE}×{fr.IMAGE_SIDE}, "
+    f"scikit-image's camera shrunk to {LEARNING_IMAGE_SIDE}×{LEARNING_IMAGE_SIDE}, "
     "one image row per row of X.",
 )
 rank_input = top[1].number_input(

@@ -17,9 +17,10 @@ import plotly.graph_objects as go
 from PIL import Image
 from plotly.subplots import make_subplots
 
+from nmf_lab.demo_data import LearningData
 from nmf_lab.figures.common import apply_layout
 from nmf_lab.figures.style import METHOD_COLORS, OKABE_ITO
-from nmf_lab.lessons.watching_it_learn import DemoData, Race, Recording
+from nmf_lab.lessons.watching_it_learn import Race, Recording
 
 __all__ = [
     "SOLVER_DASHES",
@@ -126,7 +127,7 @@ def png_data_uri(gray: np.ndarray) -> str:
 
 
 def _moving_data(
-    data: DemoData,
+    data: LearningData,
     losses: np.ndarray,
     iteration: int,
     H: np.ndarray,
@@ -161,7 +162,7 @@ def _moving_data(
     return parts
 
 
-def _styled_traces(data: DemoData, parts: list[dict]) -> list:
+def _styled_traces(data: LearningData, parts: list[dict]) -> list:
     """Full traces (style and data) for the figure itself, from :func:`_moving_data`."""
     hover = "iteration %{x}<br>loss %{y:.4g}<extra></extra>"
     traces = [
@@ -221,7 +222,7 @@ def _styled_traces(data: DemoData, parts: list[dict]) -> list:
     return traces
 
 
-def _factor_panel_title(data: DemoData) -> str:
+def _factor_panel_title(data: LearningData) -> str:
     if data.kind == "cloud":
         return ""  # the legend names the three layers
     if data.kind == "faces":
@@ -230,7 +231,7 @@ def _factor_panel_title(data: DemoData) -> str:
 
 
 def learning_figure(
-    recording: Recording, data: DemoData, *, log_scale: bool = False, frame_ms: int = 120
+    recording: Recording, data: LearningData, *, log_scale: bool = False, frame_ms: int = 120
 ) -> go.Figure:
     """The run as an animation: loss per iteration (left) and the factors in step (right).
 
@@ -241,7 +242,7 @@ def learning_figure(
     ----------
     recording : Recording
         Frames from :func:`nmf_lab.lessons.watching_it_learn.record_run` on ``data.X``.
-    data : DemoData
+    data : LearningData
         The data the run factored (decides what the right panel draws).
     log_scale : bool
         Log scale for the loss axis.

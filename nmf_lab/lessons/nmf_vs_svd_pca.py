@@ -40,15 +40,8 @@ from nmf_core._validation import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import pca, truncated_svd
 from nmf_core.metrics import hoyer_sparseness, relative_error
 from nmf_core.solvers import nmf
-from nmf_lab.demo_data import SAMPLE_IMAGES, load_faces, planted_nmf, sample_image
-from nmf_lab.lessons.images import image_channels
 
 __all__ = [
-    "CLOUD_NOISE",
-    "CLOUD_RANK",
-    "CLOUD_SHAPE",
-    "DATASETS",
-    "IMAGE_SIZE",
     "METHODS",
     "NMF_SETTINGS",
     "Comparison",
@@ -56,13 +49,11 @@ __all__ = [
     "MethodFit",
     "Restarts",
     "compare",
-    "demo_matrix",
     "error_curves",
     "fit_all",
     "fit_nmf",
     "fit_pca",
     "fit_svd",
-    "image_matrix",
     "largest_principal_angle",
     "matched_angles",
     "measure_table",
@@ -70,92 +61,15 @@ __all__ = [
     "restarts",
     "singular_gap",
     "svd_from_random_start",
-    "toy_cloud",
 ]
 
 METHODS = ("NMF", "SVD", "PCA")
-# Demo data sets of the page; an uploaded CSV is the fourth source.
-DATASETS = ("cloud", "image", "faces")
-CLOUD_SHAPE = (60, 12)
-CLOUD_RANK = 3
-CLOUD_NOISE = 0.05
-IMAGE_SIZE = 64
 # One NMF recipe for every fit on the page, so the main fit, the restarts and the error curve
 # agree: HALS from a random start drawn from the seed.
 NMF_SETTINGS: dict[str, Any] = {"solver": "hals", "init": "random", "max_iter": 200, "tol": 1e-5}
 # Entries more negative than this (relative to the largest magnitude) count as negative, so
 # round-off around zero (e.g. -1e-17) is not called a sign.
 _SIGN_TOLERANCE = 1e-9
-
-
-# --------------------------------------------------------------------------------------------
-# Data
-# --------------------------------------------------------------------------------------------
-
-
-def toy_cloud(seed: Any = 0) -> np.ndarray:
-    """The toy cloud: 60 points in 12-D drawn from a planted rank-3 NMF with 5 % noise.
-
-    Parameters
-    ----------
-    seed : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    ndarray, shape (60, 12), nonnegative
-    """
-    X, _, _ = planted_nmf(*CLOUD_SHAPE, CLOUD_RANK, noise=CLOUD_NOISE, seed=seed)
-    return X
-
-
-def image_matrix(name: str = "camera", size: int = IMAGE_SIZE) -> np.ndarray:
-    """A scikit-image sample as a small grey-level matrix: each image row is a data point.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`nmf_lab.demo_data.SAMPLE_IMAGES`.
-    size : int
-        Side of the square result; the picture is resized with anti-aliasing.
-
-    Returns
-    -------
-    ndarray, shape (size, size), values in [0, 1]
-    """
-    from skimage.transform import resize
-
-    size = check_rank(size)
-    (image,) = image_channels(sample_image(name), "grayscale")
-    small = resize(image, (size, size), anti_aliasing=True)
-    return np.clip(small, 0.0, 1.0)
-
-
-def demo_matrix(name: str, *, seed: Any = 0, image: str = "camera") -> np.ndarray:
-    """One of the page's demo matrices.
-
-    Parameters
-    ----------
-    name : {"cloud", "image", "faces"}
-    seed : None, int or numpy.random.Generator
-        Draws the toy cloud (the image and the faces are fixed).
-    image : str
-        Which sample image for ``name="image"``.
-
-    Returns
-    -------
-    ndarray, shape (n, k), nonnegative
-    """
-    if name == "cloud":
-        return toy_cloud(seed)
-    if name == "image":
-        if image not in SAMPLE_IMAGES:
-            raise ValueError(
-                f"Unknown sample image {image!r}; choose one of {', '.join(SAMPLE_IMAGES)}."
-            )
-        return image_matrix(image)
-    if name == "faces":
-        return load_faces()
-    raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
 
 
 def _check_data(X) -> np.ndarray:

@@ -1,11 +1,12 @@
-"""Toy point clouds and the geometry of ``X ≈ H W``: cones, stretches, SPA, matching rays.
+"""The geometry of ``X ≈ H W`` on point clouds: cones, stretches, SPA, matching rays.
 
-Every cloud is a nonnegative ``X`` (n×k, one point per row, k = 2 or 3) built from a planted
-nonnegative ``H`` (n×r) and ``W`` (r×k) plus noise, so the page can compare what NMF learns with
-what was planted. The *cone of W* is ``{h W : h ≥ 0}``: every nonnegative combination of the
-rows of ``W``. ``H_i W`` always lies in it, so a point outside the cone cannot be reconstructed
-exactly, whatever ``H`` is.
+The clouds are nonnegative ``X`` (n×k, one point per row, k = 2 or 3); the toy ones come from
+:func:`nmf_lab.demo_data.make_cloud`, built from a planted nonnegative ``H`` (n×r) and ``W``
+(r×k) plus noise, so the page can compare what NMF learns with what was planted. The *cone of
+W* is ``{h W : h ≥ 0}``: every nonnegative combination of the rows of ``W``. ``H_i W`` always
+lies in it, so a point outside the cone cannot be reconstructed exactly, whatever ``H`` is.
 
+>>> from nmf_lab.demo_data import make_cloud
 >>> cloud = make_cloud("cone", dim=2, n_points=50, noise=0.0, rank=2, seed=0)
 >>> cloud.X.shape, cloud.W.shape
 ((50, 2), (2, 2))
@@ -15,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,33 +23,28 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from nmf_core._validation import as_nonnegative_matrix, check_random_state, check_rank
+from nmf_core._validation import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import pca
 from nmf_core.init import spa
 from nmf_core.nnls import nnls_gram
 from nmf_core.solvers import NMFResult, nmf
+from nmf_lab.demo_data import Cloud
 from nmf_lab.uploads import parse_csv_matrix
 
 __all__ = [
-    "MAX_POINTS",
     "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_ROWS",
     "OUTSIDE_REL_TOL",
-    "PRESETS",
-    "PRESET_LABELS",
-    "Cloud",
     "PCAAxes",
     "SPAStep",
     "cloud_from_csv",
     "cone_projection",
     "fit_restarts",
     "in_cone",
-    "make_cloud",
     "match_rays",
     "normalize_basis",
     "outside_cone",
     "pca_axes",
-    "planted_rays",
     "ray_angles_deg",
     "spa_basis",
     "spa_steps",
@@ -57,213 +52,11 @@ __all__ = [
     "stretch_range",
 ]
 
-PRESETS = ("cone", "separable", "no_cone", "clusters")
-# Short labels: bound selectboxes put the label itself into the shareable URL.
-PRESET_LABELS = {
-    "cone": "Inside a cone",
-    "separable": "Separable",
-    "no_cone": "Spread out",
-    "clusters": "Clusters",
-}
-MAX_POINTS = 5000
 MAX_UPLOAD_ROWS = 3000
 MAX_UPLOAD_BYTES = 500_000
 # A point is "far outside" the cone when its distance to the cone exceeds this fraction of the
 # median length of the points: a scale-free threshold that ignores rounding-level misses.
 OUTSIDE_REL_TOL = 0.05
-
-# Planted rays keep away from the axes (so the learned basis visibly differs from the identity)
-# and from each other (so the cone is a real wedge, not a sliver).
-_AXIS_MARGIN_DEG = 8.0
-_MIN_RAY_GAP_DEG = 25.0
-
-
-@dataclass(frozen=True)
-class Cloud:
-    """A nonnegative point cloud and, when it was generated, the factors planted in it.
-
-    Attributes
-    ----------
-    X : ndarray, shape (n, k)
-        The points, one per row, all entries ≥ 0 (k is 2 or 3).
-    H : ndarray, shape (n, r), or None
-        Planted coefficients (None for an upload). Without noise ``X == H @ W``.
-    W : ndarray, shape (r, k), or None
-        Planted basis vectors as rows, each of unit length (None for an upload).
-    preset : str
-        One of :data:`PRESETS`, or ``"upload"``.
-    extreme_rows : ndarray of int, shape (r,)
-        For ``"separable"``: ``X[extreme_rows[j]]`` is the point planted on ray ``W[j]``. Empty
-        otherwise.
-    """
-
-    X: np.ndarray
-    H: np.ndarray | None
-    W: np.ndarray | None
-    preset: str
-    extreme_rows: np.ndarray
-
-    @property
-    def dim(self) -> int:
-        """Dimension ``k`` of the points."""
-        return int(self.X.shape[1])
-
-    @property
-    def n_points(self) -> int:
-        """Number of points ``n``."""
-        return int(self.X.shape[0])
-
-
-def _check_dim(dim: Any) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim not in (2, 3):
-        raise ValueError(f"dim must be 2 or 3, got {dim!r}.")
-    return int(dim)
-
-
-def _check_noise(noise: Any) -> float:
-    try:
-        value = float(noise)
-    except (TypeError, ValueError):
-        raise ValueError(f"noise must be a number in [0, 1], got {noise!r}.") from None
-    if not np.isfinite(value) or not 0 <= value <= 1:
-        raise ValueError(f"noise must be a number in [0, 1], got {noise!r}.")
-    return value
-
-
-def planted_rays(dim: int, rank: int, *, seed: Any = None) -> np.ndarray:
-    """Unit-length nonnegative rays, away from the axes and from each other.
-
-    Parameters
-    ----------
-    dim : {2, 3}
-        Dimension ``k``.
-    rank : int
-        Number of rays ``r``, at most ``dim``.
-    seed : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    ndarray, shape (rank, dim)
-        Rows of unit Euclidean length with all entries > 0; in 2-D sorted by angle.
-    """
-    dim = _check_dim(dim)
-    rank = check_rank(rank)
-    if rank > dim:
-        raise ValueError(f"A cloud in {dim}-D holds at most {dim} planted rays; got rank={rank}.")
-    rng = check_random_state(seed)
-    margin = np.deg2rad(_AXIS_MARGIN_DEG)
-    gap = np.deg2rad(_MIN_RAY_GAP_DEG)
-    if dim == 2:
-        for _ in range(1000):
-            angles = np.sort(rng.uniform(margin, np.pi / 2 - margin, rank))
-            if rank == 1 or np.min(np.diff(angles)) >= gap:
-                return np.column_stack([np.cos(angles), np.sin(angles)])
-        angles = np.linspace(margin, np.pi / 2 - margin, rank + 2)[1:-1]
-        return np.column_stack([np.cos(angles), np.sin(angles)])
-    min_cos_axis = np.cos(np.pi / 2 - margin)  # every entry ≥ sin(margin): off the faces
-    for _ in range(1000):
-        rays = np.abs(rng.standard_normal((rank, dim))) + 0.2
-        rays /= np.linalg.norm(rays, axis=1, keepdims=True)
-        if rays.min() < min_cos_axis:
-            continue
-        cosines = rays @ rays.T
-        off_diagonal = cosines[~np.eye(rank, dtype=bool)]
-        if rank == 1 or np.max(off_diagonal) <= np.cos(gap):
-            return rays
-    fallback = np.array([[0.8, 0.4, 0.2], [0.2, 0.8, 0.4], [0.4, 0.2, 0.8]])[:rank]
-    return fallback / np.linalg.norm(fallback, axis=1, keepdims=True)
-
-
-def make_cloud(
-    preset: str = "cone",
-    *,
-    dim: int = 2,
-    n_points: int = 150,
-    noise: float = 0.02,
-    rank: int = 2,
-    seed: Any = None,
-) -> Cloud:
-    """Generate a toy nonnegative cloud ``X = H W + noise`` from planted factors.
-
-    Parameters
-    ----------
-    preset : {"cone", "separable", "no_cone", "clusters"}
-        - ``"cone"``: points strictly inside the cone of ``r`` planted rays (every ``H_ij > 0``).
-        - ``"separable"``: as ``"cone"``, but ``r`` of the points sit exactly on the rays
-          (``X[extreme_rows] == W`` before noise) and every row of ``H`` sums to at most 1, the
-          setting in which SPA provably finds the rays.
-        - ``"no_cone"``: points spread over the whole nonnegative orthant; the planted basis is
-          the identity (``W = I``, rank = ``dim``), so no cone of fewer than ``dim`` rays fits.
-        - ``"clusters"``: tight groups of points, one group around each planted ray.
-    dim : {2, 3}
-        Dimension ``k`` of the points.
-    n_points : int
-        Number of points ``n``, between max(3, rank) and :data:`MAX_POINTS`.
-    noise : float in [0, 1]
-        Standard deviation of the Gaussian noise added to each coordinate (the points have
-        length ≤ 1). Noisy coordinates are clipped at 0 so ``X`` stays nonnegative.
-    rank : int
-        Number of planted rays ``r`` (1 … dim); ignored by ``"no_cone"``, which plants ``dim``.
-    seed : None, int or numpy.random.Generator
-        The same seed and parameters give the same cloud.
-
-    Returns
-    -------
-    Cloud
-
-    Raises
-    ------
-    ValueError
-        Unknown preset; ``dim`` not 2 or 3; ``rank`` outside 1 … dim; ``n_points`` outside the
-        allowed range; ``noise`` outside [0, 1].
-    """
-    if not isinstance(preset, str) or preset not in PRESETS:
-        raise ValueError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
-    dim = _check_dim(dim)
-    rank = check_rank(rank)
-    if rank > dim:
-        raise ValueError(f"rank must be at most the dimension {dim}, got rank={rank}.")
-    if (
-        isinstance(n_points, bool)
-        or not isinstance(n_points, numbers.Integral)
-        or not max(3, rank) <= n_points <= MAX_POINTS
-    ):
-        raise ValueError(
-            f"n_points must be an integer from {max(3, rank)} to {MAX_POINTS}, got {n_points!r}."
-        )
-    n_points = int(n_points)
-    noise = _check_noise(noise)
-    rng = check_random_state(seed)
-
-    extreme_rows = np.zeros(0, dtype=int)
-    if preset == "no_cone":
-        W = np.eye(dim)
-        # Directions uniform over the quarter circle / octant sphere, lengths in [0.35, 1].
-        directions = np.abs(rng.standard_normal((n_points, dim)))
-        directions /= np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-12)
-        H = directions * rng.uniform(0.35, 1.0, (n_points, 1))
-    else:
-        W = planted_rays(dim, rank, seed=rng)
-        if preset == "cone":
-            # Dirichlet(1.5) weights are strictly positive: every point is inside the cone.
-            H = rng.dirichlet(np.full(rank, 1.5), n_points) * rng.uniform(0.35, 1.0, (n_points, 1))
-        elif preset == "separable":
-            mixed = rng.dirichlet(np.ones(rank), n_points - rank) * rng.uniform(
-                0.2, 0.9, (n_points - rank, 1)
-            )
-            H = np.vstack([np.eye(rank), mixed])
-            order = rng.permutation(n_points)
-            H = H[order]
-            # Position of each planted extreme point after the shuffle.
-            extreme_rows = np.argsort(order)[:rank]
-        else:  # clusters
-            labels = rng.integers(0, rank, n_points)
-            spread = 0.1 * rng.dirichlet(np.ones(rank), n_points)
-            H = (np.eye(rank)[labels] + spread) * rng.uniform(0.55, 0.95, (n_points, 1))
-    X = H @ W
-    if noise:
-        X = np.maximum(X + noise * rng.standard_normal(X.shape), 0.0)
-    return Cloud(X=X, H=H, W=W, preset=preset, extreme_rows=extreme_rows)
 
 
 def cloud_from_csv(

@@ -33,20 +33,12 @@ from nmf_core.baselines import svd_error_curve
 from nmf_core.init import initialize
 from nmf_core.losses import frobenius_loss
 from nmf_core.solvers import SOLVERS, NMFResult, nmf
-from nmf_lab.demo_data import FACE_SHAPE, load_faces, sample_image
-from nmf_lab.lessons.images import fit_working_size, image_channels
-from nmf_lab.lessons.point_clouds import make_cloud
 
 __all__ = [
-    "DEMO_DATA",
-    "DEMO_LABELS",
-    "IMAGE_SIDE",
     "MAX_FRAMES",
     "MAX_ITER",
-    "DemoData",
     "Race",
     "Recording",
-    "demo_data",
     "frame_indices",
     "initialize_start",
     "loss_increases",
@@ -60,20 +52,8 @@ __all__ = [
 MAX_FRAMES = 60
 # Iterations a page may ask for: recording and the race stay well under a few seconds.
 MAX_ITER = 500
-# Longest side of the sample image after downscaling: 64×64 keeps every solver fast.
-IMAGE_SIDE = 64
-CLOUD_POINTS = 100
-CLOUD_NOISE = 0.03
 # Frames are spaced like t**FRAME_SPACING_POWER on [0, 1]: denser at the start.
 FRAME_SPACING_POWER = 2.0
-
-DEMO_DATA = ("faces", "cloud3", "cloud2", "image")
-DEMO_LABELS = {
-    "faces": "Faces (100 LFW faces, 25×25 pixels)",
-    "cloud3": "Toy cloud in 3-D (100 points)",
-    "cloud2": "Toy cloud in 2-D (100 points)",
-    "image": f"Sample image (camera, {IMAGE_SIDE}×{IMAGE_SIDE} pixels)",
-}
 
 
 def frame_indices(n_snapshots: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -372,61 +352,3 @@ def race(
         floor=svd_floor(X, rank),
         rank=int(rank),
     )
-
-
-@dataclass(frozen=True)
-class DemoData:
-    """A data matrix for the page, with what the figures need to draw it.
-
-    Attributes
-    ----------
-    key : str
-        One of :data:`DEMO_DATA`.
-    X : ndarray, shape (n, k)
-        Nonnegative, one point (or face, or image row) per row.
-    image_shape : tuple of int or None
-        For faces: the shape each row (and each basis vector) reshapes to; for the image: the
-        shape of ``X`` itself; ``None`` for point clouds.
-    """
-
-    key: str
-    X: np.ndarray
-    image_shape: tuple[int, int] | None
-
-    @property
-    def kind(self) -> str:
-        """``"cloud"``, ``"faces"`` or ``"image"``."""
-        return "cloud" if self.key.startswith("cloud") else self.key
-
-
-def demo_data(key: str, *, seed: Any = 0) -> DemoData:
-    """Build one of the page's data sets.
-
-    - ``"faces"``: :func:`nmf_lab.demo_data.load_faces`, 100×625.
-    - ``"cloud3"`` / ``"cloud2"``: 100 points inside the cone of 3 / 2 planted rays, with a
-      little noise, from
-      :func:`nmf_lab.lessons.point_clouds.make_cloud` (preset ``"cone"``, seeded).
-    - ``"image"``: scikit-image's ``camera``, downscaled to :data:`IMAGE_SIDE` pixels a side.
-
-    Parameters
-    ----------
-    key : str
-    seed : None, int or numpy.random.Generator
-        Used by the toy clouds only.
-
-    Returns
-    -------
-    DemoData
-    """
-    if key == "faces":
-        return DemoData(key, load_faces(), FACE_SHAPE)
-    if key in ("cloud3", "cloud2"):
-        dim = 3 if key == "cloud3" else 2
-        cloud = make_cloud(
-            "cone", dim=dim, n_points=CLOUD_POINTS, noise=CLOUD_NOISE, rank=dim, seed=seed
-        )
-        return DemoData(key, cloud.X, None)
-    if key == "image":
-        (X,) = image_channels(fit_working_size(sample_image("camera"), IMAGE_SIDE))
-        return DemoData(key, X, X.shape)
-    raise ValueError(f"Unknown demo data {key!r}; choose one of {', '.join(DEMO_DATA)}.")

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from apptest_support import assert_clean, open_page
 
-from nmf_lab.demo_data import load_faces
+from nmf_lab.demo_data import image_patches, load_faces, planted_clusters, sample_image
 from nmf_lab.lessons.choosing_r.penalties import fit_with_penalties
-from nmf_lab.lessons.choosing_r.rank_selection import planted_clusters, rank_sweep
+from nmf_lab.lessons.choosing_r.rank_selection import rank_sweep
 
 PAGE = "pages/choosing_r.py"
 # The page's defaults (a change here must be a deliberate change of the page).
@@ -327,8 +327,6 @@ def test_image_patches_as_penalty_data():
     at = open_page(PAGE, query={"cr_part": "Penalties"})
     at.selectbox(key="cr_pen_data").set_value("camera").run()
     assert_clean(at)
-    from nmf_lab.demo_data import sample_image
-    from nmf_lab.lessons.choosing_r.penalties import image_patches
 
     X = image_patches(sample_image("camera"), size=12, count=500, seed=0)
     after = fit_with_penalties(X, 8, {"l1_W": 1.0, "l2_H": 1.0})

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from apptest_support import assert_clean, open_page
 
-from nmf_lab.lessons.nmf_vs_svd_pca import compare, image_matrix, measure_table, toy_cloud
+from nmf_lab.demo_data import comparison_cloud, image_matrix
+from nmf_lab.lessons.nmf_vs_svd_pca import compare, measure_table
 from nmf_lab.uploads import parse_csv_matrix
 
 PAGE = "pages/nmf_vs_svd_pca.py"
@@ -45,7 +46,7 @@ def _check_numbers(at, X, rank, seed=0, runs=4):
 def test_default_view_shows_the_toy_cloud_numbers():
     at = open_page(PAGE)
     assert_clean(at)
-    expected = _check_numbers(at, toy_cloud(0), 3)
+    expected = _check_numbers(at, comparison_cloud(0), 3)
     sentence = _markdown_with(at, "NMF's matched basis vectors differ by up to")
     assert "ARPACK" in sentence
     assert f"{np.max(expected.restarts['NMF'].basis_angles):.1f}°" in sentence
@@ -87,10 +88,10 @@ def test_every_control_changes_the_page():
     assert any("r = 5" in h.value for h in at.subheader)
     at.slider(key="cmp_runs").set_value(3).run()
     assert_clean(at)
-    _check_numbers(at, toy_cloud(0), 5, runs=3)
+    _check_numbers(at, comparison_cloud(0), 5, runs=3)
     at.sidebar.number_input(key="seed").set_value(2).run()
     assert_clean(at)
-    _check_numbers(at, toy_cloud(2), 5, seed=2, runs=3)
+    _check_numbers(at, comparison_cloud(2), 5, seed=2, runs=3)
     at.selectbox(key="cmp_data").set_value("Image").run()
     assert_clean(at)
     at.selectbox(key="cmp_image").set_value("moon").run()
@@ -109,7 +110,7 @@ def test_csv_upload_good_then_bad_keeps_the_last_good_matrix():
     at = open_page(PAGE, query={"cmp_data": "CSV upload"})
     assert_clean(at)
     assert any("No CSV yet" in info.value for info in at.info)  # toy cloud meanwhile
-    _check_numbers(at, toy_cloud(0), 3)
+    _check_numbers(at, comparison_cloud(0), 3)
 
     at.file_uploader(key="cmp_upload").set_value(("good.csv", GOOD_CSV, "text/csv")).run()
     assert_clean(at)
@@ -133,12 +134,12 @@ def test_csv_upload_good_then_bad_keeps_the_last_good_matrix():
         (b"1,2,3\n", "at least 2 rows"),
     ],
 )
-def test_bad_csv_first_gets_a_message_and_the_toy_cloud(content, message):
+def test_bad_csv_first_gets_a_message_and_the_comparison_cloud(content, message):
     at = open_page(PAGE, query={"cmp_data": "CSV upload"})
     at.file_uploader(key="cmp_upload").set_value(("x.csv", content, "text/csv")).run()
     assert not at.exception
     assert len(at.error) == 1 and message in at.error[0].value
-    _check_numbers(at, toy_cloud(0), 3)
+    _check_numbers(at, comparison_cloud(0), 3)
 
 
 def test_rank_above_the_data_size_is_capped_with_a_note():

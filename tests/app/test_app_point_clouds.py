@@ -11,7 +11,7 @@ from apptest_support import assert_clean, open_page
 from scipy.optimize import nnls
 
 from nmf_core import SOLVERS, nmf
-from nmf_lab.lessons.point_clouds import make_cloud
+from nmf_lab.demo_data import make_cloud
 
 PAGE = "pages/point_clouds.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"

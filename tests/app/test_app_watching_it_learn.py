@@ -9,9 +9,9 @@ import pytest
 from apptest_support import assert_clean, open_page
 
 from nmf_core import frobenius_loss
+from nmf_lab.demo_data import learning_data
 from nmf_lab.lessons.watching_it_learn import (
     MAX_FRAMES,
-    demo_data,
     initialize_start,
     race,
     svd_floor,
@@ -41,7 +41,7 @@ def default_page():
 
 def test_default_page_shows_the_faces_run_and_its_numbers(default_page):
     at = default_page
-    X = demo_data("faces").X
+    X = learning_data("faces").X
     H0, W0 = initialize_start(X, 6, init="random", seed=0)
     start = frobenius_loss(X, H0, W0)
     assert _metric(at, "Loss at the start") == f"{start:.4g}"
@@ -57,7 +57,7 @@ def test_default_page_shows_the_faces_run_and_its_numbers(default_page):
 
 
 def test_default_race_table_matches_a_fresh_race(default_page):
-    X = demo_data("faces").X
+    X = learning_data("faces").X
     fresh = race(X, 6, start=initialize_start(X, 6, init="random", seed=0), max_iter=100)
     table = default_page.dataframe[0].value
     assert list(table["solver"]) == ["MU", "HALS", "ANLS", "ALS"]
@@ -121,7 +121,7 @@ def test_toy_clouds_cap_the_rank_at_their_dimension(data, label):
     assert_clean(at)
     k = 3 if data == "cloud3" else 2
     assert any(f"capped at {k}" in info.value for info in at.info)
-    X = demo_data(data).X
+    X = learning_data(data).X
     H0, W0 = initialize_start(X, k, init="random", seed=0)
     assert _metric(at, "Loss at the start") == f"{frobenius_loss(X, H0, W0):.4g}"
     # The ALS sentence agrees with a fresh race on the same settings.
@@ -143,7 +143,7 @@ def test_the_sidebar_seed_changes_the_start():
     before = _metric(at, "Loss at the start")
     at.sidebar.number_input(key="seed").set_value(3).run()
     assert_clean(at)
-    X = demo_data("faces").X
+    X = learning_data("faces").X
     H0, W0 = initialize_start(X, 6, init="random", seed=3)
     after = _metric(at, "Loss at the start")
     assert after == f"{frobenius_loss(X, H0, W0):.4g}" != before

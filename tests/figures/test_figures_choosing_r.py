@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nmf_lab.demo_data import planted_clusters
 from nmf_lab.figures.choosing_r import (
     basis_comparison_figure,
     consensus_figure,
@@ -18,7 +19,7 @@ from nmf_lab.figures.choosing_r import (
 )
 from nmf_lab.lessons.choosing_r.cost import CostSweep, Timing, fit_work
 from nmf_lab.lessons.choosing_r.penalties import PenaltySweep, fit_with_penalties
-from nmf_lab.lessons.choosing_r.rank_selection import planted_clusters, rank_sweep
+from nmf_lab.lessons.choosing_r.rank_selection import rank_sweep
 
 
 @pytest.fixture(scope="module")

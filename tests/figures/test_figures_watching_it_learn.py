@@ -10,10 +10,10 @@ import plotly.io as pio
 import pytest
 from PIL import Image
 
+from nmf_lab.demo_data import learning_data
 from nmf_lab.figures.watching_it_learn import FACE_GAP, face_mosaic, learning_figure, race_figure
 from nmf_lab.lessons.watching_it_learn import (
     MAX_FRAMES,
-    demo_data,
     initialize_start,
     race,
     record_run,
@@ -21,7 +21,7 @@ from nmf_lab.lessons.watching_it_learn import (
 
 
 def _recording(key: str, rank: int, iters: int = 100, solver: str = "mu"):
-    data = demo_data(key, seed=0)
+    data = learning_data(key, seed=0)
     start = initialize_start(data.X, rank, seed=0)
     return data, record_run(data.X, rank, start=start, solver=solver, max_iter=iters)
 
@@ -120,7 +120,7 @@ def test_two_d_cloud_uses_a_plain_scatter():
 
 @pytest.fixture(scope="module")
 def faces_race():
-    data = demo_data("faces")
+    data = learning_data("faces")
     start = initialize_start(data.X, 6, seed=0)
     return race(data.X, 6, start=start, max_iter=40)
 

@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 from nmf_core import frobenius_loss, hoyer_sparseness, nmf, penalty
-from nmf_lab.demo_data import load_faces
+from nmf_lab.demo_data import image_patches, load_faces
 from nmf_lab.lessons.choosing_r.penalties import (
     PENALTY_NAMES,
     PenaltySweep,
     check_penalties,
     fit_with_penalties,
-    image_patches,
     penalised_objective,
     penalty_sweep,
 )
@@ -141,27 +140,6 @@ def test_l2_spreads_the_weight_out(faces, plain):
     spread = fit_with_penalties(faces, PAGE_RANK, {"l2_W": 10.0, "l2_H": 10.0})
     assert spread.sparseness_W < plain.sparseness_W - 0.1
     assert spread.zeros_W < plain.zeros_W
-
-
-def test_image_patches_are_crops_of_the_image():
-    image = np.arange(48.0).reshape(6, 8)
-    patches = image_patches(image, size=3, count=5, seed=1)
-    assert patches.shape == (5, 9)
-    for patch in patches.reshape(5, 3, 3):
-        top, left = np.argwhere(image == patch[0, 0])[0]
-        np.testing.assert_array_equal(image[top : top + 3, left : left + 3], patch)
-    np.testing.assert_array_equal(patches, image_patches(image, size=3, count=5, seed=1))
-
-
-def test_image_patches_average_colour_channels_and_check_sizes():
-    colour = np.stack([np.zeros((4, 4)), np.ones((4, 4)), 2 * np.ones((4, 4))], axis=2)
-    np.testing.assert_array_equal(image_patches(colour, size=2, count=2), np.ones((2, 4)))
-    with pytest.raises(ValueError, match="does not fit"):
-        image_patches(np.ones((4, 4)), size=5)
-    with pytest.raises(ValueError, match="negative"):
-        image_patches(-np.ones((4, 4)), size=2)
-    with pytest.raises(ValueError, match="shape"):
-        image_patches(np.ones(4), size=2)
 
 
 @pytest.mark.parametrize("name", ["camera", "coins"])

@@ -11,6 +11,7 @@ from scipy.cluster.hierarchy import cophenet, linkage
 from scipy.spatial.distance import squareform
 
 from nmf_core import nmf, svd_error_curve, truncated_svd
+from nmf_lab.demo_data import planted_clusters
 from nmf_lab.lessons.choosing_r.rank_selection import (
     cluster_labels,
     connectivity_matrix,
@@ -18,7 +19,6 @@ from nmf_lab.lessons.choosing_r.rank_selection import (
     consensus_order,
     cophenetic_correlation,
     dispersion,
-    planted_clusters,
     rank_restarts,
     rank_seed,
     rank_sweep,
@@ -160,37 +160,6 @@ def test_suggest_rank_prefers_the_larger_of_tied_ranks():
 
 
 # ------------------------------------------------------------------ planted data
-
-
-def test_planted_clusters_have_the_promised_structure():
-    data = planted_clusters(40, 20, 4, noise=0.0, seed=1)
-    assert data.X.shape == (40, 20) and data.rank == 4
-    np.testing.assert_allclose(data.X, data.H @ data.W)
-    # Evenly sized clusters, each point's largest coefficient is its cluster.
-    assert np.bincount(data.labels).tolist() == [10, 10, 10, 10]
-    np.testing.assert_array_equal(cluster_labels(data.H), data.labels)
-    # Noise-free data has exactly the planted rank.
-    assert np.linalg.matrix_rank(data.X) == 4
-
-
-def test_planted_clusters_are_reproducible_and_nonnegative():
-    first = planted_clusters(30, 12, 3, noise=0.8, seed=7)
-    second = planted_clusters(30, 12, 3, noise=0.8, seed=7)
-    np.testing.assert_array_equal(first.X, second.X)
-    assert first.X.min() >= 0
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"n": 3, "k": 10, "rank": 4}, "n ≥ rank"),
-        ({"n": 10, "k": 10, "rank": 2, "noise": -1.0}, "noise"),
-        ({"n": 10, "k": 10, "rank": 2, "mixing": 1.0}, "mixing"),
-    ],
-)
-def test_planted_clusters_reject_bad_settings(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        planted_clusters(**kwargs)
 
 
 def test_noise_free_planted_data_is_found_by_every_restart():

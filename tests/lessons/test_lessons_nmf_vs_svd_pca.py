@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from nmf_core import nmf
-from nmf_lab.demo_data import SAMPLE_IMAGES, planted_nmf
+from nmf_lab.demo_data import (
+    COMPARISON_DATA,
+    SAMPLE_IMAGES,
+    comparison_cloud,
+    comparison_matrix,
+    image_matrix,
+)
 from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
     coefficients_figure,
@@ -20,17 +26,14 @@ from nmf_lab.figures.nmf_vs_svd_pca import (
     tile_images,
 )
 from nmf_lab.lessons.nmf_vs_svd_pca import (
-    DATASETS,
     METHODS,
     NMF_SETTINGS,
     compare,
-    demo_matrix,
     error_curves,
     fit_all,
     fit_nmf,
     fit_pca,
     fit_svd,
-    image_matrix,
     largest_principal_angle,
     matched_angles,
     measure_table,
@@ -38,7 +41,6 @@ from nmf_lab.lessons.nmf_vs_svd_pca import (
     restarts,
     singular_gap,
     svd_from_random_start,
-    toy_cloud,
 )
 
 # Slack for floating-point round-off when comparing errors that may tie exactly.
@@ -47,7 +49,7 @@ EPS = 1e-10
 
 @pytest.fixture(scope="module")
 def demos():
-    return {name: demo_matrix(name, seed=0) for name in DATASETS}
+    return {name: comparison_matrix(name, seed=0) for name in COMPARISON_DATA}
 
 
 def _matrices(min_side=2, max_side=9):
@@ -71,39 +73,6 @@ def _independent_pca_errors(X, ranks):
 # ---- data -----------------------------------------------------------------------------------
 
 
-def test_demo_data_have_the_shapes_the_page_names():
-    assert toy_cloud(0).shape == (60, 12)
-    assert image_matrix("camera").shape == (64, 64)
-    assert demo_matrix("faces").shape == (100, 625)
-    for name in SAMPLE_IMAGES:  # colour images become grey levels in [0, 1]
-        image = image_matrix(name)
-        assert image.shape == (64, 64) and image.min() >= 0 and image.max() <= 1
-
-
-def test_toy_cloud_is_the_planted_problem_the_page_describes():
-    # "60 points in 12-D from a planted rank-3 NMF plus noise (5 % of the mean entry)"
-    X, H, W = planted_nmf(60, 12, 3, noise=0.05, seed=4)
-    assert np.array_equal(toy_cloud(4), X)
-    assert H.shape == (60, 3) and W.shape == (3, 12)
-    clean = H @ W
-    noise = X - clean
-    unclipped = X > 0
-    assert np.std(noise[unclipped]) == pytest.approx(0.05 * clean.mean(), rel=0.15)
-
-
-def test_toy_cloud_follows_the_seed():
-    assert np.array_equal(toy_cloud(3), toy_cloud(3))
-    assert not np.array_equal(toy_cloud(3), toy_cloud(4))
-
-
-@pytest.mark.parametrize("bad", ["moon!", "video"])
-def test_unknown_demo_names_are_refused(bad):
-    with pytest.raises(ValueError, match="Unknown"):
-        demo_matrix(bad)
-    with pytest.raises(ValueError, match="Unknown sample image"):
-        demo_matrix("image", image=bad)
-
-
 @pytest.mark.parametrize(
     "X, message",
     [
@@ -120,7 +89,7 @@ def test_bad_matrices_get_a_clear_value_error(X, message):
 
 def test_restart_count_is_checked():
     with pytest.raises(ValueError, match="n_restarts"):
-        restarts(toy_cloud(0), 2, n_restarts=1)
+        restarts(comparison_cloud(0), 2, n_restarts=1)
 
 
 # ---- the three fits -------------------------------------------------------------------------
@@ -154,7 +123,7 @@ def test_svd_error_is_the_eckart_young_error(demos):
 
 
 def test_nmf_fit_is_the_solver_result_rescaled_and_reordered():
-    X = toy_cloud(1)
+    X = comparison_cloud(1)
     fit = fit_nmf(X, 3, seed=5)
     raw = nmf(X, 3, seed=5, **NMF_SETTINGS)
     assert np.allclose(fit.reconstruction, raw.H @ raw.W)
@@ -179,9 +148,9 @@ def test_the_first_svd_basis_vector_is_positive_on_every_demo_data_set():
     # The page: "if the first SVD basis vector is positive everywhere (as on all three demo
     # data sets), every later one has entries of both signs".
     data = (
-        [toy_cloud(seed) for seed in range(5)]
+        [comparison_cloud(seed) for seed in range(5)]
         + [image_matrix(name) for name in SAMPLE_IMAGES]
-        + [demo_matrix("faces")]
+        + [comparison_matrix("faces")]
     )
     for X in data:
         basis = fit_svd(X, 6).basis
@@ -203,7 +172,7 @@ def test_rank_one_svd_of_a_positive_matrix_can_be_chosen_nonnegative(X):
 
 
 def test_hoyer_rows_are_the_mean_of_the_textbook_formula():
-    fit = fit_svd(toy_cloud(0), 3)
+    fit = fit_svd(comparison_cloud(0), 3)
 
     def hoyer(v):
         m = len(v)
@@ -225,7 +194,7 @@ def test_rank_is_capped_at_the_smaller_side():
 # ---- the error inequalities -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("name", COMPARISON_DATA)
 def test_svd_at_most_nmf_and_pca_between_svd_r_plus_one_and_svd_r(demos, name):
     curves = error_curves(demos[name], 8, seed=0)
     assert np.all(curves.svd <= curves.nmf + EPS)  # rank-r SVD ≤ rank-r NMF
@@ -257,7 +226,7 @@ def test_rank_r_svd_is_never_worse_than_rank_r_nmf(X, r, seed):
 
 
 def test_error_curve_reuses_the_main_fit_consistently():
-    X = toy_cloud(2)
+    X = comparison_cloud(2)
     result = compare(X, 3, seed=7, n_restarts=2, max_rank=5)
     assert result.curves.nmf[2] == result.fits["NMF"].relative_error
     assert result.curves.nmf[1] == pytest.approx(fit_nmf(X, 2, seed=7).relative_error)
@@ -267,7 +236,7 @@ def test_error_curve_reuses_the_main_fit_consistently():
 # ---- uniqueness -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("name", COMPARISON_DATA)
 def test_svd_and_pca_give_the_same_subspace_from_every_start(demos, name):
     spread = restarts(demos[name], 3, seed=0, n_restarts=4)
     for method in ("SVD", "PCA"):
@@ -309,7 +278,7 @@ def test_singular_gap_values():
 
 
 def test_svd_from_random_start_spans_the_top_singular_subspace():
-    X = toy_cloud(0)
+    X = comparison_cloud(0)
     top = np.linalg.svd(X)[2][:4]
     for s in range(3):
         assert largest_principal_angle(top, svd_from_random_start(X, 4, seed=s)) < 1e-6
@@ -341,7 +310,7 @@ def test_principal_angles_see_spans_not_vectors():
 
 
 def test_measure_table_shows_the_computed_numbers():
-    result = compare(toy_cloud(0), 3, seed=0, n_restarts=3, max_rank=4)
+    result = compare(comparison_cloud(0), 3, seed=0, n_restarts=3, max_rank=4)
     table = measure_table(result)
     for method in METHODS:
         fit = result.fits[method]
@@ -379,7 +348,7 @@ def test_tile_images_leaves_nan_gaps():
 
 
 def test_basis_and_coefficients_share_one_diverging_scale_centred_on_zero():
-    fits = fit_all(toy_cloud(0), 3, seed=0)
+    fits = fit_all(comparison_cloud(0), 3, seed=0)
     for fig in (basis_figure(fits), coefficients_figure(fits)):
         heatmaps = [trace for trace in fig.data if trace.type == "heatmap"]
         assert [trace.name for trace in heatmaps] == list(METHODS)
@@ -390,7 +359,7 @@ def test_basis_and_coefficients_share_one_diverging_scale_centred_on_zero():
 
 
 def test_face_figures_show_pictures():
-    X = demo_matrix("faces")
+    X = comparison_matrix("faces")
     fits = fit_all(X, 4, seed=0)
     basis = basis_figure(fits, image_shape=(25, 25))
     assert np.asarray(basis.data[0].z).shape == (2 * 26 - 1, 2 * 26 - 1)
@@ -401,7 +370,7 @@ def test_face_figures_show_pictures():
 
 
 def test_curve_and_restart_figures_have_one_trace_per_line():
-    result = compare(toy_cloud(0), 2, seed=0, n_restarts=3, max_rank=4)
+    result = compare(comparison_cloud(0), 2, seed=0, n_restarts=3, max_rank=4)
     curve = error_curve_figure(result.curves, rank=2)
     assert [trace.name for trace in curve.data] == [
         "NMF (rank r)",

@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.optimize import nnls
 
 from nmf_core import frobenius_loss, nmf, spa, svd_error_curve
+from nmf_lab.demo_data import CLOUD_PRESETS, make_cloud
 from nmf_lab.figures.point_clouds import (
     cloud_figure,
     cones_figure,
@@ -20,19 +21,15 @@ from nmf_lab.figures.point_clouds import (
     spa_step_figure,
 )
 from nmf_lab.lessons.point_clouds import (
-    MAX_POINTS,
     MAX_UPLOAD_ROWS,
-    PRESETS,
     cloud_from_csv,
     cone_projection,
     fit_restarts,
     in_cone,
-    make_cloud,
     match_rays,
     normalize_basis,
     outside_cone,
     pca_axes,
-    planted_rays,
     ray_angles_deg,
     spa_basis,
     spa_steps,
@@ -41,7 +38,6 @@ from nmf_lab.lessons.point_clouds import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
-CASES = [(preset, dim, rank) for preset in PRESETS for dim in (2, 3) for rank in range(1, dim + 1)]
 
 
 def _scipy_distance_to_cone(point: np.ndarray, W: np.ndarray) -> float:
@@ -51,104 +47,6 @@ def _scipy_distance_to_cone(point: np.ndarray, W: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------------------------ generators
-
-
-@pytest.mark.parametrize(("preset", "dim", "rank"), CASES)
-def test_generator_shapes_nonnegativity_and_planted_product(preset, dim, rank):
-    cloud = make_cloud(preset, dim=dim, n_points=60, noise=0.0, rank=rank, seed=3)
-    planted_rank = dim if preset == "no_cone" else rank
-    assert cloud.X.shape == (60, dim)
-    assert cloud.H.shape == (60, planted_rank)
-    assert cloud.W.shape == (planted_rank, dim)
-    assert cloud.X.min() >= 0 and cloud.H.min() >= 0 and cloud.W.min() >= 0
-    # Without noise the cloud is exactly the planted product.
-    np.testing.assert_allclose(cloud.X, cloud.H @ cloud.W, atol=1e-12)
-    np.testing.assert_allclose(np.linalg.norm(cloud.W, axis=1), 1.0)
-
-
-@pytest.mark.parametrize(("preset", "dim", "rank"), CASES)
-def test_every_planted_point_lies_in_the_planted_cone(preset, dim, rank):
-    cloud = make_cloud(preset, dim=dim, n_points=80, noise=0.0, rank=rank, seed=11)
-    assert in_cone(cloud.X, cloud.W).all()
-    distances = [_scipy_distance_to_cone(x, cloud.W) for x in cloud.X]
-    assert max(distances) < 1e-9
-
-
-@pytest.mark.parametrize("preset", PRESETS)
-@pytest.mark.parametrize("noise", [0.0, 0.1])
-def test_generators_are_deterministic_per_seed(preset, noise):
-    first = make_cloud(preset, dim=3, n_points=50, noise=noise, rank=2, seed=5)
-    again = make_cloud(preset, dim=3, n_points=50, noise=noise, rank=2, seed=5)
-    other = make_cloud(preset, dim=3, n_points=50, noise=noise, rank=2, seed=6)
-    np.testing.assert_array_equal(first.X, again.X)
-    np.testing.assert_array_equal(first.extreme_rows, again.extreme_rows)
-    assert not np.array_equal(first.X, other.X)
-
-
-def test_noise_keeps_points_nonnegative_and_moves_them():
-    clean = make_cloud("cone", dim=2, n_points=200, noise=0.0, rank=2, seed=0)
-    noisy = make_cloud("cone", dim=2, n_points=200, noise=0.2, rank=2, seed=0)
-    assert noisy.X.min() >= 0
-    assert not np.allclose(clean.X, noisy.X)
-
-
-def test_cone_points_are_strictly_inside_and_rays_stay_off_the_axes():
-    for dim in (2, 3):
-        cloud = make_cloud("cone", dim=dim, n_points=300, noise=0.0, rank=dim, seed=2)
-        assert cloud.H.min() > 0
-        # Rays at least 8 degrees from every coordinate face: every entry >= sin(8°).
-        assert cloud.W.min() >= np.sin(np.deg2rad(8.0)) - 1e-12
-
-
-def test_planted_rays_are_spread_apart():
-    for seed in range(20):
-        for dim in (2, 3):
-            W = planted_rays(dim, dim, seed=seed)
-            _, angles = match_rays(W, W)
-            cosines = W @ W.T
-            off = cosines[~np.eye(dim, dtype=bool)]
-            assert np.degrees(np.arccos(off.max())) >= 25.0 - 1e-9
-            assert np.allclose(angles, 0.0, atol=1e-6)
-
-
-def test_separable_cloud_has_the_rays_among_its_points():
-    cloud = make_cloud("separable", dim=3, n_points=100, noise=0.0, rank=3, seed=4)
-    np.testing.assert_allclose(cloud.X[cloud.extreme_rows], cloud.W)
-    assert (cloud.H.sum(axis=1) <= 1 + 1e-12).all()
-
-
-def test_clusters_put_each_point_near_one_ray():
-    cloud = make_cloud("clusters", dim=3, n_points=200, noise=0.0, rank=3, seed=1)
-    weights = cloud.H / cloud.H.sum(axis=1, keepdims=True)
-    # One ray carries at least 80% of every point's coefficients.
-    assert weights.max(axis=1).min() >= 0.8
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"preset": "banana"},
-        {"dim": 4},
-        {"dim": 2.0},
-        {"rank": 0},
-        {"rank": 3, "dim": 2},
-        {"rank": 1.5},
-        {"n_points": 2},
-        {"n_points": MAX_POINTS + 1},
-        {"n_points": 10.0},
-        {"noise": -0.1},
-        {"noise": float("nan")},
-        {"noise": 1.5},
-        {"noise": "lots"},
-        {"seed": -1},
-    ],
-)
-def test_bad_generator_parameters_raise_value_error(kwargs):
-    arguments = {"preset": "cone", "dim": 2, "n_points": 50, "noise": 0.0, "rank": 2, "seed": 0}
-    arguments.update(kwargs)
-    preset = arguments.pop("preset")
-    with pytest.raises(ValueError):
-        make_cloud(preset, **arguments)
 
 
 # ------------------------------------------------------------------------------ SPA
@@ -186,7 +84,7 @@ def test_step_by_step_spa_agrees_with_spa(X, rank):
         assert state.picked_before == tuple(s.picked for s in steps[:index])
 
 
-@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("preset", CLOUD_PRESETS)
 def test_spa_steps_on_presets_agree_with_spa_and_project_out_earlier_picks(preset):
     cloud = make_cloud(preset, dim=3, n_points=90, noise=0.05, rank=3, seed=9)
     steps = spa_steps(cloud.X, 3)
@@ -335,7 +233,7 @@ def test_ray_angles_and_matching():
         match_rays(np.ones((2, 2)), np.ones((3, 2)))
 
 
-@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("preset", CLOUD_PRESETS)
 def test_pca_axes_leave_the_orthant_while_nmf_rays_do_not(preset):
     cloud = make_cloud(preset, dim=2, n_points=150, noise=0.02, rank=2, seed=0)
     axes = pca_axes(cloud.X)
@@ -349,6 +247,9 @@ def test_pca_axes_leave_the_orthant_while_nmf_rays_do_not(preset):
     assert axes.mixed_signs.any()
     assert nmf(cloud.X, 2, max_iter=100).W.min() >= 0
     np.testing.assert_allclose(axes.mean, cloud.X.mean(axis=0))
+
+
+# ------------------------------------------------------------------------------ uploads
 
 
 # ------------------------------------------------------------------------------ uploads

@@ -8,12 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nmf_core import SOLVERS, frobenius_loss, nmf, truncated_svd
+from nmf_lab.demo_data import LEARNING_DATA, learning_data
 from nmf_lab.lessons.watching_it_learn import (
-    DEMO_DATA,
-    IMAGE_SIDE,
     MAX_FRAMES,
     MAX_ITER,
-    demo_data,
     frame_indices,
     initialize_start,
     loss_increases,
@@ -29,7 +27,7 @@ DEFAULT_ITERS, DEFAULT_RACE_ITERS = 100, 100
 
 def _rank_for(key: str, rank: int) -> int:
     """The page caps the rank of a toy cloud at its dimension."""
-    data = demo_data(key, seed=0)
+    data = learning_data(key, seed=0)
     return min(rank, data.X.shape[1]) if data.kind == "cloud" else rank
 
 
@@ -109,7 +107,7 @@ def test_recording_is_thinned_as_stated(small_problem):
 
 
 def test_default_recording_uses_the_stated_cap():
-    data = demo_data(DEFAULT_DATA)
+    data = learning_data(DEFAULT_DATA)
     start = initialize_start(data.X, DEFAULT_RANK, init=DEFAULT_INIT, seed=DEFAULT_SEED)
     rec = record_run(data.X, DEFAULT_RANK, start=start, solver="mu", max_iter=DEFAULT_ITERS)
     assert rec.max_frames == MAX_FRAMES == 60
@@ -147,7 +145,7 @@ def test_recording_rejects_bad_iteration_counts(small_problem, max_iter):
 
 @pytest.fixture(scope="module")
 def default_race():
-    data = demo_data(DEFAULT_DATA, seed=DEFAULT_SEED)
+    data = learning_data(DEFAULT_DATA, seed=DEFAULT_SEED)
     start = initialize_start(data.X, DEFAULT_RANK, init=DEFAULT_INIT, seed=DEFAULT_SEED)
     return data, start, race(data.X, DEFAULT_RANK, start=start, max_iter=DEFAULT_RACE_ITERS)
 
@@ -164,7 +162,7 @@ def test_all_four_start_from_the_same_loss(default_race):
 
 def test_same_settings_give_the_same_curves():
     """The page: the seed makes every run repeatable (only wall-clock times differ)."""
-    data = demo_data("cloud3", seed=4)
+    data = learning_data("cloud3", seed=4)
     runs = [
         race(data.X, 2, start=initialize_start(data.X, 2, seed=4), max_iter=30) for _ in range(2)
     ]
@@ -175,18 +173,18 @@ def test_same_settings_give_the_same_curves():
 
 
 def test_svd_floor_is_eckart_young():
-    X = demo_data("image").X
+    X = learning_data("image").X
     svd = truncated_svd(X, 4)
     direct = float(np.sum((X - svd.reconstruction()) ** 2))
     assert svd_floor(X, 4) == pytest.approx(direct, rel=1e-9)
     assert svd_floor(X, min(X.shape)) == pytest.approx(0.0, abs=1e-9 * np.sum(X**2))
 
 
-@pytest.mark.parametrize("key", DEMO_DATA)
+@pytest.mark.parametrize("key", LEARNING_DATA)
 @pytest.mark.parametrize("init", ["random", "nndsvda"])
-def test_page_claims_hold_on_every_demo_data(key, init):
+def test_page_claims_hold_on_every_learning_data(key, init):
     """MU, HALS and ANLS never go up; nobody goes below the SVD floor; same start for all."""
-    data = demo_data(key, seed=1)
+    data = learning_data(key, seed=1)
     rank = _rank_for(key, DEFAULT_RANK)
     start = initialize_start(data.X, rank, init=init, seed=1)
     result = race(data.X, rank, start=start, max_iter=60)
@@ -240,26 +238,3 @@ def test_loss_increases_counts_real_rises_only():
 
 
 # ---------------------------------------------------------------- data ---------------------
-
-
-@pytest.mark.parametrize("key", DEMO_DATA)
-def test_demo_data_are_nonnegative_and_repeatable(key):
-    first, again = demo_data(key, seed=5), demo_data(key, seed=5)
-    assert np.all(first.X >= 0) and np.all(np.isfinite(first.X))
-    np.testing.assert_array_equal(first.X, again.X)
-    expected = {
-        "faces": (100, 625),
-        "cloud3": (100, 3),
-        "cloud2": (100, 2),
-        "image": (IMAGE_SIDE, IMAGE_SIDE),
-    }[key]
-    assert first.X.shape == expected
-
-
-def test_toy_clouds_follow_the_seed():
-    assert not np.array_equal(demo_data("cloud2", seed=1).X, demo_data("cloud2", seed=2).X)
-
-
-def test_unknown_demo_data_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown demo data"):
-        demo_data("banana")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nmf_core._validation import as_nonnegative_matrix, check_random_state, check_rank
+from nmf_core._validation import as_nonnegative_matrix, check_rank
 from nmf_core.losses import frobenius_loss, penalty
 from nmf_core.metrics import hoyer_sparseness
 from nmf_core.solvers import nmf
@@ -28,7 +28,6 @@ __all__ = [
     "PenaltySweep",
     "check_penalties",
     "fit_with_penalties",
-    "image_patches",
     "penalised_objective",
     "penalty_sweep",
 ]
@@ -37,55 +36,6 @@ PENALTY_NAMES = ("l1_H", "l1_W", "l2_H", "l2_W")
 
 # A basis vector whose entries are all below this is counted as switched off.
 _ACTIVE_THRESHOLD = 1e-10
-
-
-def image_patches(image, *, size: int = 12, count: int = 500, seed: Any = 0) -> np.ndarray:
-    """Square patches cut at random places from an image, one flattened patch per row.
-
-    Natural-image patches are the classic data set for sparse, parts-like bases: NMF of the
-    patches learns small blobs and edges, and an L1 penalty makes them more local.
-
-    Parameters
-    ----------
-    image : array_like, shape (h, w) or (h, w, channels)
-        Nonnegative intensities; colour images are averaged over their channels.
-    size : int
-        Side of a patch in pixels, at most ``min(h, w)``.
-    count : int
-        Number of patches.
-    seed : None, int or numpy.random.Generator
-        Chooses the patch positions.
-
-    Returns
-    -------
-    ndarray, shape (count, size·size)
-        Reshape a row with ``(size, size)`` to see the patch.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> image_patches(np.arange(16.0).reshape(4, 4), size=2, count=3, seed=0).shape
-    (3, 4)
-    """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim == 3:
-        image = image.mean(axis=2)
-    if image.ndim != 2:
-        raise ValueError(f"image must have shape (h, w) or (h, w, channels), got {image.shape}.")
-    image = as_nonnegative_matrix(image, name="image", allow_sparse=False)
-    size, count = check_rank(size), check_rank(count)
-    height, width = image.shape
-    if size > min(height, width):
-        raise ValueError(f"A {size}×{size} patch does not fit in an image of shape {image.shape}.")
-    rng = check_random_state(seed)
-    tops = rng.integers(0, height - size + 1, size=count)
-    lefts = rng.integers(0, width - size + 1, size=count)
-    return np.stack(
-        [
-            image[top : top + size, left : left + size].ravel()
-            for top, left in zip(tops, lefts, strict=True)
-        ]
-    )
 
 
 def check_penalties(penalties: Mapping[str, Any]) -> dict[str, float]:

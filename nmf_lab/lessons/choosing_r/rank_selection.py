@@ -32,7 +32,6 @@ from nmf_core.metrics import explained_variance
 from nmf_core.solvers import nmf
 
 __all__ = [
-    "PlantedClusters",
     "RankRestarts",
     "RankSweep",
     "cluster_labels",
@@ -41,107 +40,12 @@ __all__ = [
     "consensus_order",
     "cophenetic_correlation",
     "dispersion",
-    "planted_clusters",
     "rank_restarts",
     "rank_seed",
     "rank_sweep",
     "suggest_rank",
     "summarize_ranks",
 ]
-
-
-# --------------------------------------------------------------------------------------------
-# A data set whose rank is known and whose points fall into clusters
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlantedClusters:
-    """Data ``X = H W + noise`` with a known rank and one planted cluster per basis vector.
-
-    Attributes
-    ----------
-    X : ndarray, shape (n, k)
-        Nonnegative data, one point per row.
-    H : ndarray, shape (n, rank)
-        Planted coefficients; row ``i`` is dominated by the entry of its cluster.
-    W : ndarray, shape (rank, k)
-        Planted basis; basis vector ``j`` is large on its own block of features.
-    labels : ndarray of int, shape (n,)
-        The planted cluster of each point, ``argmax_j H[i, j]``.
-    """
-
-    X: np.ndarray
-    H: np.ndarray
-    W: np.ndarray
-    labels: np.ndarray
-
-    @property
-    def rank(self) -> int:
-        """The planted rank."""
-        return self.W.shape[0]
-
-
-def planted_clusters(
-    n: int = 60,
-    k: int = 30,
-    rank: int = 4,
-    *,
-    noise: float = 0.3,
-    mixing: float = 0.05,
-    seed: Any = None,
-) -> PlantedClusters:
-    """Nonnegative data with ``rank`` planted clusters, for checking rank-selection heuristics.
-
-    The ``k`` features are cut into ``rank`` contiguous blocks; basis vector ``j`` is large on
-    block ``j`` and small elsewhere (think of ``rank`` hidden "types", each with its own
-    features). The points are split evenly between the types: a point of type ``j`` has a
-    coefficient near 1 on basis vector ``j`` and small ``mixing`` weights on the others. Gaussian
-    noise is added and the result clipped at zero.
-
-    Parameters
-    ----------
-    n, k : int
-        Shape of ``X``; ``n ≥ rank`` and ``k ≥ rank`` so every cluster and block is non-empty.
-    rank : int
-        Planted rank (number of clusters).
-    noise : float
-        Noise standard deviation relative to the mean of ``HW``.
-    mixing : float
-        Largest off-cluster coefficient, relative to the cluster coefficient (about 1).
-    seed : None, int or numpy.random.Generator
-
-    Returns
-    -------
-    PlantedClusters
-
-    Examples
-    --------
-    >>> data = planted_clusters(12, 6, 3, seed=0)
-    >>> data.X.shape, data.rank, sorted(set(data.labels.tolist()))
-    ((12, 6), 3, [0, 1, 2])
-    """
-    rank = check_rank(rank)
-    n, k = check_rank(n), check_rank(k)
-    if n < rank or k < rank:
-        raise ValueError(f"Need n ≥ rank and k ≥ rank to plant {rank} clusters, got n={n}, k={k}.")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a nonnegative number, got {noise!r}.")
-    if not np.isfinite(mixing) or not 0 <= mixing < 1:
-        raise ValueError(f"mixing must be in [0, 1), got {mixing!r}.")
-    rng = check_random_state(seed)
-    labels = np.arange(n) % rank
-    rng.shuffle(labels)
-    H = mixing * rng.random((n, rank))
-    # Cluster coefficients in [0.75, 1.25]: always the largest entry of the row.
-    H[np.arange(n), labels] = 0.75 + 0.5 * rng.random(n)
-    block_of_feature = np.arange(k) * rank // k
-    W = 0.05 * rng.random((rank, k))
-    W[block_of_feature, np.arange(k)] += 0.5 + rng.random(k)
-    X = H @ W
-    if noise:
-        X = np.maximum(X + noise * X.mean() * rng.standard_normal(X.shape), 0.0)
-    return PlantedClusters(X=X, H=H, W=W, labels=labels)
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,6 +474,7 @@ def rank_sweep(
 
     Examples
     --------
+    >>> from nmf_lab.demo_data import planted_clusters
     >>> data = planted_clusters(24, 12, 3, noise=0.1, seed=0)
     >>> sweep = rank_sweep(data.X, [2, 3, 4], n_restarts=4)
     >>> sweep.ranks.tolist()
