@@ -10,7 +10,25 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
+ROOT = Path(__file__).resolve().parents[2]
+PAGES_DIR = ROOT / "pages"
+
+
+def navigation_pages() -> list[Path]:
+    """The page scripts registered in ``app.py`` (every ``st.Page("pages/...")`` call), read
+    with ``ast`` so that Streamlit does not run."""
+    files = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Page"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            files.append(ROOT / node.args[0].value)
+    return files
 
 
 def _literal_keys(path: Path) -> set[str]:
@@ -36,12 +54,17 @@ def test_no_widget_key_is_used_on_two_pages():
     assert not shared, f"widget keys used on more than one page: {shared}"
 
 
+def test_the_navigation_lists_every_page_script():
+    # Guards the test below: a page file that app.py does not register is not scanned there.
+    registered = navigation_pages()
+    assert len(registered) >= 7, registered
+    assert len(set(registered)) == len(registered), registered
+    assert all(page.exists() for page in registered), registered
+    scripts = {page for page in PAGES_DIR.glob("*.py") if not page.name.startswith("_")}
+    assert set(registered) == scripts
+
+
 def test_the_key_scan_sees_every_page():
-    # Guards the test above against a parser that silently finds nothing.
-    scanned = {
-        page.name: _literal_keys(page)
-        for page in PAGES_DIR.glob("*.py")
-        if not page.name.startswith("_")
-    }
-    assert len(scanned) == 7
+    # Guards the first test against a parser that silently finds nothing.
+    scanned = {page.name: _literal_keys(page) for page in navigation_pages()}
     assert all(scanned.values()), [name for name, keys in scanned.items() if not keys]
