@@ -5,23 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
-from ._validation import check_rank
+from ._validation import as_finite_matrix, check_rank
 
 __all__ = ["PCAResult", "SVDResult", "pca", "svd_error_curve", "truncated_svd"]
-
-
-def _as_finite_matrix(X) -> np.ndarray:
-    array = X.toarray() if sp.issparse(X) else np.asarray(X)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ValueError(f"X must be a 2-D array of numbers, got dtype {array.dtype}.")
-    if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"X must be a non-empty 2-D array, got shape {array.shape}.")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError("X has NaN or infinite entries.")
-    return array
 
 
 @dataclass(frozen=True)
@@ -71,7 +58,7 @@ def truncated_svd(X, rank: int) -> SVDResult:
     -------
     SVDResult
     """
-    X = _as_finite_matrix(X)
+    X = as_finite_matrix(X)
     rank = min(check_rank(rank), min(X.shape))
     U, S, Vt = np.linalg.svd(X, full_matrices=False)
     return SVDResult(U=U[:, :rank], S=S[:rank], Vt=Vt[:rank], singular_values=S)
@@ -90,7 +77,7 @@ def svd_error_curve(X, max_rank: int) -> np.ndarray:
     ndarray, shape (max_rank,)
         Entry ``r − 1`` is the error at rank ``r`` (0 beyond ``min(n, k)``).
     """
-    X = _as_finite_matrix(X)
+    X = as_finite_matrix(X)
     max_rank = check_rank(max_rank)
     singular_values = np.linalg.svd(X, compute_uv=False)
     energy = singular_values**2
@@ -147,7 +134,7 @@ def pca(X, rank: int) -> PCAResult:
     -------
     PCAResult
     """
-    X = _as_finite_matrix(X)
+    X = as_finite_matrix(X)
     rank = min(check_rank(rank), min(X.shape))
     n = X.shape[0]
     mean = X.mean(axis=0)

@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import as_nonnegative_matrix, check_random_state, check_rank
+from ._validation import (
+    as_nonnegative_matrix,
+    check_custom_start,
+    check_init_name,
+    check_random_state,
+    check_rank,
+)
+from .baselines import truncated_svd
 from .nnls import nnls_gram
 
 __all__ = ["INITS", "initialize", "spa"]
@@ -76,15 +83,10 @@ def spa(X, rank: int) -> np.ndarray:
     return np.asarray(picked, dtype=int)
 
 
-def _truncated_svd(X, rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    dense = X.toarray() if sp.issparse(X) else X
-    U, S, Vt = np.linalg.svd(dense.astype(np.float64), full_matrices=False)
-    return U[:, :rank], S[:rank], Vt[:rank]
-
-
 def _nndsvd(X, rank: int, fill: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """NNDSVD of Boutsidis & Gallopoulos (2008) in ``X ≈ H W`` letters."""
-    U, S, Vt = _truncated_svd(X, rank)
+    svd = truncated_svd(X, rank)
+    U, S, Vt = svd.U, svd.S, svd.Vt
     n, k = X.shape
     H = np.zeros((n, rank))
     W = np.zeros((rank, k))
@@ -177,25 +179,8 @@ def _initialize_validated(
     n, k = X.shape
     dtype = X.dtype
     if isinstance(init, tuple | list):
-        if len(init) != 2:
-            raise ValueError("A custom init must be a pair (H0, W0).")
-        H0 = as_nonnegative_matrix(init[0], name="H0", allow_sparse=False)
-        W0 = as_nonnegative_matrix(init[1], name="W0", allow_sparse=False)
-        if H0.shape != (n, rank) or W0.shape != (rank, k):
-            raise ValueError(
-                f"A custom init for X of shape {X.shape} at rank {rank} needs H0 of shape "
-                f"{(n, rank)} and W0 of shape {(rank, k)}; got {H0.shape} and {W0.shape}."
-            )
-        return H0.astype(dtype, copy=True), W0.astype(dtype, copy=True)
-    if not isinstance(init, str) or init not in INITS:
-        raise ValueError(
-            f"Unknown init {init!r}; choose one of {', '.join(INITS)} or pass a pair (H0, W0)."
-        )
-    if init != "random" and rank > min(n, k):
-        raise ValueError(
-            f"init={init!r} needs rank <= min(n, k) = {min(n, k)} for X of shape "
-            f"{X.shape}; got rank={rank}. Use init='random' for a larger rank."
-        )
+        return check_custom_start(init, X.shape, rank, dtype)
+    check_init_name(init, INITS, X.shape, rank)
     if init == "random":
         scale = np.sqrt(float(X.mean()) / rank)
         H = scale * np.abs(rng.standard_normal((n, rank)))

@@ -7,7 +7,38 @@ import scipy.sparse as sp
 
 __all__ = ["frobenius_loss", "kl_divergence", "objective", "penalty"]
 
-_KL_EPS = 1e-12
+# A Kullback–Leibler ratio X / HW divides by at least this, so a zero HW where X > 0 stays finite.
+KL_EPS = 1e-12
+# Below this relative error the trace formula for the loss (see trace_formula_loss) has lost too
+# many digits to cancellation; the residual is formed instead.
+_DIRECT_LOSS_BELOW = 1e-8
+
+
+def trace_formula_loss(norm2: float, inner: float, quad: float) -> float | None:
+    """``‖X − HW‖²_F = ‖X‖² − 2⟨X, HW⟩ + ‖HW‖²``, or ``None`` where it cannot be trusted.
+
+    With ``inner = ⟨HᵀX, W⟩`` and ``quad = ⟨HᵀH, WWᵀ⟩`` this costs O((n + k)·r²) once the
+    products with ``X`` are known, instead of the O(n·k·r) of forming ``HW``. When the fit is
+    very close the difference of large numbers loses its digits; then ``None`` tells the caller
+    to sum the residual itself.
+
+    Parameters
+    ----------
+    norm2 : float
+        ``‖X‖²_F``.
+    inner : float
+        ``⟨X, HW⟩``.
+    quad : float
+        ``‖HW‖²_F``.
+
+    Returns
+    -------
+    float or None
+    """
+    value = norm2 - 2.0 * inner + quad
+    if value > _DIRECT_LOSS_BELOW * norm2:
+        return value
+    return None
 
 
 def frobenius_loss(X, H: np.ndarray, W: np.ndarray) -> float:
@@ -47,8 +78,8 @@ def _sparse_frobenius_loss(X: sp.csr_matrix, H: np.ndarray, W: np.ndarray) -> fl
     norm2 = float(data @ data)
     quad = float(np.sum((H.T @ H) * (W @ W.T)))
     cross = float(np.sum(np.asarray(X.T @ H).T * W))
-    value = norm2 - 2.0 * cross + quad
-    if value > 1e-8 * norm2:
+    value = trace_formula_loss(norm2, cross, quad)
+    if value is not None:
         return value
     X = X.copy()
     X.sum_duplicates()
@@ -88,7 +119,7 @@ def kl_divergence(X, H: np.ndarray, W: np.ndarray) -> float:
     product = H.astype(np.float64) @ W.astype(np.float64)
     positive = X > 0
     log_term = np.zeros_like(X)
-    log_term[positive] = X[positive] * np.log(X[positive] / np.maximum(product[positive], _KL_EPS))
+    log_term[positive] = X[positive] * np.log(X[positive] / np.maximum(product[positive], KL_EPS))
     return float(np.sum(log_term) - X.sum() + product.sum())
 
 
