@@ -24,12 +24,15 @@ hits both alike, and the median of the repeats is reported.
   near (scipy's runs ~10× below GEMM speed), so the ratio would say nothing about the solver.
   **products ms/iter** is the measured time of the two products (dense: BLAS's skinny
   r-row products run well below the square-GEMM rate the bound assumes).
+
+``--hals-alpha`` passes the private tuning ``nmf(..., _tuning=_Tuning(alpha=...))`` to every
+nmf_core run; the library's own default is left alone. ``benchmarks/README.md`` records the
+measurements behind the solver's design.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import time
@@ -41,10 +44,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from nmf_core import solvers
+from nmf_core._blas import blas_for_products
 from nmf_core.init import initialize
 from nmf_core.losses import frobenius_loss
-from nmf_core.solvers import _SERIAL_BLAS, _Data, _products_are_serial, nmf
+from nmf_core.solvers import _Tuning, nmf
+from nmf_core.solvers._frobenius import DataProducts
 from nmf_lab.demo_data import load_faces, planted_nmf, sample_image
 
 __all__ = [
@@ -58,6 +62,7 @@ __all__ = [
 ]
 
 _ITERATION_CAP = 5000
+_DEFAULT_TUNING = _Tuning()
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,13 @@ def _sklearn_run(
 
 
 def _time_to_loss(
-    X, rank: int, H0: np.ndarray, W0: np.ndarray, solver: str, target: float
+    X,
+    rank: int,
+    H0: np.ndarray,
+    W0: np.ndarray,
+    solver: str,
+    target: float,
+    tuning: _Tuning = _DEFAULT_TUNING,
 ) -> tuple[float, bool, int]:
     """Wall time of ``nmf`` (validation and all) until its loss is at most ``target``.
 
@@ -237,6 +248,7 @@ def _time_to_loss(
             tol=0.0,
             max_iter=_ITERATION_CAP,
             callback=stop_at_target,
+            _tuning=tuning,
         )
     )
     return seconds, bool(reached) or result.losses[0] <= target, result.n_iter
@@ -260,28 +272,37 @@ def product_time(X, H: np.ndarray, W: np.ndarray, repeats: int = 7) -> float:
     float
     """
     X = sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, np.float64)
-    data = _Data(X)
+    data = DataProducts(X)
     H_t, W = np.ascontiguousarray(H.T), np.ascontiguousarray(W)
-    serial = _products_are_serial(data.sparse, X.shape[0], X.shape[1], W.shape[0])
     samples = []
     for _ in range(repeats):
         started = time.perf_counter()
-        with _SERIAL_BLAS if serial else contextlib.nullcontext():
+        with blas_for_products(data.sparse, X.shape[0], X.shape[1], W.shape[0]):
             data.cross_H(W)
             data.cross_W(H_t)
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
 
 
-def _iteration_time(X, rank: int, H0: np.ndarray, W0: np.ndarray, iterations: int) -> float:
-    result = nmf(X, rank, solver="hals", init=(H0, W0), tol=0.0, max_iter=iterations)
+def _iteration_time(
+    X, rank: int, H0: np.ndarray, W0: np.ndarray, iterations: int, tuning: _Tuning
+) -> float:
+    result = nmf(
+        X, rank, solver="hals", init=(H0, W0), tol=0.0, max_iter=iterations, _tuning=tuning
+    )
     return float(np.median(np.diff(result.times)))
 
 
 def run_benchmark(
-    quick: bool = False, repeats: int = 3, log: Callable[[str], Any] = print
+    quick: bool = False,
+    repeats: int = 3,
+    log: Callable[[str], Any] = print,
+    tuning: _Tuning = _DEFAULT_TUNING,
 ) -> tuple[list[BenchRow], float]:
-    """Run every data set; return the rows and the GEMM rate (flop/s) used for the bound."""
+    """Run every data set; return the rows and the GEMM rate (flop/s) used for the bound.
+
+    ``tuning`` is handed to every nmf_core run (the default is the library's own setting).
+    """
     rate = gemm_rate(size=300 if quick else 1000, repeats=3 if quick else 5)
     rows = []
     for name, X, rank in _datasets(quick):
@@ -294,16 +315,16 @@ def run_benchmark(
         for _ in range(repeats):
             seconds, cd_loss, cd_iters = _sklearn_run(X, rank, H0, W0, "cd")
             samples["cd"].append(seconds)
-            seconds, ok, hals_iters = _time_to_loss(X, rank, H0, W0, "hals", cd_loss)
+            seconds, ok, hals_iters = _time_to_loss(X, rank, H0, W0, "hals", cd_loss, tuning)
             samples["hals"].append(seconds)
             reached["hals"] &= ok
             seconds, mu_loss, _ = _sklearn_run(X, rank, H0, W0, "mu")
             samples["mu_sk"].append(seconds)
-            seconds, ok, _ = _time_to_loss(X, rank, H0, W0, "mu", mu_loss)
+            seconds, ok, _ = _time_to_loss(X, rank, H0, W0, "mu", mu_loss, tuning)
             samples["mu"].append(seconds)
             reached["mu"] &= ok
         iteration_time = statistics.median(
-            _iteration_time(X, rank, H0, W0, 5 if quick else 20) for _ in range(repeats)
+            _iteration_time(X, rank, H0, W0, 5 if quick else 20, tuning) for _ in range(repeats)
         )
         products = product_time(X, H0, W0)
         bound_time = products if sp.issparse(X) else 4.0 * n * k * rank / rate
@@ -386,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=float,
         default=None,
         help="share of the product cost hals spends on extra inner sweeps "
-        f"(default {solvers._HALS_ALPHA}): shows the trade-off between "
+        f"(default {_DEFAULT_TUNING.alpha}): shows the trade-off between "
         "time per iteration and time to the target loss",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
@@ -400,17 +421,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from threadpoolctl import threadpool_limits
 
         limiter = threadpool_limits(args.threads)
-    default_alpha = solvers._HALS_ALPHA
+    default_alpha = _DEFAULT_TUNING.alpha
+    tuning = _DEFAULT_TUNING if args.hals_alpha is None else _Tuning(alpha=args.hals_alpha)
     try:
         print(f"Machine: {machine_description()}")
         if args.hals_alpha is not None:
-            solvers._HALS_ALPHA = args.hals_alpha
             print(f"hals inner sweeps: alpha = {args.hals_alpha:g} (default {default_alpha:g})")
-        rows, rate = run_benchmark(quick=args.quick, repeats=repeats)
+        rows, rate = run_benchmark(quick=args.quick, repeats=repeats, tuning=tuning)
         print()
         print(format_table(rows, rate))
     finally:
-        solvers._HALS_ALPHA = default_alpha
         if limiter is not None:
             limiter.restore_original_limits()
     return 0

@@ -16,6 +16,7 @@ from .init import INITS, initialize, spa
 from .losses import frobenius_loss, kl_divergence, objective, penalty
 from .metrics import explained_variance, hoyer_sparseness, relative_error
 from .nnls import nnls_gram
+from .penalties import Penalties
 from .solvers import LOSSES, SOLVERS, NMFResult, nmf
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "SOLVERS",
     "NMFResult",
     "PCAResult",
+    "Penalties",
     "SVDResult",
     "explained_variance",
     "frobenius_loss",

@@ -103,21 +103,27 @@ def test_table_shows_hals_iterations_and_the_products_only_ratio():
     assert cells[header.index("products ms/iter")] == "3.00"
 
 
-def test_hals_alpha_option_changes_the_sweep_budget_and_is_restored(capsys, monkeypatch):
-    from nmf_core import solvers
+def test_hals_alpha_option_is_handed_to_every_nmf_core_run(capsys, monkeypatch):
+    import nmf_core
+    from nmf_core.solvers import _Tuning
 
-    budgets = []
-    original = solvers._hals_inner_budget
+    X = np.random.default_rng(2).random((30, 20))
+    before = nmf_core.nmf(X, 3, max_iter=20, tol=0)
+    tunings = []
+    original = bench.nmf
     monkeypatch.setattr(
-        solvers,
-        "_hals_inner_budget",
-        lambda *args, **kwargs: budgets.append(original(*args, **kwargs)) or budgets[-1],
+        bench,
+        "nmf",
+        lambda *args, **kwargs: tunings.append(kwargs["_tuning"]) or original(*args, **kwargs),
     )
     assert bench.main(["--quick"]) == 0
-    default_budgets, budgets[:] = list(budgets), []
+    assert tunings and all(tuning == _Tuning() for tuning in tunings)
+    tunings.clear()
     assert bench.main(["--quick", "--hals-alpha", "50"]) == 0
     assert "alpha = 50 (default 0.5)" in capsys.readouterr().out
-    assert sum(budgets) > sum(default_budgets)  # more inner sweeps with a larger alpha
-    assert solvers._HALS_ALPHA == 0.5
+    assert tunings and all(tuning == _Tuning(alpha=50.0) for tuning in tunings)
+    # The benchmark changes no setting of the library itself.
+    after = nmf_core.nmf(X, 3, max_iter=20, tol=0)
+    np.testing.assert_array_equal(before.objectives, after.objectives)
     with pytest.raises(SystemExit):
         bench.main(["--quick", "--hals-alpha", "-1"])

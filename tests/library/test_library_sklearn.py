@@ -14,7 +14,8 @@ from sklearn.decomposition._nmf import _initialize_nmf
 from sklearn.exceptions import ConvergenceWarning
 
 import nmf_core
-import nmf_core.solvers as solvers
+from nmf_core.solvers import _Tuning
+from nmf_core.solvers.hals import inner_sweep_budget
 
 
 def _data(seed=0, n=40, k=30, r=4, noise=0.05):
@@ -64,7 +65,7 @@ def test_hals_on_a_large_enough_problem_beats_sklearn_cd_per_iteration():
     # HALS is strictly better than scikit-learn's single coordinate sweep per iteration.
     X = _data(3, n=600, k=400, r=10)
     H0, W0 = nmf_core.initialize(X, 10, "nndsvda")
-    assert solvers._hals_inner_budget(2.0 * 600 * 400 * 10, 600, 10) > 1
+    assert inner_sweep_budget(2.0 * 600 * 400 * 10, 600, 10) > 1
     H_sk, W_sk = _sklearn(X, 10, H0, W0, max_iter=20)
     ours = nmf_core.nmf(X, 10, init=(H0, W0), max_iter=20, tol=0)
     assert ours.losses[-1] < nmf_core.frobenius_loss(X, H_sk, W_sk)
@@ -74,13 +75,9 @@ def test_hals_on_a_large_enough_problem_beats_sklearn_cd_per_iteration():
     ("alpha_W", "alpha_H", "l1_ratio"),
     [(0.0, 0.0, 0.0), (0.01, 0.02, 0.5), (0.03, 0.0, 1.0), (0.0, 0.02, 0.0)],
 )
-def test_single_sweep_hals_is_sklearn_cd_including_penalties(
-    monkeypatch, alpha_W, alpha_H, l1_ratio
-):
+def test_single_sweep_hals_is_sklearn_cd_including_penalties(alpha_W, alpha_H, l1_ratio):
     # With one inner sweep per half step and no extrapolation HALS is exactly scikit-learn's
     # coordinate descent (no shuffling): same start, same factors after every iteration.
-    monkeypatch.setattr(solvers, "_hals_inner_budget", lambda *args, **kwargs: 1)
-    monkeypatch.setattr(solvers, "_EXTRAPOLATE", False)
     X = _data(4)
     n, k = X.shape
     H0, W0 = nmf_core.initialize(X, 4, "nndsvda")
@@ -94,6 +91,7 @@ def test_single_sweep_hals_is_sklearn_cd_including_penalties(
         max_iter=25,
         tol=0,
         **_sklearn_penalties(alpha_W, alpha_H, l1_ratio, n, k),
+        _tuning=_Tuning(inner_sweeps=1, extrapolate=False),
     )
     np.testing.assert_allclose(ours.H, H_sk, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(ours.W, W_sk, rtol=1e-8, atol=1e-10)

@@ -51,24 +51,23 @@ def test_start_loss_of_an_exact_factorisation_is_not_lost_to_cancellation():
 
 @pytest.mark.parametrize("solver", nmf_core.SOLVERS)
 def test_iteration_one_reuses_the_product_formed_for_the_start_loss(monkeypatch, solver, data):
-    from nmf_core import solvers
+    from nmf_core.solvers._frobenius import DataProducts, FrobeniusPass
 
     calls, passes = [], []
-    original_product = solvers._Data.cross_H
+    original_product = DataProducts.cross_H
     monkeypatch.setattr(
-        solvers._Data, "cross_H", lambda self, W: calls.append(1) or original_product(self, W)
+        DataProducts, "cross_H", lambda self, W: calls.append(1) or original_product(self, W)
     )
-    original_pass = solvers._ExtrapolatedHALS._pass
+    original_pass = FrobeniusPass.run
     monkeypatch.setattr(
-        solvers._ExtrapolatedHALS,
-        "_pass",
-        lambda self, *args: passes.append(1) or original_pass(self, *args),
+        FrobeniusPass, "run", lambda self, *args: passes.append(1) or original_pass(self, *args)
     )
     H0, W0 = nmf_core.initialize(data, 3, "random", seed=1)
     result = nmf_core.nmf(data, 3, solver=solver, init=(H0, W0), max_iter=4, tol=0)
-    # One W Xᵀ per iteration, or per HALS pass (a rejected extrapolated pass costs a second
-    # pass), including the one formed before iteration 1 for the start loss.
-    assert len(calls) == (len(passes) if solver == "hals" else 4)
+    # One W Xᵀ per pass, including the one formed before iteration 1 for the start loss (which
+    # iteration 1 reuses). One pass per iteration, or two for a rejected extrapolated HALS pass.
+    assert len(calls) == len(passes)
+    assert len(passes) == 4 if solver != "hals" else len(passes) >= 4
     assert result.losses[0] == pytest.approx(np.sum((data - H0 @ W0) ** 2), rel=1e-12)
 
 
@@ -295,16 +294,15 @@ def test_float32_runs_in_float32_and_agrees_with_float64(data):
 
 
 @pytest.mark.parametrize("penalties", [{}, {"l1_H": 0.2, "l2_W": 0.3}])
-def test_extrapolated_hals_is_monotone_and_needs_fewer_iterations(monkeypatch, penalties):
-    from nmf_core import solvers
+def test_extrapolated_hals_is_monotone_and_needs_fewer_iterations(penalties):
+    from nmf_core.solvers import _Tuning
 
     X = load_faces()[:60, ::3]
     result = nmf_core.nmf(X, 8, max_iter=300, tol=0, **penalties)
     steps = np.diff(result.objectives)
     assert np.all(steps <= 1e-13 * result.objectives[0])
     target = result.objectives[150]
-    monkeypatch.setattr(solvers, "_EXTRAPOLATE", False)
-    plain = nmf_core.nmf(X, 8, max_iter=300, tol=0, **penalties)
+    plain = nmf_core.nmf(X, 8, max_iter=300, tol=0, **penalties, _tuning=_Tuning(extrapolate=False))
     assert np.all(np.diff(plain.objectives) <= 1e-13 * plain.objectives[0])
     # Plain HALS needs clearly more than 150 iterations to get where extrapolation is at 150.
     assert plain.objectives[200] > target
@@ -353,9 +351,9 @@ def _blas_threads() -> list[int]:
 def test_serial_blas_holds_one_thread_inside_and_restores_the_count_after_nesting():
     from threadpoolctl import threadpool_limits
 
-    from nmf_core import solvers
+    from nmf_core._blas import _SerialBLAS
 
-    serial = solvers._SerialBLAS()
+    serial = _SerialBLAS()
     assert serial.available
     # Start from 2 threads even on a 1-core runner, so "restored" is distinguishable from 1.
     with threadpool_limits(limits=2, user_api="blas"):
@@ -372,14 +370,31 @@ def test_serial_blas_holds_one_thread_inside_and_restores_the_count_after_nestin
 def test_serial_blas_restores_the_count_after_an_exception():
     from threadpoolctl import threadpool_limits
 
-    from nmf_core import solvers
+    from nmf_core._blas import _SerialBLAS
 
-    serial = solvers._SerialBLAS()
+    serial = _SerialBLAS()
     with threadpool_limits(limits=2, user_api="blas"):
         before = _blas_threads()
         with pytest.raises(RuntimeError), serial:
             raise RuntimeError("boom")
         assert _blas_threads() == before
+
+
+def test_single_blas_thread_limits_only_when_wanted_and_restores():
+    from threadpoolctl import threadpool_limits
+
+    from nmf_core._blas import single_blas_thread
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        with single_blas_thread() as limited:
+            assert limited and all(count == 1 for count in _blas_threads())
+            with single_blas_thread() as nested:  # the same limiter nmf() uses: re-entrant
+                assert nested
+            assert all(count == 1 for count in _blas_threads())
+        assert _blas_threads() == before
+        with single_blas_thread(False) as limited:
+            assert not limited and _blas_threads() == before
 
 
 @pytest.mark.parametrize("solver", ["hals", "mu"])
@@ -413,10 +428,10 @@ def test_a_small_run_holds_blas_to_one_thread_throughout_and_restores_it(solver)
 def test_a_large_dense_run_leaves_blas_threads_alone_between_passes():
     from threadpoolctl import threadpool_limits
 
-    from nmf_core import solvers
+    from nmf_core._blas import products_are_serial
 
     n, k, r = 400, 300, 50  # 2·n·k·r above the one-thread limit for products
-    assert not solvers._products_are_serial(False, n, k, r)
+    assert not products_are_serial(False, n, k, r)
     X = np.random.default_rng(7).random((n, k))
     seen = []
     with threadpool_limits(limits=2, user_api="blas"):
@@ -424,28 +439,128 @@ def test_a_large_dense_run_leaves_blas_threads_alone_between_passes():
     assert seen and all(all(count == 2 for count in counts) for counts in seen)
 
 
-@pytest.mark.parametrize("copy_up_to", [0, 1 << 20])
-def test_hals_gives_the_same_factors_with_or_without_the_transposed_copy(monkeypatch, copy_up_to):
-    from nmf_core import solvers
+@pytest.mark.parametrize("solver", nmf_core.SOLVERS)
+def test_the_transposed_copy_of_a_small_dense_x_changes_only_rounding(solver):
+    from nmf_core.solvers import _Tuning
+    from nmf_core.solvers._frobenius import DataProducts
 
     X = np.random.default_rng(5).random((40, 25))
-    reference = nmf_core.nmf(X, 4, max_iter=30, tol=0)
-    monkeypatch.setattr(solvers, "_COPY_TRANSPOSE_UP_TO", copy_up_to)
-    data = solvers._Data(X)
-    assert data.XT.flags["C_CONTIGUOUS"] == (copy_up_to > 0)
-    result = nmf_core.nmf(X, 4, max_iter=30, tol=0)
-    np.testing.assert_allclose(result.H, reference.H, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(result.losses, reference.losses, rtol=1e-9)
+    copied, viewed = _Tuning(copy_transpose_up_to=X.size), _Tuning(copy_transpose_up_to=X.size - 1)
+    # The two settings really take different paths: a C-ordered copy of Xᵀ, or a view of it.
+    assert DataProducts(X, copied.copy_transpose_up_to).XT.flags["C_CONTIGUOUS"]
+    assert not DataProducts(X, viewed.copy_transpose_up_to).XT.flags["C_CONTIGUOUS"]
+    with_copy = nmf_core.nmf(X, 4, solver=solver, max_iter=30, tol=0, _tuning=copied)
+    with_view = nmf_core.nmf(X, 4, solver=solver, max_iter=30, tol=0, _tuning=viewed)
+    np.testing.assert_allclose(with_view.H, with_copy.H, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(with_view.W, with_copy.W, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(with_view.losses, with_copy.losses, rtol=1e-9)
+    # By default an X this small is copied.
+    default = nmf_core.nmf(X, 4, solver=solver, max_iter=30, tol=0)
+    np.testing.assert_array_equal(default.H, with_copy.H)
 
 
 def test_hals_sweep_budget_counts_a_factor_that_fits_a_1mb_cache_as_in_cache():
-    from nmf_core import solvers
+    from nmf_core.solvers.hals import SPARSE_FLOP_COST, inner_sweep_budget
 
     # The 5000×2000 benchmark matrix at r = 20: Hᵀ is 800 kB. Its sparse products
-    # (2·r·8·nnz flops) are worth a second sweep over Hᵀ, which is what takes HALS there from
-    # 12 iterations to 8 to reach scikit-learn cd's final loss.
+    # (2·r·8·nnz flops) are worth a second sweep over Hᵀ (see benchmarks/README.md).
     nonzeros, n, k, r = 197_479, 5000, 2000, 20
-    product = 2.0 * r * solvers._SPARSE_FLOP_COST * nonzeros
-    assert solvers._hals_inner_budget(product + 2.0 * k * r * r, n, r) >= 2
+    product = 2.0 * r * SPARSE_FLOP_COST * nonzeros
+    assert inner_sweep_budget(product + 2.0 * k * r * r, n, r) >= 2
     # A factor twice the cache size is costed out of cache: fewer sweeps for the same products.
-    assert solvers._hals_inner_budget(product, 2 * n, r) < solvers._hals_inner_budget(product, n, r)
+    assert inner_sweep_budget(product, 2 * n, r) < inner_sweep_budget(product, n, r)
+    # A larger alpha buys more sweeps for the same products.
+    assert inner_sweep_budget(product, n, r, alpha=5.0) > inner_sweep_budget(product, n, r)
+
+
+# ----------------------------------------------------------- the private tuning of nmf() ----
+
+
+def test_tuning_defaults_are_the_library_defaults():
+    from nmf_core.solvers import _Tuning
+
+    X = load_faces()[:40, ::4]
+    default = nmf_core.nmf(X, 5, max_iter=40, tol=0)
+    tuned = nmf_core.nmf(X, 5, max_iter=40, tol=0, _tuning=_Tuning())
+    np.testing.assert_array_equal(default.H, tuned.H)
+    np.testing.assert_array_equal(default.objectives, tuned.objectives)
+
+
+@pytest.mark.parametrize(
+    "tuning",
+    [{"alpha": 20.0}, {"extrapolate": False}, {"inner_sweeps": 3}, {"inner_sweeps": 6}],
+)
+def test_each_hals_tuning_option_changes_the_run_and_keeps_it_monotone(tuning):
+    from nmf_core.solvers import _Tuning
+
+    X = load_faces()[:40, ::4]  # small: by default one inner sweep per half step
+    default = nmf_core.nmf(X, 5, max_iter=60, tol=0)
+    tuned = nmf_core.nmf(X, 5, max_iter=60, tol=0, _tuning=_Tuning(**tuning))
+    assert not np.array_equal(default.objectives, tuned.objectives)
+    assert np.all(np.diff(tuned.objectives) <= 1e-13 * tuned.objectives[0])
+
+
+def test_hals_tuning_leaves_the_other_solvers_alone():
+    from nmf_core.solvers import _Tuning
+
+    X = np.random.default_rng(8).random((30, 20))
+    tuning = _Tuning(alpha=20.0, extrapolate=False, inner_sweeps=3)
+    for solver in ("mu", "anls", "als"):
+        plain = nmf_core.nmf(X, 3, solver=solver, max_iter=10, tol=0)
+        tuned = nmf_core.nmf(X, 3, solver=solver, max_iter=10, tol=0, _tuning=tuning)
+        np.testing.assert_array_equal(plain.H, tuned.H)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"alpha": -1.0}, "alpha"),
+        ({"alpha": float("nan")}, "alpha"),
+        ({"inner_sweeps": 0}, "inner_sweeps"),
+        ({"inner_sweeps": 1.5}, "inner_sweeps"),
+        ({"copy_transpose_up_to": None}, "copy_transpose_up_to"),
+    ],
+)
+def test_bad_tuning_is_refused(settings, message):
+    from nmf_core.solvers import _Tuning
+
+    with pytest.raises(ValueError, match=message):
+        _Tuning(**settings)
+
+
+def test_tuning_must_be_a_tuning():
+    with pytest.raises(TypeError, match="_tuning"):
+        nmf_core.nmf(np.ones((3, 3)), 1, _tuning={"alpha": 1.0})
+
+
+# ------------------------------------------------------------------------------ NMFResult ----
+
+
+def test_nmf_result_is_built_from_its_public_fields_only():
+    import dataclasses
+
+    names = [item.name for item in dataclasses.fields(nmf_core.NMFResult) if item.init]
+    assert names == [
+        "H",
+        "W",
+        "losses",
+        "objectives",
+        "times",
+        "n_iter",
+        "converged",
+        "solver",
+        "init",
+        "loss",
+    ]
+    H, W = np.ones((3, 2)), np.ones((2, 4))
+    result = nmf_core.NMFResult(
+        H, W, np.zeros(1), np.zeros(1), np.zeros(1), 0, False, "hals", "custom", "frobenius"
+    )
+    assert result.rank == 2 and result.reconstruction().shape == (3, 4)
+    # A hand-made result does not know X: no relative error to report.
+    assert np.isnan(result.relative_error)
+    with pytest.raises(TypeError):
+        nmf_core.NMFResult(
+            H, W, np.zeros(1), np.zeros(1), np.zeros(1), 0, False, "hals", "custom", "frobenius",
+            _norm_X=1.0,
+        )  # fmt: skip

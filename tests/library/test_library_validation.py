@@ -68,12 +68,17 @@ def test_numpy_integer_rank_is_accepted():
         ("seed", -3, "seed"),
         ("seed", 1.5, "seed"),
         ("seed", True, "seed"),
-        ("callback", 42, "callback"),
     ],
 )
 def test_bad_settings_are_refused(keyword, value, message):
     with pytest.raises(ValueError, match=message):
         nmf_core.nmf(GOOD, 2, **{keyword: value})
+
+
+@pytest.mark.parametrize("callback", [42, "print", [print]])
+def test_a_callback_that_cannot_be_called_is_a_type_error(callback):
+    with pytest.raises(TypeError, match="callback must be callable"):
+        nmf_core.nmf(GOOD, 2, callback=callback)
 
 
 @pytest.mark.parametrize("solver", ["hals", "anls", "als"])
@@ -216,3 +221,89 @@ def test_overflowing_upload_is_refused_when_parsed():
 def test_largest_safe_entries_are_accepted():
     X = parse_csv_matrix(b"1,2\n3,1e150\n")
     assert X[1, 1] == 1e150
+
+
+# ------------------------------------------------------------------------------ Penalties ----
+
+
+def test_penalties_default_to_zero_and_are_frozen():
+    import dataclasses
+
+    penalties = nmf_core.Penalties()
+    assert penalties.as_dict() == {"l1_H": 0.0, "l1_W": 0.0, "l2_H": 0.0, "l2_W": 0.0}
+    assert not penalties.active
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        penalties.l1_H = 1.0
+
+
+def test_penalties_turn_numbers_into_floats_and_split_by_factor():
+    penalties = nmf_core.Penalties(l1_H=1, l1_W=np.float32(0.5), l2_H=0, l2_W=np.int64(2))
+    assert penalties.as_dict() == {"l1_H": 1.0, "l1_W": 0.5, "l2_H": 0.0, "l2_W": 2.0}
+    assert all(type(value) is float for value in penalties.as_dict().values())
+    assert penalties.active
+    assert penalties.on("H") == {"l1": 1.0, "l2": 0.0}
+    assert penalties.on("W") == {"l1": 0.5, "l2": 2.0}
+    with pytest.raises(ValueError, match="factor"):
+        penalties.on("X")
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ({"l1_H": -0.1}, "l1_H must be a nonnegative finite number, got -0.1."),
+        ({"l1_W": float("inf")}, "l1_W must be a nonnegative finite number, got inf."),
+        ({"l2_H": float("nan")}, "l2_H must be a nonnegative finite number, got nan."),
+        ({"l2_W": "lots"}, "l2_W must be a nonnegative number, got 'lots'."),
+        ({"l2_W": None}, "l2_W must be a nonnegative number, got None."),
+        ({"l1_H": True}, "l1_H must be a nonnegative number, got True."),
+    ],
+)
+def test_bad_penalty_weights_are_refused_with_the_same_message_everywhere(weights, message):
+    for make in (
+        lambda: nmf_core.Penalties(**weights),
+        lambda: nmf_core.Penalties.from_mapping(weights),
+        lambda: nmf_core.nmf(GOOD, 2, **weights),
+    ):
+        with pytest.raises(ValueError) as caught:
+            make()
+        assert str(caught.value) == message
+
+
+def test_penalties_from_a_mapping_fill_in_zeros_and_refuse_unknown_names():
+    penalties = nmf_core.Penalties.from_mapping({"l2_W": 2})
+    assert penalties == nmf_core.Penalties(l2_W=2.0)
+    assert nmf_core.Penalties.from_mapping({}) == nmf_core.Penalties()
+    with pytest.raises(ValueError) as caught:
+        nmf_core.Penalties.from_mapping({"l3_W": 1.0, "l1_H": 1.0, "alpha": 2})
+    assert str(caught.value) == (
+        "Unknown penalty ['alpha', 'l3_W']; choose from l1_H, l1_W, l2_H, l2_W."
+    )
+
+
+def test_penalties_value_and_objective_are_the_penalty_formula():
+    rng = np.random.default_rng(4)
+    H, W = rng.random((5, 2)), rng.random((2, 3))
+    weights = {"l1_H": 0.3, "l1_W": 0.2, "l2_H": 0.5, "l2_W": 0.1}
+    penalties = nmf_core.Penalties(**weights)
+    assert penalties.value(H, W) == nmf_core.penalty(H, W, **weights)
+    assert penalties.objective(2.0, H, W) == 2.0 + nmf_core.penalty(H, W, **weights)
+    assert nmf_core.Penalties().objective(2.0, H, W) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("tol", "message"),
+    [
+        (-1e-3, "tol must be a nonnegative finite number, got -0.001."),
+        (float("inf"), "tol must be a nonnegative finite number, got inf."),
+        ("small", "tol must be a nonnegative number, got 'small'."),
+        (False, "tol must be a nonnegative number, got False."),
+    ],
+)
+def test_tol_has_its_own_check_and_message(tol, message):
+    from nmf_core._validation import check_tol
+
+    for check in (check_tol, lambda value: nmf_core.nmf(GOOD, 2, tol=value)):
+        with pytest.raises(ValueError) as caught:
+            check(tol)
+        assert str(caught.value) == message
+    assert check_tol(0) == 0.0
