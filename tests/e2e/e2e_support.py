@@ -6,6 +6,7 @@ can hold only one module called ``conftest``, so importing helpers from it is fr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +91,55 @@ def wait_for_script(page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:
         timeout=timeout_ms,
         polling=100,
     )
+
+
+_ARM_RERUN = """() => {
+    window.__stRunSeen = false;
+    window.__stDoneSince = undefined;
+    if (window.__stRunObserver) { window.__stRunObserver.disconnect(); }
+    window.__stRunObserver = new MutationObserver((mutations) => {
+        for (const mutation of mutations) {
+            if (mutation.target.getAttribute('data-test-script-state') !== 'notRunning') {
+                window.__stRunSeen = true;
+            }
+        }
+    });
+    window.__stRunObserver.observe(document.documentElement, {
+        attributes: true, subtree: true, attributeFilter: ['data-test-script-state'],
+    });
+}"""
+
+_RERUN_DONE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) { return false; }
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') { window.__stRunSeen = true; }
+    const done = window.__stRunSeen
+        && app.getAttribute('data-test-script-state') === 'notRunning'
+        && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+    if (!done) { window.__stDoneSince = undefined; return false; }
+    window.__stDoneSince = window.__stDoneSince || performance.now();
+    return performance.now() - window.__stDoneSince > 300;
+}"""
+
+
+@contextlib.contextmanager
+def rerun(page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> Iterator[None]:
+    """Wait for the script run that the action inside the block starts, and for its end.
+
+    A widget change, a tab click or an upload reaches the server asynchronously, and on a busy
+    machine the rerun may start well after the action returned. A fixed sleep before
+    :func:`wait_for_script` then sees the *previous* finished run and lets the test read the
+    old page. Instead, a ``MutationObserver`` armed before the action records that the app
+    left ``notRunning``; the wait ends only after that, once the run is finished and stable.
+
+    Use only around an action that does start a run (otherwise the wait times out)::
+
+        with rerun(page):
+            page.get_by_role("tab", name="Cost").click()
+    """
+    page.evaluate(_ARM_RERUN)
+    yield
+    page.wait_for_function(_RERUN_DONE, timeout=timeout_ms, polling=100)
 
 
 def assert_no_exception(page) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_support import assert_no_exception, assert_page_healthy, wait_for_script
+from e2e_support import assert_no_exception, assert_page_healthy, rerun, wait_for_script
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -18,17 +18,15 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("The consensus finds the planted rank r = 4.")).to_be_visible()
 
-    main.get_by_role("tab", name="Penalties").click()
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        main.get_by_role("tab", name="Penalties").click()
     assert_page_healthy(page)
     expect(main.get_by_text("L1 and L2 penalties")).to_be_visible()
     expect(main.locator('[data-testid="stTable"]')).to_contain_text("sparseness of W")
     page.wait_for_function("() => window.location.search.includes('part=Penalties')", timeout=5_000)
 
-    main.get_by_role("tab", name="Cost").click()
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        main.get_by_role("tab", name="Cost").click()
     assert_page_healthy(page)
     expect(main.get_by_text("At the fitted rate")).to_be_visible()
 
@@ -37,8 +35,16 @@ def test_bookmarked_penalty_view(app_server, page):
     page.goto(f"{app_server}/{URL_PATH}?cr_part=Penalties&l1_w=3&cr_pen_r=6")
     wait_for_script(page)
     assert_page_healthy(page)
-    table = page.locator('[data-testid="stMain"] [data-testid="stTable"]')
+    main = page.locator('[data-testid="stMain"]')
+    table = main.locator('[data-testid="stTable"]')
     expect(table).to_contain_text("of 6")
+    # The L1 weight on W comes from the link (3, where the default is 1): the select slider
+    # shows it, and the link keeps it.
+    l1_w = main.locator('[data-testid="stSlider"]').filter(has_text="l1_W")
+    expect(l1_w).to_have_count(1)
+    expect(l1_w.get_by_role("slider")).to_have_attribute("aria-valuetext", "3")
+    expect(l1_w.locator('[data-testid="stSliderThumbValue"]')).to_have_text("3")
+    assert "l1_w=3" in page.url, page.url
 
 
 def test_bad_csv_upload_shows_a_message_and_keeps_the_page(app_server, page):
@@ -48,11 +54,10 @@ def test_bad_csv_upload_shows_a_message_and_keeps_the_page(app_server, page):
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("No usable upload yet")).to_be_visible()
     upload = main.locator('[data-testid="stFileUploaderDropzoneInput"]')
-    upload.set_input_files(
-        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2,3\n4,-5,6\n7,8,9\n"}]
-    )
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        upload.set_input_files(
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2,3\n4,-5,6\n7,8,9\n"}]
+        )
     assert_no_exception(page)
     expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text("negative")
     assert_page_healthy(page)  # the planted data is still shown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_support import assert_no_exception, assert_page_healthy, wait_for_script
+from e2e_support import assert_no_exception, assert_page_healthy, rerun, wait_for_script
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -34,18 +34,18 @@ def test_csv_upload_bad_then_good(app_server, page):
     expect(main.get_by_text("No CSV yet")).to_be_visible()
     upload = main.locator('[data-testid="stFileUploaderDropzoneInput"]')
 
-    upload.set_input_files(
-        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2\n3,-4\n"}]
-    )
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        upload.set_input_files(
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2\n3,-4\n"}]
+        )
     assert_no_exception(page)
     expect(main.locator('[data-testid="stAlertContentError"]')).to_contain_text("negative")
     expect(main.locator('[data-testid="stTable"]')).to_be_visible()  # the page goes on
 
-    upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": GOOD_CSV}])
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        upload.set_input_files(
+            files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": GOOD_CSV}]
+        )
     assert_page_healthy(page)
     expect(main.get_by_text("Using good.csv")).to_be_visible()
     expect(main.locator('[data-testid="stAlertContentError"]')).to_have_count(0)

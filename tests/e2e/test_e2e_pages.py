@@ -12,6 +12,7 @@ from e2e_support import (
     app_pages,
     assert_page_healthy,
     is_placeholder,
+    rerun,
     wait_for_script,
 )
 from playwright.sync_api import expect
@@ -49,19 +50,18 @@ def test_page_renders_and_survives_a_slider_move(app_page, app_server, page, req
     # A step to the right, or to the left when the default sits at the maximum. The input's
     # value follows the key press asynchronously, and right after the first render the widget
     # may still be settling, so the key press is retried a few times.
+    # The rerun starts asynchronously: `rerun` waits for it to start and then to finish.
     direction = "ArrowLeft" if thumb.get_attribute("max") == before_value else "ArrowRight"
-    for _attempt in range(5):
-        thumb.focus()
-        thumb.press(direction)
-        try:
-            expect(thumb).not_to_have_value(before_value, timeout=1_000)
-            break
-        except AssertionError:
-            continue
-    expect(thumb).not_to_have_value(before_value, timeout=1_000)
-    # The rerun starts asynchronously; wait until the app reports a finished run again.
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        for _attempt in range(5):
+            thumb.focus()
+            thumb.press(direction)
+            try:
+                expect(thumb).not_to_have_value(before_value, timeout=1_000)
+                break
+            except AssertionError:
+                continue
+        expect(thumb).not_to_have_value(before_value, timeout=1_000)
     assert_page_healthy(page)
     # Sliders that shape the picture are bound to the query string: the move reaches the URL.
     page.wait_for_function(

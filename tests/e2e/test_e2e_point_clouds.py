@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_support import assert_no_exception, assert_page_healthy, wait_for_script
+from e2e_support import assert_no_exception, assert_page_healthy, rerun, wait_for_script
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -15,11 +15,10 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
 
 
 def upload(page, main, name: str) -> None:
-    main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": (DATA / name).read_bytes()}]
-    )
-    page.wait_for_timeout(300)
-    wait_for_script(page)
+    with rerun(page):
+        main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            files=[{"name": name, "mimeType": "text/csv", "buffer": (DATA / name).read_bytes()}]
+        )
 
 
 def test_default_view_draws_every_figure(app_server, page):
