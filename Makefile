@@ -25,12 +25,15 @@ $(VENV)/.test-installed: pyproject.toml
 run: $(VENV)/.app-installed
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
-# The browser tests drive Debian's Chromium through Playwright (no browser download).
+# The browser tests drive Debian's Chromium through Playwright (no browser download). CI has
+# no terminal, so apt must not ask questions.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
-		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+		$$SUDO apt-get update && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
+	@test -x /usr/bin/chromium || { echo "chromium is missing after the install" >&2; exit 1; }
 
 test: $(VENV)/.test-installed browser
 	$(BIN)/python -m pytest
