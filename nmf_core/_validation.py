@@ -20,6 +20,7 @@ __all__ = [
     "check_penalty_weight",
     "check_random_state",
     "check_rank",
+    "check_same_shape",
     "check_solver_and_loss",
     "check_tol",
     "float_dtype_for",
@@ -290,3 +291,9 @@ def check_custom_start(
             f"{(n, rank)} and W0 of shape {(rank, k)}; got {H0.shape} and {W0.shape}."
         )
     return H0.astype(dtype, copy=True), W0.astype(dtype, copy=True)
+
+
+def check_same_shape(X: np.ndarray, X_hat: np.ndarray) -> None:
+    """Raise ``ValueError`` unless a matrix and its approximation have the same shape."""
+    if X.shape != X_hat.shape:
+        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ._validation import check_same_shape
+
 __all__ = ["explained_variance", "hoyer_sparseness", "relative_error"]
 
 
@@ -30,8 +32,7 @@ def relative_error(X, X_hat) -> float:
     0.8
     """
     X, X_hat = _dense(X), _dense(X_hat)
-    if X.shape != X_hat.shape:
-        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}.")
+    check_same_shape(X, X_hat)
     norm = float(np.linalg.norm(X))
     residual = float(np.linalg.norm(X - X_hat))
     if norm == 0:
@@ -96,8 +97,7 @@ def explained_variance(X, X_hat) -> float:
     float
     """
     X, X_hat = _dense(X), _dense(X_hat)
-    if X.shape != X_hat.shape:
-        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}.")
+    check_same_shape(X, X_hat)
     spread = float(np.sum((X - X.mean(axis=0)) ** 2))
     residual = float(np.sum((X - X_hat) ** 2))
     if spread == 0:

@@ -113,7 +113,7 @@ def nnls_gram(
     Examples
     --------
     >>> import numpy as np
-    >>> nnls_gram(np.eye(2), np.array([[1.0], [-2.0]])).ravel().tolist()
+    >>> np.round(nnls_gram(np.eye(2), np.array([[1.0], [-2.0]])), 9).ravel().tolist()
     [1.0, 0.0]
     """
     gram = np.asarray(gram, dtype=np.float64)

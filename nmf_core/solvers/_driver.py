@@ -138,6 +138,7 @@ def nmf(
         themselves are deterministic.
     l1_H, l1_W, l2_H, l2_W : float
         Nonnegative penalty weights: ``l1·Σ(factor) + l2·‖factor‖²_F`` added to the objective.
+        They are checked, and travel through the solver, as one :class:`nmf_core.Penalties`.
     callback : callable, optional
         ``callback(iteration, H, W, loss)`` after each iteration ``1, 2, …``, with copies of
         the factors (safe to keep, e.g. as animation frames) and the data term ``losses[i]``.
