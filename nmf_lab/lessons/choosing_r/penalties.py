@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from nmf_core import Penalties
 from nmf_core._validation import as_nonnegative_matrix, check_rank
 from nmf_core.losses import frobenius_loss, penalty
 from nmf_core.metrics import hoyer_sparseness
+from nmf_core.penalties import PENALTY_NAMES
 from nmf_core.solvers import nmf
 
 __all__ = [
@@ -32,7 +34,6 @@ __all__ = [
     "penalty_sweep",
 ]
 
-PENALTY_NAMES = ("l1_H", "l1_W", "l2_H", "l2_W")
 
 # A basis vector whose entries are all below this is counted as switched off.
 _ACTIVE_THRESHOLD = 1e-10
@@ -55,22 +56,7 @@ def check_penalties(penalties: Mapping[str, Any]) -> dict[str, float]:
     >>> check_penalties({"l1_W": 1})
     {'l1_H': 0.0, 'l1_W': 1.0, 'l2_H': 0.0, 'l2_W': 0.0}
     """
-    unknown = set(penalties) - set(PENALTY_NAMES)
-    if unknown:
-        raise ValueError(
-            f"Unknown penalty {sorted(unknown)}; choose from {', '.join(PENALTY_NAMES)}."
-        )
-    checked = {}
-    for name in PENALTY_NAMES:
-        value = penalties.get(name, 0.0)
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a nonnegative number, got {value!r}.") from None
-        if not np.isfinite(number) or number < 0:
-            raise ValueError(f"{name} must be a nonnegative finite number, got {value!r}.")
-        checked[name] = number
-    return checked
+    return Penalties.from_mapping(penalties).as_dict()
 
 
 @dataclass(frozen=True)
