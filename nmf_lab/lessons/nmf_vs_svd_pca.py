@@ -374,6 +374,16 @@ class Restarts:
         """``max − min`` of the relative errors over the runs."""
         return float(np.ptp(self.relative_errors))
 
+    @property
+    def largest_basis_angle(self) -> float:
+        """Largest of :attr:`basis_angles`, in degrees."""
+        return float(np.max(self.basis_angles))
+
+    @property
+    def largest_subspace_angle(self) -> float:
+        """Largest of :attr:`subspace_angles`, in degrees."""
+        return float(np.max(self.subspace_angles))
+
 
 def _restart_summary(
     method: str, seeds: np.ndarray, bases: list[np.ndarray], errors: list[float], up_to_sign: bool
@@ -532,6 +542,20 @@ class ErrorCurves:
     pca: np.ndarray
     svd_next: np.ndarray
 
+    def at_rank(self, rank: int) -> dict[str, float]:
+        """The four errors at ``rank``: ``{"svd_next", "pca", "svd", "nmf"}``."""
+        index = int(np.searchsorted(self.ranks, rank))
+        if index >= len(self.ranks) or self.ranks[index] != rank:
+            raise ValueError(
+                f"The curves cover ranks {self.ranks[0]}…{self.ranks[-1]}, not {rank}."
+            )
+        return {
+            "svd_next": float(self.svd_next[index]),
+            "pca": float(self.pca[index]),
+            "svd": float(self.svd[index]),
+            "nmf": float(self.nmf[index]),
+        }
+
 
 def _svd_curve(X: np.ndarray, max_rank: int) -> np.ndarray:
     energy = np.linalg.svd(X, compute_uv=False) ** 2
@@ -604,6 +628,16 @@ class Comparison:
     curves: ErrorCurves
     svd_gap: float
     pca_gap: float
+
+    @property
+    def first_svd_minimum(self) -> float:
+        """Smallest entry of the first SVD basis vector (> 0: positive everywhere)."""
+        return float(self.fits["SVD"].basis[0].min())
+
+    @property
+    def has_singular_gap(self) -> bool:
+        """Whether both ``σ_r > σ_{r+1}`` gaps (SVD and centred PCA) are clearly above zero."""
+        return min(self.svd_gap, self.pca_gap) > 1e-12
 
 
 def compare(X, rank: int, *, seed: int = 0, n_restarts: int = 4, max_rank: int = 8) -> Comparison:

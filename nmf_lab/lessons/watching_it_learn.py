@@ -311,6 +311,20 @@ class Race:
         """Wall-clock time of all runs together."""
         return float(sum(result.times[-1] for result in self.results.values()))
 
+    def above_floor(self, solver: str) -> float | None:
+        """``(final loss − floor) / floor`` of ``solver``, at least 0; None when the floor is 0.
+
+        A solver can reach the floor itself, and rounding would then give a tiny negative share.
+        """
+        if self.floor <= 0:
+            return None
+        return max(self.results[solver].losses[-1] - self.floor, 0.0) / self.floor
+
+    def seconds_per_iteration(self, solver: str) -> float:
+        """Mean wall-clock seconds per iteration of ``solver``'s run."""
+        result = self.results[solver]
+        return float(result.times[-1] / max(result.n_iter, 1))
+
 
 def race(
     X,

@@ -6,6 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from nmf_core import nmf
+from nmf_lab.demo_data import planted_nmf
 from nmf_lab.figures.change_of_basis import (
     cloud_bases_figure,
     layers_figure,
@@ -16,7 +18,11 @@ from nmf_lab.figures.home import product_figure
 from nmf_lab.lessons.change_of_basis.basis import (
     check_basis,
     coordinates_in_basis,
+    fit_planted_cloud,
+    largest_gap,
+    layers_gap,
     rank_one_layers,
+    rebuild_gap,
     tip_to_tail,
 )
 
@@ -165,3 +171,31 @@ def test_cloud_figure_draws_learned_rows_at_the_cloud_scale(dim):
     assert fig.data[0].x is not None and len(fig.data[0].x) == 10
     with pytest.raises(ValueError):
         cloud_bases_figure(rng.random((10, 4)), rng.random((2, 4)))
+
+
+def test_largest_gap_is_the_largest_absolute_difference():
+    assert largest_gap([[1.0, -2.0], [3.0, 4.0]], [[1.5, -2.0], [3.0, 2.0]]) == 2.0
+    assert largest_gap([1.0], [1.0]) == 0.0
+
+
+def test_fit_planted_cloud_is_the_planted_matrix_and_its_nmf():
+    fit = fit_planted_cloud(24, 3, 2, 0.05, 7)
+    X, _, _ = planted_nmf(24, 3, 2, noise=0.05, seed=7)
+    np.testing.assert_array_equal(fit.X, X)
+    direct = nmf(X, 2, solver="hals", max_iter=400, tol=1e-7, seed=7)
+    np.testing.assert_array_equal(fit.W, direct.W)
+    assert fit.H.shape == (24, 2) and min(fit.H.min(), fit.W.min()) >= 0
+    assert fit.relative_error == pytest.approx(
+        np.linalg.norm(X - fit.H @ fit.W) / np.linalg.norm(X), rel=1e-12
+    )
+
+
+def test_rebuild_and_layer_gaps_measure_the_two_identities():
+    basis = np.array([[1.0, 1.0], [0.0, 2.0]])
+    P = np.array([3.0, 5.0])
+    assert rebuild_gap(P, coordinates_in_basis(P, basis), basis) < 1e-12
+    assert rebuild_gap(P, [3.0, 1.5], basis) == pytest.approx(1.0)
+    H, W = np.array([[1.0, 2.0], [0.5, 0.0]]), np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 1.0]])
+    layers = rank_one_layers(H, W)
+    assert layers_gap(layers, H, W) < 1e-12
+    assert layers_gap(layers[:1], H, W) == pytest.approx(6.0)  # the missing layer's largest entry

@@ -140,3 +140,26 @@ def test_sphere_figure_uses_a_diverging_scale_only_for_signed_functions(grid):
     assert sphere_figure(theta, phi, [positive], ["f"]).data[0].cmin == 0
     fig = sphere_figure(theta, phi, [signed, positive], ["a", "b"])
     assert fig.data[0].cmid == 0 and fig.data[0].cmin == -fig.data[0].cmax
+
+
+def test_terms_as_tuple_is_sorted_and_hashable():
+    terms = sh.parse_terms("3 -2 -0.7; 0 0 0.5; 2 1 1", max_degree=4)
+    as_tuple = sh.terms_as_tuple(terms)
+    assert as_tuple == ((0, 0, 0.5), (2, 1, 1.0), (3, -2, -0.7))
+    assert hash(as_tuple) == hash(sh.terms_as_tuple(dict(reversed(list(terms.items())))))
+
+
+def test_analyse_function_is_the_projection_its_error_and_the_rebuilt_sphere():
+    analysis = sh.analyse_function(
+        "Pure Y_l^m", l_max=3, curve_l_max=5, degree=2, order=-1, display_theta=9, display_phi=17
+    )
+    grid = sh.quadrature_grid()
+    values = sh.preset_values("Pure Y_l^m", grid.theta, grid.phi, degree=2, order=-1)
+    np.testing.assert_allclose(analysis.coefficients, sh.project(values, grid, 3))
+    np.testing.assert_allclose(analysis.errors, sh.error_by_degree(values, grid, 5))
+    assert analysis.coefficients.size == 16 and analysis.errors.size == 6
+    # A pure harmonic of degree 2 is rebuilt exactly once degree 2 is kept.
+    assert analysis.error_at_l_max == pytest.approx(0.0, abs=1e-10)
+    assert analysis.theta.shape == analysis.phi.shape == analysis.original.shape == (9, 17)
+    np.testing.assert_allclose(analysis.rebuilt, analysis.original, atol=1e-10)
+    assert analysis.phi[0, -1] == pytest.approx(2 * np.pi)

@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 from nmf_lab.lessons.choosing_r.cost import (
     CostSweep,
     Timing,
+    all_on_one_thread,
     cost_sweep,
+    extrapolate,
     fit_power_law,
+    fit_sweeps,
     fit_work,
     single_blas_thread,
     sweep_shape,
@@ -152,3 +155,39 @@ def test_single_blas_thread_limits_and_restores():
     assert blas_threads() == before
     with single_blas_thread(False) as limited:
         assert not limited
+
+
+def test_fit_sweeps_fits_every_measurement_of_every_sweep():
+    base = (100, 50, 5)
+    sweeps = []
+    for dimension, values in (("n", (100, 200, 400)), ("k", (50, 100)), ("r", (5, 10, 20))):
+        timings = []
+        for value in values:
+            shape = dict(zip("nkr", base, strict=True))
+            shape[dimension] = value
+            work = shape["n"] * shape["k"] * shape["r"]
+            timings.append(Timing(shape["n"], shape["k"], shape["r"], 1e-5 + 2e-9 * work))
+        sweeps.append(CostSweep(dimension, np.asarray(values), base, tuple(timings)))
+    fit = fit_sweeps(sweeps)
+    work = np.concatenate([sweep.work for sweep in sweeps])
+    direct = fit_work(work, np.concatenate([sweep.seconds_per_iteration for sweep in sweeps]))
+    assert fit == direct
+    assert fit.overhead == pytest.approx(1e-5, rel=1e-6)
+    assert fit.per_unit == pytest.approx(2e-9, rel=1e-6)
+
+
+def test_extrapolate_multiplies_the_fitted_rate_and_sizes_the_data():
+    fit = fit_work([1e5, 2e5, 4e5], [0.0011, 0.0021, 0.0041])
+    cost = extrapolate(fit, 100_000, 1_000, 50, 500)
+    assert cost.seconds_per_iteration == pytest.approx(float(fit.predict(100_000 * 1_000 * 50)))
+    assert cost.total_seconds == pytest.approx(500 * cost.seconds_per_iteration)
+    assert cost.data_gigabytes == pytest.approx(0.8)  # 10⁸ float64 entries
+
+
+def test_all_on_one_thread_needs_every_timing_limited():
+    limited = Timing(10, 10, 2, 1e-4, single_thread=True)
+    free = Timing(20, 10, 2, 2e-4, single_thread=False)
+    one = CostSweep("n", np.array([10]), (10, 10, 2), (limited,))
+    mixed = CostSweep("n", np.array([10, 20]), (10, 10, 2), (limited, free))
+    assert all_on_one_thread([one, one])
+    assert not all_on_one_thread([one, mixed])

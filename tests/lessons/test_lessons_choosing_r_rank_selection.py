@@ -304,3 +304,8 @@ def test_degenerate_uploads_give_finite_or_nan_summaries(X):
         assert np.all(np.isfinite(values) | np.isnan(values))
     if np.ptp(X, axis=0).max() == 0:  # identical rows: nothing to explain
         assert np.all(np.isnan(sweep.nmf_explained_variance))
+
+
+def test_suggested_index_points_at_the_suggested_rank(default_page):
+    _, sweep = default_page
+    assert sweep.ranks[sweep.suggested_index] == sweep.suggested_rank

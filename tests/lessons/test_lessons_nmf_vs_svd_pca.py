@@ -382,3 +382,21 @@ def test_curve_and_restart_figures_have_one_trace_per_line():
     spread = restarts_figure(result.restarts)
     assert len(spread.data) == 6
     assert np.allclose(spread.data[1].y, result.restarts["NMF"].basis_angles)
+
+
+def test_comparison_summaries_are_the_numbers_they_name():
+    result = compare(comparison_cloud(0), 3, seed=0, n_restarts=3, max_rank=5)
+    assert result.first_svd_minimum == result.fits["SVD"].basis[0].min()
+    for spread in result.restarts.values():
+        assert spread.largest_basis_angle == np.max(spread.basis_angles)
+        assert spread.largest_subspace_angle == np.max(spread.subspace_angles)
+    assert result.has_singular_gap == (min(result.svd_gap, result.pca_gap) > 1e-12)
+    curves = result.curves
+    assert curves.at_rank(3) == {
+        "svd_next": curves.svd_next[2],
+        "pca": curves.pca[2],
+        "svd": curves.svd[2],
+        "nmf": curves.nmf[2],
+    }
+    with pytest.raises(ValueError, match="cover ranks"):
+        curves.at_rank(6)

@@ -182,7 +182,7 @@ def test_svd_floor_is_eckart_young():
 
 @pytest.mark.parametrize("key", LEARNING_DATA)
 @pytest.mark.parametrize("init", ["random", "nndsvda"])
-def test_page_claims_hold_on_every_learning_data(key, init):
+def test_page_claims_hold_on_every_demo_data(key, init):
     """MU, HALS and ANLS never go up; nobody goes below the SVD floor; same start for all."""
     data = learning_data(key, seed=1)
     rank = _rank_for(key, DEFAULT_RANK)
@@ -238,3 +238,14 @@ def test_loss_increases_counts_real_rises_only():
 
 
 # ---------------------------------------------------------------- data ---------------------
+
+
+def test_race_reports_the_share_above_the_floor_and_the_time_per_iteration(default_race):
+    _, _, result = default_race
+    for name, run in result.results.items():
+        share = result.above_floor(name)
+        assert share == pytest.approx(max(run.losses[-1] - result.floor, 0.0) / result.floor)
+        assert share >= 0
+        assert result.seconds_per_iteration(name) == pytest.approx(run.times[-1] / run.n_iter)
+    at_the_floor = type(result)(result.results, result.start_loss, 0.0, result.rank)
+    assert at_the_floor.above_floor("mu") is None

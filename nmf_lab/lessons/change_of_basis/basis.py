@@ -13,15 +13,24 @@ array([3., 1.])
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from nmf_core import nmf, relative_error
+from nmf_lab.demo_data import planted_nmf
+
 __all__ = [
     "SINGULAR_TOLERANCE",
+    "CloudFit",
     "check_basis",
     "coordinates_in_basis",
+    "fit_planted_cloud",
+    "largest_gap",
+    "layers_gap",
     "rank_one_layers",
+    "rebuild_gap",
     "tip_to_tail",
 ]
 
@@ -141,3 +150,66 @@ def rank_one_layers(H: Any, W: Any) -> np.ndarray:
     if H.ndim != 2 or W.ndim != 2 or H.shape[1] != W.shape[0]:
         raise ValueError(f"H {H.shape} and W {W.shape} do not multiply (need n×r and r×k).")
     return np.einsum("ni,ik->ink", H, W)
+
+
+def largest_gap(A: Any, B: Any) -> float:
+    """``max |A − B|`` over all entries: how closely two routes reach the same numbers.
+
+    Examples
+    --------
+    >>> largest_gap([1.0, 2.0], [1.0, 2.5])
+    0.5
+    """
+    return float(np.max(np.abs(np.asarray(A, dtype=np.float64) - np.asarray(B, dtype=np.float64))))
+
+
+def rebuild_gap(point: Any, coordinates: Any, basis: Any) -> float:
+    """How closely the coordinates rebuild the point: ``max |c B − P|``."""
+    return largest_gap(np.asarray(coordinates) @ np.asarray(basis), point)
+
+
+def layers_gap(layers: Any, H: Any, W: Any) -> float:
+    """How closely the rank-one layers add up to ``HW``: ``max |Σ layers − HW|``."""
+    return largest_gap(np.asarray(layers).sum(axis=0), np.asarray(H) @ np.asarray(W))
+
+
+@dataclass(frozen=True)
+class CloudFit:
+    """A planted nonnegative cloud and its NMF at the planted rank.
+
+    Attributes
+    ----------
+    X : ndarray, shape (n, k)
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+    relative_error : float
+        ``‖X − HW‖_F / ‖X‖_F``.
+    """
+
+    X: np.ndarray
+    H: np.ndarray
+    W: np.ndarray
+    relative_error: float
+
+
+def fit_planted_cloud(n_points: int, dim: int, rank: int, noise: float, seed: Any) -> CloudFit:
+    """A nonnegative cloud built from ``rank`` directions, and its NMF at that rank.
+
+    Parameters
+    ----------
+    n_points, dim : int
+        Shape of ``X``.
+    rank : int
+        Planted rank and rank of the NMF.
+    noise : float
+        Gaussian noise relative to the mean of ``X``, clipped at 0.
+    seed : None, int or numpy.random.Generator
+        Draws the cloud and the solver's start.
+
+    Returns
+    -------
+    CloudFit
+    """
+    X, _, _ = planted_nmf(n_points, dim, rank, noise=noise, seed=seed)
+    result = nmf(X, rank, solver="hals", max_iter=400, tol=1e-7, seed=seed)
+    return CloudFit(X, result.H, result.W, relative_error(X, result.H @ result.W))

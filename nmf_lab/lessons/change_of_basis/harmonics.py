@@ -35,7 +35,9 @@ import scipy.special
 __all__ = [
     "DEFAULT_GRID_SIZE",
     "PRESETS",
+    "HarmonicAnalysis",
     "SphereGrid",
+    "analyse_function",
     "coefficients_from_terms",
     "degree_order_pairs",
     "error_by_degree",
@@ -49,6 +51,7 @@ __all__ = [
     "reconstruct",
     "relative_l2_error",
     "sphere_to_cartesian",
+    "terms_as_tuple",
 ]
 
 # Gauss–Legendre nodes in cos θ for the projection grid: exact up to l_max = 47, far beyond
@@ -358,6 +361,17 @@ def parse_terms(text: str, *, max_degree: int) -> dict[tuple[int, int], float]:
     return terms
 
 
+def terms_as_tuple(terms: dict[tuple[int, int], float]) -> tuple[tuple[int, int, float], ...]:
+    """``{(l, m): value}`` as a tuple of ``(l, m, value)`` sorted by ``(l, m)``: hashable.
+
+    Examples
+    --------
+    >>> terms_as_tuple({(2, 1): 0.5, (0, 0): 1.0})
+    ((0, 0, 1.0), (2, 1, 0.5))
+    """
+    return tuple((l, m, float(value)) for (l, m), value in sorted(terms.items()))  # noqa: E741
+
+
 def coefficients_from_terms(terms: dict[tuple[int, int], float]) -> np.ndarray:
     """A coefficient vector (long enough for the largest degree) from ``{(l, m): value}``."""
     l_max = max((l for l, _ in terms), default=0)  # noqa: E741
@@ -407,3 +421,77 @@ def preset_values(
             raise ValueError("'Your coefficients' needs at least one term.")
         return reconstruct(coefficients_from_terms(terms), theta, phi)
     raise ValueError(f"Unknown preset {name!r}; choose one of {', '.join(PRESETS)}.")
+
+
+@dataclass(frozen=True)
+class HarmonicAnalysis:
+    """A function on the sphere, its coordinates up to ``l_max`` and what they rebuild.
+
+    Attributes
+    ----------
+    coefficients : ndarray, shape ((l_max + 1)²,)
+        The coordinates ``f_l^m`` kept.
+    errors : ndarray, shape (curve_l_max + 1,)
+        Relative L² error of the expansion truncated at each ``l_max = 0 … curve_l_max``.
+    error_at_l_max : float
+        Relative L² error of the kept expansion.
+    theta, phi : ndarray, shape (display_theta, display_phi)
+        The drawing grid (``phi`` includes 2π, so the seam closes).
+    original, rebuilt : ndarray, same shape as ``theta``
+        The function and the kept expansion on the drawing grid.
+    """
+
+    coefficients: np.ndarray
+    errors: np.ndarray
+    error_at_l_max: float
+    theta: np.ndarray
+    phi: np.ndarray
+    original: np.ndarray
+    rebuilt: np.ndarray
+
+
+def analyse_function(
+    preset: str,
+    *,
+    l_max: int,
+    curve_l_max: int,
+    degree: int = 2,
+    order: int = 1,
+    terms: dict[tuple[int, int], float] | None = None,
+    display_theta: int = 41,
+    display_phi: int = 81,
+) -> HarmonicAnalysis:
+    """Expand a preset function in real spherical harmonics and rebuild it from degrees ≤ l_max.
+
+    Parameters
+    ----------
+    preset : str
+        One of :data:`PRESETS`.
+    l_max : int
+        Largest degree kept.
+    curve_l_max : int
+        Largest degree of the error curve.
+    degree, order, terms
+        As in :func:`preset_values`.
+    display_theta, display_phi : int
+        Resolution of the drawing grid.
+
+    Returns
+    -------
+    HarmonicAnalysis
+    """
+    grid = quadrature_grid()
+    values = preset_values(preset, grid.theta, grid.phi, degree=degree, order=order, terms=terms)
+    coefficients = project(values, grid, l_max)
+    errors = error_by_degree(values, grid, curve_l_max)
+    error_at_l_max = relative_l2_error(
+        values, reconstruct(coefficients, grid.theta, grid.phi), grid
+    )
+    theta, phi = np.meshgrid(
+        np.linspace(0, np.pi, display_theta),
+        np.linspace(0, 2 * np.pi, display_phi),
+        indexing="ij",
+    )
+    original = preset_values(preset, theta, phi, degree=degree, order=order, terms=terms)
+    rebuilt = reconstruct(coefficients, theta, phi)
+    return HarmonicAnalysis(coefficients, errors, error_at_l_max, theta, phi, original, rebuilt)

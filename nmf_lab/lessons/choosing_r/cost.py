@@ -16,26 +16,30 @@ which hides the growth law under noise.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.optimize import nnls
 
+from nmf_core._blas import single_blas_thread
 from nmf_core._validation import check_random_state, check_rank
 from nmf_core.solvers import SOLVERS, nmf
 
 __all__ = [
     "DIMENSIONS",
     "CostSweep",
+    "Extrapolation",
     "PowerFit",
     "Timing",
     "WorkFit",
+    "all_on_one_thread",
     "cost_sweep",
+    "extrapolate",
     "fit_power_law",
+    "fit_sweeps",
     "fit_work",
     "single_blas_thread",
     "sweep_shape",
@@ -79,32 +83,6 @@ def _check_count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
-
-
-@contextlib.contextmanager
-def single_blas_thread(wanted: bool = True) -> Iterator[bool]:
-    """Hold BLAS to one thread inside the block, if asked and ``threadpoolctl`` is installed.
-
-    Yields whether the limit is in force. Small products (the sizes a teaching page uses) gain
-    little from a second thread, and on a busy machine a multi-threaded product can wait many
-    milliseconds for a free core, so one thread is both steadier and often faster.
-
-    Examples
-    --------
-    >>> with single_blas_thread() as limited:
-    ...     isinstance(limited, bool)
-    True
-    """
-    if not wanted:
-        yield False
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it the timings use the default thread count
-        yield False
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield True
 
 
 def time_nmf(
@@ -358,6 +336,53 @@ def fit_work(work, seconds) -> WorkFit:
     per_unit = float(coefficients[1] / work_scale)
     predicted = overhead + per_unit * work
     return WorkFit(overhead=overhead, per_unit=per_unit, r_squared=_r_squared(seconds, predicted))
+
+
+def all_on_one_thread(sweeps: Sequence[CostSweep]) -> bool:
+    """Whether every timing of every sweep ran with BLAS held to one thread."""
+    return all(timing.single_thread for sweep in sweeps for timing in sweep.timings)
+
+
+def fit_sweeps(sweeps: Sequence[CostSweep]) -> WorkFit:
+    """:func:`fit_work` on the time per iteration of every measurement of every sweep."""
+    work = np.concatenate([sweep.work for sweep in sweeps])
+    seconds = np.concatenate([sweep.seconds_per_iteration for sweep in sweeps])
+    return fit_work(work, seconds)
+
+
+@dataclass(frozen=True)
+class Extrapolation:
+    """What one run on a bigger problem would cost at a fitted rate.
+
+    Attributes
+    ----------
+    seconds_per_iteration : float
+    total_seconds : float
+        For all the iterations.
+    data_gigabytes : float
+        Memory of ``X`` alone as float64 (8 bytes per entry).
+    """
+
+    seconds_per_iteration: float
+    total_seconds: float
+    data_gigabytes: float
+
+
+def extrapolate(fit: WorkFit, n: int, k: int, rank: int, iterations: int) -> Extrapolation:
+    """The fitted line at ``n·k·r``, times ``iterations``; and the size of ``X`` in GB.
+
+    Examples
+    --------
+    >>> cost = extrapolate(WorkFit(1e-4, 1e-8, 1.0), 1000, 100, 10, 50)
+    >>> round(cost.seconds_per_iteration, 6), round(cost.total_seconds, 4), cost.data_gigabytes
+    (0.0101, 0.505, 0.0008)
+    """
+    per_iteration = float(fit.predict(float(n) * k * rank))
+    return Extrapolation(
+        seconds_per_iteration=per_iteration,
+        total_seconds=per_iteration * iterations,
+        data_gigabytes=8 * float(n) * k / 1e9,
+    )
 
 
 @dataclass(frozen=True)

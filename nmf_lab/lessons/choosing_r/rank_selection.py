@@ -395,6 +395,11 @@ class RankSweep:
     clusters_used: np.ndarray
     suggested_rank: int
 
+    @property
+    def suggested_index(self) -> int:
+        """Position of :attr:`suggested_rank` in :attr:`ranks`."""
+        return int(np.flatnonzero(self.ranks == self.suggested_rank)[0])
+
 
 def summarize_ranks(X, restarts: Sequence[RankRestarts]) -> RankSweep:
     """Collect the runs of :func:`rank_restarts` at several ranks into a :class:`RankSweep`.
