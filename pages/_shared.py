@@ -11,13 +11,29 @@ Conventions for page authors
   within the page, and never one of :data:`SIDEBAR_KEYS`.
 - Read the global seed with :func:`seed`; wrap long explanations in :func:`explain` so lecture
   mode can hide them; show figures with :func:`show_figure` (caption + PNG export).
+- Uploads and typed-in text go through :func:`last_good`: a bad input shows the page's message
+  and the page keeps working on the last input that parsed.
+
+Cache keys
+----------
+``st.cache_data`` hashes every argument whose name does not start with an underscore. Arrays
+are never hashed (Streamlit would hash big arrays slowly, or sample them): a cached function
+takes its array arguments with a leading underscore (``_X``, ``_image``) and, before them, an
+explicit hashable key that names the content exactly: the settings that made the data
+(``"planted:4:0.3:0"``, ``"sample:camera"``) or the SHA-256 digest of an upload's bytes
+(``"upload:<digest>"``, :attr:`GoodInput.digest`). Everything else (ranks, solvers, seeds) is
+passed as plain hashable arguments. Results computed from other cached results (start points,
+factorisations) are passed underscored too, since the key arguments already determine them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -172,3 +188,78 @@ def download_matrices(matrices: Mapping[str, np.ndarray], *, prefix: str) -> Non
             mime="application/octet-stream",
             key=f"dl_{prefix}_{name}_npy",
         )
+
+
+@dataclass(frozen=True)
+class GoodInput:
+    """The last input of one upload or text box that parsed.
+
+    Attributes
+    ----------
+    name : str
+        What the page calls it (e.g. the uploaded file's name).
+    digest : str
+        SHA-256 of the raw bytes: a content key for cached functions.
+    value : Any
+        What ``parse`` returned.
+    """
+
+    name: str
+    digest: str
+    value: Any
+
+
+def input_digest(raw: bytes | str) -> str:
+    """SHA-256 hex digest of raw upload bytes (text is encoded as UTF-8 first)."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+    return hashlib.sha256(data).hexdigest()
+
+
+def last_good(
+    key: str,
+    raw: bytes | str | None,
+    parse: Callable[[Any], Any],
+    *,
+    name: str = "",
+    message: str = "Could not use **{name}**: {error}",
+    kept_in_message: str = "",
+    kept_caption: str = "",
+) -> GoodInput | None:
+    """Parse new input, or keep the last input that parsed; return it (None before any).
+
+    The parsed value lives in ``st.session_state[key]`` together with the digest of its raw
+    bytes, so the same input is parsed once per session. When ``parse`` raises ``ValueError``
+    the page shows ``message`` in an error box and keeps the previous good value.
+
+    Parameters
+    ----------
+    key : str
+        Session-state slot (not a widget key).
+    raw : bytes, str or None
+        The upload's bytes or the typed text; ``None`` (nothing uploaded) keeps the last value.
+    parse : callable
+        ``parse(raw)`` returns the value or raises ``ValueError`` with a message for the user.
+    name : str
+        Shown in ``message`` as ``{name}``.
+    message : str
+        The error text; ``{name}`` and ``{error}`` (the ValueError's message) are filled in.
+    kept_in_message, kept_caption : str
+        When an earlier good input is kept: text appended to the error, or shown as a caption
+        under it; ``{name}`` is the kept input's name.
+    """
+    if raw is not None:
+        digest = input_digest(raw)
+        last = st.session_state.get(key)
+        if last is None or last.digest != digest:
+            try:
+                value = parse(raw)
+            except ValueError as error:
+                text = message.format(name=name, error=error)
+                if last is not None:
+                    text += kept_in_message.format(name=last.name)
+                st.error(text)
+                if last is not None and kept_caption:
+                    st.caption(kept_caption.format(name=last.name))
+            else:
+                st.session_state[key] = GoodInput(name=name, digest=digest, value=value)
+    return st.session_state.get(key)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import nmf_core
-from nmf_lab.demo_data import planted_nmf
 from nmf_lab.figures.change_of_basis import (
     cloud_bases_figure,
     error_curve_figure,
@@ -19,8 +17,15 @@ from nmf_lab.figures.change_of_basis import (
 )
 from nmf_lab.figures.home import product_figure
 from nmf_lab.lessons.change_of_basis import harmonics as sh
-from nmf_lab.lessons.change_of_basis.basis import coordinates_in_basis, rank_one_layers
-from pages._shared import download_matrices, explain, seed, show_figure
+from nmf_lab.lessons.change_of_basis.basis import (
+    CloudFit,
+    coordinates_in_basis,
+    fit_planted_cloud,
+    layers_gap,
+    rank_one_layers,
+    rebuild_gap,
+)
+from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 # Default basis rows: the top-left 2×2 block is the same in 2-D and 3-D, so switching the
 # dimension keeps what the user typed there.
@@ -28,38 +33,34 @@ DEFAULT_BASIS = np.array([[1.0, 0.25, 0.0], [0.5, 1.0, 0.0], [0.0, 0.3, 1.0]])
 DEFAULT_POINT = (2.0, 1.5, 1.0)
 MAX_L = 12  # largest l_max on the slider
 MAX_PURE_L = 8  # largest degree offered for a pure harmonic
+# Session-state slot for the last coefficients that parsed (not a widget key), and the terms
+# shown before any did.
+TERMS_STATE = "cob_last_good_terms"
+FALLBACK_TERMS = ((0, 0, 1.0),)
 DISPLAY_THETA, DISPLAY_PHI = 41, 81  # sphere drawing resolution (φ includes 2π: closed seam)
 
 
 @st.cache_data(max_entries=32)
-def fit_cloud(n_points: int, dim: int, rank: int, noise: float, random_seed: int):
+def fit_cloud(n_points: int, dim: int, rank: int, noise: float, random_seed: int) -> CloudFit:
     """A nonnegative cloud built from ``rank`` directions, and its NMF at that rank."""
-    X, _, _ = planted_nmf(n_points, dim, rank, noise=noise, seed=random_seed)
-    result = nmf_core.nmf(X, rank, solver="hals", max_iter=400, tol=1e-7, seed=random_seed)
-    return X, result.H, result.W
+    return fit_planted_cloud(n_points, dim, rank, noise, random_seed)
 
 
 @st.cache_data(max_entries=32)
 def harmonic_analysis(
     preset: str, degree: int, order: int, terms: tuple[tuple[int, int, float], ...], l_max: int
-):
+) -> sh.HarmonicAnalysis:
     """Coefficients up to ``l_max``, the error curve, and the two spheres to draw."""
-    term_dict = {(l, m): value for l, m, value in terms}  # noqa: E741
-    grid = sh.quadrature_grid()
-    values = sh.preset_values(
-        preset, grid.theta, grid.phi, degree=degree, order=order, terms=term_dict
+    return sh.analyse_function(
+        preset,
+        l_max=l_max,
+        curve_l_max=MAX_L,
+        degree=degree,
+        order=order,
+        terms={(l, m): value for l, m, value in terms},  # noqa: E741
+        display_theta=DISPLAY_THETA,
+        display_phi=DISPLAY_PHI,
     )
-    coefficients = sh.project(values, grid, l_max)
-    errors = sh.error_by_degree(values, grid, MAX_L)
-    error_at_l_max = sh.relative_l2_error(
-        values, sh.reconstruct(coefficients, grid.theta, grid.phi), grid
-    )
-    theta, phi = np.meshgrid(
-        np.linspace(0, np.pi, DISPLAY_THETA), np.linspace(0, 2 * np.pi, DISPLAY_PHI), indexing="ij"
-    )
-    original = sh.preset_values(preset, theta, phi, degree=degree, order=order, terms=term_dict)
-    rebuilt = sh.reconstruct(coefficients, theta, phi)
-    return coefficients, errors, error_at_l_max, theta, phi, original, rebuilt
 
 
 st.title("Change of basis")
@@ -128,7 +129,7 @@ with chosen_column:
     if coordinates is not None:
         st.markdown("**Your basis**: the coordinates c solve c B = P")
         st.latex(rf"P = {matrix_latex(coordinates)}\,{matrix_latex(basis)}")
-        residual = float(np.max(np.abs(coordinates @ basis - P)))
+        residual = rebuild_gap(P, coordinates, basis)
         st.caption(f"Check: c B reproduces P to within {residual:.1e} (max absolute difference).")
     else:
         st.markdown("**Your basis**: singular — P has no unique coordinates in it.")
@@ -183,8 +184,8 @@ with controls:
         key="cob_noise",
         bind="query-params",
     )
-X, H, W = fit_cloud(n_points, dim, rank, noise, seed())
-cloud_error = nmf_core.relative_error(X, H @ W)
+cloud_fit = fit_cloud(n_points, dim, rank, noise, seed())
+X, H, W, cloud_error = cloud_fit.X, cloud_fit.H, cloud_fit.W, cloud_fit.relative_error
 with controls:
     st.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{cloud_error:.2%}")
 with cloud:
@@ -205,7 +206,7 @@ download_matrices({"X": X, "H": H, "W": W}, prefix="change_of_basis")
 # ------------------------------------------------------------------ rank-one layers
 st.header("The other view: a sum of rank-one layers")
 layers = rank_one_layers(H, W)
-layer_gap = float(np.max(np.abs(layers.sum(axis=0) - H @ W)))
+layer_gap = layers_gap(layers, H, W)
 show_figure(
     layers_figure(layers),
     f"Column i of H times row i of W gives one layer; the {rank} layers add up to HW "
@@ -269,14 +270,14 @@ with sh_controls:
             bind="query-params",
             max_chars=300,
         )
-        try:
-            parsed = sh.parse_terms(text, max_degree=MAX_L)
-            terms = tuple((l, m, v) for (l, m), v in sorted(parsed.items()))  # noqa: E741
-            st.session_state["cob_last_good_terms"] = terms
-        except ValueError as problem:
-            st.error(str(problem))
-            terms = st.session_state.get("cob_last_good_terms", ((0, 0, 1.0),))
-            st.caption("Showing the last terms that could be read.")
+        good = last_good(
+            TERMS_STATE,
+            text,
+            lambda raw: sh.terms_as_tuple(sh.parse_terms(raw, max_degree=MAX_L)),
+            message="{error}",
+            kept_caption="Showing the last terms that could be read.",
+        )
+        terms = FALLBACK_TERMS if good is None else good.value
 
 harmonic_problem = None
 if preset == "Pure Y_l^m" and abs(order) > degree:
@@ -288,16 +289,18 @@ if harmonic_problem:
     with sh_controls:
         st.error(harmonic_problem)
 else:
-    (coefficients, errors, error_at_l_max, theta, phi, original, rebuilt) = harmonic_analysis(
-        preset, int(degree), int(order), terms, l_max
-    )
+    analysis = harmonic_analysis(preset, int(degree), int(order), terms, l_max)
+    coefficients, errors = analysis.coefficients, analysis.errors
     with sh_controls:
-        st.metric(f"Relative L² error at l_max = {l_max}", f"{error_at_l_max:.2%}")
+        st.metric(f"Relative L² error at l_max = {l_max}", f"{analysis.error_at_l_max:.2%}")
         st.caption(f"{coefficients.size} coefficients kept.")
     with sh_spheres:
         show_figure(
             sphere_figure(
-                theta, phi, [original, rebuilt], ["f", f"rebuilt from degrees ≤ {l_max}"]
+                analysis.theta,
+                analysis.phi,
+                [analysis.original, analysis.rebuilt],
+                ["f", f"rebuilt from degrees ≤ {l_max}"],
             ),
             "Left: the function on the sphere. Right: what the kept coefficients rebuild; "
             "drag to rotate. Both share one colour scale.",

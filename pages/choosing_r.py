@@ -24,7 +24,14 @@ from nmf_lab.figures.choosing_r import (
     penalty_sweep_figure,
     stability_figure,
 )
-from nmf_lab.lessons.choosing_r.cost import CostSweep, cost_sweep, fit_work, single_blas_thread
+from nmf_lab.lessons.choosing_r.cost import (
+    CostSweep,
+    all_on_one_thread,
+    cost_sweep,
+    extrapolate,
+    fit_sweeps,
+    single_blas_thread,
+)
 from nmf_lab.lessons.choosing_r.penalties import (
     PENALTY_NAMES,
     PenaltyFit,
@@ -39,7 +46,7 @@ from nmf_lab.lessons.choosing_r.rank_selection import (
     summarize_ranks,
 )
 from nmf_lab.uploads import parse_csv_matrix
-from pages._shared import download_matrices, explain, seed, show_figure
+from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 # Planted data: small enough that 6 ranks × 8 restarts run in well under a second.
 PLANTED_SHAPE = (60, 30)
@@ -70,10 +77,12 @@ def planted(rank: int, noise: float, seed_value: int):
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def restarts_at(X: np.ndarray, rank: int, n_restarts: int, seed_value: int) -> RankRestarts:
+def restarts_at(
+    data_key: str, _X: np.ndarray, rank: int, n_restarts: int, seed_value: int
+) -> RankRestarts:
     # One BLAS thread: these products are small, and a second thread mostly waits for a core.
     with single_blas_thread():
-        return rank_restarts(X, rank, n_restarts=n_restarts, seed=rank_seed(seed_value, rank))
+        return rank_restarts(_X, rank, n_restarts=n_restarts, seed=rank_seed(seed_value, rank))
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -168,7 +177,7 @@ if rank_tab.open:
         planted_rank = None
         X = None
         if source == "Faces (rank unknown)":
-            X = faces()
+            X, data_key = faces(), "faces"
         elif source == "Upload a CSV":
             upload = st.file_uploader(
                 "CSV of nonnegative numbers, one point per row (at most "
@@ -177,16 +186,15 @@ if rank_tab.open:
                 type=["csv", "txt"],
                 key="cr_upload_r",
             )
-            if upload is not None:
-                try:
-                    st.session_state[UPLOAD_KEY] = parse_csv_matrix(
-                        upload.getvalue(), **UPLOAD_LIMITS
-                    )
-                except ValueError as error:
-                    st.error(f"Could not use this file: {error}")
-                    if UPLOAD_KEY in st.session_state:
-                        st.caption("Still showing the last good upload.")
-            X = st.session_state.get(UPLOAD_KEY)
+            last = last_good(
+                UPLOAD_KEY,
+                None if upload is None else upload.getvalue(),
+                lambda raw: parse_csv_matrix(raw, **UPLOAD_LIMITS),
+                message="Could not use this file: {error}",
+                kept_caption="Still showing the last good upload.",
+            )
+            if last is not None:
+                X, data_key = last.value, f"upload:{last.digest}"
             if X is None:
                 st.info("No usable upload yet: showing the planted data meanwhile.")
             elif min(X.shape) < 3:
@@ -232,6 +240,7 @@ if rank_tab.open:
         if X is None:
             data = planted(true_rank, noise, seed())
             X, planted_rank = data.X, data.rank
+            data_key = f"planted:{true_rank}:{noise}:{seed()}"
             st.caption(
                 f"Planted data: {X.shape[0]} points × {X.shape[1]} features, "
                 f"{planted_rank} clusters; each cluster has its own block of features."
@@ -248,7 +257,7 @@ if rank_tab.open:
         runs = with_progress(
             f"NMF from {n_restarts} random starts at r = 2 … {max_rank}",
             ranks,
-            lambda rank: restarts_at(X, rank, n_restarts, seed()),
+            lambda rank: restarts_at(data_key, X, rank, n_restarts, seed()),
         )
         sweep = summarize_ranks(X, runs)
 
@@ -260,7 +269,7 @@ if rank_tab.open:
             help="The largest r with the highest dispersion: the most detailed "
             "clustering on which all restarts agree.",
         )
-        chosen = int(np.flatnonzero(sweep.ranks == sweep.suggested_rank)[0])
+        chosen = sweep.suggested_index
         metrics[2].metric("cophenetic ρ there", f"{sweep.cophenetic[chosen]:.3f}")
         metrics[3].metric("best error there", f"{sweep.nmf_error[chosen]:.3f}")
         if planted_rank is not None:
@@ -517,9 +526,7 @@ if cost_tab.open:
             list(COST_GRID),
             lambda dimension: timed_sweep(dimension, solver, converge, measurement),
         )
-        work = np.concatenate([sweep.work for sweep in sweeps])
-        seconds = np.concatenate([sweep.seconds_per_iteration for sweep in sweeps])
-        fit = fit_work(work, seconds)
+        fit = fit_sweeps(sweeps)
         show_figure(
             cost_figure(sweeps, fit),
             "Measured time per iteration (dots) and the one line fitted to all three "
@@ -531,7 +538,7 @@ if cost_tab.open:
         numbers[0].metric("b: time per unit of n·k·r", f"{fit.per_unit * 1e9:.3g} ns")
         numbers[1].metric("a: fixed overhead per iteration", f"{fit.overhead * 1e6:.3g} µs")
         numbers[2].metric("R² of the fit", f"{fit.r_squared:.3f}")
-        one_core = all(timing.single_thread for sweep in sweeps for timing in sweep.timings)
+        one_core = all_on_one_thread(sweeps)
         if not one_core:
             st.caption(
                 "threadpoolctl is not installed: timed with the default number of BLAS "
@@ -550,8 +557,8 @@ if cost_tab.open:
         big_iter = big[3].number_input(
             "iterations", 1, 100_000, 500, step=50, key="cr_big_it", bind="query-params"
         )
-        per_iteration = float(fit.predict(float(big_n) * big_k * big_r))
-        total = per_iteration * big_iter
+        cost = extrapolate(fit, big_n, big_k, big_r, big_iter)
+        per_iteration, total = cost.seconds_per_iteration, cost.total_seconds
         st.markdown(
             f"At the fitted rate, one iteration on a {big_n:,} × {big_k:,} matrix at "
             f"r = {big_r} takes about **{per_iteration:.3g} s**, and {big_iter:,} iterations "
@@ -564,7 +571,7 @@ if cost_tab.open:
         explain(
             "An extrapolation ignores memory: beyond the cache, and certainly beyond RAM, "
             "real runs are slower than the line. The data alone at this size takes "
-            f"{8 * float(big_n) * big_k / 1e9:.3g} GB as float64."
+            f"{cost.data_gigabytes:.3g} GB as float64."
         )
         if converge:
             show_figure(

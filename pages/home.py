@@ -6,15 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
-import nmf_core
-from nmf_lab.demo_data import planted_nmf
 from nmf_lab.figures.home import product_figure
+from nmf_lab.lessons.home import PLANTED_RANK, Example, factor_example
 from pages._shared import download_matrices, explain, seed, show_figure
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
-
-# The example: a small matrix with a planted nonnegative rank of 3, so r = 3 fits it exactly.
-N_ROWS, N_COLUMNS, PLANTED_RANK = 8, 10, 3
 
 # Page files of the learning path with what each one adds (titles come from app.py).
 LEARNING_PATH = [
@@ -38,13 +34,9 @@ LEARNING_PATH = [
 
 
 @st.cache_data(max_entries=32)
-def factor_example(rank: int, noise: float, random_seed: int):
+def example(rank: int, noise: float, random_seed: int) -> Example:
     """The planted example and its NMF at ``rank`` (cached per setting)."""
-    X, _, _ = planted_nmf(N_ROWS, N_COLUMNS, PLANTED_RANK, noise=noise, seed=random_seed)
-    result = nmf_core.nmf(
-        X, rank, solver="hals", init="nndsvda", max_iter=500, tol=1e-8, seed=random_seed
-    )
-    return X, result.H, result.W
+    return factor_example(rank, noise, random_seed)
 
 
 st.title("NMF Lab")
@@ -76,8 +68,8 @@ with controls:
         bind="query-params",
         help="Gaussian noise added to X (relative to its mean), clipped at 0.",
     )
-X, H, W = factor_example(rank, noise, seed())
-error = nmf_core.relative_error(X, H @ W)
+shown = example(rank, noise, seed())
+X, H, W, error = shown.X, shown.H, shown.W, shown.relative_error
 with controls:
     st.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{error:.2%}")
     st.caption(

@@ -6,8 +6,6 @@ Widgets -> ``nmf_lab.lessons.images`` -> ``nmf_lab.figures.images``. Everything 
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -15,7 +13,14 @@ from nmf_core import INITS, SOLVERS
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_lab.figures import images as figs
 from nmf_lab.lessons import images as im
-from pages._shared import download_matrices, explain, seed, show_figure
+from nmf_lab.uploads import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    MIN_IMAGE_SIDE,
+    decode_image,
+    safe_file_name,
+)
+from pages._shared import GoodInput, download_matrices, explain, last_good, seed, show_figure
 
 UPLOAD = "upload"
 LAST_UPLOAD = "images_last_upload"  # session_state: the last upload that decoded cleanly
@@ -43,11 +48,6 @@ SOLVER_HELP = (
 @st.cache_data(max_entries=len(SAMPLE_IMAGES), show_spinner=False)
 def working_sample(name: str) -> np.ndarray:
     return im.fit_working_size(sample_image(name))
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def decoded_upload(digest: str, _data: bytes) -> np.ndarray:
-    return im.decode_image(_data)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -151,30 +151,23 @@ def faces_comparison(rank: int, solver: str, init: str, seed_value: int) -> im.F
     )
 
 
-def current_upload() -> dict | None:
+def current_upload() -> GoodInput | None:
     """Show the uploader; return the last upload that decoded cleanly (or None)."""
     uploaded = st.file_uploader(
         "Your picture (PNG or JPEG)",
         type=["png", "jpg", "jpeg"],
         key="img_upload",
-        max_upload_size=im.MAX_UPLOAD_BYTES // 2**20,
-        help=f"Decoded safely: PNG/JPEG only, at most {im.MAX_PIXELS:,} pixels declared, "
-        f"at least {im.MIN_SIDE}×{im.MIN_SIDE}, still images only.",
+        max_upload_size=MAX_IMAGE_BYTES // 2**20,
+        help=f"Decoded safely: PNG/JPEG only, at most {MAX_IMAGE_PIXELS:,} pixels declared, "
+        f"at least {MIN_IMAGE_SIDE}×{MIN_IMAGE_SIDE}, still images only.",
     )
-    if uploaded is not None:
-        data = uploaded.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        name = im.safe_file_name(uploaded.name)
-        last = st.session_state.get(LAST_UPLOAD)
-        if last is None or last["digest"] != digest:
-            try:
-                image = decoded_upload(digest, data)
-            except ValueError as error:
-                kept = f" Still showing your last good picture, {last['name']}." if last else ""
-                st.error(f"Could not use **{name}**: {error}{kept}")
-            else:
-                st.session_state[LAST_UPLOAD] = {"digest": digest, "name": name, "image": image}
-    return st.session_state.get(LAST_UPLOAD)
+    return last_good(
+        LAST_UPLOAD,
+        None if uploaded is None else uploaded.getvalue(),
+        decode_image,
+        name="" if uploaded is None else safe_file_name(uploaded.name),
+        kept_in_message=" Still showing your last good picture, {name}.",
+    )
 
 
 # ---------------------------------------------------------------- page ----------------------
@@ -246,8 +239,7 @@ if source == UPLOAD:
         st.info("No picture uploaded yet: showing *camera* meanwhile.")
         image, image_key, image_name = working_sample("camera"), "sample:camera", "camera"
     else:
-        image, image_key = upload["image"], f"upload:{upload['digest']}"
-        image_name = upload["name"]
+        image, image_key, image_name = upload.value, f"upload:{upload.digest}", upload.name
 else:
     image, image_key, image_name = working_sample(source), f"sample:{source}", source
 
@@ -270,6 +262,7 @@ result = factorization(
 
 # ---- one image, three ways
 stored, full = result.storage
+stored_per_channel, full_per_channel = result.storage_per_channel
 channel_note = f"{result.channels}·" if result.channels > 1 else ""
 metrics = st.columns(4)
 metrics[0].metric("NMF relative error ‖X − HW‖/‖X‖", f"{result.nmf_error:.2%}")
@@ -283,9 +276,9 @@ metrics[3].metric(
     "Numbers in the picture X", f"{full:,}", help=f"{channel_note}n·k = {channel_note}{n}·{k}"
 )
 st.markdown(
-    f"Storage: $r(n+k) = {rank}\\cdot({n}+{k}) = {stored // result.channels:,}$ numbers "
+    f"Storage: $r(n+k) = {rank}\\cdot({n}+{k}) = {stored_per_channel:,}$ numbers "
     f"{'per channel ' if result.channels > 1 else ''}instead of $nk = {n}\\cdot{k} = "
-    f"{full // result.channels:,}$, that is **{stored / full:.1%}** of the original. "
+    f"{full_per_channel:,}$, that is **{result.storage_share:.1%}** of the original. "
     f"NMF ran {result.n_iter} iteration{'s' if result.n_iter != 1 else ''}."
 )
 
@@ -380,21 +373,23 @@ show_curve = curve_cols[1].toggle(
 )
 if show_curve:
     top_rank = min(int(max_curve_rank), n, k)
-    ranks = np.arange(1, top_rank + 1)
     progress = st.progress(0.0, text="Factoring at each rank…")
-    nmf_curve = []
-    for r in ranks:
-        nmf_curve.append(
-            nmf_error_at(
-                image_key, color, int(r), solver, init, int(iters), seed_value, image, starts
-            )
-        )
-        progress.progress(r / top_rank, text=f"Factoring at each rank… r = {r}/{top_rank}")
+    curve = im.error_vs_rank(
+        image,
+        top_rank,
+        color=color,
+        svds=svds,
+        nmf_error=lambda r: nmf_error_at(
+            image_key, color, r, solver, init, int(iters), seed_value, image, starts
+        ),
+        on_rank=lambda r, last: progress.progress(
+            r / last, text=f"Factoring at each rank… r = {r}/{last}"
+        ),
+    )
     progress.empty()
-    svd_curve = im.svd_image_error_curve(svds, top_rank)
     show_figure(
         figs.error_rank_figure(
-            ranks, np.asarray(nmf_curve), svd_curve, current_rank=rank if rank <= top_rank else None
+            curve.ranks, curve.nmf, curve.svd, current_rank=rank if rank <= top_rank else None
         ),
         "Relative error against rank: the NMF curve (solid) never dips below the SVD curve "
         "(dashed), the best any rank-r approximation can do."
@@ -450,7 +445,7 @@ face_index = face_cols[1].number_input(
     "Face i", 0, face_matrix.shape[0] - 1, 0, step=1, key="img_face", bind="query-params"
 )
 comparison = faces_comparison(int(face_rank), solver, init, seed_value)
-columns = int(np.ceil(np.sqrt(face_rank)))
+columns = figs.square_columns(int(face_rank))
 show_figure(
     figs.face_mosaic_figure(
         [
@@ -476,9 +471,8 @@ show_figure(
 )
 
 i = int(face_index)
-face = comparison.faces[i]
-nmf_face = comparison.H[i] @ comparison.W
-pca_face = comparison.pca.mean + comparison.pca.scores[i] @ comparison.pca.components
+face, nmf_face, pca_face = comparison.rebuilt_face(i)
+nmf_face_error, pca_face_error = comparison.face_errors(i)
 top = min(6, int(face_rank))
 _, nmf_parts = im.face_parts(comparison.H[i], comparison.W, top)
 _, pca_parts = im.face_parts(comparison.pca.scores[i], comparison.pca.components, top)
@@ -507,9 +501,8 @@ show_figure(
         ],
         height=300,
     ),
-    f"Face {i} rebuilt both ways (relative errors NMF "
-    f"{np.linalg.norm(face - nmf_face) / np.linalg.norm(face):.1%}, PCA "
-    f"{np.linalg.norm(face - pca_face) / np.linalg.norm(face):.1%}). NMF's terms are pieces "
+    f"Face {i} rebuilt both ways (relative errors NMF {nmf_face_error:.1%}, PCA "
+    f"{pca_face_error:.1%}). NMF's terms are pieces "
     "that add up; PCA's terms add and cancel on top of the mean face.",
     key="fig_face",
 )
@@ -526,19 +519,14 @@ explain(
     "$(\\sqrt{m} - \\lVert v\\rVert_1/\\lVert v\\rVert_2)/(\\sqrt{m} - 1)$: 0 when all entries "
     "are equal, 1 when one entry carries everything. A localised part scores high."
 )
-nmf_mean = float(comparison.nmf_sparseness.mean())
-pca_mean = float(comparison.pca_sparseness.mean())
+nmf_mean, pca_mean = comparison.mean_sparseness
 verdict = "sparser" if nmf_mean > pca_mean else "not sparser"
 st.markdown(
     f"Mean Hoyer sparseness at r = {int(face_rank)}: NMF parts **{nmf_mean:.3f}**, eigenfaces "
     f"**{pca_mean:.3f}**: here the parts are {verdict} on average."
 )
 st.dataframe(
-    {
-        "basis j": np.arange(1, int(face_rank) + 1),
-        "NMF part (Hoyer)": np.round(comparison.nmf_sparseness, 3),
-        "PCA eigenface (Hoyer)": np.round(comparison.pca_sparseness, 3),
-    },
+    comparison.sparseness_table(),
     hide_index=True,
     height=min(36 * (int(face_rank) + 1), 400),
 )

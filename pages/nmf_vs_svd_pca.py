@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, comparison_matrix
@@ -18,8 +15,8 @@ from nmf_lab.figures.nmf_vs_svd_pca import (
     restarts_figure,
 )
 from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, measure_table
-from nmf_lab.uploads import parse_csv_matrix
-from pages._shared import download_matrices, explain, seed, show_figure
+from nmf_lab.uploads import comparison_matrix_from_csv
+from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 # Option labels are what the URL stores (?cmp_data=Faces), so they are short words.
 SOURCES = {"Toy cloud": "cloud", "Image": "image", "Faces": "faces", "CSV upload": "csv"}
@@ -112,29 +109,18 @@ if source == "csv":
         type=["csv", "txt"],
         key="cmp_upload",
     )
-    if upload is not None:
-        raw = upload.getvalue()
-        digest = hashlib.sha256(raw).hexdigest()
-        last = st.session_state.get(CSV_STATE)
-        if last is None or last["digest"] != digest:
-            try:
-                matrix = parse_csv_matrix(raw, max_rows=2000, max_columns=1000)
-                if min(matrix.shape) < 2 or not np.any(matrix):
-                    raise ValueError(
-                        f"The matrix needs at least 2 rows, 2 columns and a "
-                        f"nonzero entry; got shape {matrix.shape}."
-                    )
-            except ValueError as error:
-                st.error(f"Could not use **{upload.name}**: {error}")
-            else:
-                st.session_state[CSV_STATE] = {"name": upload.name, "digest": digest, "X": matrix}
-    last = st.session_state.get(CSV_STATE)
+    last = last_good(
+        CSV_STATE,
+        None if upload is None else upload.getvalue(),
+        comparison_matrix_from_csv,
+        name="" if upload is None else upload.name,
+    )
     if last is None:
         st.info("No CSV yet: showing the toy cloud until a file is uploaded.")
         X, data_key, shown_as = cached_demo("cloud", seed(), "camera"), f"cloud:{seed()}", "cloud"
     else:
-        st.caption(f"Using **{last['name']}** ({last['X'].shape[0]}×{last['X'].shape[1]}).")
-        X, data_key, shown_as = last["X"], f"csv:{last['digest']}", "csv"
+        X, data_key, shown_as = last.value, f"csv:{last.digest}", "csv"
+        st.caption(f"Using **{last.name}** ({X.shape[0]}×{X.shape[1]}).")
 else:
     X = cached_demo(source, seed() if source == "cloud" else 0, image_name)
     data_key = {"cloud": f"cloud:{seed()}", "image": f"image:{image_name}", "faces": "faces"}[
@@ -192,7 +178,8 @@ show_figure(
 )
 
 table = measure_table(result)
-st.table(pd.DataFrame.from_dict(table, orient="index", columns=list(METHODS)))
+# One column per method, one row per measure (a dict of dicts: columns, then row labels).
+st.table({method: {measure: row[method] for measure, row in table.items()} for method in METHODS})
 explain(
     r"Hoyer sparseness of a vector $v$ of length $m$ is "
     r"$(\sqrt{m} - \lVert v\rVert_1/\lVert v\rVert_2)/(\sqrt{m} - 1)$: 0 when all entries are "
@@ -211,21 +198,21 @@ explain(
     "always be chosen nonnegative (Perron–Frobenius), so the difference starts at $r = 2$."
 )
 
-first_svd = result.fits["SVD"].basis[0]
+first_svd_minimum = result.first_svd_minimum
 st.markdown(
     "Here the first SVD basis vector is "
     + (
         "**positive everywhere**."
-        if first_svd.min() > 0
-        else f"**not positive everywhere** (smallest entry {first_svd.min():.3g}), so the argument "
-        "above does not apply; the table shows the signs as they are."
+        if first_svd_minimum > 0
+        else f"**not positive everywhere** (smallest entry {first_svd_minimum:.3g}), so the "
+        "argument above does not apply; the table shows the signs as they are."
     )
 )
 
 st.subheader("Uniqueness: the same method from several seeds")
 spread = result.restarts
-nmf_angle = float(np.max(spread["NMF"].basis_angles))
-svd_angle = float(np.max(spread["SVD"].subspace_angles))
+nmf_angle = spread["NMF"].largest_basis_angle
+svd_angle = spread["SVD"].largest_subspace_angle
 st.markdown(
     f"Over {n_runs} runs, NMF's matched basis vectors differ by up to **{nmf_angle:.1f}°** "
     f"and its relative error by **{spread['NMF'].error_spread:.1e}**. SVD, "
@@ -243,7 +230,7 @@ explain(
     f"**{result.svd_gap:.3g}** for SVD and **{result.pca_gap:.3g}** for PCA (centred data)"
     + (
         " — zero, so SVD may legitimately return different subspaces."
-        if min(result.svd_gap, result.pca_gap) <= 1e-12
+        if not result.has_singular_gap
         else "."
     )
     + " NMF has no such guarantee: besides rescaling and reordering, other nonnegative pairs "
@@ -261,7 +248,7 @@ show_figure(
 # ---- error against rank ---------------------------------------------------------------------
 st.subheader("Error against rank")
 curves = result.curves
-at = int(np.searchsorted(curves.ranks, r))
+errors_at_r = curves.at_rank(r)
 show_figure(
     error_curve_figure(curves, rank=r),
     "SVD is the floor for every rank-r fit: the NMF curve never goes below it. PCA "
@@ -273,8 +260,8 @@ st.markdown(
     "$\\mathbf{1}\\bar{x} + HW$ has rank up to $r + 1$: it is not held to rank $r$, and its error "
     "can be below rank-$r$ SVD's. In fact it never exceeds it (a flat through the origin is one "
     "of the flats PCA chooses from) and never beats rank-$(r+1)$ SVD. At $r = "
-    f"{r}$ here: SVD at $r + 1$ = {curves.svd_next[at]:.4f} ≤ PCA = {curves.pca[at]:.4f} ≤ "
-    f"SVD = {curves.svd[at]:.4f} ≤ NMF = {curves.nmf[at]:.4f}."
+    f"{r}$ here: SVD at $r + 1$ = {errors_at_r['svd_next']:.4f} ≤ PCA = "
+    f"{errors_at_r['pca']:.4f} ≤ SVD = {errors_at_r['svd']:.4f} ≤ NMF = {errors_at_r['nmf']:.4f}."
 )
 explain(
     "All errors are measured the same way, on the original uncentred $X$: "

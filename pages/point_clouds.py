@@ -3,8 +3,6 @@ cones, and SPA picking the extreme rays of separable data."""
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -17,23 +15,24 @@ from nmf_lab.figures.point_clouds import (
     spa_step_figure,
 )
 from nmf_lab.lessons.point_clouds import (
-    MAX_UPLOAD_ROWS,
     OUTSIDE_REL_TOL,
-    cloud_from_csv,
-    cone_projection,
     fit_restarts,
     in_cone,
     match_rays,
     normalize_basis,
     outside_cone,
     pca_axes,
-    ray_angles_deg,
+    point_in_learned_basis,
+    restart_angles,
     spa_basis,
+    spa_containment_gap,
+    spa_found_extreme_rows,
     spa_steps,
-    stretch_factorization,
-    stretch_range,
+    squared_size,
+    stretched_twin,
 )
-from pages._shared import download_matrices, explain, seed, show_figure
+from nmf_lab.uploads import MAX_CLOUD_ROWS, cloud_from_csv
+from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 MAX_ITER = 400
 TOL = 1e-7
@@ -50,12 +49,6 @@ def generated_cloud(
     preset: str, dim: int, n_points: int, noise: float, rank: int, cloud_seed: int
 ) -> Cloud:
     return make_cloud(preset, dim=dim, n_points=n_points, noise=noise, rank=rank, seed=cloud_seed)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def uploaded_cloud(digest: str, _data: bytes) -> Cloud:
-    # Keyed by the hash of the bytes (the bytes themselves are not hashed again).
-    return cloud_from_csv(_data)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -151,25 +144,20 @@ cloud_key = f"gen-{preset}-{dim}-{n_points}-{noise}-{generated_rank}-{seed()}"
 
 if source == "upload":
     upload = controls.file_uploader(
-        f"CSV of nonnegative points: 2 or 3 numbers per row, at most {MAX_UPLOAD_ROWS} rows, "
+        f"CSV of nonnegative points: 2 or 3 numbers per row, at most {MAX_CLOUD_ROWS} rows, "
         "optional header",
         type=["csv", "txt", "tsv"],
         key="pc_upload",
     )
-    if upload is not None:
-        data = upload.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        try:
-            parsed = uploaded_cloud(digest, data)
-        except ValueError as error:
-            st.error(f"Could not use **{upload.name}**: {error}")
-        else:
-            st.session_state[LAST_UPLOAD] = (upload.name, digest, parsed)
-    last = st.session_state.get(LAST_UPLOAD)
+    last = last_good(
+        LAST_UPLOAD,
+        None if upload is None else upload.getvalue(),
+        cloud_from_csv,
+        name="" if upload is None else upload.name,
+    )
     if last is not None:
-        name, digest, cloud = last
-        cloud_key = f"upload-{digest}"
-        controls.caption(f"Showing **{name}**: {cloud.n_points} points in {cloud.dim}-D.")
+        cloud, cloud_key = last.value, f"upload-{last.digest}"
+        controls.caption(f"Showing **{last.name}**: {cloud.n_points} points in {cloud.dim}-D.")
     else:
         controls.info("No usable file yet: showing the toy cloud meanwhile.")
 
@@ -283,9 +271,8 @@ else:
 
 # ---------------------------------------------------------------- one point, two bases
 st.header("One point in two bases")
-x_i = X[selected]
-h_i = H[selected]
-recon_i = h_i @ W
+x_i, h_i = X[selected], H[selected]
+recon_i, residual_i = point_in_learned_basis(X, H, W, selected)
 left, right = st.columns(2)
 with left:
     st.markdown(f"**Point {selected} in the identity basis** (its row of X)")
@@ -313,7 +300,7 @@ with right:
     )
 st.markdown(
     f"Reconstruction $H_{{{selected}}}W$ = ({', '.join(f'{v:.3f}' for v in recon_i)}), "
-    f"residual length ‖X_i − H_iW‖ = **{np.linalg.norm(x_i - recon_i):.4f}**; distance from "
+    f"residual length ‖X_i − H_iW‖ = **{residual_i:.4f}**; distance from "
     f"X_i to the cone of W = {distances[selected]:.4f}."
 )
 explain(
@@ -336,7 +323,7 @@ n_restarts = st.slider(
 )
 seeds = tuple(seed() + offset for offset in range(n_restarts))
 runs = restarts(cloud_key, X, r, solver, seeds)
-reference_W = runs[0][1]
+ray_angles, spreads = restart_angles([W_run for _, W_run, _, _ in runs])
 spread_label = f"largest angle to seed {seeds[0]}'s rays (°)"
 table = {
     "seed": [str(s) for s in seeds],
@@ -345,13 +332,11 @@ table = {
     "ray angles to x₁ (°)": [],
     spread_label: [],
 }
-for _, W_run, loss_run, rel_run in runs:
+for (_, _, loss_run, rel_run), angles, spread in zip(runs, ray_angles, spreads, strict=True):
     table["loss ‖X − HW‖²_F"].append(f"{loss_run:.3g}")
     table["relative error"].append(f"{rel_run:.3%}")
-    table["ray angles to x₁ (°)"].append(
-        ", ".join(f"{a:.1f}" for a in np.sort(ray_angles_deg(W_run)))
-    )
-    table[spread_label].append(f"{np.max(match_rays(W_run, reference_W)[1]):.1f}")
+    table["ray angles to x₁ (°)"].append(", ".join(f"{a:.1f}" for a in angles))
+    table[spread_label].append(f"{spread:.1f}")
 st.table(table)
 show_figure(
     cones_figure(
@@ -368,7 +353,6 @@ st.latex(
     r"W' = QW,\quad H' = HQ^{-1},\quad Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}"
     r"\;\Rightarrow\; H'W' = HW"
 )
-t_min, t_max = stretch_range(H, W)
 stretch = st.slider(
     "Stretch the cone (−1 = as closed as H allows, +1 = as open as W allows)",
     -1.0,
@@ -378,16 +362,13 @@ stretch = st.slider(
     key="pc_stretch",
     bind="query-params",
 )
-t = stretch * t_max if stretch >= 0 else -stretch * t_min
-H_twin, W_twin = stretch_factorization(H, W, t)
-loss_twin = float(np.sum((X - H_twin @ W_twin) ** 2))
+twin = stretched_twin(X, H, W, stretch)
 st.markdown(
-    f"t = {t:.3f} (allowed range [{t_min:.3f}, {t_max:.3f}]). Loss before: **{loss:.6g}**, "
-    f"after: **{loss_twin:.6g}**; smallest entry of H′ = {H_twin.min():.3g}, of W′ = "
-    f"{W_twin.min():.3g}."
+    f"t = {twin.t:.3f} (allowed range [{twin.t_min:.3f}, {twin.t_max:.3f}]). Loss before: "
+    f"**{loss:.6g}**, after: **{twin.loss:.6g}**; smallest entry of H′ = {twin.H.min():.3g}, "
+    f"of W′ = {twin.W.min():.3g}."
 )
-size_before = float(np.sum(H**2) + np.sum(W**2))
-size_twin = float(np.sum(H_twin**2) + np.sum(W_twin**2))
+size_before, size_twin = squared_size(H, W), squared_size(twin.H, twin.W)
 st.markdown(
     "The data cannot tell the twins apart, but a penalty can: $\\|H\\|_F^2 + \\|W\\|_F^2$ is "
     f"**{size_before:.4g}** before and **{size_twin:.4g}** after."
@@ -397,13 +378,13 @@ if r == 1:
         "With one ray there is nothing to open: the only freedom left is rescaling "
         "(W → cW, H → H/c)."
     )
-elif t_max == 0 and t_min == 0:
+elif twin.t_max == 0 and twin.t_min == 0:
     st.info(
         "This fit is pinned: W already touches the boundary of the orthant and H already "
         "has zeros, so this particular stretch cannot move it."
     )
 show_figure(
-    cones_figure(X, [("cone of W", W), ("stretched cone of W′", W_twin)]),
+    cones_figure(X, [("cone of W", W), ("stretched cone of W′", twin.W)]),
     "Blue: the fitted cone. Orange: the stretched twin with exactly the same product "
     "HW — the data cannot tell them apart.",
     key="pc_fig_stretch",
@@ -451,7 +432,7 @@ if planted_W is not None and planted_W.shape[0] == r:
         f"Points inside the SPA cone: {int(on_rays.sum())} of {cloud.n_points}."
     )
     if cloud.preset == "separable":
-        recovered = set(picks.tolist()) == set(cloud.extreme_rows.tolist())
+        recovered = spa_found_extreme_rows(picks, cloud.extreme_rows)
         st.markdown(
             "SPA's picks are exactly the planted extreme points: "
             f"**{'yes' if recovered else 'no'}**."
@@ -472,13 +453,7 @@ show_figure(
     "(dashed) when there are any.",
     key="pc_fig_spa_vs_planted",
 )
-# Every cone that fits the data holds the data points, so it holds the SPA rays: when those
-# are the extreme points, their cone is the smallest one that fits.
-spa_lengths = np.linalg.norm(W_spa, axis=1)
-spa_gap = max(
-    float(np.max(cone_projection(W_spa, W_run)[1] / np.maximum(spa_lengths, 1e-300)))
-    for _, W_run, _, _ in runs
-)
+spa_gap = spa_containment_gap(W_spa, [W_run for _, W_run, _, _ in runs])
 st.markdown(
     f"Each of the {len(runs)} restart cones above contains the SPA rays up to "
     f"**{spa_gap:.2%}** of their length. A cone that fits the data must hold the data points, "

@@ -252,15 +252,11 @@ with chart:
         "solver": [SOLVER_LABELS[name] for name in race.results],
         "final loss": [f"{result.losses[-1]:.5g}" for result in race.results.values()],
         "above the floor": [
-            # A solver can reach the floor itself; rounding then leaves a -0.0%.
-            f"{max(result.losses[-1] - race.floor, 0.0) / race.floor:.1%}"
-            if race.floor > 0
-            else "—"
-            for result in race.results.values()
+            "—" if race.above_floor(name) is None else f"{race.above_floor(name):.1%}"
+            for name in race.results
         ],
         "ms per iteration": [
-            f"{1000 * result.times[-1] / max(result.n_iter, 1):.2f}"
-            for result in race.results.values()
+            f"{1000 * race.seconds_per_iteration(name):.2f}" for name in race.results
         ],
         "iterations where the loss went up": [len(race.increases(name)) for name in race.results],
     }

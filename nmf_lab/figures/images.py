@@ -33,6 +33,7 @@ __all__ = [
     "layers_figure",
     "mosaic",
     "reconstructions_figure",
+    "square_columns",
 ]
 
 #: Black (0) to white (1): photographs and their reconstructions.
@@ -443,6 +444,17 @@ def error_rank_figure(
     fig.update_yaxes(title_text="relative error", rangemode="tozero", tickformat=".0%")
     fig.update_layout(legend={"x": 0.55, "y": 0.95})
     return apply_layout(fig, height=height)
+
+
+def square_columns(count: int) -> int:
+    """Columns of a mosaic of ``count`` tiles that is about as tall as it is wide.
+
+    Examples
+    --------
+    >>> square_columns(16), square_columns(17)
+    (4, 5)
+    """
+    return int(np.ceil(np.sqrt(count)))
 
 
 def mosaic(

@@ -1,14 +1,12 @@
-"""Pictures as matrices: safe decoding of uploads, NMF vs SVD on an image, faces as parts.
+"""Pictures as matrices: NMF vs SVD on an image, rank-one layers, faces as parts.
 
 A grayscale image of ``n`` rows and ``k`` columns *is* a nonnegative matrix ``X`` (n×k): each
 image row is a data point, so ``X ≈ H W`` writes every row as a nonnegative mix of the ``r``
 rows of ``W``. A colour image is either turned into one grayscale matrix or factored channel by
 channel (three independent factorisations at the same rank).
 
-Uploads are untrusted bytes. :func:`decode_image` accepts PNG and JPEG only (recognised by their
-magic bytes, not by the file name), reads the declared size from the header and rejects an
-oversized image *before* the pixels are decoded, rejects animated, truncated and tiny images,
-and scales the result down to the working size (longest side at most :data:`WORKING_SIDE`).
+Pictures are factored at a working size (longest side at most :data:`WORKING_SIDE`); an
+uploaded picture is decoded to that size by :func:`nmf_lab.uploads.decode_image`.
 
 >>> import numpy as np
 >>> image = np.linspace(0, 1, 64 * 48).reshape(64, 48)
@@ -24,9 +22,7 @@ True
 from __future__ import annotations
 
 import io
-import re
-import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -41,16 +37,12 @@ from nmf_core.solvers import nmf
 
 __all__ = [
     "COLOR_MODES",
-    "MAX_PIXELS",
-    "MAX_UPLOAD_BYTES",
-    "MIN_SIDE",
     "NESTED_INITS",
     "WORKING_SIDE",
     "ErrorCurve",
     "FacesComparison",
     "ImageFactorization",
     "compare_faces",
-    "decode_image",
     "error_vs_rank",
     "face_parts",
     "factor_image",
@@ -62,238 +54,22 @@ __all__ = [
     "layer_order",
     "layer_stack",
     "nmf_image_error",
-    "safe_file_name",
-    "sniff_format",
     "storage_counts",
     "svd_image_error_curve",
 ]
 
 #: Longest side (pixels) of the matrix that is factored; larger images are scaled down first.
 WORKING_SIDE = 512
-#: Pixel cap on the size an upload *declares* in its header, checked before decoding.
-MAX_PIXELS = 4096 * 4096
-#: Upload size cap in bytes.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-#: Shortest side an image may have (before and after scaling to the working size).
-MIN_SIDE = 16
 #: "grayscale": one matrix (luminance); "rgb": R, G and B factored separately.
 COLOR_MODES = ("grayscale", "rgb")
 
-_MAGIC = {
-    "PNG": b"\x89PNG\r\n\x1a\n",
-    "JPEG": b"\xff\xd8\xff",
-}
 # ITU-R BT.709 luminance, the weights skimage.color.rgb2gray uses.
 _LUMA = np.array([0.2125, 0.7154, 0.0721])
 
 
 # --------------------------------------------------------------------------------------------
-# Decoding and preparing images
+# Preparing images
 # --------------------------------------------------------------------------------------------
-
-
-def sniff_format(data: bytes) -> str:
-    """Return ``"PNG"`` or ``"JPEG"`` from the file's magic bytes.
-
-    Parameters
-    ----------
-    data : bytes
-        The start of the file (the first 8 bytes suffice).
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        If the bytes are neither a PNG nor a JPEG signature (whatever the file is called).
-
-    Examples
-    --------
-    >>> sniff_format(b"\\x89PNG\\r\\n\\x1a\\n....")
-    'PNG'
-    """
-    for name, magic in _MAGIC.items():
-        if bytes(data[: len(magic)]) == magic:
-            return name
-    raise ValueError(
-        "This file is not a PNG or JPEG image (its first bytes are not a PNG or "
-        "JPEG signature). Upload a .png or .jpg picture."
-    )
-
-
-def safe_file_name(name: str, max_length: int = 60) -> str:
-    """A file name fit to show in Markdown and to reuse in download names.
-
-    Uploaded names are chosen by the uploader: everything but letters, digits, ``.``, ``-``
-    and ``_`` becomes ``_`` (so no Markdown, HTML or path syntax survives), and long names are
-    shortened.
-
-    Examples
-    --------
-    >>> safe_file_name("my [cat](javascript:x).png")
-    'my__cat__javascript_x_.png'
-    """
-    cleaned = re.sub(r"[^A-Za-z0-9._-]", "_", str(name)).strip(".") or "upload"
-    return cleaned if len(cleaned) <= max_length else cleaned[: max_length - 1] + "…"
-
-
-def _pixels_as_float(image: Any, max_side: int) -> np.ndarray:
-    """Pillow image -> float array in [0, 1], shape (h, w) or (h, w, 3), scaled to ``max_side``."""
-    from PIL import Image
-
-    mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        # 16-bit grayscale PNG: keep the depth, resample in float mode.
-        scaled = np.asarray(image.convert("I"), dtype=np.float32) / 65535.0
-        image = Image.fromarray(np.clip(scaled, 0.0, 1.0))  # float32 -> mode "F"
-    elif mode in ("1", "L"):
-        image = image.convert("L")
-    elif mode in (
-        "LA",
-        "La",
-        "PA",
-        "P",
-        "RGBA",
-        "RGBa",
-        "RGBX",
-        "CMYK",
-        "YCbCr",
-        "LAB",
-        "HSV",
-        "RGB",
-    ):
-        # Transparent pixels are shown over white, as a browser would.
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, rgba).convert("RGB")
-    else:
-        raise ValueError(
-            f"Unsupported pixel mode {mode!r}; save the picture as an 8-bit RGB "
-            "or grayscale PNG/JPEG."
-        )
-    if max(image.size) > max_side:
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    array = np.asarray(image, dtype=np.float64)
-    if image.mode != "F":
-        array = array / 255.0
-    return np.clip(array, 0.0, 1.0)
-
-
-def decode_image(
-    data: bytes,
-    *,
-    max_side: int = WORKING_SIDE,
-    max_pixels: int = MAX_PIXELS,
-    max_bytes: int = MAX_UPLOAD_BYTES,
-    min_side: int = MIN_SIDE,
-) -> np.ndarray:
-    """Decode an uploaded PNG or JPEG safely into a float image at the working size.
-
-    The checks run in this order, so a hostile file is rejected as early as possible:
-    byte size; magic bytes (PNG/JPEG only); the header is opened lazily and the *declared*
-    size compared with ``max_pixels`` (Pillow's own decompression-bomb check is turned into an
-    error too); too-small and animated images; only then the pixels are decoded (a truncated
-    or corrupt file fails here), transposed by the EXIF orientation, and scaled down so the
-    longest side is at most ``max_side``.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's contents.
-    max_side : int
-        Longest side of the returned image (aspect ratio kept).
-    max_pixels : int
-        Largest declared width × height accepted.
-    max_bytes : int
-        Largest file accepted.
-    min_side : int
-        Shortest side accepted, in the file and after scaling.
-
-    Returns
-    -------
-    ndarray, shape (h, w) or (h, w, 3), float64 in [0, 1]
-        2-D for grayscale files, 3-D (RGB) otherwise; transparency is flattened onto white.
-
-    Raises
-    ------
-    ValueError
-        Empty, too large, not PNG/JPEG, an image bomb, too small, animated, truncated or
-        otherwise undecodable; the message says which.
-    """
-    from PIL import Image, ImageOps
-
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise ValueError(f"Expected the file's bytes, got {type(data).__name__}.")
-    data = bytes(data)
-    if not data:
-        raise ValueError("The file is empty.")
-    if len(data) > max_bytes:
-        raise ValueError(
-            f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB."
-        )
-    kind = sniff_format(data)
-    with warnings.catch_warnings():
-        # Pillow warns (and above twice its limit raises) on huge declared sizes: both are errors.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data), formats=(kind,))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise ValueError(
-                f"This {kind} declares an enormous size (an 'image bomb'); "
-                f"the limit is {max_pixels:,} pixels."
-            ) from error
-        except Exception as error:  # any parser failure: damaged file
-            raise ValueError(
-                f"This {kind} file is damaged: its header cannot be read ({error})."
-            ) from error
-        with image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ValueError(
-                    f"This {kind} declares {width}×{height} = {width * height:,} "
-                    f"pixels; the limit is {max_pixels:,} pixels. Scale it down "
-                    "first."
-                )
-            if min(width, height) < min_side:
-                raise ValueError(
-                    f"This image is {width}×{height} pixels; both sides need at "
-                    f"least {min_side} pixels to be worth factoring."
-                )
-            if getattr(image, "is_animated", False) or getattr(image, "n_frames", 1) > 1:
-                raise ValueError(
-                    f"This {kind} is animated or holds several frames; upload a "
-                    "single still picture."
-                )
-            try:
-                if kind == "JPEG":
-                    # Let the JPEG decoder skip detail we would throw away anyway.
-                    image.draft("RGB" if image.mode == "RGB" else image.mode, (max_side, max_side))
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                pixels = _pixels_as_float(image, max_side)
-            except ValueError as error:
-                if "Unsupported pixel mode" in str(error):
-                    raise
-                raise ValueError(
-                    f"This {kind} file is truncated or damaged and cannot be decoded ({error})."
-                ) from error
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-                raise ValueError(
-                    f"This {kind} expands to too many pixels (an 'image bomb')."
-                ) from error
-            except Exception as error:  # decoder errors vary by codec
-                raise ValueError(
-                    f"This {kind} file is truncated or damaged and cannot be decoded ({error})."
-                ) from error
-    if min(pixels.shape[:2]) < min_side:
-        raise ValueError(
-            f"At the working size (longest side {max_side} px) this image is only "
-            f"{pixels.shape[1]}×{pixels.shape[0]} pixels; its aspect ratio is too "
-            "extreme."
-        )
-    return pixels
 
 
 def fit_working_size(image: np.ndarray, max_side: int = WORKING_SIDE) -> np.ndarray:
@@ -566,6 +342,18 @@ class ImageFactorization:
         n, k = self.shape
         return storage_counts(n, k, self.rank, self.channels)
 
+    @property
+    def storage_per_channel(self) -> tuple[int, int]:
+        """``(r·(n + k), n·k)``: the same counts for one channel."""
+        n, k = self.shape
+        return storage_counts(n, k, self.rank)
+
+    @property
+    def storage_share(self) -> float:
+        """Numbers in the factors over numbers in the image: what the factorisation keeps."""
+        stored, full = self.storage
+        return stored / full
+
 
 def _error_map(original: np.ndarray, approximation: np.ndarray) -> np.ndarray:
     difference = original - approximation
@@ -727,8 +515,12 @@ def error_vs_rank(
     init: str = "nndsvda",
     max_iter: int = 30,
     seed: Any = 0,
+    svds: Sequence[SVDResult] | None = None,
+    starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    nmf_error: Callable[[int], float] | None = None,
+    on_rank: Callable[[int, int], None] | None = None,
 ) -> ErrorCurve:
-    """NMF and SVD relative errors at ranks 1 … ``max_rank``.
+    """NMF and SVD relative errors at ranks 1 … ``max_rank``: one fresh NMF per rank.
 
     Parameters
     ----------
@@ -737,6 +529,13 @@ def error_vs_rank(
         At most the image's shorter side.
     color, solver, init, max_iter, seed
         As in :func:`factor_image`.
+    svds, starts : optional
+        Precomputed :func:`image_svds` and :func:`image_starts` (at a rank ≥ ``max_rank``).
+    nmf_error : callable, optional
+        ``nmf_error(rank)`` returns the NMF error at one rank (e.g. a cached call of
+        :func:`nmf_image_error`); by default :func:`nmf_image_error` with the settings above.
+    on_rank : callable, optional
+        Called as ``on_rank(rank, max_rank)`` after each rank, e.g. to move a progress bar.
 
     Returns
     -------
@@ -745,12 +544,14 @@ def error_vs_rank(
     channels = image_channels(image, color)
     max_rank = _check_image_rank(max_rank, channels[0].shape)
     ranks = np.arange(1, max_rank + 1)
-    starts = image_starts(image, max_rank, color=color, init=init, seed=seed)
-    nmf_errors = np.array(
-        [
-            nmf_image_error(
+    if nmf_error is None:
+        if starts is None:
+            starts = image_starts(image, max_rank, color=color, init=init, seed=seed)
+
+        def nmf_error(rank: int) -> float:
+            return nmf_image_error(
                 image,
-                int(r),
+                rank,
                 color=color,
                 solver=solver,
                 init=init,
@@ -758,11 +559,18 @@ def error_vs_rank(
                 seed=seed,
                 starts=starts,
             )
-            for r in ranks
-        ]
-    )
+
+    errors = []
+    for rank in ranks:
+        errors.append(nmf_error(int(rank)))
+        if on_rank is not None:
+            on_rank(int(rank), max_rank)
+    if svds is None:
+        svds = image_svds(image, color)
     return ErrorCurve(
-        ranks=ranks, nmf=nmf_errors, svd=svd_image_error_curve(image_svds(image, color), max_rank)
+        ranks=ranks,
+        nmf=np.asarray(errors, dtype=np.float64),
+        svd=svd_image_error_curve(svds, max_rank),
     )
 
 
@@ -863,6 +671,39 @@ class FacesComparison:
     def pca_error(self) -> float:
         """Relative error of ``mean + scores @ components``."""
         return relative_error(self.faces, self.pca.reconstruction())
+
+    @property
+    def mean_sparseness(self) -> tuple[float, float]:
+        """Mean Hoyer sparseness of the NMF parts and of the eigenfaces."""
+        return float(self.nmf_sparseness.mean()), float(self.pca_sparseness.mean())
+
+    def sparseness_table(self, digits: int = 3) -> dict[str, np.ndarray]:
+        """Columns of the page's table: basis number, Hoyer sparseness of part and eigenface."""
+        return {
+            "basis j": np.arange(1, len(self.nmf_sparseness) + 1),
+            "NMF part (Hoyer)": np.round(self.nmf_sparseness, digits),
+            "PCA eigenface (Hoyer)": np.round(self.pca_sparseness, digits),
+        }
+
+    def rebuilt_face(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Face ``index``, its NMF reconstruction ``H_i W`` and its PCA one ``x̄ + s_i V``.
+
+        Returns
+        -------
+        face, nmf_face, pca_face : ndarray, each shape (p,)
+        """
+        face = self.faces[index]
+        nmf_face = self.H[index] @ self.W
+        pca_face = self.pca.mean + self.pca.scores[index] @ self.pca.components
+        return face, nmf_face, pca_face
+
+    def face_errors(self, index: int) -> tuple[float, float]:
+        """Relative errors ``‖x − x̂‖ / ‖x‖`` of face ``index`` rebuilt by NMF and by PCA."""
+        face, nmf_face, pca_face = self.rebuilt_face(index)
+        size = np.linalg.norm(face)
+        return float(np.linalg.norm(face - nmf_face) / size), float(
+            np.linalg.norm(face - pca_face) / size
+        )
 
 
 def compare_faces(

@@ -16,7 +16,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,16 +28,12 @@ from nmf_core.baselines import pca
 from nmf_core.init import spa
 from nmf_core.nnls import nnls_gram
 from nmf_core.solvers import NMFResult, nmf
-from nmf_lab.demo_data import Cloud
-from nmf_lab.uploads import parse_csv_matrix
 
 __all__ = [
-    "MAX_UPLOAD_BYTES",
-    "MAX_UPLOAD_ROWS",
     "OUTSIDE_REL_TOL",
     "PCAAxes",
     "SPAStep",
-    "cloud_from_csv",
+    "Twin",
     "cone_projection",
     "fit_restarts",
     "in_cone",
@@ -45,55 +41,22 @@ __all__ = [
     "normalize_basis",
     "outside_cone",
     "pca_axes",
+    "point_in_learned_basis",
     "ray_angles_deg",
+    "restart_angles",
     "spa_basis",
+    "spa_containment_gap",
+    "spa_found_extreme_rows",
     "spa_steps",
+    "squared_size",
     "stretch_factorization",
     "stretch_range",
+    "stretched_twin",
 ]
 
-MAX_UPLOAD_ROWS = 3000
-MAX_UPLOAD_BYTES = 500_000
 # A point is "far outside" the cone when its distance to the cone exceeds this fraction of the
 # median length of the points: a scale-free threshold that ignores rounding-level misses.
 OUTSIDE_REL_TOL = 0.05
-
-
-def cloud_from_csv(
-    data: bytes, *, max_rows: int = MAX_UPLOAD_ROWS, max_bytes: int = MAX_UPLOAD_BYTES
-) -> Cloud:
-    """Read an uploaded CSV of nonnegative 2-D or 3-D points into a :class:`Cloud`.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's contents: 2 or 3 numbers per row, an optional header line.
-    max_rows : int
-        At most this many points.
-    max_bytes : int
-        Files larger than this are refused before parsing.
-
-    Returns
-    -------
-    Cloud
-        ``preset == "upload"``, no planted factors.
-
-    Raises
-    ------
-    ValueError
-        Everything :func:`nmf_lab.uploads.parse_csv_matrix` refuses (binary or non-numeric text,
-        empty, ragged, negative, NaN/inf, wrong number of columns, too many rows or bytes), and
-        clouds with fewer than 3 points or only zero points.
-    """
-    X = parse_csv_matrix(data, allowed_columns=(2, 3), max_rows=max_rows, max_bytes=max_bytes)
-    if X.shape[0] < 3:
-        raise ValueError(
-            f"The file has {X.shape[0]} point{'s' if X.shape[0] != 1 else ''}; "
-            "a cloud needs at least 3."
-        )
-    if not np.any(X):
-        raise ValueError("Every point in the file is at the origin; there is nothing to fit.")
-    return Cloud(X=X, H=None, W=None, preset="upload", extreme_rows=np.zeros(0, dtype=int))
 
 
 def _as_basis(W: Any, k: int) -> np.ndarray:
@@ -489,3 +452,137 @@ def pca_axes(X: Any, *, n_std: float = 2.0) -> PCAAxes:
         mixed_signs=mixed,
         leaves_orthant=leaves,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The numbers the page reports
+# --------------------------------------------------------------------------------------------
+
+
+def point_in_learned_basis(X: Any, H: Any, W: Any, index: int) -> tuple[np.ndarray, float]:
+    """Point ``index`` rebuilt from its coordinates: ``H_i W`` and the residual ``‖X_i − H_i W‖``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, k)
+    H : array_like, shape (n, r)
+    W : array_like, shape (r, k)
+    index : int
+        Row ``i`` of ``X``.
+
+    Returns
+    -------
+    reconstruction : ndarray, shape (k,)
+    residual_length : float
+    """
+    X, H, W = (np.asarray(a, dtype=np.float64) for a in (X, H, W))
+    reconstruction = H[index] @ W
+    return reconstruction, float(np.linalg.norm(X[index] - reconstruction))
+
+
+def restart_angles(bases: Sequence[Any]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Ray angles of each restart and how far its cone is from the first restart's.
+
+    Parameters
+    ----------
+    bases : sequence of array_like, each shape (r, k)
+        The ``W`` of each restart; the first is the reference.
+
+    Returns
+    -------
+    angles : list of ndarray, each shape (r,)
+        Each restart's ray angles to the first axis in degrees, sorted.
+    spread : ndarray, shape (len(bases),)
+        Largest angle in degrees between a restart's ray and the matched ray of the first
+        restart (0 for the first).
+    """
+    reference = bases[0]
+    angles = [np.sort(ray_angles_deg(W)) for W in bases]
+    spread = np.array([float(np.max(match_rays(W, reference)[1])) for W in bases])
+    return angles, spread
+
+
+def squared_size(H: Any, W: Any) -> float:
+    """``‖H‖²_F + ‖W‖²_F``, the L2 penalty that tells twins with the same ``HW`` apart."""
+    return float(np.sum(np.asarray(H) ** 2) + np.sum(np.asarray(W) ** 2))
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A stretched twin of a factorisation: the same product ``HW``, another cone.
+
+    Attributes
+    ----------
+    t : float
+        The stretch applied, in ``[t_min, t_max]``.
+    t_min, t_max : float
+        The range of :func:`stretch_range`.
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+    loss : float
+        ``‖X − H W‖²_F`` of the twin.
+    """
+
+    t: float
+    t_min: float
+    t_max: float
+    H: np.ndarray
+    W: np.ndarray
+    loss: float
+
+
+def stretched_twin(X: Any, H: Any, W: Any, stretch: float) -> Twin:
+    """The twin at a slider position: ``stretch`` in [−1, 1] scales ``t_min`` or ``t_max``.
+
+    ``stretch = 1`` opens the cone as far as ``W`` allows (``t = t_max``), ``−1`` closes it as
+    far as ``H`` allows (``t = t_min``), 0 leaves the factors as they are.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, k)
+    H : array_like, shape (n, r)
+    W : array_like, shape (r, k)
+    stretch : float in [-1, 1]
+
+    Returns
+    -------
+    Twin
+    """
+    stretch = float(stretch)
+    if not -1.0 <= stretch <= 1.0:
+        raise ValueError(f"stretch must be in [-1, 1], got {stretch!r}.")
+    t_min, t_max = stretch_range(H, W)
+    t = stretch * t_max if stretch >= 0 else -stretch * t_min
+    H_twin, W_twin = stretch_factorization(H, W, t)
+    loss = float(np.sum((np.asarray(X, dtype=np.float64) - H_twin @ W_twin) ** 2))
+    return Twin(t=t, t_min=t_min, t_max=t_max, H=H_twin, W=W_twin, loss=loss)
+
+
+def spa_containment_gap(W_spa: Any, bases: Iterable[Any]) -> float:
+    """How far the SPA rays stick out of other cones, relative to their length (worst case).
+
+    Every cone that fits the data holds the data points, so it holds the SPA rays (which are
+    data points): on a good fit this is close to 0.
+
+    Parameters
+    ----------
+    W_spa : array_like, shape (r, k)
+        The rays SPA picked.
+    bases : iterable of array_like, each shape (r', k)
+        The cones to test, e.g. the ``W`` of each restart.
+
+    Returns
+    -------
+    float
+        ``max over cones and rays of dist(ray, cone) / ‖ray‖``.
+    """
+    W_spa = np.asarray(W_spa, dtype=np.float64)
+    lengths = np.linalg.norm(W_spa, axis=1)
+    return max(
+        float(np.max(cone_projection(W_spa, W)[1] / np.maximum(lengths, 1e-300))) for W in bases
+    )
+
+
+def spa_found_extreme_rows(picks: Any, extreme_rows: Any) -> bool:
+    """Whether SPA picked exactly the planted extreme points (in any order)."""
+    return set(np.asarray(picks).tolist()) == set(np.asarray(extreme_rows).tolist())

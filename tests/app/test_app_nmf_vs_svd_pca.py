@@ -134,7 +134,7 @@ def test_csv_upload_good_then_bad_keeps_the_last_good_matrix():
         (b"1,2,3\n", "at least 2 rows"),
     ],
 )
-def test_bad_csv_first_gets_a_message_and_the_comparison_cloud(content, message):
+def test_bad_csv_first_gets_a_message_and_the_toy_cloud(content, message):
     at = open_page(PAGE, query={"cmp_data": "CSV upload"})
     at.file_uploader(key="cmp_upload").set_value(("x.csv", content, "text/csv")).run()
     assert not at.exception

@@ -8,6 +8,7 @@ from scipy.optimize import nnls
 
 from nmf_lab.demo_data import (
     CLOUD_PRESETS,
+    FACE_SHAPE,
     LEARNING_DATA,
     LEARNING_IMAGE_SIDE,
     MAX_CLOUD_POINTS,
@@ -17,10 +18,12 @@ from nmf_lab.demo_data import (
     image_matrix,
     image_patches,
     learning_data,
+    load_faces,
     make_cloud,
     planted_clusters,
     planted_nmf,
     planted_rays,
+    sample_image,
 )
 from nmf_lab.lessons.choosing_r.rank_selection import cluster_labels
 from nmf_lab.lessons.point_clouds import in_cone, match_rays
@@ -37,6 +40,32 @@ def _scipy_distance_to_cone(point: np.ndarray, W: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------ pictures
+
+
+def test_planted_nmf_is_exact_nonnegative_and_seeded():
+    X_, H, W = planted_nmf(20, 10, 3, seed=1)
+    np.testing.assert_allclose(X_, H @ W)
+    assert X_.min() >= 0 and np.linalg.matrix_rank(X_) == 3
+    np.testing.assert_array_equal(planted_nmf(20, 10, 3, seed=1)[0], X_)
+    noisy, _, _ = planted_nmf(20, 10, 3, noise=0.1, seed=1)
+    assert noisy.min() >= 0 and not np.allclose(noisy, X_)
+    _, sparse_H, _ = planted_nmf(200, 10, 3, sparsity=0.7, seed=1)
+    assert 0.6 < np.mean(sparse_H == 0) < 0.8
+    with pytest.raises(ValueError, match="sparsity"):
+        planted_nmf(5, 5, 2, sparsity=1.0)
+    with pytest.raises(ValueError, match="noise"):
+        planted_nmf(5, 5, 2, noise=-1.0)
+
+
+def test_faces_and_sample_images():
+    faces = load_faces()
+    assert faces.shape == (100, FACE_SHAPE[0] * FACE_SHAPE[1])
+    assert 0 <= faces.min() and faces.max() <= 1
+    camera = sample_image("camera")
+    assert camera.shape == (512, 512) and 0 <= camera.min() and camera.max() <= 1
+    assert "camera" in SAMPLE_IMAGES
+    with pytest.raises(ValueError, match="Unknown sample image"):
+        sample_image("nope")
 
 
 def test_image_patches_are_crops_of_the_image():

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -36,212 +34,12 @@ def one_blas_thread():
         yield
 
 
-# ------------------------------------------------------------------ file builders ----------
-
-
-def png_bytes(pixels: np.ndarray, **save) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", **save)
-    return buffer.getvalue()
-
-
-def jpeg_bytes(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="JPEG", quality=95)
-    return buffer.getvalue()
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(data))
-        + kind
-        + data
-        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    )
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny PNG whose header declares ``width×height`` gray pixels (but holds almost none)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(b"\0" * 16))
-        + _chunk(b"IEND", b"")
-    )
-
-
-def animated_png() -> bytes:
-    frames = [Image.fromarray(np.full((32, 32), value, np.uint8)) for value in (0, 128, 255)]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="PNG", save_all=True, append_images=frames[1:])
-    return buffer.getvalue()
-
-
-def gradient(height: int, width: int) -> np.ndarray:
-    rows = np.linspace(0, 255, height)[:, None]
-    cols = np.linspace(0, 255, width)[None, :]
-    return ((rows + cols) / 2).astype(np.uint8)
-
-
-def rgb_noise(height: int, width: int, seed: int = 0) -> np.ndarray:
-    return (np.random.default_rng(seed).random((height, width, 3)) * 255).astype(np.uint8)
+# ------------------------------------------------------------------ helpers ---------------
 
 
 def decode_uri(uri: str) -> Image.Image:
     assert uri.startswith("data:image/png;base64,")
     return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
-
-
-# ------------------------------------------------------------------ decoding ---------------
-
-
-def test_grayscale_png_decodes_to_its_pixels_over_255():
-    pixels = gradient(40, 60)
-    image = im.decode_image(png_bytes(pixels))
-    assert image.shape == (40, 60)
-    np.testing.assert_allclose(image, pixels / 255.0)
-
-
-def test_rgb_png_keeps_three_channels():
-    pixels = rgb_noise(30, 50)
-    image = im.decode_image(png_bytes(pixels))
-    assert image.shape == (30, 50, 3)
-    np.testing.assert_allclose(image, pixels / 255.0)
-
-
-def test_jpeg_decodes_close_to_the_original():
-    pixels = np.repeat(gradient(48, 64)[..., None], 3, axis=2)
-    image = im.decode_image(jpeg_bytes(pixels))
-    assert image.shape == (48, 64, 3)
-    assert np.abs(image - pixels / 255.0).mean() < 0.02
-
-
-def test_transparent_pixels_are_flattened_onto_white():
-    pixels = np.zeros((20, 20, 4), np.uint8)  # black but fully transparent
-    image = im.decode_image(png_bytes(pixels))
-    np.testing.assert_allclose(image, 1.0)
-
-
-def test_sixteen_bit_png_keeps_its_scale():
-    pixels = (np.arange(64 * 32).reshape(64, 32) * 20).astype(np.uint16)
-    image = im.decode_image(png_bytes(pixels))
-    np.testing.assert_allclose(image, pixels / 65535.0, atol=1e-6)
-
-
-def test_large_picture_is_scaled_to_the_working_size():
-    # Page claim: pictures are factored with the longest side at most 512 pixels.
-    image = im.decode_image(png_bytes(gradient(600, 900)))
-    assert max(image.shape) == im.WORKING_SIDE == 512
-    assert image.shape == (341, 512)  # 600 · 512/900 = 341.3
-
-
-def test_png_roundtrip_through_image_to_png():
-    image = np.random.default_rng(1).random((24, 36, 3))
-    back = im.decode_image(im.image_to_png(image))
-    assert np.max(np.abs(back - image)) <= 0.5 / 255 + 1e-12
-
-
-def test_image_to_png_clips_values_outside_the_unit_interval():
-    image = np.array([[-0.5, 0.5], [1.5, 1.0]]).repeat(10, 0).repeat(10, 1)
-    back = im.decode_image(im.image_to_png(image))
-    assert back.min() == 0.0 and back.max() == 1.0
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"", "empty"),
-        (b"hello, I am a CSV file\n1,2,3\n", "not a PNG or JPEG"),
-        (b"GIF89a" + b"\0" * 40, "not a PNG or JPEG"),
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 30, "damaged"),
-    ],
-    ids=["empty", "text", "gif", "garbage-after-png-signature"],
-)
-def test_non_images_are_rejected(data, message):
-    with pytest.raises(ValueError, match=message):
-        im.decode_image(data)
-
-
-def test_animated_gif_is_rejected_by_its_magic_bytes():
-    frames = [Image.fromarray(np.full((32, 32), v, np.uint8)) for v in (0, 255)]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
-    with pytest.raises(ValueError, match="not a PNG or JPEG"):
-        im.decode_image(buffer.getvalue())
-
-
-def test_file_name_does_not_matter_only_the_bytes():
-    with pytest.raises(ValueError, match="not a PNG or JPEG"):
-        im.sniff_format(b"BM" + b"\0" * 60)  # a BMP, whatever it is called
-    assert im.sniff_format(png_bytes(gradient(16, 16))) == "PNG"
-    assert im.sniff_format(jpeg_bytes(gradient(16, 16))) == "JPEG"
-
-
-def test_truncated_png_is_rejected():
-    data = png_bytes(rgb_noise(64, 64))
-    with pytest.raises(ValueError, match="truncated or damaged"):
-        im.decode_image(data[: len(data) // 2])
-
-
-def test_truncated_jpeg_is_rejected():
-    data = jpeg_bytes(rgb_noise(64, 64))
-    with pytest.raises(ValueError, match="truncated or damaged"):
-        im.decode_image(data[: len(data) // 2])
-
-
-def test_image_bomb_beyond_pillows_limit_is_rejected():
-    # 10^10 declared pixels: Pillow's own decompression-bomb error, turned into a ValueError.
-    with pytest.raises(ValueError, match="image bomb"):
-        im.decode_image(png_declaring(100_000, 100_000))
-
-
-def test_pillows_bomb_warning_is_an_error_too():
-    # 10^8 pixels is above Pillow's warning threshold (≈ 8.9·10^7) but below its error: even with
-    # our own cap lifted, the warning must stop the decode.
-    with pytest.raises(ValueError, match="image bomb"):
-        im.decode_image(png_declaring(10_000, 10_000), max_pixels=10**12)
-
-
-def test_declared_size_over_the_cap_is_rejected_before_decoding():
-    # The file holds 16 bytes of pixel data: had it been decoded, it would fail as truncated.
-    with pytest.raises(ValueError, match="declares 5000×5000"):
-        im.decode_image(png_declaring(5000, 5000))
-    # A perfectly good file, refused on its header alone by a lower cap.
-    with pytest.raises(ValueError, match="declares 64×64 = 4,096 pixels"):
-        im.decode_image(png_bytes(gradient(64, 64)), max_pixels=4000)
-
-
-@pytest.mark.parametrize(("height", "width"), [(1, 1), (8, 100), (100, 15)])
-def test_tiny_images_are_rejected(height, width):
-    with pytest.raises(ValueError, match=f"{width}×{height} pixels; both sides need"):
-        im.decode_image(png_bytes(gradient(height, width)))
-
-
-def test_extreme_aspect_ratio_is_rejected_after_scaling():
-    with pytest.raises(ValueError, match="aspect ratio is too extreme"):
-        im.decode_image(png_bytes(gradient(20, 4000)))
-
-
-def test_animated_png_is_rejected():
-    with pytest.raises(ValueError, match="animated"):
-        im.decode_image(animated_png())
-
-
-def test_uploaded_names_lose_markup_and_path_syntax():
-    assert im.safe_file_name("cat.png") == "cat.png"
-    assert im.safe_file_name("../../etc/passwd") == "_.._etc_passwd"
-    assert im.safe_file_name("**bold** <b>x</b>.jpg") == "__bold____b_x__b_.jpg"
-    assert im.safe_file_name("") == "upload"
-    long = im.safe_file_name("a" * 200 + ".png")
-    assert len(long) == 60 and long.endswith("…")
-
-
-def test_oversized_file_and_wrong_type_are_rejected():
-    with pytest.raises(ValueError, match="the limit is"):
-        im.decode_image(png_bytes(gradient(64, 64)), max_bytes=100)
-    with pytest.raises(ValueError, match="Expected the file's bytes"):
-        im.decode_image("not bytes")  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ preparing --------------
@@ -695,3 +493,73 @@ def test_face_figures(default_faces):
     bars = figs.face_coefficients_figure(default_faces.H[0], default_faces.pca.scores[0])
     assert len(bars.data[0].y) == len(bars.data[1].y) == FACE_RANK
     assert min(bars.data[0].y) >= 0 and min(bars.data[1].y) < 0
+
+
+def test_error_vs_rank_takes_the_pages_cached_pieces_and_reports_progress(camera):
+    small = camera[::8, ::8]
+    plain = im.error_vs_rank(small, 5, max_iter=10)
+    svds = im.image_svds(small)
+    starts = im.image_starts(small, 8, init="nndsvda", seed=0)
+    calls, progress = [], []
+
+    def error_at(rank):
+        calls.append(rank)
+        return im.nmf_image_error(small, rank, max_iter=10, starts=starts)
+
+    curve = im.error_vs_rank(
+        small,
+        5,
+        svds=svds,
+        nmf_error=error_at,
+        on_rank=lambda rank, last: progress.append((rank, last)),
+    )
+    assert calls == [1, 2, 3, 4, 5] and progress == [(r, 5) for r in range(1, 6)]
+    np.testing.assert_array_equal(curve.ranks, plain.ranks)
+    np.testing.assert_allclose(curve.nmf, plain.nmf)
+    np.testing.assert_allclose(curve.svd, plain.svd)
+
+
+def test_a_rebuilt_face_and_its_errors_match_the_decomposition(default_faces):
+    face, nmf_face, pca_face = default_faces.rebuilt_face(3)
+    np.testing.assert_array_equal(face, default_faces.faces[3])
+    np.testing.assert_allclose(nmf_face, default_faces.H[3] @ default_faces.W)
+    np.testing.assert_allclose(pca_face, default_faces.pca.reconstruction()[3])
+    nmf_error, pca_error = default_faces.face_errors(3)
+    assert nmf_error == pytest.approx(np.linalg.norm(face - nmf_face) / np.linalg.norm(face))
+    assert pca_error == pytest.approx(np.linalg.norm(face - pca_face) / np.linalg.norm(face))
+
+
+def test_storage_per_channel_and_share(camera_result):
+    stored, full = camera_result.storage
+    n, k = camera_result.shape
+    rank = camera_result.rank
+    assert camera_result.storage_per_channel == (rank * (n + k), n * k)
+    assert camera_result.storage_share == pytest.approx(stored / full)
+    colour = im.factor_image(
+        np.random.default_rng(0).random((32, 24, 3)), 4, color="rgb", max_iter=5
+    )
+    per_channel, pixels = colour.storage_per_channel
+    assert colour.storage == (3 * per_channel, 3 * pixels) == (3 * 4 * (32 + 24), 3 * 32 * 24)
+
+
+def test_mean_sparseness_and_square_mosaics(default_faces):
+    table = default_faces.sparseness_table()
+    np.testing.assert_array_equal(table["basis j"], np.arange(1, FACE_RANK + 1))
+    np.testing.assert_array_equal(
+        table["NMF part (Hoyer)"], np.round(default_faces.nmf_sparseness, 3)
+    )
+    np.testing.assert_array_equal(
+        table["PCA eigenface (Hoyer)"], np.round(default_faces.pca_sparseness, 3)
+    )
+    nmf_mean, pca_mean = default_faces.mean_sparseness
+    assert nmf_mean == pytest.approx(np.mean(default_faces.nmf_sparseness))
+    assert pca_mean == pytest.approx(np.mean(default_faces.pca_sparseness))
+    assert [figs.square_columns(count) for count in (1, 2, 4, 5, 16, 17, 49)] == [
+        1,
+        2,
+        2,
+        3,
+        4,
+        5,
+        7,
+    ]

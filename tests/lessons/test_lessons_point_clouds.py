@@ -21,8 +21,6 @@ from nmf_lab.figures.point_clouds import (
     spa_step_figure,
 )
 from nmf_lab.lessons.point_clouds import (
-    MAX_UPLOAD_ROWS,
-    cloud_from_csv,
     cone_projection,
     fit_restarts,
     in_cone,
@@ -30,11 +28,17 @@ from nmf_lab.lessons.point_clouds import (
     normalize_basis,
     outside_cone,
     pca_axes,
+    point_in_learned_basis,
     ray_angles_deg,
+    restart_angles,
     spa_basis,
+    spa_containment_gap,
+    spa_found_extreme_rows,
     spa_steps,
+    squared_size,
     stretch_factorization,
     stretch_range,
+    stretched_twin,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
@@ -252,44 +256,6 @@ def test_pca_axes_leave_the_orthant_while_nmf_rays_do_not(preset):
 # ------------------------------------------------------------------------------ uploads
 
 
-# ------------------------------------------------------------------------------ uploads
-
-
-def test_good_csv_files_load():
-    cloud = cloud_from_csv((DATA / "good_2d.csv").read_bytes())
-    assert cloud.X.shape == (40, 2) and cloud.preset == "upload" and cloud.W is None
-    np.testing.assert_allclose(cloud.X, np.loadtxt(DATA / "good_2d.csv", delimiter=","))
-    cloud3 = cloud_from_csv((DATA / "good_3d_header.csv").read_bytes())
-    assert cloud3.X.shape == (30, 3)
-
-
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [
-        ("negative.csv", "negative"),
-        ("nan.csv", "NaN"),
-        ("four_columns.csv", "4 columns"),
-        ("one_column.csv", "1 column"),
-        ("words.csv", "not a number"),
-        ("binary.csv", "not a text CSV"),
-        ("empty.csv", "empty"),
-        ("two_points.csv", "at least 3"),
-        ("zeros.csv", "origin"),
-    ],
-)
-def test_bad_csv_files_say_what_is_wrong(name, message):
-    with pytest.raises(ValueError, match=message):
-        cloud_from_csv((DATA / name).read_bytes())
-
-
-def test_too_large_csv_is_refused():
-    rows = b"\n".join(b"1,2" for _ in range(MAX_UPLOAD_ROWS + 1))
-    with pytest.raises(ValueError, match="limit"):
-        cloud_from_csv(rows)
-    with pytest.raises(ValueError, match="MB"):
-        cloud_from_csv(b"1,2\n" * 200_000)
-
-
 # ------------------------------------------------------------------------------ figures
 
 
@@ -368,3 +334,56 @@ def test_fitted_reconstructions_lie_in_the_cone_of_w():
     result = nmf(cloud.X, 2, max_iter=200)
     assert in_cone(result.H @ result.W, result.W, atol=1e-7).all()
     assert not in_cone(cloud.X, result.W).all()
+
+
+# ------------------------------------------------------------------------------ page numbers
+
+
+def test_point_in_learned_basis_is_the_row_of_h_times_w():
+    X, H, W = _fitted(dim=3, rank=2)
+    reconstruction, residual = point_in_learned_basis(X, H, W, 4)
+    np.testing.assert_allclose(reconstruction, H[4, 0] * W[0] + H[4, 1] * W[1])
+    assert residual == pytest.approx(np.sqrt(np.sum((X[4] - reconstruction) ** 2)))
+
+
+def test_restart_angles_are_sorted_and_measured_against_the_first_restart():
+    cloud = make_cloud("cone", dim=2, n_points=80, noise=0.02, rank=2, seed=0)
+    runs = fit_restarts(cloud.X, 2, (0, 1, 2), solver="hals", init="random", max_iter=100)
+    bases = [run.W for run in runs]
+    angles, spread = restart_angles(bases)
+    assert spread[0] == pytest.approx(0.0, abs=1e-6)
+    for W, sorted_angles, largest in zip(bases, angles, spread, strict=True):
+        np.testing.assert_allclose(sorted_angles, sorted(ray_angles_deg(W)))
+        assert largest == pytest.approx(np.max(match_rays(W, bases[0])[1]))
+
+
+def test_stretched_twin_follows_the_slider_and_keeps_the_loss():
+    X, H, W = _fitted(dim=2, rank=2)
+    t_min, t_max = stretch_range(H, W)
+    loss = float(np.sum((X - H @ W) ** 2))
+    for stretch, t in [(1.0, t_max), (-1.0, t_min), (0.5, 0.5 * t_max), (-0.5, 0.5 * t_min)]:
+        twin = stretched_twin(X, H, W, stretch)
+        assert twin.t == pytest.approx(t) and (twin.t_min, twin.t_max) == (t_min, t_max)
+        np.testing.assert_allclose(twin.H @ twin.W, H @ W, atol=1e-10)
+        assert twin.loss == pytest.approx(loss, rel=1e-8, abs=1e-12)
+    with pytest.raises(ValueError, match="stretch"):
+        stretched_twin(X, H, W, 1.5)
+
+
+def test_squared_size_is_the_l2_penalty_of_both_factors():
+    H, W = np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]])
+    assert squared_size(H, W) == 1 + 4 + 9 + 16
+
+
+def test_spa_rays_sit_inside_every_cone_that_fits_separable_data():
+    cloud = make_cloud("separable", dim=3, n_points=120, noise=0.0, rank=3, seed=2)
+    picks, W_spa = spa_basis(cloud.X, 3)
+    assert spa_found_extreme_rows(picks, cloud.extreme_rows)
+    assert not spa_found_extreme_rows(picks[:2], cloud.extreme_rows)
+    assert spa_containment_gap(W_spa, [cloud.W]) < 1e-9
+    # A cone that misses a ray: the gap is that ray's relative distance to it.
+    narrow = cloud.W[:2]
+    _, distances = cone_projection(W_spa, narrow)
+    expected = np.max(distances / np.linalg.norm(W_spa, axis=1))
+    assert spa_containment_gap(W_spa, [cloud.W, narrow]) == pytest.approx(expected)
+    assert expected > 0.05
