@@ -22,6 +22,7 @@ from e2e_support import (
     APP,
     CHROMIUM,
     CHROMIUM_ARGS,
+    PLOT_TIMEOUT_MS,
     ROOT,
     SCRIPT_TIMEOUT_MS,
     SERVER_LOG,
@@ -31,6 +32,10 @@ from e2e_support import (
     wait_for_health,
     wait_for_script,
 )
+from playwright.sync_api import expect
+
+# `page.set_default_timeout` does not reach `expect`, which waits 5 s unless told otherwise.
+expect.set_options(timeout=PLOT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
