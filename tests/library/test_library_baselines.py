@@ -5,8 +5,6 @@ import pytest
 import scipy.sparse as sp
 
 import nmf_core
-from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, planted_nmf, sample_image
-from nmf_lab.uploads import parse_csv_matrix
 
 RNG = np.random.default_rng(0)
 X = RNG.random((30, 12))
@@ -147,72 +145,3 @@ def test_float32_frobenius_loss_is_computed_in_float64():
 
 
 # --- CSV parsing -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        b"x,y\n1,2\n3,4\n",
-        b"1;2\n3;4",
-        b"1\t2\n3\t4\n",
-        b"1 2\n3   4\n\n",
-        b"\xef\xbb\xbfa,b\r\n1,2\r\n3,4\r\n",
-        b"1,2,\n3,4,\n",
-    ],
-)
-def test_parse_csv_matrix_reads_common_layouts(text):
-    np.testing.assert_array_equal(parse_csv_matrix(text), [[1.0, 2.0], [3.0, 4.0]])
-
-
-@pytest.mark.parametrize(
-    ("data", "kwargs", "message"),
-    [
-        (b"", {}, "empty"),
-        (b"\n\n  \n", {}, "empty"),
-        (b"a,b\n", {}, "header but no rows"),
-        (b"1,2\n3\n", {}, "different numbers of values"),
-        (b"1,2\n3,x\n", {}, "Row 2 has a value that is not a number"),
-        (b"1,-2\n3,4\n", {}, "negative"),
-        (b"1,nan\n3,4\n", {}, "NaN"),
-        (b"1,inf\n3,4\n", {}, "NaN or infinite"),
-        (b"\xff\xfe\x00\x01", {}, "not a text CSV"),
-        (b"1,2\x00\n", {}, "binary"),
-        (b"1,2\n3,4\n5,6\n", {"max_rows": 2}, "limit is 2"),
-        (b"1,2,3\n", {"max_columns": 2}, "3 columns; the limit is 2"),
-        (b"1,2,3,4\n", {"allowed_columns": (2, 3)}, "needs 2 or 3"),
-        (b"1,2\n" * 10, {"max_bytes": 10}, "MB"),
-        ("1,2", {}, "bytes"),
-    ],
-)
-def test_parse_csv_matrix_refuses_bad_files_with_a_reason(data, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        parse_csv_matrix(data, **kwargs)
-
-
-# --- bundled data ------------------------------------------------------------------------
-
-
-def test_planted_nmf_is_exact_nonnegative_and_seeded():
-    X_, H, W = planted_nmf(20, 10, 3, seed=1)
-    np.testing.assert_allclose(X_, H @ W)
-    assert X_.min() >= 0 and np.linalg.matrix_rank(X_) == 3
-    np.testing.assert_array_equal(planted_nmf(20, 10, 3, seed=1)[0], X_)
-    noisy, _, _ = planted_nmf(20, 10, 3, noise=0.1, seed=1)
-    assert noisy.min() >= 0 and not np.allclose(noisy, X_)
-    _, sparse_H, _ = planted_nmf(200, 10, 3, sparsity=0.7, seed=1)
-    assert 0.6 < np.mean(sparse_H == 0) < 0.8
-    with pytest.raises(ValueError, match="sparsity"):
-        planted_nmf(5, 5, 2, sparsity=1.0)
-    with pytest.raises(ValueError, match="noise"):
-        planted_nmf(5, 5, 2, noise=-1.0)
-
-
-def test_faces_and_sample_images():
-    faces = load_faces()
-    assert faces.shape == (100, FACE_SHAPE[0] * FACE_SHAPE[1])
-    assert 0 <= faces.min() and faces.max() <= 1
-    camera = sample_image("camera")
-    assert camera.shape == (512, 512) and 0 <= camera.min() and camera.max() <= 1
-    assert "camera" in SAMPLE_IMAGES
-    with pytest.raises(ValueError, match="Unknown sample image"):
-        sample_image("nope")

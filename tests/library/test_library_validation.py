@@ -6,7 +6,6 @@ import scipy.sparse as sp
 
 import nmf_core
 from nmf_core._validation import as_nonnegative_matrix, check_random_state, check_rank
-from nmf_lab.uploads import parse_csv_matrix
 
 GOOD = np.arange(12, dtype=float).reshape(4, 3) + 1.0
 
@@ -210,17 +209,6 @@ def test_spa_validates_its_input():
         nmf_core.spa(GOOD, 4)
     with pytest.raises(ValueError, match="rank"):
         nmf_core.spa(GOOD, 0)
-
-
-def test_overflowing_upload_is_refused_when_parsed():
-    # A CSV that passes every other check must not reach the solvers (their losses would be inf).
-    with pytest.raises(ValueError, match="overflows"):
-        parse_csv_matrix(b"1,2\n3,1e200\n")
-
-
-def test_largest_safe_entries_are_accepted():
-    X = parse_csv_matrix(b"1,2\n3,1e150\n")
-    assert X[1, 1] == 1e150
 
 
 # ------------------------------------------------------------------------------ Penalties ----
