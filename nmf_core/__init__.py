@@ -11,6 +11,8 @@ vectors as rows. The loss is ``‖X − HW‖²_F``.
 ((20, 3), (3, 6))
 """
 
+from ._blas import single_blas_thread
+from ._validation import as_nonnegative_matrix, check_random_state, check_rank
 from .baselines import PCAResult, SVDResult, pca, svd_error_curve, truncated_svd
 from .init import INITS, initialize, spa
 from .losses import frobenius_loss, kl_divergence, objective, penalty
@@ -27,6 +29,9 @@ __all__ = [
     "PCAResult",
     "Penalties",
     "SVDResult",
+    "as_nonnegative_matrix",
+    "check_random_state",
+    "check_rank",
     "explained_variance",
     "frobenius_loss",
     "hoyer_sparseness",
@@ -38,6 +43,7 @@ __all__ = [
     "pca",
     "penalty",
     "relative_error",
+    "single_blas_thread",
     "spa",
     "svd_error_curve",
     "truncated_svd",

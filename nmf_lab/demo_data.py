@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from nmf_core._validation import as_nonnegative_matrix, check_random_state, check_rank
+from nmf_core import as_nonnegative_matrix, check_random_state, check_rank
 from nmf_lab.lessons.images import fit_working_size, image_channels
 
 __all__ = [

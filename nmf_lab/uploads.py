@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from nmf_core._validation import as_nonnegative_matrix
+from nmf_core import as_nonnegative_matrix
 from nmf_lab.demo_data import Cloud
 from nmf_lab.lessons.images import WORKING_SIDE
 

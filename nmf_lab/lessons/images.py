@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from nmf_core._validation import check_rank
+from nmf_core import check_rank
 from nmf_core.baselines import PCAResult, SVDResult, pca, truncated_svd
 from nmf_core.init import initialize
 from nmf_core.metrics import hoyer_sparseness, relative_error

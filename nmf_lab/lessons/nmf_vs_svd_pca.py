@@ -36,7 +36,7 @@ import scipy.linalg
 import scipy.optimize
 import scipy.sparse.linalg
 
-from nmf_core._validation import as_nonnegative_matrix, check_rank
+from nmf_core import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import pca, truncated_svd
 from nmf_core.metrics import hoyer_sparseness, relative_error
 from nmf_core.solvers import nmf

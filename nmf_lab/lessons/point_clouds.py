@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from nmf_core._validation import as_nonnegative_matrix, check_rank
+from nmf_core import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import pca
 from nmf_core.init import spa
 from nmf_core.nnls import nnls_gram

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nmf_core._validation import as_nonnegative_matrix, check_rank
+from nmf_core import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import svd_error_curve
 from nmf_core.init import initialize
 from nmf_core.losses import frobenius_loss

@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import nnls
 
-from nmf_core._blas import single_blas_thread
-from nmf_core._validation import check_random_state, check_rank
+from nmf_core import check_random_state, check_rank, single_blas_thread
 from nmf_core.solvers import SOLVERS, nmf
 
 __all__ = [

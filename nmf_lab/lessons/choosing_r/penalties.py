@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nmf_core import Penalties
-from nmf_core._validation import as_nonnegative_matrix, check_rank
+from nmf_core import Penalties, as_nonnegative_matrix, check_rank
 from nmf_core.losses import frobenius_loss, penalty
 from nmf_core.metrics import hoyer_sparseness
 from nmf_core.penalties import PENALTY_NAMES

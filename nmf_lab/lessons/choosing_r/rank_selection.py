@@ -26,7 +26,7 @@ import numpy as np
 from scipy.cluster.hierarchy import cophenet, leaves_list, linkage
 from scipy.spatial.distance import squareform
 
-from nmf_core._validation import as_nonnegative_matrix, check_random_state, check_rank
+from nmf_core import as_nonnegative_matrix, check_random_state, check_rank
 from nmf_core.baselines import svd_error_curve
 from nmf_core.metrics import explained_variance
 from nmf_core.solvers import nmf
