@@ -8,13 +8,6 @@ from hypothesis.extra.numpy import arrays
 
 from nmf_core import nmf
 from nmf_lab.demo_data import planted_nmf
-from nmf_lab.figures.change_of_basis import (
-    cloud_bases_figure,
-    layers_figure,
-    matrix_latex,
-    point_in_bases_figure,
-)
-from nmf_lab.figures.home import product_figure
 from nmf_lab.lessons.change_of_basis.basis import (
     check_basis,
     coordinates_in_basis,
@@ -107,70 +100,7 @@ def test_rank_one_layers_need_matching_inner_dimension():
         rank_one_layers(np.ones((4, 2)), np.ones((3, 5)))
 
 
-# ---------------------------------------------------------------- figures of the page
-
-
-def test_matrix_latex_rounds_and_never_prints_minus_zero():
-    assert matrix_latex([[1.0, -0.001], [0.5, 2.345]]) == (
-        r"\begin{pmatrix}1.00 & 0.00 \\ 0.50 & 2.35\end{pmatrix}"
-    )
-    assert matrix_latex([1, 2], digits=0) == r"\begin{pmatrix}1 & 2\end{pmatrix}"
-
-
-@pytest.mark.parametrize("dim", [2, 3])
-def test_point_figure_walks_to_P_in_both_bases(dim):
-    rng = np.random.default_rng(dim)
-    B = np.eye(dim) + 0.3 * rng.random((dim, dim))
-    P = rng.uniform(-2, 2, dim)
-    c = coordinates_in_basis(P, B)
-    fig = point_in_bases_figure(P, B, c)
-    if dim == 2:
-        tips = [(a.x, a.y) for a in fig.layout.annotations if a.arrowwidth == 4]
-        np.testing.assert_allclose(tips[-1], P)
-    else:
-        walk = next(t for t in fig.data if t.name.startswith(f"c{dim}"))
-        np.testing.assert_allclose([walk.x[-1], walk.y[-1], walk.z[-1]], P)
-    # Without a basis only the identity walk and P are drawn.
-    assert not any(
-        (t.name or "").startswith("c1") for t in point_in_bases_figure(P, None, None).data
-    )
-
-
-def test_point_figure_refuses_other_dimensions():
-    with pytest.raises(ValueError, match="2-D and 3-D"):
-        point_in_bases_figure(np.ones(4), np.eye(4), np.ones(4))
-
-
-def test_product_figure_keeps_the_matrices_and_checks_shapes():
-    rng = np.random.default_rng(0)
-    H, W = rng.random((6, 2)), rng.random((2, 5))
-    fig = product_figure(H @ W, H, W)
-    np.testing.assert_allclose(
-        np.asarray(fig.data[1].z) @ np.asarray(fig.data[2].z), np.asarray(fig.data[0].z)
-    )
-    with pytest.raises(ValueError, match="Shapes do not fit"):
-        product_figure(np.ones((6, 5)), np.ones((6, 2)), np.ones((3, 5)))
-
-
-def test_layers_figure_shows_r_layers_and_their_sum():
-    rng = np.random.default_rng(2)
-    layers = rank_one_layers(rng.random((4, 3)), rng.random((3, 5)))
-    fig = layers_figure(layers)
-    assert len(fig.data) == 4
-    np.testing.assert_allclose(np.asarray(fig.data[-1].z), layers.sum(axis=0))
-    # One shared colour scale: every panel's zmax is the sum's maximum.
-    assert len({trace.zmax for trace in fig.data}) == 1
-
-
-@pytest.mark.parametrize("dim", [2, 3])
-def test_cloud_figure_draws_learned_rows_at_the_cloud_scale(dim):
-    rng = np.random.default_rng(5)
-    X = rng.random((10, dim))
-    W = rng.random((2, dim))
-    fig = cloud_bases_figure(X, W)
-    assert fig.data[0].x is not None and len(fig.data[0].x) == 10
-    with pytest.raises(ValueError):
-        cloud_bases_figure(rng.random((10, 4)), rng.random((2, 4)))
+# ---------------------------------------------------------------- the page's numbers
 
 
 def test_largest_gap_is_the_largest_absolute_difference():

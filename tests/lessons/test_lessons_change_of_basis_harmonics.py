@@ -120,28 +120,6 @@ def test_unknown_preset_is_refused(grid):
         sh.preset_values("Teapot", grid.theta, grid.phi)
 
 
-def test_spectrum_figure_places_each_coefficient_at_its_l_and_m():
-    from nmf_lab.figures.change_of_basis import spectrum_figure
-
-    coefficients = np.arange(16, dtype=float)
-    z = np.asarray(spectrum_figure(coefficients).data[0].z, dtype=float)
-    assert z.shape == (4, 7)
-    for l, m in sh.degree_order_pairs(3):  # noqa: E741
-        assert z[l, 3 + m] == sh.harmonic_index(l, m)
-    assert np.isnan(z[0, 0]) and np.isnan(z[2, 6])
-
-
-def test_sphere_figure_uses_a_diverging_scale_only_for_signed_functions(grid):
-    from nmf_lab.figures.change_of_basis import sphere_figure
-
-    theta, phi = np.meshgrid(np.linspace(0, np.pi, 5), np.linspace(0, 2 * np.pi, 9), indexing="ij")
-    positive = sh.preset_values("Smooth bump", theta, phi)
-    signed = sh.real_spherical_harmonic(1, 0, theta, phi)
-    assert sphere_figure(theta, phi, [positive], ["f"]).data[0].cmin == 0
-    fig = sphere_figure(theta, phi, [signed, positive], ["a", "b"])
-    assert fig.data[0].cmid == 0 and fig.data[0].cmin == -fig.data[0].cmax
-
-
 def test_terms_as_tuple_is_sorted_and_hashable():
     terms = sh.parse_terms("3 -2 -0.7; 0 0 0.5; 2 1 1", max_degree=4)
     as_tuple = sh.terms_as_tuple(terms)

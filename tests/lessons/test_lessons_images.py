@@ -1,19 +1,15 @@
-"""nmf_lab.lessons.images and nmf_lab.figures.images: safe decoding, NMF vs SVD on pictures, faces.
+"""The Images page's computations (``nmf_lab.lessons.images``): NMF vs SVD on pictures, faces.
 
-Every claim the Images page makes in its text has a test here (marked "page claim").
-Test pictures are generated with Pillow in the test rather than committed as binaries.
+Every claim the Images page makes in its text about its numbers has a test here (marked "page
+claim"); its figure builders are tested in tests/figures/test_figures_images.py.
 """
 
 from __future__ import annotations
-
-import base64
-import io
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 from threadpoolctl import threadpool_limits
 
 from nmf_core import initialize, nmf, pca, truncated_svd
@@ -32,14 +28,6 @@ def one_blas_thread():
     SVDs and NMFs tens of times slower."""
     with threadpool_limits(limits=1):
         yield
-
-
-# ------------------------------------------------------------------ helpers ---------------
-
-
-def decode_uri(uri: str) -> Image.Image:
-    assert uri.startswith("data:image/png;base64,")
-    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
 
 
 # ------------------------------------------------------------------ preparing --------------
@@ -369,130 +357,7 @@ def test_compare_faces_rejects_too_high_rank():
         im.compare_faces(np.ones((5, 8)), 6)
 
 
-# ------------------------------------------------------------------ figures ----------------
-
-
-def test_colorize_uses_the_ends_of_the_scale():
-    pixels = figs.colorize(np.array([[0.0, 1.0, 2.0]]), "Viridis", 0.0, 1.0)
-    np.testing.assert_array_equal(pixels[0, 0], [0x44, 0x01, 0x54])  # Viridis start #440154
-    np.testing.assert_array_equal(pixels[0, 1], [0xFD, 0xE7, 0x25])  # Viridis end #fde725
-    np.testing.assert_array_equal(pixels[0, 2], pixels[0, 1])  # clipped above vmax
-
-
-def test_image_trace_sends_a_png_of_the_right_size():
-    trace = figs.image_trace(np.random.default_rng(0).random((30, 40)))
-    picture = decode_uri(trace.source)
-    assert picture.size == (40, 30) and picture.mode == "L"
-    diverging = decode_uri(
-        figs.image_trace(np.array([[-1.0, 0.0, 1.0]]), kind="diverging").source
-    ).convert("RGB")
-    left, middle, right = (np.array(diverging.getpixel((x, 0))) for x in range(3))
-    assert left[2] > left[0] and right[0] > right[2]  # blue below zero, red above
-    assert middle.min() > 200  # white-ish at zero
-    with pytest.raises(ValueError, match="kind"):
-        figs.image_trace(np.zeros((2, 2)), kind="rainbow")
-
-
-def test_error_maps_share_one_colour_scale():
-    # Page claim: the two error maps are on the SAME colour scale. The same error value must get
-    # the same colour in both panels, even though their maxima differ.
-    nmf_map = np.full((20, 20), 0.1)
-    nmf_map[0, 0] = 0.4
-    svd_map = np.full((20, 20), 0.1)
-    fig = figs.error_maps_figure(nmf_map, svd_map, quantile=1.0)
-    images = [trace for trace in fig.data if trace.type == "image"]
-    first, second = (np.array(decode_uri(t.source).convert("RGB")) for t in images)
-    np.testing.assert_array_equal(first[5, 5], second[5, 5])
-    assert not np.array_equal(first[0, 0], second[0, 0])
-    colorbar = next(trace for trace in fig.data if trace.type == "scatter")
-    assert colorbar.marker.cmin == 0 and colorbar.marker.cmax == pytest.approx(0.4)
-
-
-def test_error_scale_tops_out_at_the_995th_percentile_of_both_maps(camera_result):
-    # Page caption: the scale tops out at the 99.5th percentile of both maps.
-    fig = figs.error_maps_figure(camera_result.nmf_error_map, camera_result.svd_error_map)
-    colorbar = next(trace for trace in fig.data if trace.type == "scatter")
-    both = np.concatenate(
-        [camera_result.nmf_error_map.ravel(), camera_result.svd_error_map.ravel()]
-    )
-    assert colorbar.marker.cmax == pytest.approx(np.quantile(both, 0.995))
-    assert colorbar.marker.cmax < both.max()
-
-
-def test_reconstruction_and_factor_figures(camera_result):
-    result = camera_result
-    fig = figs.reconstructions_figure(
-        result.original,
-        result.nmf_image,
-        result.svd_image,
-        rank=20,
-        nmf_error=result.nmf_error,
-        svd_error=result.svd_error,
-    )
-    assert len(fig.data) == 3
-    assert f"{result.nmf_error:.1%}" in fig.layout.annotations[1].text
-    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
-    zmids = [trace.zmid for trace in factors.data]
-    assert zmids == [None, 0, None, 0]  # diverging (centred) only for SVD's signed factors
-    assert factors.data[0].z.shape == (20, 512) and factors.data[2].z.shape == (20, 512)
-
-
-def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
-    H, W = camera_result.H[0], camera_result.W[0]
-    layers = im.layer_stack(H, W, np.arange(4), max_side=64)
-    signed = im.layer_stack(
-        camera_result.svd_left[0], camera_result.svd_right[0], np.arange(4), max_side=64
-    )
-    fig = figs.layers_figure(layers, signed, labels=list("abcd"))
-    assert len(fig.data) == 1 and list(fig.layout.xaxis.ticktext) == list("abcd")
-    picture = decode_uri(fig.data[0].source)
-    assert picture.size[1] == 2 * 64 + 4
-    with pytest.raises(ValueError, match="labels"):
-        figs.layers_figure(layers, signed, labels=["a"])
-    with pytest.raises(ValueError, match="same shape"):
-        figs.layers_figure(layers, signed[:2], labels=list("abcd"))
-
-
-def test_error_rank_figure_has_both_curves():
-    fig = figs.error_rank_figure(
-        np.arange(1, 4), np.array([0.5, 0.4, 0.3]), np.array([0.4, 0.3, 0.2]), current_rank=2
-    )
-    assert [trace.name.split()[0] for trace in fig.data] == ["NMF", "SVD"]
-
-
-def test_mosaic_places_tiles_with_gaps():
-    tiles = np.arange(1, 5, dtype=float)[:, None] * np.ones((4, 6))
-    canvas = figs.mosaic(tiles, (2, 3), columns=3, gap=1)
-    assert canvas.shape == (2 * 3 - 1, 3 * 4 - 1)
-    assert canvas[0, 0] == 1 and canvas[0, 4] == 2 and canvas[3, 0] == 4
-    assert np.isnan(canvas[0, 3]) and np.isnan(canvas[2, 0])
-    scaled = figs.mosaic(np.array([[0.0, 2.0], [-4.0, 1.0]]), (1, 2), columns=2, normalize="absmax")
-    np.testing.assert_allclose(scaled[0, [0, 1, 3, 4]], [0, 1, -1, 0.25])
-    with pytest.raises(ValueError, match="tiles"):
-        figs.mosaic(tiles, (3, 3), columns=2)
-
-
-def test_face_figures(default_faces):
-    fig = figs.face_mosaic_figure(
-        [
-            (
-                "parts",
-                figs.mosaic(default_faces.W, FACE_SHAPE, columns=4, normalize="max"),
-                "sequential",
-            ),
-            (
-                "eigenfaces",
-                figs.mosaic(
-                    default_faces.pca.components, FACE_SHAPE, columns=4, normalize="absmax"
-                ),
-                "diverging",
-            ),
-        ]
-    )
-    assert fig.data[0].zmin == 0 and fig.data[1].zmid == 0
-    bars = figs.face_coefficients_figure(default_faces.H[0], default_faces.pca.scores[0])
-    assert len(bars.data[0].y) == len(bars.data[1].y) == FACE_RANK
-    assert min(bars.data[0].y) >= 0 and min(bars.data[1].y) < 0
+# ------------------------------------------------------------------ the page's numbers -----
 
 
 def test_error_vs_rank_takes_the_pages_cached_pieces_and_reports_progress(camera):
