@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -69,9 +70,12 @@ class Penalties:
         """``{"l1_H": …, "l1_W": …, "l2_H": …, "l2_W": …}``, in that order."""
         return {name: getattr(self, name) for name in PENALTY_NAMES}
 
-    @property
+    @cached_property
     def active(self) -> bool:
-        """Whether any weight is positive (an unpenalised objective is just the loss)."""
+        """Whether any weight is positive (an unpenalised objective is just the loss).
+
+        Cached: the solver asks after every iteration, and the weights never change.
+        """
         return any(self.as_dict().values())
 
     def on(self, factor: str) -> dict[str, float]:
