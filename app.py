@@ -1,7 +1,7 @@
 """NMF Lab: the Streamlit entry point.
 
 This file is the frame around every page: page config, the navigation along the learning path,
-and the shared sidebar (global seed, lecture mode, references). Each page lives in ``pages/``
+and the shared sidebar (global seed, lecture mode, references). Each page lives in ``app_pages/``
 and stays thin; what it computes comes from ``nmf_lab.lessons`` (built on ``nmf_core``) and
 what it draws from ``nmf_lab.figures``.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared import render_shared_sidebar, sanitize_query_params
+from app_pages._shared import render_shared_sidebar, sanitize_query_params
 
 st.set_page_config(
     page_title="NMF Lab",
@@ -22,26 +22,28 @@ st.set_page_config(
 sanitize_query_params()
 
 # The learning path of DESIGN.md, in order. url_path values are part of shareable links:
-# changing one breaks bookmarks, so treat them as public API. A url_path must differ from its
-# file's stem: until st.navigation has run once in a server process, Streamlit treats pages/
-# as an old-style page folder keyed by file stem, and an equal name lets that registration win
-# (the page then runs without this frame and its sidebar). The same start-up rule is why the
-# very first deep link after a server start shows a "Page not found" notice (README).
+# changing one breaks bookmarks, so treat them as public API. The page scripts live in
+# app_pages/, not pages/: Streamlit reads a pages/ folder as an old-style multipage app until
+# st.navigation has run once, and deep links then show "Page not found" (README, Deploying).
 PAGES = {
     "Start": [
         st.Page(
-            "pages/home.py", title="Home", icon=":material/home:", url_path="start", default=True
+            "app_pages/home.py",
+            title="Home",
+            icon=":material/home:",
+            url_path="start",
+            default=True,
         ),
     ],
     "Geometry": [
         st.Page(
-            "pages/change_of_basis.py",
+            "app_pages/change_of_basis.py",
             title="Change of basis",
             icon=":material/swap_horiz:",
             url_path="change-of-basis",
         ),
         st.Page(
-            "pages/point_clouds.py",
+            "app_pages/point_clouds.py",
             title="Point clouds",
             icon=":material/scatter_plot:",
             url_path="point-clouds",
@@ -49,12 +51,15 @@ PAGES = {
     ],
     "Data": [
         st.Page(
-            "pages/images.py", title="Images", icon=":material/image:", url_path="factor-an-image"
+            "app_pages/images.py",
+            title="Images",
+            icon=":material/image:",
+            url_path="factor-an-image",
         ),
     ],
     "Algorithms": [
         st.Page(
-            "pages/watching_it_learn.py",
+            "app_pages/watching_it_learn.py",
             title="Watching it learn",
             icon=":material/monitoring:",
             url_path="watching-it-learn",
@@ -62,13 +67,13 @@ PAGES = {
     ],
     "Comparisons": [
         st.Page(
-            "pages/nmf_vs_svd_pca.py",
+            "app_pages/nmf_vs_svd_pca.py",
             title="NMF vs SVD vs PCA",
             icon=":material/compare:",
             url_path="nmf-vs-svd-pca",
         ),
         st.Page(
-            "pages/choosing_r.py",
+            "app_pages/choosing_r.py",
             title="Choosing r and penalties",
             icon=":material/tune:",
             url_path="choosing-r",

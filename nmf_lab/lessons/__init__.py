@@ -1,1 +1,1 @@
-"""What each page computes, without Streamlit: one module or package per page of ``pages/``."""
+"""What each page computes, without Streamlit: one module or package per page of ``app_pages/``."""

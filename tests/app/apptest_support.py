@@ -17,7 +17,7 @@ APP = str(ROOT / "app.py")
 
 
 def open_page(page: str, *, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """Run ``app.py`` on ``page`` (e.g. ``"pages/images.py"``) and return the finished AppTest."""
+    """Run ``app.py`` on ``page`` (e.g. ``"app_pages/images.py"``); return the finished AppTest."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if query:
         at.query_params.update(query)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from apptest_support import assert_clean, figure_by_key, open_page, trace_array
 
-PAGE = "pages/change_of_basis.py"
+PAGE = "app_pages/change_of_basis.py"
 ALL_KEYS = (
     "cob_point",
     "cob_cloud",

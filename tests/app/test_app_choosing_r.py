@@ -12,7 +12,7 @@ from nmf_lab.demo_data import image_patches, load_faces, planted_clusters, sampl
 from nmf_lab.lessons.choosing_r.penalties import fit_with_penalties
 from nmf_lab.lessons.choosing_r.rank_selection import rank_sweep
 
-PAGE = "pages/choosing_r.py"
+PAGE = "app_pages/choosing_r.py"
 # The page's defaults (a change here must be a deliberate change of the page).
 DEFAULT = {
     "true_r": 4,

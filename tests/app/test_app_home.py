@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from apptest_support import assert_clean, open_page, plotly_figures, trace_array
 
-PAGE = "pages/home.py"
+PAGE = "app_pages/home.py"
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from nmf_lab.demo_data import load_faces, sample_image
 from nmf_lab.lessons import images as im
 
-PAGE = "pages/images.py"
+PAGE = "app_pages/images.py"
 
 
 @pytest.fixture(scope="module", autouse=True)

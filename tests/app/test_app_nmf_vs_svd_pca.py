@@ -12,7 +12,7 @@ from nmf_lab.demo_data import comparison_cloud, image_matrix
 from nmf_lab.lessons.nmf_vs_svd_pca import compare, measure_table
 from nmf_lab.uploads import parse_csv_matrix
 
-PAGE = "pages/nmf_vs_svd_pca.py"
+PAGE = "app_pages/nmf_vs_svd_pca.py"
 GOOD_CSV = b"a,b,c,d\n1,2,0,3\n2,1,1,0\n0,3,2,1\n4,0,1,2\n1,1,3,0\n2,2,0,1\n"
 
 

@@ -13,7 +13,7 @@ from scipy.optimize import nnls
 from nmf_core import SOLVERS, nmf
 from nmf_lab.demo_data import make_cloud
 
-PAGE = "pages/point_clouds.py"
+PAGE = "app_pages/point_clouds.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
 # The page's defaults (a change here must be a deliberate change of the page).
 DEFAULT = {"preset": "cone", "dim": 2, "n_points": 150, "noise": 0.02, "rank": 2, "seed": 0}

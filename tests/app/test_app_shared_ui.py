@@ -1,11 +1,11 @@
-"""The shared UI glue in pages/_shared.py: downloads, the query-string guard, last_good."""
+"""The shared UI glue in app_pages/_shared.py: downloads, the query-string guard, last_good."""
 
 import io
 
 import numpy as np
 import pytest
 
-from pages._shared import _csv_bytes, _is_non_finite_number, _npy_bytes, input_digest
+from app_pages._shared import _csv_bytes, _is_non_finite_number, _npy_bytes, input_digest
 
 
 def test_npy_download_round_trips_exactly():
@@ -39,7 +39,7 @@ def test_finite_numbers_and_non_numbers_pass(text):
 def _last_good_script():
     import streamlit as st
 
-    from pages._shared import last_good
+    from app_pages._shared import last_good
 
     def parse(raw):
         st.session_state["parses"] = st.session_state.get("parses", 0) + 1

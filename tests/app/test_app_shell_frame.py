@@ -22,21 +22,21 @@ HOSTILE_QUERIES = [
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)
 def test_hostile_query_strings_fall_back_to_defaults(query):
-    at = open_page("pages/home.py", query=query)
+    at = open_page("app_pages/home.py", query=query)
     assert_clean(at)
     assert at.sidebar.number_input(key="seed").value == 0
     assert at.sidebar.toggle(key="lecture").value is False
 
 
 def test_valid_sidebar_query_is_applied():
-    at = open_page("pages/home.py", query={"seed": "7", "lecture": "true"})
+    at = open_page("app_pages/home.py", query={"seed": "7", "lecture": "true"})
     assert_clean(at)
     assert at.sidebar.number_input(key="seed").value == 7
     assert at.sidebar.toggle(key="lecture").value is True
 
 
 def test_the_seed_and_lecture_mode_can_be_changed():
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.sidebar.number_input(key="seed").set_value(11).run()
     at.sidebar.toggle(key="lecture").set_value(True).run()
     assert_clean(at)

@@ -4,13 +4,13 @@ import pytest
 from apptest_support import assert_clean, open_page
 
 PAGES = [
-    "pages/home.py",
-    "pages/change_of_basis.py",
-    "pages/point_clouds.py",
-    "pages/images.py",
-    "pages/watching_it_learn.py",
-    "pages/nmf_vs_svd_pca.py",
-    "pages/choosing_r.py",
+    "app_pages/home.py",
+    "app_pages/change_of_basis.py",
+    "app_pages/point_clouds.py",
+    "app_pages/images.py",
+    "app_pages/watching_it_learn.py",
+    "app_pages/nmf_vs_svd_pca.py",
+    "app_pages/choosing_r.py",
 ]
 
 

@@ -17,7 +17,7 @@ from nmf_lab.lessons.watching_it_learn import (
     svd_floor,
 )
 
-PAGE = "pages/watching_it_learn.py"
+PAGE = "app_pages/watching_it_learn.py"
 
 
 def _metric(at, label_start: str) -> str:

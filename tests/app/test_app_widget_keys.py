@@ -11,11 +11,11 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES_DIR = ROOT / "pages"
+PAGES_DIR = ROOT / "app_pages"
 
 
 def navigation_pages() -> list[Path]:
-    """The page scripts registered in ``app.py`` (every ``st.Page("pages/...")`` call), read
+    """The page scripts registered in ``app.py`` (every ``st.Page("app_pages/...")`` call), read
     with ``ast`` so that Streamlit does not run."""
     files = []
     for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):

@@ -171,7 +171,7 @@ def assert_page_healthy(page) -> None:
 
 
 _PAGE_CALL = re.compile(
-    r"st\.Page\(\s*[\"'](?P<file>pages/[^\"']+\.py)[\"'](?P<args>.*?)\)", re.DOTALL
+    r"st\.Page\(\s*[\"'](?P<file>app_pages/[^\"']+\.py)[\"'](?P<args>.*?)\)", re.DOTALL
 )
 _URL_PATH = re.compile(r"url_path\s*=\s*[\"'](?P<url>[^\"']*)[\"']")
 _TITLE = re.compile(r"title\s*=\s*[\"'](?P<title>[^\"']*)[\"']")

@@ -17,7 +17,7 @@ from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_imag
 from nmf_lab.figures import images as figs
 from nmf_lab.lessons import images as im
 
-# The page's defaults (pages/images.py); the claims are checked at these settings.
+# The page's defaults (app_pages/images.py); the claims are checked at these settings.
 PAGE_RANK, PAGE_ITERS, PAGE_SOLVER, PAGE_INIT, PAGE_SEED = 20, 30, "hals", "nndsvda", 0
 FACE_RANK, FACE_ITERS = 16, 100
 

@@ -20,7 +20,7 @@ from nmf_lab.lessons.watching_it_learn import (
     svd_floor,
 )
 
-# The page's defaults (pages/watching_it_learn.py): faces, rank 6, random start, seed 0.
+# The page's defaults (app_pages/watching_it_learn.py): faces, rank 6, random start, seed 0.
 DEFAULT_DATA, DEFAULT_RANK, DEFAULT_INIT, DEFAULT_SEED = "faces", 6, "random", 0
 DEFAULT_ITERS, DEFAULT_RACE_ITERS = 100, 100
 

@@ -16,7 +16,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_PACKAGES = {"nmf_core", "nmf_lab", "pages", "app"}
+OWN_PACKAGES = {"nmf_core", "nmf_lab", "app_pages", "app"}
 # Import names whose distribution has another name, for when the metadata of an installed
 # package does not say (the installed metadata is asked first).
 IMPORT_TO_DISTRIBUTION = {
@@ -34,7 +34,7 @@ APP_ONLY = {"streamlit", "plotly", "PIL", "skimage", "sklearn", "pandas"}
 
 def app_sources() -> list[Path]:
     files = [ROOT / "app.py"]
-    for folder in ("pages", "nmf_core", "nmf_lab"):
+    for folder in ("app_pages", "nmf_core", "nmf_lab"):
         files += [p for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts]
     return sorted(files)
 
@@ -83,7 +83,7 @@ def distribution_of(import_name: str) -> str:
 def test_the_import_scan_sees_the_code():
     # Guards the tests below against a scan that silently finds nothing.
     files = app_sources()
-    assert any(p.parent.name == "pages" for p in files)
+    assert any(p.parent.name == "app_pages" for p in files)
     assert any("nmf_lab" in p.parts for p in files)
     found = set().union(*(third_party(imported_top_names(p)) for p in files))
     assert {"numpy", "streamlit", "plotly"} <= found, found

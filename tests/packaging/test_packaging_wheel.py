@@ -115,7 +115,7 @@ def test_the_wheel_holds_no_tests_benchmarks_or_pages(wheel):
     stray = sorted(
         name
         for name in wheel_names(wheel)
-        if name.split("/")[0] in {"tests", "benchmarks", "pages", "app.py", "assets"}
+        if name.split("/")[0] in {"tests", "benchmarks", "app_pages", "app.py", "assets"}
     )
     assert not stray, stray
 

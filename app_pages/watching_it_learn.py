@@ -9,10 +9,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages._shared import download_matrices, explain, seed, show_figure
 from nmf_lab.demo_data import LEARNING_IMAGE_SIDE, LearningData, learning_data
 from nmf_lab.figures.watching_it_learn import SOLVER_LABELS, learning_figure, race_figure
 from nmf_lab.lessons import watching_it_learn as fr
-from pages._shared import download_matrices, explain, seed, show_figure
 
 # Bound selectboxes write the *label* into the URL, so labels stay short.
 DATA_LABELS = {"faces": "Faces", "cloud3": "Cloud 3-D", "cloud2": "Cloud 2-D", "image": "Camera"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, comparison_matrix
 from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
@@ -16,7 +17,6 @@ from nmf_lab.figures.nmf_vs_svd_pca import (
 )
 from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, measure_table
 from nmf_lab.uploads import comparison_matrix_from_csv
-from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 # Option labels are what the URL stores (?cmp_data=Faces), so they are short words.
 SOURCES = {"Toy cloud": "cloud", "Image": "image", "Faces": "faces", "CSV upload": "csv"}

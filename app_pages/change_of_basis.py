@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
 from nmf_lab.figures.change_of_basis import (
     cloud_bases_figure,
     error_curve_figure,
@@ -25,7 +26,6 @@ from nmf_lab.lessons.change_of_basis.basis import (
     rank_one_layers,
     rebuild_gap,
 )
-from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 # Default basis rows: the top-left 2×2 block is the same in 2-D and 3-D, so switching the
 # dimension keeps what the user typed there.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._shared import GoodInput, download_matrices, explain, last_good, seed, show_figure
 from nmf_core import INITS, SOLVERS
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_lab.figures import images as figs
@@ -20,7 +21,6 @@ from nmf_lab.uploads import (
     decode_image,
     safe_file_name,
 )
-from pages._shared import GoodInput, download_matrices, explain, last_good, seed, show_figure
 
 UPLOAD = "upload"
 LAST_UPLOAD = "images_last_upload"  # session_state: the last upload that decoded cleanly

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
 from nmf_core import INITS, SOLVERS, nmf
 from nmf_lab.demo_data import CLOUD_PRESET_LABELS, CLOUD_PRESETS, Cloud, make_cloud
 from nmf_lab.figures.point_clouds import (
@@ -32,7 +33,6 @@ from nmf_lab.lessons.point_clouds import (
     stretched_twin,
 )
 from nmf_lab.uploads import MAX_CLOUD_ROWS, cloud_from_csv
-from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 MAX_ITER = 400
 TOL = 1e-7

@@ -6,30 +6,30 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages._shared import download_matrices, explain, seed, show_figure
 from nmf_lab.figures.home import product_figure
 from nmf_lab.lessons.home import PLANTED_RANK, Example, factor_example
-from pages._shared import download_matrices, explain, seed, show_figure
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 # Page files of the learning path with what each one adds (titles come from app.py).
 LEARNING_PATH = [
     (
-        "pages/change_of_basis.py",
+        "app_pages/change_of_basis.py",
         "coordinates of a point in another basis; `X = H W` as "
         "coordinates times basis; rank-one layers; spherical harmonics.",
     ),
     (
-        "pages/point_clouds.py",
+        "app_pages/point_clouds.py",
         "the cone spanned by the rows of `W`, many equally good answers, separable data and SPA.",
     ),
-    ("pages/images.py", "factor a picture or faces at a rank you choose; NMF parts vs SVD."),
+    ("app_pages/images.py", "factor a picture or faces at a rank you choose; NMF parts vs SVD."),
     (
-        "pages/watching_it_learn.py",
+        "app_pages/watching_it_learn.py",
         "the loss falling iteration by iteration; MU, HALS, ANLS and ALS from the same start.",
     ),
-    ("pages/nmf_vs_svd_pca.py", "the same data three ways: components, signs, errors."),
-    ("pages/choosing_r.py", "picking the rank, L1/L2 penalties, and what it costs."),
+    ("app_pages/nmf_vs_svd_pca.py", "the same data three ways: components, signs, errors."),
+    ("app_pages/choosing_r.py", "picking the rank, L1/L2 penalties, and what it costs."),
 ]
 
 

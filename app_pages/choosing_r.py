@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
 from nmf_core import SOLVERS
 from nmf_lab.demo_data import (
     FACE_SHAPE,
@@ -46,7 +47,6 @@ from nmf_lab.lessons.choosing_r.rank_selection import (
     summarize_ranks,
 )
 from nmf_lab.uploads import parse_csv_matrix
-from pages._shared import download_matrices, explain, last_good, seed, show_figure
 
 # Planted data: small enough that 6 ranks × 8 restarts run in well under a second.
 PLANTED_SHAPE = (60, 30)
