@@ -36,7 +36,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
-from google.protobuf.message import DecodeError
 from streamlit import config
 from streamlit.logger import get_logger
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -203,7 +202,9 @@ class _GuardedConnection:
                 return message
             try:
                 back_msg = BackMsg.FromString(data)
-            except DecodeError:
+            # protobuf's DecodeError, caught as Streamlit's own handler catches it: naming it
+            # would import protobuf, a dependency of Streamlit's that the app does not declare.
+            except Exception:
                 return await self._close(
                     CLOSE_PROTOCOL_ERROR,
                     f"Closed a websocket that sent a {len(data)}-byte frame that is not a BackMsg.",
