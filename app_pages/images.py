@@ -9,11 +9,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._progress import RESULTS, cached_value, run_cached
 from app_pages._shared import GoodInput, download_matrices, explain, last_good, seed, show_figure
 from nmf_core import INITS, SOLVERS
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_lab.figures import images as figs
 from nmf_lab.lessons import images as im
+from nmf_lab.lessons import run_cost
 from nmf_lab.uploads import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -63,8 +65,6 @@ def start_points(
     return im.image_starts(_image, top, color=color, init=init, seed=seed_value)
 
 
-# The start points are a function of the other arguments, so they stay out of the cache key.
-@st.cache_data(max_entries=24, show_spinner=False)
 def factorization(
     image_key: str,
     color: str,
@@ -73,20 +73,31 @@ def factorization(
     init: str,
     iters: int,
     seed_value: int,
-    _image: np.ndarray,
-    _svds,
-    _starts,
+    image: np.ndarray,
+    svds,
+    starts,
 ) -> im.ImageFactorization:
-    return im.factor_image(
-        _image,
-        rank,
-        color=color,
-        solver=solver,
-        init=init,
-        max_iter=iters,
-        seed=seed_value,
-        svds=_svds,
-        starts=_starts,
+    """The picture factored at rank r, with a progress bar the first time (kept afterwards)."""
+    channels = 3 if color == "rgb" else 1
+    per_iteration = run_cost.seconds_per_iteration(solver, *image.shape[:2], rank)
+    return run_cached(
+        ("images", image_key, color, rank, solver, init, iters, seed_value),
+        f"Factoring the picture with {solver.upper()}, r = {rank}",
+        channels * iters * per_iteration,
+        lambda progress: im.factor_image(
+            image,
+            rank,
+            color=color,
+            solver=solver,
+            init=init,
+            max_iter=iters,
+            seed=seed_value,
+            svds=svds,
+            starts=starts,
+            callback=progress.nmf_callback(
+                per_iteration, iters, stages=CHANNEL_NAMES if channels > 1 else ()
+            ),
+        ),
     )
 
 
@@ -115,39 +126,40 @@ def picture_figures(
     )
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def nmf_error_at(
-    image_key: str,
-    color: str,
-    rank: int,
-    solver: str,
-    init: str,
-    iters: int,
-    seed_value: int,
-    _image: np.ndarray,
-    _starts,
-) -> float:
-    return im.nmf_image_error(
-        _image,
-        rank,
-        color=color,
-        solver=solver,
-        init=init,
-        max_iter=iters,
-        seed=seed_value,
-        starts=_starts,
-    )
-
-
 @st.cache_data(max_entries=1, show_spinner=False)
 def faces() -> np.ndarray:
     return load_faces()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def faces_comparison(rank: int, solver: str, init: str, seed_value: int) -> im.FacesComparison:
-    return im.compare_faces(
-        faces(), rank, solver=solver, init=init, max_iter=FACE_ITERS, seed=seed_value
+    """NMF parts and eigenfaces at rank r, with a progress bar the first time."""
+    matrix = faces()
+    cap = run_cost.iteration_cap(solver, *matrix.shape, rank, FACE_ITERS)
+    if cap.capped:
+        st.caption(capped_note(solver, rank, cap))
+    return run_cached(
+        ("images-faces", rank, solver, init, cap.allowed, seed_value),
+        f"Factoring the faces with {solver.upper()}, r = {rank}",
+        cap.allowed_seconds,
+        lambda progress: im.compare_faces(
+            matrix,
+            rank,
+            solver=solver,
+            init=init,
+            max_iter=cap.allowed,
+            seed=seed_value,
+            callback=progress.nmf_callback(cap.seconds_per_iteration, cap.allowed),
+        ),
+    )
+
+
+def capped_note(solver: str, rank: int, cap: run_cost.IterationCap) -> str:
+    """Why fewer iterations run than were asked for."""
+    return (
+        f"{solver.upper()} at r = {rank} would take "
+        f"{run_cost.describe_seconds(cap.asked_seconds)} for {cap.asked} iterations on one "
+        f"core; it runs {cap.allowed} ({run_cost.describe_seconds(cap.allowed_seconds)}) so "
+        "the page stays live. HALS and MU go much further in the same time."
     )
 
 
@@ -247,8 +259,13 @@ n, k = image.shape[:2]
 rank = min(int(rank_asked), n, k)
 if rank < rank_asked:
     st.warning(f"This picture is {n}×{k}: the rank is capped at min(n, k) = {rank}.")
-if image.ndim == 2 and color == "rgb":
-    st.caption("This picture is grayscale already: there is one channel to factor.")
+if im.effective_color(image, color) != color:
+    st.caption(
+        "This picture is grayscale already: there is one channel to factor, so the result is "
+        "the grayscale one (nothing is recomputed)."
+    )
+# A grayscale picture gives the same result in both modes: one cache entry serves both.
+color = im.effective_color(image, color)
 st.caption(
     f"Pictures are factored at a working size of at most {im.WORKING_SIDE} pixels on "
     f"the longest side; *{image_name}* is {n}×{k} here."
@@ -256,8 +273,12 @@ st.caption(
 
 svds = channel_svds(image_key, color, image)
 starts = start_points(image_key, color, init, min(MAX_RANK, n, k), seed_value, image)
+channel_count = 3 if color == "rgb" else 1
+cap = run_cost.iteration_cap(solver, n, k, rank, int(iters), channels=channel_count)
+if cap.capped:
+    st.info(capped_note(solver, rank, cap))
 result = factorization(
-    image_key, color, rank, solver, init, int(iters), seed_value, image, svds, starts
+    image_key, color, rank, solver, init, cap.allowed, seed_value, image, svds, starts
 )
 
 # ---- one image, three ways
@@ -283,7 +304,7 @@ st.markdown(
 )
 
 recon_figure, errors_figure = picture_figures(
-    image_key, color, rank, solver, init, int(iters), seed_value, result
+    image_key, color, rank, solver, init, cap.allowed, seed_value, result
 )
 show_figure(
     recon_figure,
@@ -372,21 +393,56 @@ show_curve = curve_cols[1].toggle(
     help="Runs one NMF per rank r = 1…R (cached afterwards).",
 )
 if show_curve:
-    top_rank = min(int(max_curve_rank), n, k)
-    progress = st.progress(0.0, text="Factoring at each rank…")
-    curve = im.error_vs_rank(
-        image,
-        top_rank,
-        color=color,
-        svds=svds,
-        nmf_error=lambda r: nmf_error_at(
-            image_key, color, r, solver, init, int(iters), seed_value, image, starts
-        ),
-        on_rank=lambda r, last: progress.progress(
-            r / last, text=f"Factoring at each rank… r = {r}/{last}"
+    asked_top = min(int(max_curve_rank), n, k)
+    # Each rank runs as many iterations as the picture above would at that rank.
+    rank_caps = [
+        run_cost.iteration_cap(solver, n, k, r, int(iters), channels=channel_count)
+        for r in range(1, asked_top + 1)
+    ]
+    top_rank = run_cost.affordable_steps([c.allowed_seconds for c in rank_caps])
+    if top_rank < asked_top:
+        st.info(
+            f"With {solver.upper()} the chart stops at R = {top_rank}: ranks up to "
+            f"{asked_top} would take "
+            f"{run_cost.describe_seconds(sum(c.allowed_seconds for c in rank_caps))} on one "
+            "core. HALS or MU reach further."
+        )
+
+    def curve_error(progress, r: int) -> float:
+        key = ("images-error", image_key, color, r, solver, init, rank_caps[r - 1].allowed)
+        found = cached_value((*key, seed_value))
+        if found is not None:
+            progress.advance(rank_caps[r - 1].allowed_seconds, f"r = {r} of {top_rank}")
+            return found
+        per_iteration = rank_caps[r - 1].seconds_per_iteration / channel_count
+        value = im.nmf_image_error(
+            image,
+            r,
+            color=color,
+            solver=solver,
+            init=init,
+            max_iter=rank_caps[r - 1].allowed,
+            seed=seed_value,
+            starts=starts,
+            callback=progress.nmf_callback(
+                per_iteration, rank_caps[r - 1].allowed, label=f"r = {r} of {top_rank}, "
+            ),
+        )
+        RESULTS.put((*key, seed_value), value)
+        return value
+
+    curve = run_cached(
+        ("images-curve", image_key, color, top_rank, solver, init, int(iters), seed_value),
+        f"Error against rank with {solver.upper()}",
+        sum(c.allowed_seconds for c in rank_caps[:top_rank]),
+        lambda progress: im.error_vs_rank(
+            image,
+            top_rank,
+            color=color,
+            svds=svds,
+            nmf_error=lambda r: curve_error(progress, r),
         ),
     )
-    progress.empty()
     show_figure(
         figs.error_rank_figure(
             curve.ranks, curve.nmf, curve.svd, current_rank=rank if rank <= top_rank else None

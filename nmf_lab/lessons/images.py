@@ -33,7 +33,7 @@ from nmf_core import check_rank
 from nmf_core.baselines import PCAResult, SVDResult, pca, truncated_svd
 from nmf_core.init import initialize
 from nmf_core.metrics import hoyer_sparseness, relative_error
-from nmf_core.solvers import nmf
+from nmf_core.solvers import Callback, nmf
 
 __all__ = [
     "COLOR_MODES",
@@ -123,6 +123,22 @@ def image_channels(image: np.ndarray, color: str = "grayscale") -> list[np.ndarr
     if color == "grayscale":
         return [rgb @ _LUMA]
     return [np.ascontiguousarray(rgb[..., c]) for c in range(3)]
+
+
+def effective_color(image: np.ndarray, color: str) -> str:
+    """The colour mode that decides the result: ``"grayscale"`` for a one-channel picture.
+
+    A grayscale picture has one channel in either mode, so asking for ``"rgb"`` gives the same
+    factorisation; pages key their caches by this, so switching computes nothing new.
+
+    Examples
+    --------
+    >>> effective_color(np.zeros((4, 4)), "rgb"), effective_color(np.zeros((4, 4, 3)), "rgb")
+    ('grayscale', 'rgb')
+    """
+    if color not in COLOR_MODES:
+        raise ValueError(f"Unknown colour mode {color!r}; choose one of {', '.join(COLOR_MODES)}.")
+    return "grayscale" if np.ndim(image) == 2 else color
 
 
 def _stack(channels: Sequence[np.ndarray]) -> np.ndarray:
@@ -374,6 +390,7 @@ def factor_image(
     tol: float = 1e-4,
     svds: Sequence[SVDResult] | None = None,
     starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    callback: Callback | None = None,
 ) -> ImageFactorization:
     """Factor an image at rank ``r`` with NMF and with the SVD.
 
@@ -391,6 +408,9 @@ def factor_image(
     starts : list of (H0, W0), optional
         From :func:`image_starts` with the same image, colour mode and ``init`` (same result as
         starting from ``init``, without its SVD).
+    callback : callable, optional
+        Passed to every :func:`nmf_core.nmf` run (one per channel, in order): it sees
+        iterations ``1, 2, …`` of each channel in turn, and can stop a run by raising.
 
     Returns
     -------
@@ -412,6 +432,7 @@ def factor_image(
             max_iter=max_iter,
             seed=seed,
             tol=tol,
+            callback=callback,
         )
         Hs.append(result.H)
         Ws.append(result.W)
@@ -439,6 +460,7 @@ def nmf_image_error(
     seed: Any = 0,
     tol: float = 1e-4,
     starts: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    callback: Callback | None = None,
 ) -> float:
     """Relative error ``‖X − HW‖_F / ‖X‖_F`` of NMF at one rank, over all channels.
 
@@ -456,6 +478,7 @@ def nmf_image_error(
             max_iter=max_iter,
             seed=seed,
             tol=tol,
+            callback=callback,
         )
         squared_residual += float(np.sum((channel - result.H @ result.W) ** 2))
         squared_norm += float(np.sum(channel**2))
@@ -714,6 +737,7 @@ def compare_faces(
     init: str = "nndsvda",
     max_iter: int = 100,
     seed: Any = 0,
+    callback: Callback | None = None,
 ) -> FacesComparison:
     """NMF (parts) and PCA (eigenfaces) of a face matrix at rank ``r``.
 
@@ -722,7 +746,7 @@ def compare_faces(
     faces : ndarray, shape (m, p)
         Nonnegative, one flattened face per row (e.g. :func:`nmf_lab.demo_data.load_faces`).
     rank : int
-    solver, init, max_iter, seed
+    solver, init, max_iter, seed, callback
         Passed to :func:`nmf_core.nmf`.
 
     Returns
@@ -736,7 +760,9 @@ def compare_faces(
             f"Need a 2-D face matrix with rank ≤ min(m, p); got shape "
             f"{faces.shape} and rank {rank}."
         )
-    result = nmf(faces, rank, solver=solver, init=init, max_iter=max_iter, seed=seed)
+    result = nmf(
+        faces, rank, solver=solver, init=init, max_iter=max_iter, seed=seed, callback=callback
+    )
     order = layer_order(result.H, result.W)
     H, W = result.H[:, order], result.W[order]
     components = pca(faces, rank)

@@ -1,0 +1,286 @@
+"""Fair sharing of the heavy computations among the visitors of one server.
+
+A Streamlit server runs every visitor's script in a thread of one process, so ten students
+dragging a slider at once start ten NMFs that share two cores: each crawls, and a bystander
+opening the Home page waits behind them. :class:`WorkLimiter` keeps that in bounds:
+
+- at most ``capacity`` heavy runs at once for the whole server (the number of cores: each run
+  holds BLAS to one thread, so together they fill the machine without oversubscribing it);
+- at most one per session: a session's new request *supersedes* its older one, which is told
+  to stop (:attr:`Ticket.superseded`) and gives up its place;
+- first come, first served among the sessions that wait, so one session's storm of requests
+  cannot starve the others (each of its new requests joins the back of the queue);
+- a waiter learns its place in the queue (:attr:`Ticket.ahead`) and can give up after a
+  while, so a page says "the server is busy" instead of freezing.
+
+Nothing here imports Streamlit; ``app_pages/_work_limits.py`` is the page glue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
+
+__all__ = ["ResultCache", "RunSuperseded", "ServerBusy", "Ticket", "WorkLimiter"]
+
+
+class RunSuperseded(Exception):
+    """The session asked for a newer run; this one must stop (its result is not wanted)."""
+
+
+class ServerBusy(Exception):
+    """No slot became free within the wait allowed.
+
+    Attributes
+    ----------
+    ahead : int
+        Runs that were still ahead of this one (running or queued before it).
+    waited : float
+        Seconds waited.
+    """
+
+    def __init__(self, ahead: int, waited: float) -> None:
+        super().__init__(f"The server is busy: {ahead} runs ahead after {waited:.0f} s.")
+        self.ahead = ahead
+        self.waited = waited
+
+
+class Ticket:
+    """One request for a slot. Made by :meth:`WorkLimiter.request`; release it when done."""
+
+    def __init__(self, limiter: WorkLimiter, session: Hashable, number: int) -> None:
+        self._limiter = limiter
+        self.session = session
+        self.number = number
+        self.granted = False
+        self.superseded = False
+        self.released = False
+
+    @property
+    def ahead(self) -> int:
+        """Runs that must finish or leave before this one can start (0 once granted)."""
+        return self._limiter._ahead_of(self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the slot is granted, superseded, or ``timeout`` passes; return granted."""
+        return self._limiter._wait(self, timeout)
+
+    def check(self) -> None:
+        """Raise :class:`RunSuperseded` if a newer request of the same session exists."""
+        if self.superseded:
+            raise RunSuperseded(f"A newer run of session {self.session!r} replaced this one.")
+
+    def release(self) -> None:
+        """Give the slot (or the place in the queue) back; safe to call twice."""
+        self._limiter._release(self)
+
+
+class WorkLimiter:
+    """At most ``capacity`` granted tickets at once, one per session, first come first served.
+
+    Parameters
+    ----------
+    capacity : int
+        Heavy runs allowed at the same time, at least 1.
+
+    Examples
+    --------
+    >>> limiter = WorkLimiter(1)
+    >>> first = limiter.request("alice")
+    >>> first.wait(0), limiter.request("bob").ahead
+    (True, 1)
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            raise ValueError(f"capacity must be a positive integer, got {capacity!r}.")
+        self.capacity = capacity
+        self._condition = threading.Condition()
+        self._running: list[Ticket] = []
+        self._queue: list[Ticket] = []
+        self._latest: dict[Hashable, Ticket] = {}
+        self._numbers = 0
+
+    @property
+    def running(self) -> int:
+        """Tickets granted and not yet released."""
+        with self._condition:
+            return len(self._running)
+
+    @property
+    def waiting(self) -> int:
+        """Tickets queued."""
+        with self._condition:
+            return len(self._queue)
+
+    def request(self, session: Hashable) -> Ticket:
+        """Queue a request of ``session``; any older request of that session is superseded."""
+        with self._condition:
+            self._numbers += 1
+            ticket = Ticket(self, session, self._numbers)
+            older = self._latest.get(session)
+            if older is not None and not older.released:
+                older.superseded = True
+                if older in self._queue:
+                    self._queue.remove(older)
+                    older.released = True
+            self._latest[session] = ticket
+            self._queue.append(ticket)
+            self._grant()
+            self._condition.notify_all()
+            return ticket
+
+    @contextlib.contextmanager
+    def slot(
+        self,
+        session: Hashable,
+        *,
+        on_wait: Callable[[int], Any] | None = None,
+        max_wait: float = 60.0,
+        poll: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Iterator[Ticket]:
+        """Hold a slot for the block; wait for one first, in turn.
+
+        Parameters
+        ----------
+        session : hashable
+            Who asks (one id per browser session).
+        on_wait : callable, optional
+            ``on_wait(ahead)`` every ``poll`` seconds while waiting (a page shows the queue
+            and gets the chance to be interrupted there).
+        max_wait : float
+            Seconds to wait before giving up with :class:`ServerBusy`.
+        poll : float
+            Seconds between two calls of ``on_wait``.
+
+        Raises
+        ------
+        ServerBusy
+            No slot within ``max_wait``.
+        RunSuperseded
+            The same session asked again while this request waited.
+        """
+        ticket = self.request(session)
+        started = clock()
+        try:
+            while not ticket.wait(poll):
+                ticket.check()
+                waited = clock() - started
+                if waited >= max_wait:
+                    raise ServerBusy(ticket.ahead, waited)
+                if on_wait is not None:
+                    on_wait(ticket.ahead)
+            ticket.check()
+            yield ticket
+        finally:
+            ticket.release()
+
+    # -- internals, all called with or taking the condition's lock --------------------------
+
+    def _busy_sessions(self) -> set[Hashable]:
+        return {ticket.session for ticket in self._running}
+
+    def _grant(self) -> None:
+        busy = self._busy_sessions()
+        for ticket in list(self._queue):
+            if len(self._running) >= self.capacity:
+                break
+            if ticket.session in busy:
+                continue
+            self._queue.remove(ticket)
+            ticket.granted = True
+            self._running.append(ticket)
+            busy.add(ticket.session)
+
+    def _ahead_of(self, ticket: Ticket) -> int:
+        with self._condition:
+            if ticket.granted or ticket not in self._queue:
+                return 0
+            return len(self._running) + self._queue.index(ticket)
+
+    def _wait(self, ticket: Ticket, timeout: float | None) -> bool:
+        with self._condition:
+            self._condition.wait_for(
+                lambda: ticket.granted or ticket.superseded or ticket.released, timeout
+            )
+            return ticket.granted and not ticket.superseded
+
+    def _release(self, ticket: Ticket) -> None:
+        with self._condition:
+            if ticket.released and ticket not in self._running:
+                return
+            ticket.released = True
+            if ticket in self._running:
+                self._running.remove(ticket)
+            if ticket in self._queue:
+                self._queue.remove(ticket)
+            if self._latest.get(ticket.session) is ticket:
+                del self._latest[ticket.session]
+            self._grant()
+            self._condition.notify_all()
+
+
+_MISSING = object()
+
+
+class ResultCache:
+    """A bounded, thread-safe store of finished results, least recently used out first.
+
+    A run that was interrupted raises before it reaches :meth:`put`, so only complete results
+    are ever stored; the same settings then never compute twice (while they stay in).
+
+    Parameters
+    ----------
+    max_entries : int
+        At least 1.
+
+    Examples
+    --------
+    >>> cache = ResultCache(2)
+    >>> cache.put("a", 1); cache.put("b", 2); cache.get("a"); cache.put("c", 3)
+    1
+    >>> "b" in cache, "a" in cache
+    (False, True)
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ValueError(f"max_entries must be a positive integer, got {max_entries!r}.")
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The result stored under ``key`` (now the most recently used), or ``default``."""
+        with self._lock:
+            value = self._entries.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store ``value``; the least recently used entry leaves when the store is full."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()

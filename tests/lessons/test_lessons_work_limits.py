@@ -1,0 +1,147 @@
+"""Fair sharing of heavy runs (nmf_lab.work_limits): capacity, one per session, FIFO, busy."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from nmf_lab.work_limits import ResultCache, RunSuperseded, ServerBusy, WorkLimiter
+
+
+def test_capacity_bounds_the_runs_and_a_release_lets_the_next_in():
+    limiter = WorkLimiter(2)
+    a, b, c = (limiter.request(name) for name in "abc")
+    assert a.wait(0) and b.wait(0)
+    assert not c.wait(0)
+    assert c.ahead == 2 and limiter.running == 2 and limiter.waiting == 1
+    a.release()
+    assert c.wait(0) and c.ahead == 0
+    assert limiter.running == 2 and limiter.waiting == 0
+
+
+def test_first_come_first_served_across_sessions():
+    limiter = WorkLimiter(1)
+    first = limiter.request("first")
+    queued = [limiter.request(name) for name in ("b", "c", "d")]
+    assert [t.ahead for t in queued] == [1, 2, 3]
+    order = []
+    holder = first
+    for _ in queued:
+        holder.release()
+        holder = next(t for t in queued if t.wait(0) and t not in order)
+        order.append(holder)
+    assert [t.session for t in order] == ["b", "c", "d"]
+
+
+def test_a_new_request_of_a_session_supersedes_its_queued_one():
+    limiter = WorkLimiter(1)
+    limiter.request("other")
+    old = limiter.request("me")
+    new = limiter.request("me")
+    assert old.superseded and not old.wait(0)
+    with pytest.raises(RunSuperseded):
+        old.check()
+    assert limiter.waiting == 1 and new.ahead == 1
+
+
+def test_one_run_per_session_the_running_one_is_told_to_stop():
+    limiter = WorkLimiter(4)
+    running = limiter.request("me")
+    assert running.wait(0)
+    newer = limiter.request("me")
+    assert running.superseded
+    assert not newer.wait(0), "a session never holds two slots, even with slots free"
+    running.release()
+    assert newer.wait(0)
+
+
+def test_a_storm_of_one_session_does_not_starve_another():
+    limiter = WorkLimiter(1)
+    limiter.request("stormy").wait(0)
+    bystander = limiter.request("bystander")
+    for _ in range(10):
+        storm = limiter.request("stormy")
+    # The stormy session's old run finishes; the bystander, who asked earlier, goes first.
+    limiter._running[0].release()
+    assert bystander.wait(0)
+    assert not storm.wait(0)
+    bystander.release()
+    assert storm.wait(0)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_slot_reports_the_queue_and_gives_up_when_busy():
+    limiter = WorkLimiter(1)
+    limiter.request("hog").wait(0)
+    clock, seen = FakeClock(), []
+
+    def on_wait(ahead: int) -> None:
+        seen.append(ahead)
+        clock.now += 1.0
+
+    with pytest.raises(ServerBusy) as busy:
+        with limiter.slot("me", on_wait=on_wait, max_wait=3.0, poll=0.001, clock=clock):
+            pytest.fail("must not get a slot")
+    assert seen == [1, 1, 1] and busy.value.ahead == 1 and busy.value.waited == 3.0
+    assert limiter.waiting == 0, "a request that gave up leaves the queue"
+
+
+def test_slot_is_released_on_error_and_a_waiter_gets_in():
+    limiter = WorkLimiter(1)
+    with pytest.raises(KeyError), limiter.slot("a"):
+        raise KeyError("stopped midway")
+    assert limiter.running == 0
+    with limiter.slot("b", max_wait=1.0) as ticket:
+        assert ticket.granted and limiter.running == 1
+
+
+def test_slot_waiting_in_a_thread_is_superseded_by_the_same_session():
+    limiter = WorkLimiter(1)
+    hog = limiter.request("hog")
+    hog.wait(0)
+    outcome = []
+    waiting = threading.Event()
+
+    def older_run() -> None:
+        try:
+            with limiter.slot("me", on_wait=lambda ahead: waiting.set(), poll=0.01):
+                outcome.append("ran")
+        except RunSuperseded:
+            outcome.append("superseded")
+
+    thread = threading.Thread(target=older_run)
+    thread.start()
+    assert waiting.wait(5)
+    newer = limiter.request("me")
+    thread.join(5)
+    assert outcome == ["superseded"]
+    hog.release()
+    assert newer.wait(0)
+
+
+def test_limiter_refuses_a_bad_capacity():
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError):
+            WorkLimiter(bad)
+
+
+def test_result_cache_is_bounded_and_least_recently_used_goes_first():
+    cache = ResultCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1
+    cache.put("c", 3)
+    assert "b" not in cache and cache.get("a") == 1 and cache.get("c") == 3
+    assert len(cache) == 2 and cache.get("b", "none") == "none"
+    cache.clear()
+    assert len(cache) == 0
+    with pytest.raises(ValueError):
+        ResultCache(0)
