@@ -1,0 +1,53 @@
+"""A long run shows what it does and stops when a control changes (Images, ANLS at r = 64).
+
+ANLS at rank 64 on the 512 × 512 camera picture is the slowest setting of the Images page
+(capped to a budget, still seconds of work). While it runs the page shows a progress bar with
+the iteration and an estimate of the time left; changing the iterations then stops it at its
+next redraw, so the new result arrives long before the old run would have ended.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from e2e_support import assert_no_exception, wait_for_script
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+URL = "factor-an-image?img_solver=anls&img_rank=64&img_iters=200&img_init=random"
+RUNNING = re.compile(
+    r"Factoring the picture with ANLS, r = 64: iteration (\d+) of (\d+), "
+    r"(?:about (\d+) (s|min)|under a second) left"
+)
+
+
+def test_long_run_shows_progress_and_a_new_setting_stops_it(app_server, page):
+    page.goto(f"{app_server}/{URL}")
+    main = page.locator('[data-testid="stMain"]')
+    bar = main.locator('[data-testid="stProgress"]')
+    # A measured estimate: wait until the second iteration has been reported.
+    expect(bar).to_contain_text(re.compile(r"iteration ([2-9]|\d\d+) of"))
+    match = RUNNING.search(bar.inner_text())
+    assert match, bar.inner_text()
+    done, planned = int(match.group(1)), int(match.group(2))
+    assert 2 <= done < planned < 200, "the run is capped below the 200 iterations asked for"
+    seconds_left = int(match.group(3) or 0) * (60 if match.group(4) == "min" else 1)
+    assert seconds_left >= 5, f"expected several seconds still to go: {match.group(0)}"
+    expect(main.get_by_text("so the page stays live", exact=False)).to_be_visible()
+
+    iterations = main.get_by_label("Iterations", exact=True)
+    changed = time.monotonic()
+    iterations.fill("2")
+    iterations.press("Enter")
+    expect(main.get_by_text("NMF ran 2 iterations", exact=False)).to_be_visible()
+    took = time.monotonic() - changed
+    wait_for_script(page)
+    assert_no_exception(page)
+    expect(bar).to_have_count(0)
+    # Had the old run gone on, the new result could not have come before it ended.
+    assert took < seconds_left, (
+        f"the new result took {took:.1f} s, the old run still had about {seconds_left} s"
+    )
