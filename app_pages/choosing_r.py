@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._progress import run_cached
 from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
 from nmf_core import SOLVERS
 from nmf_lab.demo_data import (
@@ -25,6 +26,7 @@ from nmf_lab.figures.choosing_r import (
     penalty_sweep_figure,
     stability_figure,
 )
+from nmf_lab.lessons import run_cost
 from nmf_lab.lessons.choosing_r.cost import (
     CostSweep,
     all_on_one_thread,
@@ -32,6 +34,7 @@ from nmf_lab.lessons.choosing_r.cost import (
     extrapolate,
     fit_sweeps,
     single_blas_thread,
+    sweep_shape,
 )
 from nmf_lab.lessons.choosing_r.penalties import (
     PENALTY_NAMES,
@@ -107,18 +110,55 @@ def penalised_fit(
         )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def timed_sweep(dimension: str, solver: str, converge: bool, measurement: int) -> CostSweep:
-    # ``measurement`` only keys the cache: "Measure again" bumps it to time afresh.
-    return cost_sweep(
-        dimension,
-        COST_GRID[dimension],
-        base=COST_BASE,
-        solver=solver,
-        converge=converge,
-        iterations=COST_ITERATIONS,
-        repeats=COST_REPEATS,
-        seed=measurement,
+# Runs to convergence take many more iterations than the timed ones; the plan guesses this many.
+CONVERGE_ITERATIONS_GUESS = 100
+
+
+def timed_sweeps(solver: str, converge: bool, measurement: int) -> list[CostSweep]:
+    """The three sweeps, timed once per (solver, converge, measurement), with a progress bar."""
+    # ``measurement`` only keys the result: "Measure again" bumps it to time afresh.
+    iterations = COST_ITERATIONS + (CONVERGE_ITERATIONS_GUESS if converge else 0)
+    costs = {
+        dimension: [
+            COST_REPEATS
+            * iterations
+            * run_cost.seconds_per_iteration(solver, *sweep_shape(dimension, value, COST_BASE))
+            for value in values
+        ]
+        for dimension, values in COST_GRID.items()
+    }
+
+    def measure(progress) -> list[CostSweep]:
+        sweeps = []
+        for dimension, values in COST_GRID.items():
+
+            def measured(fraction: float, dimension=dimension, values=values) -> None:
+                index = max(1, round(fraction * len(values)))
+                progress.advance(
+                    costs[dimension][index - 1],
+                    f"{dimension} = {values[index - 1]} ({index} of {len(values)})",
+                )
+
+            sweeps.append(
+                cost_sweep(
+                    dimension,
+                    values,
+                    base=COST_BASE,
+                    solver=solver,
+                    converge=converge,
+                    iterations=COST_ITERATIONS,
+                    repeats=COST_REPEATS,
+                    seed=measurement,
+                    progress=measured,
+                )
+            )
+        return sweeps
+
+    return run_cached(
+        ("choosing_r-cost", solver, converge, measurement),
+        f"Timing {solver.upper()} on random matrices",
+        sum(sum(values) for values in costs.values()),
+        measure,
     )
 
 
@@ -521,11 +561,7 @@ if cost_tab.open:
         if cost_controls[2].button("Measure again", key="cr_remeasure"):
             st.session_state["cost_measurement"] = st.session_state.get("cost_measurement", 0) + 1
         measurement = st.session_state.get("cost_measurement", 0)
-        sweeps = with_progress(
-            "Timing NMF on random matrices",
-            list(COST_GRID),
-            lambda dimension: timed_sweep(dimension, solver, converge, measurement),
-        )
+        sweeps = timed_sweeps(solver, converge, measurement)
         fit = fit_sweeps(sweeps)
         show_figure(
             cost_figure(sweeps, fit),

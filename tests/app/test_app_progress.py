@@ -87,3 +87,24 @@ def test_a_run_within_the_budget_is_not_capped():
     at = open_page(PAGE, query={"img_src": "text", "img_rank": "2", "img_iters": "5"})
     assert_clean(at)
     assert not [i.value for i in at.info if "so the page stays live" in i.value]
+
+
+def test_cost_tab_times_once_per_setting(monkeypatch):
+    from nmf_lab.lessons.choosing_r import cost
+
+    calls = []
+    original = cost.cost_sweep
+
+    def counting(dimension, values, **kwargs):
+        calls.append((dimension, kwargs["solver"]))
+        return original(dimension, values, **kwargs)
+
+    monkeypatch.setattr(cost, "cost_sweep", counting)
+    query = {"cr_part": "Cost", "cr_solver_c": "hals"}
+    at = open_page("app_pages/choosing_r.py", query=query)
+    assert_clean(at)
+    first = len(calls)
+    at.number_input(key="cr_big_r").set_value(7).run()  # an extrapolation setting only
+    assert_clean(at)
+    assert len(calls) == first, "changing the extrapolation timed NMF again"
+    assert first in (0, 3), "three sweeps (n, k, r) per measurement, or none when kept"
