@@ -12,7 +12,10 @@ Conventions for page authors
 - Read the global seed with :func:`seed`; wrap long explanations in :func:`explain` so lecture
   mode can hide them; show figures with :func:`show_figure` (caption + PNG export).
 - Uploads and typed-in text go through :func:`last_good`: a bad input shows the page's message
-  and the page keeps working on the last input that parsed.
+  and the page keeps working on the last input that parsed. An uploader takes
+  ``type=upload_types(EXTENSIONS)`` and its parse is wrapped in
+  ``checked_upload(parse, upload, EXTENSIONS)``, so a file under another name gets that
+  message too (not Streamlit's error page).
 
 Cache keys
 ----------
@@ -31,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,6 +216,50 @@ def input_digest(raw: bytes | str) -> str:
     """SHA-256 hex digest of raw upload bytes (text is encoded as UTF-8 first)."""
     data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     return hashlib.sha256(data).hexdigest()
+
+
+# The MIME type that goes with each extension an uploader of the app accepts (upload_types).
+_MIME_TYPES = {
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "txt": "text/plain",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+
+
+def upload_types(extensions: Sequence[str]) -> list[str]:
+    """The ``type=`` of an uploader for ``extensions``: them, and the MIME type of the first.
+
+    Streamlit (1.67) checks an uploaded file's extension while it reads the widget states,
+    before the page script runs. A wrong extension (a hand-made upload: the file picker offers
+    only these types) raises there, out of reach of the page, and the viewer gets the error
+    page on that run and every later one. With a MIME type among the types Streamlit leaves
+    the check to the app, which makes it in :func:`checked_upload`; the MIME type is the
+    first extension's own, so the file picker offers the same files as before.
+    """
+    return [*extensions, _MIME_TYPES[extensions[0]]]
+
+
+def checked_upload(
+    parse: Callable[[Any], Any], upload: Any, extensions: Sequence[str]
+) -> Callable[[Any], Any]:
+    """``parse`` for :func:`last_good` that first refuses a name with another extension.
+
+    ``upload`` is what ``st.file_uploader`` returned (``None`` before a file). The refusal is
+    a ``ValueError``, so the page shows its own message for it and keeps the last good
+    upload, as for a file that does not parse.
+    """
+
+    def parse_if_named_right(raw: Any) -> Any:
+        # Imported here: app.py imports this module, and nmf_lab.uploads brings in scipy.
+        from nmf_lab.uploads import check_file_extension
+
+        check_file_extension("" if upload is None else upload.name, extensions)
+        return parse(raw)
+
+    return parse_if_named_right
 
 
 def last_good(

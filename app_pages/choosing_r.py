@@ -6,7 +6,15 @@ import numpy as np
 import streamlit as st
 
 from app_pages._progress import run_cached
-from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
+from app_pages._shared import (
+    checked_upload,
+    download_matrices,
+    explain,
+    last_good,
+    seed,
+    show_figure,
+    upload_types,
+)
 from nmf_core import SOLVERS
 from nmf_lab.demo_data import (
     FACE_SHAPE,
@@ -57,6 +65,7 @@ DEFAULT_MAX_RANK = 7
 DEFAULT_RESTARTS = 8
 UPLOAD_LIMITS = {"max_rows": 300, "max_columns": 300}
 UPLOAD_KEY = "choosing_r_last_upload"
+UPLOAD_TYPES = ("csv", "txt")
 PENALTY_GRID = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PENALTY_DEFAULTS = {"l1_H": 0.0, "l1_W": 1.0, "l2_H": 1.0, "l2_W": 0.0}
 COST_GRID = {
@@ -223,13 +232,15 @@ if rank_tab.open:
                 "CSV of nonnegative numbers, one point per row (at most "
                 f"{UPLOAD_LIMITS['max_rows']} rows and {UPLOAD_LIMITS['max_columns']} "
                 "columns)",
-                type=["csv", "txt"],
+                type=upload_types(UPLOAD_TYPES),
                 key="cr_upload_r",
             )
             last = last_good(
                 UPLOAD_KEY,
                 None if upload is None else upload.getvalue(),
-                lambda raw: parse_csv_matrix(raw, **UPLOAD_LIMITS),
+                checked_upload(
+                    lambda raw: parse_csv_matrix(raw, **UPLOAD_LIMITS), upload, UPLOAD_TYPES
+                ),
                 message="Could not use this file: {error}",
                 kept_caption="Still showing the last good upload.",
             )

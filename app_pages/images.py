@@ -10,7 +10,16 @@ import numpy as np
 import streamlit as st
 
 from app_pages._progress import RESULTS, cached_value, run_cached
-from app_pages._shared import GoodInput, download_matrices, explain, last_good, seed, show_figure
+from app_pages._shared import (
+    GoodInput,
+    checked_upload,
+    download_matrices,
+    explain,
+    last_good,
+    seed,
+    show_figure,
+    upload_types,
+)
 from nmf_core import INITS, SOLVERS
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_lab.figures import images as figs
@@ -26,6 +35,7 @@ from nmf_lab.uploads import (
 
 UPLOAD = "upload"
 LAST_UPLOAD = "images_last_upload"  # session_state: the last upload that decoded cleanly
+UPLOAD_TYPES = ("png", "jpg", "jpeg")
 DEFAULT_RANK = 20
 MAX_RANK = 64
 DEFAULT_ITERS = 30
@@ -167,7 +177,7 @@ def current_upload() -> GoodInput | None:
     """Show the uploader; return the last upload that decoded cleanly (or None)."""
     uploaded = st.file_uploader(
         "Your picture (PNG or JPEG)",
-        type=["png", "jpg", "jpeg"],
+        type=upload_types(UPLOAD_TYPES),
         key="img_upload",
         max_upload_size=MAX_IMAGE_BYTES // 2**20,
         help=f"Decoded safely: PNG/JPEG only, at most {MAX_IMAGE_PIXELS:,} pixels declared, "
@@ -176,7 +186,7 @@ def current_upload() -> GoodInput | None:
     return last_good(
         LAST_UPLOAD,
         None if uploaded is None else uploaded.getvalue(),
-        decode_image,
+        checked_upload(decode_image, uploaded, UPLOAD_TYPES),
         name="" if uploaded is None else safe_file_name(uploaded.name),
         kept_in_message=" Still showing your last good picture, {name}.",
     )

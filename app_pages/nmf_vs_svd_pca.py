@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
+from app_pages._shared import (
+    checked_upload,
+    download_matrices,
+    explain,
+    last_good,
+    seed,
+    show_figure,
+    upload_types,
+)
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, comparison_matrix
 from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
@@ -28,6 +36,7 @@ SOURCE_NOTES = {
     "csv": "Your matrix: nonnegative numbers, one data point per row.",
 }
 CSV_STATE = "nvs_last_good_csv"
+UPLOAD_TYPES = ("csv", "txt")
 MAX_RANK = 10
 CURVE_MAX_RANK = 8
 
@@ -106,13 +115,13 @@ if source == "image":
 if source == "csv":
     upload = st.file_uploader(
         "CSV of nonnegative numbers, one data point per row (a header line is allowed)",
-        type=["csv", "txt"],
+        type=upload_types(UPLOAD_TYPES),
         key="cmp_upload",
     )
     last = last_good(
         CSV_STATE,
         None if upload is None else upload.getvalue(),
-        comparison_matrix_from_csv,
+        checked_upload(comparison_matrix_from_csv, upload, UPLOAD_TYPES),
         name="" if upload is None else upload.name,
     )
     if last is None:

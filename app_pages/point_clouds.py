@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
+from app_pages._shared import (
+    checked_upload,
+    download_matrices,
+    explain,
+    last_good,
+    seed,
+    show_figure,
+    upload_types,
+)
 from nmf_core import INITS, SOLVERS, nmf
 from nmf_lab.demo_data import CLOUD_PRESET_LABELS, CLOUD_PRESETS, Cloud, make_cloud
 from nmf_lab.figures.point_clouds import (
@@ -42,6 +50,7 @@ RESTART_TOL = 1e-6
 N_RESTARTS_MAX = 6
 # Session-state slot for the last upload that parsed; not a widget key.
 LAST_UPLOAD = "pc_last_good_upload"
+UPLOAD_TYPES = ("csv", "txt", "tsv")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -146,13 +155,13 @@ if source == "upload":
     upload = controls.file_uploader(
         f"CSV of nonnegative points: 2 or 3 numbers per row, at most {MAX_CLOUD_ROWS} rows, "
         "optional header",
-        type=["csv", "txt", "tsv"],
+        type=upload_types(UPLOAD_TYPES),
         key="pc_upload",
     )
     last = last_good(
         LAST_UPLOAD,
         None if upload is None else upload.getvalue(),
-        cloud_from_csv,
+        checked_upload(cloud_from_csv, upload, UPLOAD_TYPES),
         name="" if upload is None else upload.name,
     )
     if last is not None:

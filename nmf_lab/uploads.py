@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,7 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
     "MIN_IMAGE_SIDE",
+    "check_file_extension",
     "cloud_from_csv",
     "comparison_matrix_from_csv",
     "decode_image",
@@ -256,6 +259,39 @@ def sniff_format(data: bytes) -> str:
         "This file is not a PNG or JPEG image (its first bytes are not a PNG or "
         "JPEG signature). Upload a .png or .jpg picture."
     )
+
+
+def check_file_extension(name: str, extensions: Sequence[str]) -> None:
+    """Raise ``ValueError`` unless the file name ends with one of ``extensions``.
+
+    The uploader's file picker already offers only these types; a file that arrives under
+    another name was sent by hand, and gets the page's message like any other bad upload.
+
+    Parameters
+    ----------
+    name : str
+        The uploaded file's name, as the uploader sent it.
+    extensions : sequence of str
+        Accepted extensions without the dot (``("csv", "txt")``); the match ignores case.
+
+    Examples
+    --------
+    >>> check_file_extension("Points.CSV", ("csv", "txt"))
+    >>> check_file_extension("points.exe", ("csv", "txt"))
+    Traceback (most recent call last):
+    ...
+    ValueError: this page reads .csv or .txt files, not .exe files
+    """
+    accepted = [f".{extension.lower().lstrip('.')}" for extension in extensions]
+    listing = ", ".join(accepted[:-1]) + " or " + accepted[-1] if len(accepted) > 1 else accepted[0]
+    name = str(name)
+    if "\0" not in name and name.lower().endswith(tuple(accepted)):
+        return
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+    # The suffix is the sender's text and the message is shown as Markdown: letters and digits only.
+    shown = re.sub(r"[^a-z0-9]", "_", suffix[1:])[:12]
+    got = f"not .{shown} files" if shown else "and this file's name has no such extension"
+    raise ValueError(f"this page reads {listing} files, {got}")
 
 
 def safe_file_name(name: str, max_length: int = 60) -> str:
