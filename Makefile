@@ -1,5 +1,5 @@
 # The two commands of the README. Both work on a fresh machine (Python 3.11, root).
-#   make run   -- create .venv, install the app, serve it with `streamlit run app.py`
+#   make run   -- create .venv, install the app, serve it with `streamlit run serve.py` (warm start)
 #   make test  -- create .venv with the test extra, install Debian's chromium if missing, run pytest
 
 PYTHON ?= python3
@@ -22,8 +22,10 @@ $(VENV)/.test-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(VENV)/.app-installed $@
 
+# serve.py wraps app.py in an st.App whose start-up imports and runs every page once before the
+# server reports healthy (README, "Deploying").
 run: $(VENV)/.app-installed
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run serve.py --server.port $(PORT)
 
 # The browser tests drive Debian's Chromium through Playwright (no browser download). CI has
 # no terminal, so apt must not ask questions.

@@ -1,4 +1,4 @@
-"""Browser-test fixtures: a real ``streamlit run app.py`` server and headless Debian Chromium.
+"""Browser-test fixtures: a real ``streamlit run serve.py`` server and headless Debian Chromium.
 
 The server is started once per session on a free localhost port and always terminated; the
 browser is launched once per session, each test gets a fresh page (its own context, so no
@@ -12,25 +12,18 @@ probing...) are switched off; otherwise they flood the log with refused connecti
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from e2e_support import (
-    APP,
     CHROMIUM,
     CHROMIUM_ARGS,
     PLOT_TIMEOUT_MS,
-    ROOT,
     SCRIPT_TIMEOUT_MS,
     SERVER_LOG,
-    SERVER_START_TIMEOUT,
-    free_port,
     in_ci,
-    wait_for_health,
-    wait_for_script,
+    running_server,
 )
 from playwright.sync_api import expect
 
@@ -51,55 +44,15 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(browser) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on a free port; yield its base URL; always stop it.
+    """Serve the app as ``make run`` does (``streamlit run serve.py``); yield its base URL.
 
-    Before yielding, the root page is opened once. A fresh server learns the ``url_path`` of
-    the pages only when ``app.py`` first runs ``st.navigation``; until then a deep link such as
-    ``/point-clouds`` still shows the right page but also a "Page not found" dialog (Streamlit
-    1.67). Warming up keeps that start-up artefact out of the page checks.
+    The server is healthy only once its warm start is done (every page's default view has run
+    once, ``server/warmup.py``), so the first test meets a warm server, as a class would. The
+    process is always stopped. ``browser`` is a dependency so Chromium starts first: a missing
+    browser skips before a server is started for nothing.
     """
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    log_path = SERVER_LOG
-    log_path.parent.mkdir(exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_for_health(base_url, process, SERVER_START_TIMEOUT)
-            _warm_up(browser, base_url)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-
-
-def _warm_up(browser, base_url: str) -> None:
-    context = browser.new_context()
-    try:
-        warm_page = context.new_page()
-        warm_page.goto(base_url)
-        wait_for_script(warm_page, SCRIPT_TIMEOUT_MS)
-    finally:
-        context.close()
+    with running_server(SERVER_LOG) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

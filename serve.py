@@ -1,0 +1,23 @@
+"""NMF Lab's server: ``streamlit run serve.py`` serves ``app.py`` with a warm start.
+
+Streamlit runs an ASGI ``st.App`` when the file given to ``streamlit run`` defines one. This
+one adds a lifespan and a middleware to the plain ``streamlit run app.py``: before the first
+visitor, every module the pages import is imported in the main thread and every page's default
+view has run once, so its cached results are there; until then ``/_stcore/health`` answers 503
+and new sessions wait (``server.warmup``). ``.streamlit/config.toml`` applies as before.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from server.warmup import WarmGate, WarmStart
+
+warm_start = WarmStart()
+
+app = st.App(
+    "app.py",
+    lifespan=warm_start.lifespan,
+    middleware=[Middleware(WarmGate, warm_start=warm_start)],
+)
