@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._shared import render_shared_sidebar, sanitize_query_params
+from app_pages._shared import render_shared_sidebar
+from app_pages._url_state import start_url_checks
 
 st.set_page_config(
     page_title="NMF Lab",
@@ -18,8 +19,9 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
-# Before any widget reads its value from the URL: a hostile link must not crash the app.
-sanitize_query_params()
+# Before any widget reads its value from the URL: the top of the page holds the message that
+# lists what a stale or hostile link asked for and what is shown instead.
+start_url_checks()
 
 # The learning path of DESIGN.md, in order. url_path values are part of shareable links:
 # changing one breaks bookmarks, so treat them as public API. The page scripts live in

@@ -7,7 +7,9 @@ Streamlit.
 Conventions for page authors
 ----------------------------
 - Widgets whose value shapes the picture are created with ``key=...`` and
-  ``bind="query-params"``, so the URL reproduces the page. Keys are short, lower-case, unique
+  ``bind="query-params"``, so the URL reproduces the page, and through
+  ``url_widget(st.slider, ...)`` (``app_pages/_url_state.py``), so that a hostile or stale
+  link opens at the nearest valid setting and says so. Keys are short, lower-case, unique
   within the page, and never one of :data:`SIDEBAR_KEYS`.
 - Read the global seed with :func:`seed`; wrap long explanations in :func:`explain` so lecture
   mode can hide them; show figures with :func:`show_figure` (caption + PNG export).
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+
+from app_pages._url_state import url_widget
 
 SEED_KEY = "seed"
 LECTURE_KEY = "lecture"
@@ -72,31 +75,11 @@ h3 { font-size: 1.6rem !important; }
 _LECTURE_FONT_SIZE = 20
 
 
-def _is_non_finite_number(text: str) -> bool:
-    try:
-        return not math.isfinite(float(text))
-    except (TypeError, ValueError):
-        return False
-
-
-def sanitize_query_params() -> None:
-    """Drop URL parameters that would crash a bound widget; call before any widget exists.
-
-    Streamlit ignores URL values a bound widget cannot parse, except non-finite numbers:
-    ``?seed=1e309`` or ``?seed=inf`` reach ``int(float("inf"))`` in the number-input
-    deserializer and raise ``OverflowError``, which it does not catch (Streamlit 1.67), so the
-    whole app would fail on a hostile link. No widget of this app takes an infinite or NaN
-    value, so such parameters are removed and the widgets fall back to their defaults.
-    """
-    for name in list(st.query_params.keys()):
-        if any(_is_non_finite_number(value) for value in st.query_params.get_all(name)):
-            del st.query_params[name]
-
-
 def render_shared_sidebar() -> None:
     """Draw the sidebar every page shares: global seed, lecture mode and references."""
     with st.sidebar:
-        st.number_input(
+        url_widget(
+            st.number_input,
             "Seed",
             min_value=0,
             max_value=MAX_SEED,
@@ -107,7 +90,8 @@ def render_shared_sidebar() -> None:
             help="Same seed and settings give the same picture: random starts and toy data "
             "are drawn from it.",
         )
-        st.toggle(
+        url_widget(
+            st.toggle,
             "Lecture mode",
             value=False,
             key=LECTURE_KEY,

@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
+from app_pages._url_state import url_widget
 from nmf_lab.figures.change_of_basis import (
     cloud_bases_figure,
     error_curve_figure,
@@ -71,7 +72,8 @@ st.markdown(
 
 # ------------------------------------------------------------------ one point, two bases
 st.header("One point, two bases")
-dim = st.radio(
+dim = url_widget(
+    st.radio,
     "Dimension",
     options=[2, 3],
     index=0,
@@ -85,7 +87,8 @@ with point_column:
     st.markdown("**Point P** (identity coordinates)")
     P = np.array(
         [
-            st.slider(
+            url_widget(
+                st.slider,
                 f"P{i + 1}",
                 min_value=-3.0,
                 max_value=3.0,
@@ -103,7 +106,8 @@ with basis_column:
     for i in range(dim):
         cells = st.columns(dim)
         for j in range(dim):
-            basis[i, j] = cells[j].number_input(
+            basis[i, j] = url_widget(
+                cells[j].number_input,
                 f"b{i + 1}[{j + 1}]",
                 min_value=-5.0,
                 max_value=5.0,
@@ -159,10 +163,18 @@ explain(
 )
 controls, cloud = st.columns([1, 3])
 with controls:
-    n_points = st.slider(
-        "Points n", min_value=5, max_value=60, value=24, step=1, key="cob_n", bind="query-params"
+    n_points = url_widget(
+        st.slider,
+        "Points n",
+        min_value=5,
+        max_value=60,
+        value=24,
+        step=1,
+        key="cob_n",
+        bind="query-params",
     )
-    rank = st.slider(
+    rank = url_widget(
+        st.slider,
         "Rank r (rows of W)",
         min_value=1,
         max_value=3,
@@ -175,7 +187,8 @@ with controls:
         # More basis rows than dimensions is legal NMF but hides the point of this section.
         st.info(f"In {dim}-D at most {dim} basis rows are used here.")
         rank = dim
-    noise = st.slider(
+    noise = url_widget(
+        st.slider,
         "Noise",
         min_value=0.0,
         max_value=0.3,
@@ -232,10 +245,16 @@ explain(
 )
 sh_controls, sh_spheres = st.columns([1, 3])
 with sh_controls:
-    preset = st.selectbox(
-        "Function f", options=list(sh.PRESETS), index=0, key="cob_sh_f", bind="query-params"
+    preset = url_widget(
+        st.selectbox,
+        "Function f",
+        options=list(sh.PRESETS),
+        index=0,
+        key="cob_sh_f",
+        bind="query-params",
     )
-    l_max = st.slider(
+    l_max = url_widget(
+        st.slider,
         "Keep degrees up to l_max",
         min_value=0,
         max_value=MAX_L,
@@ -245,7 +264,8 @@ with sh_controls:
     )
     degree, order, terms = 2, 1, ()
     if preset == "Pure Y_l^m":
-        degree = st.slider(
+        degree = url_widget(
+            st.slider,
             "Degree l",
             min_value=0,
             max_value=MAX_PURE_L,
@@ -253,7 +273,8 @@ with sh_controls:
             key="cob_sh_l",
             bind="query-params",
         )
-        order = st.number_input(
+        order = url_widget(
+            st.number_input,
             "Order m (−l ≤ m ≤ l)",
             min_value=-MAX_PURE_L,
             max_value=MAX_PURE_L,
@@ -263,7 +284,8 @@ with sh_controls:
             bind="query-params",
         )
     elif preset == "Your coefficients":
-        text = st.text_input(
+        text = url_widget(
+            st.text_input,
             "Terms 'l m value', separated by ';'",
             value="0 0 0.5; 2 1 1.0; 3 -2 -0.7",
             key="cob_sh_terms",

@@ -15,6 +15,7 @@ from app_pages._shared import (
     show_figure,
     upload_types,
 )
+from app_pages._url_state import url_widget
 from nmf_core import SOLVERS
 from nmf_lab.demo_data import (
     FACE_SHAPE,
@@ -191,8 +192,8 @@ st.markdown(
     "gives you the usual tools to decide, on data where you can check them."
 )
 
-rank_tab, penalty_tab, cost_tab = st.tabs(
-    ["Rank", "Penalties", "Cost"], key="cr_part", bind="query-params"
+rank_tab, penalty_tab, cost_tab = url_widget(
+    st.tabs, ["Rank", "Penalties", "Cost"], key="cr_part", bind="query-params"
 )
 
 # ================================================================== rank
@@ -215,7 +216,8 @@ if rank_tab.open:
             "*consensus matrix*. A rank the data supports gives the same clusters every "
             "time (a consensus of clean 0/1 blocks)."
         )
-        source = st.radio(
+        source = url_widget(
+            st.radio,
             "Data",
             RANK_SOURCES,
             key="cr_source",
@@ -255,7 +257,8 @@ if rank_tab.open:
                 )
                 X = None
         controls = st.columns(4)
-        true_rank = controls[0].slider(
+        true_rank = url_widget(
+            controls[0].slider,
             "planted rank",
             2,
             6,
@@ -265,7 +268,8 @@ if rank_tab.open:
             disabled=X is not None,
             help="The number of clusters hidden in the data.",
         )
-        noise = controls[1].slider(
+        noise = url_widget(
+            controls[1].slider,
             "noise",
             0.0,
             1.0,
@@ -276,10 +280,17 @@ if rank_tab.open:
             disabled=X is not None,
             help="Gaussian noise, relative to the mean entry of HW.",
         )
-        max_rank = controls[2].slider(
-            "largest r tried", 3, 10, DEFAULT_MAX_RANK, key="cr_max_r", bind="query-params"
+        max_rank = url_widget(
+            controls[2].slider,
+            "largest r tried",
+            3,
+            10,
+            DEFAULT_MAX_RANK,
+            key="cr_max_r",
+            bind="query-params",
         )
-        n_restarts = controls[3].slider(
+        n_restarts = url_widget(
+            controls[3].slider,
             "restarts per r",
             2,
             20,
@@ -377,8 +388,8 @@ if rank_tab.open:
 
         heat, side = st.columns([3, 2])
         with side:
-            shown_rank = st.slider(
-                "consensus matrix at r =", 2, 10, 4, key="cr_show_r", bind="query-params"
+            shown_rank = url_widget(
+                st.slider, "consensus matrix at r =", 2, 10, 4, key="cr_show_r", bind="query-params"
             )
             if shown_rank > max_rank:
                 st.caption(
@@ -425,7 +436,8 @@ if penalty_tab.open:
             "flat vector, 1 for a single spike."
         )
         data_column, rank_column = st.columns([2, 3])
-        pen_data = data_column.selectbox(
+        pen_data = url_widget(
+            data_column.selectbox,
             "data",
             (FACES, *SAMPLE_IMAGES),
             key="cr_pen_data",
@@ -436,12 +448,15 @@ if penalty_tab.open:
             f"{PATCH_COUNT} squares of {PATCH_SIZE} × {PATCH_SIZE} pixels cut at random "
             "places (drawn from the seed) from a scikit-image sample.",
         )
-        pen_rank = rank_column.slider("rank r", 2, 16, 8, key="cr_pen_r", bind="query-params")
+        pen_rank = url_widget(
+            rank_column.slider, "rank r", 2, 16, 8, key="cr_pen_r", bind="query-params"
+        )
         image_shape = FACE_SHAPE if pen_data == FACES else (PATCH_SIZE, PATCH_SIZE)
         sliders = st.columns(4)
         weights = {}
         for column, name in zip(sliders, PENALTY_NAMES, strict=True):
-            weights[name] = column.select_slider(
+            weights[name] = url_widget(
+                column.select_slider,
                 name,
                 options=PENALTY_GRID,
                 value=PENALTY_DEFAULTS[name],
@@ -512,7 +527,8 @@ if penalty_tab.open:
         download_matrices({"H": after.H, "W": after.W}, prefix="penalised")
 
         st.markdown("**Sweep one penalty** (the others stay at the sliders' values)")
-        swept = st.selectbox(
+        swept = url_widget(
+            st.selectbox,
             "penalty to sweep",
             PENALTY_NAMES,
             index=PENALTY_NAMES.index("l1_W"),
@@ -554,7 +570,8 @@ if cost_tab.open:
             "errors (so the small, fast runs count as much as the big ones)."
         )
         cost_controls = st.columns([2, 2, 1])
-        solver = cost_controls[0].selectbox(
+        solver = url_widget(
+            cost_controls[0].selectbox,
             "solver",
             SOLVERS,
             key="cr_solver_c",
@@ -562,7 +579,8 @@ if cost_tab.open:
             help="mu: multiplicative updates; hals: hierarchical ALS; anls: exact nonnegative "
             "least squares per half step; als: least squares, then clipping.",
         )
-        converge = cost_controls[1].toggle(
+        converge = url_widget(
+            cost_controls[1].toggle,
             "also time runs to convergence (slower)",
             value=False,
             key="cr_conv",
@@ -594,15 +612,31 @@ if cost_tab.open:
 
         st.markdown("**Extrapolate:** what would one run cost on a bigger problem?")
         big = st.columns(4)
-        big_n = big[0].number_input(
-            "n", 1, 10**7, 100_000, step=1000, key="cr_big_n", bind="query-params"
+        big_n = url_widget(
+            big[0].number_input,
+            "n",
+            1,
+            10**7,
+            100_000,
+            step=1000,
+            key="cr_big_n",
+            bind="query-params",
         )
-        big_k = big[1].number_input(
-            "k", 1, 10**6, 1_000, step=100, key="cr_big_k", bind="query-params"
+        big_k = url_widget(
+            big[1].number_input, "k", 1, 10**6, 1_000, step=100, key="cr_big_k", bind="query-params"
         )
-        big_r = big[2].number_input("r", 1, 1000, 50, step=1, key="cr_big_r", bind="query-params")
-        big_iter = big[3].number_input(
-            "iterations", 1, 100_000, 500, step=50, key="cr_big_it", bind="query-params"
+        big_r = url_widget(
+            big[2].number_input, "r", 1, 1000, 50, step=1, key="cr_big_r", bind="query-params"
+        )
+        big_iter = url_widget(
+            big[3].number_input,
+            "iterations",
+            1,
+            100_000,
+            500,
+            step=50,
+            key="cr_big_it",
+            bind="query-params",
         )
         cost = extrapolate(fit, big_n, big_k, big_r, big_iter)
         per_iteration, total = cost.seconds_per_iteration, cost.total_seconds

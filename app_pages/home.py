@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages._shared import download_matrices, explain, seed, show_figure
+from app_pages._url_state import url_widget
 from nmf_lab.figures.home import product_figure
 from nmf_lab.lessons.home import PLANTED_RANK, Example, factor_example
 
@@ -49,7 +50,8 @@ st.markdown(
 st.header("NMF in one picture")
 controls, picture = st.columns([1, 3])
 with controls:
-    rank = st.slider(
+    rank = url_widget(
+        st.slider,
         "Rank r",
         min_value=1,
         max_value=6,
@@ -58,7 +60,8 @@ with controls:
         bind="query-params",
         help=f"The example was built with rank {PLANTED_RANK}; try fewer or more.",
     )
-    noise = st.slider(
+    noise = url_widget(
+        st.slider,
         "Noise",
         min_value=0.0,
         max_value=0.5,

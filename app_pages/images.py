@@ -20,6 +20,7 @@ from app_pages._shared import (
     show_figure,
     upload_types,
 )
+from app_pages._url_state import url_widget
 from nmf_core import INITS, SOLVERS
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, load_faces, sample_image
 from nmf_lab.figures import images as figs
@@ -209,14 +210,16 @@ explain(
 )
 
 controls = st.columns([1.3, 1.4, 1.2, 1, 1, 1])
-source = controls[0].selectbox(
+source = url_widget(
+    controls[0].selectbox,
     "Picture",
     (*SAMPLE_IMAGES, UPLOAD),
     key="img_src",
     bind="query-params",
     help="scikit-image's bundled samples, or `upload` for your own PNG/JPEG.",
 )
-color = controls[1].radio(
+color = url_widget(
+    controls[1].radio,
     "Colour",
     im.COLOR_MODES,
     key="img_color",
@@ -224,10 +227,11 @@ color = controls[1].radio(
     help="grayscale: factor one matrix, the luminance. rgb: factor R, G and B separately, "
     "three matrices at the same rank.",
 )
-rank_asked = controls[2].slider(
-    "Rank r", 1, MAX_RANK, DEFAULT_RANK, key="img_rank", bind="query-params"
+rank_asked = url_widget(
+    controls[2].slider, "Rank r", 1, MAX_RANK, DEFAULT_RANK, key="img_rank", bind="query-params"
 )
-solver = controls[3].selectbox(
+solver = url_widget(
+    controls[3].selectbox,
     "Solver",
     SOLVERS,
     index=SOLVERS.index(DEFAULT_SOLVER),
@@ -235,7 +239,8 @@ solver = controls[3].selectbox(
     bind="query-params",
     help=SOLVER_HELP,
 )
-init = controls[4].selectbox(
+init = url_widget(
+    controls[4].selectbox,
     "Init",
     INITS,
     index=INITS.index(DEFAULT_INIT),
@@ -243,7 +248,8 @@ init = controls[4].selectbox(
     bind="query-params",
     help="Starting point; nndsvda starts from the SVD's leading terms.",
 )
-iters = controls[5].number_input(
+iters = url_widget(
+    controls[5].number_input,
     "Iterations",
     1,
     500,
@@ -340,7 +346,8 @@ st.markdown(
 channel = 0
 if result.channels > 1:
     channel = CHANNEL_NAMES.index(
-        st.radio(
+        url_widget(
+            st.radio,
             "Channel for the factor views",
             CHANNEL_NAMES,
             key="img_chan",
@@ -357,7 +364,8 @@ show_figure(
     "red) needs signs.",
     key="fig_factors",
 )
-view = st.radio(
+view = url_widget(
+    st.radio,
     "Show",
     ("layers", "running sum"),
     key="img_view",
@@ -392,10 +400,17 @@ explain(
     "above, which is why this chart is computed on request."
 )
 curve_cols = st.columns([1, 2])
-max_curve_rank = curve_cols[0].slider(
-    "Largest rank R", 2, 40, DEFAULT_CURVE_RANK, key="img_maxr", bind="query-params"
+max_curve_rank = url_widget(
+    curve_cols[0].slider,
+    "Largest rank R",
+    2,
+    40,
+    DEFAULT_CURVE_RANK,
+    key="img_maxr",
+    bind="query-params",
 )
-show_curve = curve_cols[1].toggle(
+show_curve = url_widget(
+    curve_cols[1].toggle,
     "Compute the error-vs-rank chart",
     value=False,
     key="img_curve",
@@ -504,11 +519,24 @@ st.markdown(
     "patterns."
 )
 face_cols = st.columns(2)
-face_rank = face_cols[0].slider(
-    "Rank r for the faces", 2, 49, DEFAULT_FACE_RANK, key="img_frank", bind="query-params"
+face_rank = url_widget(
+    face_cols[0].slider,
+    "Rank r for the faces",
+    2,
+    49,
+    DEFAULT_FACE_RANK,
+    key="img_frank",
+    bind="query-params",
 )
-face_index = face_cols[1].number_input(
-    "Face i", 0, face_matrix.shape[0] - 1, 0, step=1, key="img_face", bind="query-params"
+face_index = url_widget(
+    face_cols[1].number_input,
+    "Face i",
+    0,
+    face_matrix.shape[0] - 1,
+    0,
+    step=1,
+    key="img_face",
+    bind="query-params",
 )
 comparison = faces_comparison(int(face_rank), solver, init, seed_value)
 columns = figs.square_columns(int(face_rank))

@@ -14,6 +14,7 @@ from app_pages._shared import (
     show_figure,
     upload_types,
 )
+from app_pages._url_state import url_widget
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, comparison_matrix
 from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
@@ -88,9 +89,12 @@ st.markdown(
 
 # ---- controls -------------------------------------------------------------------------------
 left, middle, right = st.columns([2, 1, 1])
-source = SOURCES[left.selectbox("Data", list(SOURCES), key="cmp_data", bind="query-params")]
+source = SOURCES[
+    url_widget(left.selectbox, "Data", list(SOURCES), key="cmp_data", bind="query-params")
+]
 left.caption(SOURCE_NOTES[source])
-rank = middle.slider(
+rank = url_widget(
+    middle.slider,
     "Rank r",
     1,
     MAX_RANK,
@@ -99,7 +103,8 @@ rank = middle.slider(
     bind="query-params",
     help="Number of basis vectors for every method.",
 )
-n_runs = right.slider(
+n_runs = url_widget(
+    right.slider,
     "Runs (seeds)",
     2,
     8,
@@ -110,7 +115,9 @@ n_runs = right.slider(
 )
 image_name = "camera"
 if source == "image":
-    image_name = left.selectbox("Image", SAMPLE_IMAGES, key="cmp_image", bind="query-params")
+    image_name = url_widget(
+        left.selectbox, "Image", SAMPLE_IMAGES, key="cmp_image", bind="query-params"
+    )
 
 if source == "csv":
     upload = st.file_uploader(

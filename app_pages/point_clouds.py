@@ -15,6 +15,7 @@ from app_pages._shared import (
     show_figure,
     upload_types,
 )
+from app_pages._url_state import url_widget
 from nmf_core import INITS, SOLVERS, nmf
 from nmf_lab.demo_data import CLOUD_PRESET_LABELS, CLOUD_PRESETS, Cloud, make_cloud
 from nmf_lab.figures.point_clouds import (
@@ -90,7 +91,8 @@ st.latex(
 # ---------------------------------------------------------------- controls
 controls = st.container(border=True)
 top = controls.columns([1.1, 1.6, 0.8, 1.0])
-source = top[0].radio(
+source = url_widget(
+    top[0].radio,
     "Data",
     ["generated", "upload"],
     key="pc_source",
@@ -98,7 +100,8 @@ source = top[0].radio(
     format_func={"generated": "Toy cloud", "upload": "Upload CSV"}.get,
     horizontal=True,
 )
-preset = top[1].selectbox(
+preset = url_widget(
+    top[1].selectbox,
     "Toy cloud",
     CLOUD_PRESETS,
     key="pc_preset",
@@ -106,7 +109,8 @@ preset = top[1].selectbox(
     format_func=CLOUD_PRESET_LABELS.get,
     disabled=source == "upload",
 )
-dim = top[2].radio(
+dim = url_widget(
+    top[2].radio,
     "Dimension",
     [2, 3],
     key="pc_dim",
@@ -115,7 +119,8 @@ dim = top[2].radio(
     horizontal=True,
     disabled=source == "upload",
 )
-rank_choice = top[3].slider(
+rank_choice = url_widget(
+    top[3].slider,
     "Rank r",
     1,
     3,
@@ -125,10 +130,19 @@ rank_choice = top[3].slider(
     help="Number of rows of W (rays of the cone).",
 )
 bottom = controls.columns(4)
-n_points = bottom[0].slider(
-    "Points n", 10, 1000, 150, step=10, key="pc_n", bind="query-params", disabled=source == "upload"
+n_points = url_widget(
+    bottom[0].slider,
+    "Points n",
+    10,
+    1000,
+    150,
+    step=10,
+    key="pc_n",
+    bind="query-params",
+    disabled=source == "upload",
 )
-noise = bottom[1].slider(
+noise = url_widget(
+    bottom[1].slider,
     "Noise",
     0.0,
     0.2,
@@ -140,11 +154,21 @@ noise = bottom[1].slider(
     help="Standard deviation added to each coordinate (points have "
     "length ≤ 1); negative results are clipped to 0.",
 )
-solver = bottom[2].selectbox(
-    "Solver", SOLVERS, index=SOLVERS.index("hals"), key="pc_solver", bind="query-params"
+solver = url_widget(
+    bottom[2].selectbox,
+    "Solver",
+    SOLVERS,
+    index=SOLVERS.index("hals"),
+    key="pc_solver",
+    bind="query-params",
 )
-init = bottom[3].selectbox(
-    "Init", INITS, index=INITS.index("nndsvda"), key="pc_init", bind="query-params"
+init = url_widget(
+    bottom[3].selectbox,
+    "Init",
+    INITS,
+    index=INITS.index("nndsvda"),
+    key="pc_init",
+    bind="query-params",
 )
 
 generated_rank = min(rank_choice, dim)
@@ -183,13 +207,18 @@ far, distances = outside_cone(X, W)
 # ---------------------------------------------------------------- the cloud and the cone
 st.header("The cloud and the cone of W")
 options = st.columns(3)
-show_recon = options[0].toggle(
-    "Reconstructions H_i W and residuals", value=True, key="pc_recon", bind="query-params"
+show_recon = url_widget(
+    options[0].toggle,
+    "Reconstructions H_i W and residuals",
+    value=True,
+    key="pc_recon",
+    bind="query-params",
 )
-show_pca = options[1].toggle(
-    "PCA axes (centred, signed)", value=False, key="pc_pca", bind="query-params"
+show_pca = url_widget(
+    options[1].toggle, "PCA axes (centred, signed)", value=False, key="pc_pca", bind="query-params"
 )
-point = options[2].number_input(
+point = url_widget(
+    options[2].number_input,
     "Pick a point (row i of X)",
     min_value=0,
     max_value=10_000,
@@ -327,8 +356,8 @@ explain(
     "restart whose loss is clearly higher stopped at a poorer local solution: another "
     "face of the same problem.)"
 )
-n_restarts = st.slider(
-    "Random restarts", 2, N_RESTARTS_MAX, 4, key="pc_restarts", bind="query-params"
+n_restarts = url_widget(
+    st.slider, "Random restarts", 2, N_RESTARTS_MAX, 4, key="pc_restarts", bind="query-params"
 )
 seeds = tuple(seed() + offset for offset in range(n_restarts))
 runs = restarts(cloud_key, X, r, solver, seeds)
@@ -362,7 +391,8 @@ st.latex(
     r"W' = QW,\quad H' = HQ^{-1},\quad Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}"
     r"\;\Rightarrow\; H'W' = HW"
 )
-stretch = st.slider(
+stretch = url_widget(
+    st.slider,
     "Stretch the cone (−1 = as closed as H allows, +1 = as open as W allows)",
     -1.0,
     1.0,
@@ -421,7 +451,7 @@ explain(
 )
 steps = spa_steps(X, r)
 if r > 1:
-    step = st.slider("SPA step", 1, r, 1, key="pc_spa_step", bind="query-params")
+    step = url_widget(st.slider, "SPA step", 1, r, 1, key="pc_spa_step", bind="query-params")
 else:
     step = 1
 show_figure(

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages._shared import download_matrices, explain, seed, show_figure
+from app_pages._url_state import url_widget
 from nmf_lab.demo_data import LEARNING_IMAGE_SIDE, LearningData, learning_data
 from nmf_lab.figures.watching_it_learn import SOLVER_LABELS, learning_figure, race_figure
 from nmf_lab.lessons import watching_it_learn as fr
@@ -93,7 +94,8 @@ st.markdown(
 
 seed_value = seed()
 top = st.columns([2, 1, 1])
-data_key = top[0].selectbox(
+data_key = url_widget(
+    top[0].selectbox,
     "Data",
     list(DATA_LABELS),
     format_func=DATA_LABELS.get,
@@ -104,7 +106,8 @@ data_key = top[0].selectbox(
     f"scikit-image's camera shrunk to {LEARNING_IMAGE_SIDE}×{LEARNING_IMAGE_SIDE}, "
     "one image row per row of X.",
 )
-rank_input = top[1].number_input(
+rank_input = url_widget(
+    top[1].number_input,
     "Rank r",
     min_value=1,
     max_value=MAX_RANK,
@@ -114,7 +117,8 @@ rank_input = top[1].number_input(
     bind="query-params",
     help="Number of basis vectors (rows of W).",
 )
-init = top[2].selectbox(
+init = url_widget(
+    top[2].selectbox,
     "Start (H₀, W₀)",
     list(INIT_LABELS),
     format_func=INIT_LABELS.get,
@@ -143,14 +147,16 @@ if data.kind == "cloud" and rank > k:
 
 st.header("One solver, frame by frame")
 controls = st.columns([1, 2, 1, 1])
-solver = controls[0].selectbox(
+solver = url_widget(
+    controls[0].selectbox,
     "Solver",
     list(SOLVER_LABELS),
     format_func=SOLVER_LABELS.get,
     key="learn_solver",
     bind="query-params",
 )
-iters = controls[1].slider(
+iters = url_widget(
+    controls[1].slider,
     "Iterations",
     min_value=10,
     max_value=fr.MAX_ITER,
@@ -159,10 +165,11 @@ iters = controls[1].slider(
     key="learn_iters",
     bind="query-params",
 )
-scale = controls[2].radio(
-    "Loss axis", SCALES, horizontal=True, key="learn_scale", bind="query-params"
+scale = url_widget(
+    controls[2].radio, "Loss axis", SCALES, horizontal=True, key="learn_scale", bind="query-params"
 )
-speed = controls[3].select_slider(
+speed = url_widget(
+    controls[3].select_slider,
     "Speed",
     list(FRAME_MS),
     value="normal",
@@ -211,7 +218,8 @@ download_matrices({"H": result.H, "W": result.W}, prefix=f"learn_{solver}")
 
 st.header("The race: MU, HALS, ANLS and ALS from the same start")
 race_controls = st.columns([2, 1])
-race_iters = race_controls[0].slider(
+race_iters = url_widget(
+    race_controls[0].slider,
     "Iterations per solver",
     min_value=10,
     max_value=MAX_RACE_ITERS,
@@ -220,8 +228,14 @@ race_iters = race_controls[0].slider(
     key="learn_race_iters",
     bind="query-params",
 )
-race_scale = race_controls[1].radio(
-    "Loss axis ", SCALES, index=1, horizontal=True, key="learn_race_scale", bind="query-params"
+race_scale = url_widget(
+    race_controls[1].radio,
+    "Loss axis ",
+    SCALES,
+    index=1,
+    horizontal=True,
+    key="learn_race_scale",
+    bind="query-params",
 )
 
 try:

@@ -227,11 +227,11 @@ def test_malformed_query_string_falls_back_to_defaults():
     assert_clean(at)
     assert at.radio(key="cob_dim").value == 2
     assert at.slider(key="cob_p1").value == 2.0
-    assert at.slider(key="cob_lmax").value == 4
+    assert at.slider(key="cob_lmax").value == 12  # out of range: the nearest valid value
     assert at.selectbox(key="cob_sh_f").value == "Smooth bump"
     assert at.number_input(key="cob_b11").value == 1.0
     assert at.slider(key="cob_n").value == 24
-    assert at.slider(key="cob_rank").value == 2
+    assert at.slider(key="cob_rank").value == 1  # out of range: the nearest valid value
     assert at.slider(key="cob_noise").value == 0.05
 
 

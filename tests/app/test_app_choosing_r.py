@@ -276,8 +276,10 @@ def test_malformed_query_falls_back_to_defaults():
         },
     )
     assert_clean(at)
+    # Out of range ("-3", "1e9"): the nearest valid value; junk: the default.
+    expected = {**DEFAULT, "max_r": 3, "restarts": 20}
     for key in ("true_r", "noise", "max_r", "restarts", "show_r"):
-        assert at.slider(key=f"cr_{key}").value == DEFAULT[key]
+        assert at.slider(key=f"cr_{key}").value == expected[key]
     assert _metric(at, "planted rank") == "4"
 
 
@@ -294,8 +296,9 @@ def test_malformed_penalty_query_falls_back_to_defaults():
     )
     assert_clean(at)
     assert at.slider(key="cr_pen_r").value == DEFAULT["pen_r"]
+    expected = {**DEFAULT, "l2_h": 0.0}  # "-1": the nearest weight on the scale
     for key in ("l1_h", "l1_w", "l2_h", "l2_w"):
-        assert at.select_slider(key=key).value == DEFAULT[key]
+        assert at.select_slider(key=key).value == expected[key]
     assert at.selectbox(key="cr_sweep_p").value == "l1_W"
 
 

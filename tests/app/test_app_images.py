@@ -200,7 +200,7 @@ def test_malformed_query_falls_back_to_defaults():
     assert at.slider(key="img_rank").value == 20
     assert at.selectbox(key="img_src").value == "camera"
     assert at.selectbox(key="img_solver").value == "hals"
-    assert at.number_input(key="img_iters").value == 30
+    assert at.number_input(key="img_iters").value == 1  # out of range: the nearest valid value
     assert metric(at, "Numbers stored by H and W") == "20,480"
 
 

@@ -67,8 +67,10 @@ def test_default_view_shows_the_toy_cloud_numbers():
 def test_malformed_query_falls_back_to_defaults(query):
     at = open_page(PAGE, query=query)
     assert_clean(at)
-    assert at.slider(key="cmp_rank").value == 3
-    assert at.slider(key="cmp_runs").value == 4
+    # Out of range ("99", "-3"): the nearest valid value; junk: the default.
+    out_of_range = "cmp_rank" in query and query["cmp_rank"] == "99"
+    assert at.slider(key="cmp_rank").value == (10 if out_of_range else 3)
+    assert at.slider(key="cmp_runs").value == (2 if out_of_range else 4)
     assert at.selectbox(key="cmp_data").value == "Toy cloud"
 
 

@@ -216,7 +216,7 @@ def test_malformed_query_falls_back_to_defaults():
     assert at.slider(key="pc_rank").value == 2
     assert at.radio(key="pc_dim").value == 2
     assert at.selectbox(key="pc_preset").value == "cone"
-    assert at.slider(key="pc_n").value == 150
+    assert at.slider(key="pc_n").value == 10  # out of range: the nearest valid value
     assert at.selectbox(key="pc_solver").value == "hals"
     assert at.radio(key="pc_source").value == "generated"
 

@@ -1,11 +1,11 @@
-"""The shared UI glue in app_pages/_shared.py: downloads, the query-string guard, last_good."""
+"""The shared UI glue in app_pages/_shared.py: downloads and last_good (the link checks are in
+test_app_url_state.py)."""
 
 import io
 
 import numpy as np
-import pytest
 
-from app_pages._shared import _csv_bytes, _is_non_finite_number, _npy_bytes, input_digest
+from app_pages._shared import _csv_bytes, _npy_bytes, input_digest
 
 
 def test_npy_download_round_trips_exactly():
@@ -20,17 +20,6 @@ def test_csv_download_keeps_eight_significant_digits_and_the_shape():
     restored = np.loadtxt(io.StringIO(_csv_bytes(matrix).decode()), delimiter=",")
     assert restored.shape == matrix.shape
     np.testing.assert_allclose(restored, matrix, rtol=1e-7)
-
-
-@pytest.mark.parametrize("text", ["inf", "-inf", "1e309", "nan", "NaN", "-1e400"])
-def test_non_finite_numbers_are_recognised(text):
-    assert _is_non_finite_number(text)
-
-
-@pytest.mark.parametrize("text", ["0", "-5", "1e300", "banana", "", "<script>"])
-def test_finite_numbers_and_non_numbers_pass(text):
-    # Non-numbers are left to Streamlit, which ignores values a widget cannot parse.
-    assert not _is_non_finite_number(text)
 
 
 # ---------------------------------------------------------------- last_good ----------------

@@ -15,7 +15,7 @@ HOSTILE_QUERIES = [
     {"seed": "-5", "lecture": "maybe", "rank": "<script>alert(1)</script>"},
     {"seed": "1e309", "lecture": "2", "cob_dim": "99"},
     {"seed": "nan", "lecture": "", "cob_preset": "'; DROP TABLE x; --"},
-    {"seed": str(2**63), "lecture": "yes please", "home_rank": "-1"},
+    {"seed": "", "lecture": "yes please", "home_rank": "-1"},
     {"seed": "inf", "lecture": "-inf", "home_rank": "NaN"},
 ]
 

@@ -163,9 +163,11 @@ def test_malformed_query_falls_back_to_defaults():
     assert_clean(at)
     assert at.number_input(key="learn_rank").value == 6
     assert at.selectbox(key="learn_data").value == "faces"
-    assert at.slider(key="learn_iters").value == 100
+    assert at.slider(key="learn_iters").value == 10  # out of range: the nearest valid value
     assert at.radio(key="learn_scale").value == "linear"
-    assert np.isclose(at.slider(key="learn_race_iters").value, 100)
+    assert np.isclose(
+        at.slider(key="learn_race_iters").value, 300
+    )  # out of range: the nearest valid value
 
 
 def test_lecture_mode_hides_the_long_explanations():
