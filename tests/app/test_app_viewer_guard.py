@@ -228,7 +228,9 @@ def _real_frames() -> list[bytes]:
     ]
 
 
-@pytest.mark.parametrize("frame", _real_frames())
+@pytest.mark.parametrize(
+    "frame", _real_frames(), ids=lambda f: BackMsg.FromString(f).WhichOneof("type")
+)
 def test_the_fast_path_sends_every_guarded_kind_to_the_parser(frame):
     kind = BackMsg.FromString(frame).WhichOneof("type")
     looked_at = _viewer_guard._may_need_a_look(frame)
