@@ -4,7 +4,10 @@ Streamlit runs an ASGI ``st.App`` when the file given to ``streamlit run`` defin
 one adds a lifespan and a middleware to the plain ``streamlit run app.py``: before the first
 visitor, every module the pages import is imported in the main thread and every page's default
 view has run once, so its cached results are there; until then ``/_stcore/health`` answers 503
-and new sessions wait (``server.warmup``). ``.streamlit/config.toml`` applies as before.
+and new sessions wait (``server.warmup``). On the websocket, a viewer's messages are kept to
+what a viewer may ask for (``server.viewer_guard``: no clearing of everyone's caches, no
+traceback for a text frame, at most 100 upload URLs per request). ``.streamlit/config.toml``
+applies as before.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import streamlit as st
 from starlette.middleware import Middleware
 
+from server.viewer_guard import ViewerGuard
 from server.warmup import WarmGate, WarmStart
 
 warm_start = WarmStart()
@@ -19,5 +23,5 @@ warm_start = WarmStart()
 app = st.App(
     "app.py",
     lifespan=warm_start.lifespan,
-    middleware=[Middleware(WarmGate, warm_start=warm_start)],
+    middleware=[Middleware(WarmGate, warm_start=warm_start), Middleware(ViewerGuard)],
 )

@@ -2,6 +2,8 @@
 
 - :mod:`server.protocol`: a small client of Streamlit's browser protocol (build the rerun
   message, read the answers), over a websocket or inside the server process.
+- :mod:`server.viewer_guard`: a middleware on the websocket that drops a viewer's
+  ``clear_cache``, closes on a text frame without a traceback and caps upload-URL requests.
 - :mod:`server.warmup`: the warm start: import what the pages import, run every page's default
   view once, and hold health checks and new sessions until that is done.
 

@@ -3,7 +3,10 @@
 A browser only sends what Streamlit's frontend sends; these tests need to send what a crafted
 client could (a ``clear_cache`` with the menu hidden, a text frame, a ``file_urls_request``
 for 100,000 files, an upload under a wrong name). :class:`WireSession` speaks the protocol of
-``/_stcore/stream``: binary ``BackMsg`` protobufs up, ``ForwardMsg`` protobufs down.
+``/_stcore/stream``: binary ``BackMsg`` protobufs up, ``ForwardMsg`` protobufs down. It builds
+on :mod:`server.protocol` (the rerun message, the stream URL) and adds what that client, made
+to run pages, has no need for: one session kept open across runs, widget states, uploads,
+heartbeats, any frame.
 
 Imported by name (``from streamlit_wire import WireSession``), like ``e2e_support``.
 """
@@ -23,6 +26,8 @@ from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import ClientConnection, connect
+
+from server.protocol import SUBPROTOCOL, parse_forward, rerun_message, stream_url
 
 WIRE_TIMEOUT = 90.0
 
@@ -62,8 +67,8 @@ class WireSession:
         self.base_url = base_url.rstrip("/")
         self.xsrf_cookie = _xsrf_cookie(self.base_url)
         self._connection = connect(
-            "ws" + self.base_url.removeprefix("http") + "/_stcore/stream",
-            subprotocols=["streamlit"],
+            stream_url(self.base_url),
+            subprotocols=[SUBPROTOCOL],
             additional_headers={"Cookie": f"_streamlit_xsrf={self.xsrf_cookie}"},
             max_size=None,
             open_timeout=WIRE_TIMEOUT,
@@ -84,7 +89,7 @@ class WireSession:
     def receive(self, timeout: float = WIRE_TIMEOUT) -> ForwardMsg:
         """The next ForwardMsg (raises ``TimeoutError``, or ``ConnectionClosed`` once closed)."""
         data = self.ws.recv(timeout=timeout)
-        message = ForwardMsg.FromString(data)
+        message = parse_forward(data)
         if message.WhichOneof("type") == "new_session" and message.new_session.initialize:
             self.session_id = message.new_session.initialize.session_id or self.session_id
         return message
@@ -108,12 +113,9 @@ class WireSession:
         widget_states: list[WidgetState] | None = None,
     ) -> RunResult:
         """Ask for a script run of one page and return what it sent, up to ``script_finished``."""
-        back_msg = BackMsg()
-        state = back_msg.rerun_script
-        state.query_string = query_string
-        state.page_name = page_name
+        back_msg = rerun_message(page_name, query_string)
         for widget in widget_states or []:
-            state.widget_states.widgets.append(widget)
+            back_msg.rerun_script.widget_states.widgets.append(widget)
         self.send(back_msg)
         return RunResult(self.receive_until(lambda m: m.WhichOneof("type") == "script_finished"))
 
@@ -140,7 +142,7 @@ class WireSession:
         self.send(back_msg)
         while True:
             data = self.ws.recv(timeout=WIRE_TIMEOUT)
-            message = ForwardMsg.FromString(data)
+            message = parse_forward(data)
             if (
                 message.WhichOneof("type") == "file_urls_response"
                 and message.file_urls_response.response_id == request.request_id

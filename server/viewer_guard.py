@@ -23,12 +23,8 @@ a frame unless it has to: a walk over the field numbers of the top level (a fram
 frontend has exactly one) finds the two kinds above without decoding the widget states inside a
 rerun; only those, and anything unusual, go to the C parser.
 
-The module lives beside the page glue (``app_pages/``) because it is Streamlit-specific glue for
-the entry script, like ``_shared.py``: ``nmf_lab`` and ``nmf_core`` import no Streamlit, and
-``app_pages`` is not part of the wheel.
-
-Wire it into ``st.App(..., middleware=[Middleware(ViewerGuard)])``; it needs no Starlette import
-itself (plain ASGI).
+It lives in ``server/`` with the rest of the serving process (``serve.py`` puts it in its
+``st.App`` middleware), apart from the pages; it is plain ASGI and imports no Starlette.
 """
 
 from __future__ import annotations
@@ -41,13 +37,14 @@ from streamlit.logger import get_logger
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime.runtime_util import get_max_widget_state_size_bytes
 
+from server.protocol import STREAM_PATH
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-STREAM_PATH: Final = "/_stcore/stream"
 # Upload URLs one file_urls_request may ask for. Every uploader of this app takes one file; a
 # person dropping a folder on a multi-file uploader stays far below this.
 MAX_UPLOAD_URLS: Final = 100

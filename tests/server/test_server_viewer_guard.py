@@ -1,4 +1,4 @@
-"""The websocket guard (app_pages/_viewer_guard.py) against a fake ASGI app: no server.
+"""The websocket guard (server/viewer_guard.py) against a fake ASGI app: no server.
 
 The fake app plays Streamlit's websocket endpoint: it reads every frame through the
 middleware's ``receive`` until the client goes, and records what it was given.
@@ -12,8 +12,8 @@ import logging
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from app_pages import _viewer_guard
-from app_pages._viewer_guard import MAX_UPLOAD_URLS, ViewerGuard
+from server import viewer_guard as _viewer_guard
+from server.viewer_guard import MAX_UPLOAD_URLS, ViewerGuard
 
 STREAM_SCOPE = {"type": "websocket", "path": "/_stcore/stream"}
 
@@ -252,7 +252,7 @@ def test_the_fast_path_agrees_with_the_parser_on_crafted_frames():
         ),
     )
 
-    @settings(max_examples=200, deadline=None, database=None)
+    @settings(max_examples=100, deadline=None, database=None)
     @given(frames)
     def check(frame):
         if _viewer_guard._may_need_a_look(frame):
