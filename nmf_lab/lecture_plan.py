@@ -425,7 +425,7 @@ _DEFAULT_DEMOS = (
     ),
     Demo(
         "point-clouds",
-        {"pc_noise": "0.06"},
+        {"pc_dim": "3-D", "pc_noise": "0.05"},
         "The cone spanned by W",
         "Every H_i W is a nonnegative mix of the rows of W, so it lies in their cone; with "
         "noise some points fall outside and are drawn back onto it.",
@@ -448,8 +448,8 @@ _DEFAULT_DEMOS = (
         "factor-an-image",
         {"img_frank": "25"},
         "Faces: parts, not eigenfaces",
-        "On the faces NMF's rows of W are local, nonnegative parts (eyes, brows, mouth); "
-        "PCA's eigenfaces are whole signed faces. Scroll to the faces.",
+        "On the faces NMF's rows of W are nonnegative parts, sparser (Hoyer) than PCA's "
+        "signed eigenfaces, which are whole faces. Scroll to the faces.",
     ),
     Demo(
         "watching-it-learn",
@@ -462,8 +462,8 @@ _DEFAULT_DEMOS = (
         "nmf-vs-svd-pca",
         {"cmp_data": "Faces", "cmp_rank": "6"},
         "NMF vs SVD vs PCA",
-        "Same faces, three bases: SVD's and PCA's have signs, NMF's do not. SVD has the "
-        "smallest error at every rank; NMF's answer changes with the seed.",
+        "Same faces, three bases: SVD's and PCA's have signs, NMF's do not. NMF's error is "
+        "never below SVD's, and its basis moves from seed to seed while SVD's stays put.",
     ),
     Demo(
         "choosing-r",
