@@ -411,7 +411,7 @@ DEFAULT_TITLE = "NMF in one lecture"
 _DEFAULT_DEMOS = (
     Demo(
         "change-of-basis",
-        {"cob_p1": "1.0", "cob_p2": "2.5"},
+        {"cob_p1": "1", "cob_p2": "2.5"},
         "One point, two bases",
         "Coordinates belong to a basis: the same point P has other coordinates c in the basis "
         "B, and P = c B reaches it tip to tail along the basis rows.",
