@@ -43,6 +43,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages._projector import apply_lecture_style, projector_figure
 from app_pages._url_state import url_widget
 
 SEED_KEY = "seed"
@@ -57,22 +58,6 @@ REFERENCES = {
     "Gillis & Glineur (2012), Accelerated multiplicative updates and HALS": "https://arxiv.org/abs/1107.5194",
     "Real spherical harmonics": "https://en.wikipedia.org/wiki/Spherical_harmonics",
 }
-
-# Bigger type and controls for a projector; Streamlit has no font-size knob per session.
-_LECTURE_CSS = """
-<style>
-html, body, [class*="st-"] { font-size: 1.15rem; }
-h1 { font-size: 2.6rem !important; }
-h2 { font-size: 2.0rem !important; }
-h3 { font-size: 1.6rem !important; }
-[data-testid="stWidgetLabel"] p { font-size: 1.25rem !important; }
-[data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
-[data-testid="stSliderThumbValue"] p { font-size: 1.15rem !important; }
-[data-testid="stSlider"] [role="group"] { padding-top: 0.4rem; padding-bottom: 0.4rem; }
-</style>
-"""
-# Plot text for a projector; the figures themselves keep their full width.
-_LECTURE_FONT_SIZE = 20
 
 
 def render_shared_sidebar() -> None:
@@ -102,7 +87,7 @@ def render_shared_sidebar() -> None:
             for title, url in REFERENCES.items():
                 st.markdown(f"- [{title}]({url})")
     if lecture_mode():
-        st.markdown(_LECTURE_CSS, unsafe_allow_html=True)
+        apply_lecture_style()
 
 
 def seed() -> int:
@@ -132,8 +117,7 @@ def show_figure(fig: go.Figure, caption: str, *, key: str | None = None) -> None
     are not modified).
     """
     if lecture_mode():
-        fig = go.Figure(fig)
-        fig.update_layout(font={"size": _LECTURE_FONT_SIZE})
+        fig = projector_figure(fig)
     st.plotly_chart(
         fig,
         key=key,

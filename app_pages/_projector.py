@@ -1,0 +1,90 @@
+"""Lecture mode for a projector: larger page text and plot text, nothing clipped.
+
+Streamlit has no per-session font-size setting, so lecture mode injects a style sheet. Nearly
+every size on a Streamlit page is in ``rem`` (text, spacing, and the fonts of Streamlit's chart
+theme), so the sheet raises the root font size: the whole page grows together and keeps its
+hierarchy (title > section headings > body > small print). The small print (widget labels,
+captions, metric labels, tabs, the page list) grows a little more, since it is the first text
+to become unreadable from the back of a room. Streamlit cuts long labels with an ellipsis;
+lecture mode lets them wrap instead. The main column's wide side padding (also in ``rem``)
+shrinks, so that the larger text keeps the width it needs on a 1024-pixel projector.
+
+Plot text is set by plotly in pixels, not by the page's style: :func:`projector_figure`
+enlarges it through :func:`nmf_lab.figures.style.for_projector`.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from nmf_lab.figures.style import for_projector
+
+# Root font size in lecture mode; Streamlit's own is 16 px.
+ROOT_FONT_PX = 20
+# Plot text is read from further away than page text (smaller, thinner, inside a figure).
+PLOT_TEXT_SCALE = 2.0
+
+_SMALL_PRINT = """
+[data-testid="stWidgetLabel"] p,
+[data-testid="stWidgetLabel"] label,
+[data-testid="stCaptionContainer"],
+[data-testid="stCaptionContainer"] p,
+[data-testid="stMetricLabel"] p,
+[data-testid="stMetricDelta"] div,
+[data-testid="stTabs"] [data-baseweb="tab"] p,
+[data-testid="stSidebarNavLink"] span,
+[data-testid="stPageLink"] p,
+button [data-testid="stMarkdownContainer"] p,
+[data-testid="stNavSectionHeader"],
+[data-testid="stExpander"] summary p,
+[data-testid="stTable"] table,
+[data-testid="stSliderThumbValue"],
+[data-testid="stSliderTickBarMin"],
+[data-testid="stSliderTickBarMax"],
+[data-testid="stTooltipContent"]
+"""
+
+# Labels Streamlit cuts with an ellipsis (metrics, widgets, buttons, page links, the page list,
+# tabs) wrap instead.
+_WRAPPED = """
+[data-testid="stMetricLabel"] *,
+[data-testid="stMetricValue"] *,
+[data-testid="stWidgetLabel"] *,
+[data-testid="stSidebarNavLink"] *,
+[data-testid="stPageLink"] *,
+[data-testid="stTabs"] [data-baseweb="tab"] *,
+button [data-testid="stMarkdownContainer"],
+button [data-testid="stMarkdownContainer"] *
+"""
+
+LECTURE_CSS = f"""
+<style>
+html {{ font-size: {ROOT_FONT_PX}px !important; }}
+[data-testid="stMainBlockContainer"] {{
+    padding-left: 1.5rem !important;
+    padding-right: 1.5rem !important;
+    padding-top: 3rem !important;
+}}
+{_SMALL_PRINT.strip()} {{ font-size: 0.95rem !important; }}
+{_WRAPPED.strip()} {{
+    white-space: normal !important;
+    overflow: visible !important;
+    text-overflow: clip !important;
+    overflow-wrap: break-word;
+}}
+</style>
+"""
+
+
+def apply_lecture_style() -> None:
+    """Inject the lecture-mode style sheet (takes no room on the page)."""
+    st.html(LECTURE_CSS)
+
+
+def projector_figure(fig: go.Figure) -> go.Figure:
+    """The figure as the room should see it: every text :data:`PLOT_TEXT_SCALE` times larger.
+
+    Works on a copy (cached figures are shared between sessions).
+    """
+    return for_projector(fig, scale=PLOT_TEXT_SCALE)

@@ -1,0 +1,319 @@
+"""``nmf_lab.figures.style.for_projector``: every text of a figure enlarged, nothing colliding.
+
+The sizes are checked on the figure spec; that the browser draws them (and that the margins
+and gaps hold the larger text) is checked in Chromium by tests/e2e/test_e2e_lecture_fonts.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from plotly.subplots import make_subplots
+
+from nmf_lab.figures.home import product_figure
+from nmf_lab.figures.style import THEME_TEXT_SIZES, for_projector
+
+
+def _plain_figure() -> go.Figure:
+    fig = go.Figure(
+        [
+            go.Scatter(x=[0, 1], y=[1, 2], mode="markers+text", text=["a", "b"], name="one"),
+            go.Scatter(x=[0, 1], y=[2, 3], xaxis="x2", yaxis="y2", name="two"),
+            go.Heatmap(z=[[1, 2], [3, 4]], colorbar={"title": {"text": "z"}}),
+        ]
+    )
+    fig.update_layout(
+        title="A title",
+        xaxis_title="x",
+        height=400,
+        margin={"l": 40, "r": 20, "t": 60, "b": 40},
+        xaxis={"domain": [0, 0.45]},
+        xaxis2={"domain": [0.55, 1], "anchor": "y2"},
+        yaxis2={"anchor": "x2"},
+    )
+    fig.add_annotation(text="inherits", x=0.5, y=0.5, xref="paper", yref="paper")
+    return fig
+
+
+def test_the_input_figure_is_not_modified():
+    fig = _plain_figure()
+    before = fig.to_json()
+    for_projector(fig)
+    assert fig.to_json() == before
+
+
+@pytest.mark.parametrize("scale", [1.5, 2.0, 3.0])
+def test_text_the_theme_sizes_is_set_explicitly_at_scale_times_its_size(scale):
+    big = for_projector(_plain_figure(), scale=scale)
+    sizes = {role: size * scale for role, size in THEME_TEXT_SIZES.items()}
+    assert big.layout.font.size == sizes["font"]
+    assert big.layout.title.font.size == sizes["title"]
+    assert big.layout.title.text == "A title"
+    assert big.layout.legend.font.size == sizes["legend"]
+    assert big.layout.hoverlabel.font.size == sizes["hover"]
+    # Every cartesian axis, also one that only a trace names (xaxis2 here is in the layout,
+    # the heatmap's x/y are the defaults).
+    for axis in (big.layout.xaxis, big.layout.yaxis, big.layout.xaxis2, big.layout.yaxis2):
+        assert axis.tickfont.size == sizes["tick"]
+        assert axis.title.font.size == sizes["axis_title"]
+        assert axis.automargin is True
+    assert big.layout.xaxis.title.text == "x"
+
+
+def test_an_axis_that_only_a_trace_names_gets_sizes_too():
+    fig = go.Figure(go.Scatter(x=[1], y=[2], xaxis="x3", yaxis="y3"))
+    big = for_projector(fig)
+    assert big.layout.xaxis3.tickfont.size == 2 * THEME_TEXT_SIZES["tick"]
+    assert big.layout.yaxis3.title.font.size == 2 * THEME_TEXT_SIZES["axis_title"]
+
+
+def test_explicit_sizes_anywhere_are_multiplied():
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["left", "right"])
+    fig.add_trace(
+        go.Scatter(x=[0, 1], y=[0, 1], text=["p", "q"], mode="text", textfont={"size": [10, 14]}),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=[0, 1], y=[1, 0], mode="text", textfont={"size": np.array([9.0, 12.0])}),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=[[0, 1]],
+            colorbar={"tickfont": {"size": 11}, "title": {"text": "c", "font": {"size": 13}}},
+            hoverlabel={"font": {"size": 9}},
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_layout(font={"size": 15}, xaxis={"tickfont": {"size": 10}}, legend_font_size=17)
+    fig.add_annotation(text="≈", x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 30})
+    fig.frames = [go.Frame(data=[go.Scatter(textfont={"size": 8})], name="0")]
+    fig.update_layout(
+        sliders=[{"steps": [{"label": "0", "args": [["0"]]}], "font": {"size": 7}}],
+        updatemenus=[{"buttons": [{"label": "Play", "method": "animate"}], "font": {"size": 6}}],
+    )
+    big = for_projector(fig, scale=2)
+    assert big.layout.font.size == 30
+    assert list(big.data[0].textfont.size) == [20, 28]
+    assert list(big.data[1].textfont.size) == [18, 24]
+    assert big.data[2].colorbar.tickfont.size == 22
+    assert big.data[2].colorbar.title.font.size == 26
+    assert big.data[2].hoverlabel.font.size == 18
+    assert big.layout.xaxis.tickfont.size == 20
+    assert big.layout.legend.font.size == 34
+    # make_subplots gives subplot titles an explicit 16 px
+    assert [a.font.size for a in big.layout.annotations] == [32, 32, 60]
+    assert big.frames[0].data[0].textfont.size == 16
+    assert big.layout.sliders[0].font.size == 14
+    assert big.layout.updatemenus[0].font.size == 12
+
+
+def test_text_without_its_own_size_inherits_the_enlarged_layout_font():
+    big = for_projector(_plain_figure())
+    annotation = big.layout.annotations[0]
+    assert annotation.font.size is None
+    assert big.data[0].textfont.size is None
+    assert big.data[2].colorbar.tickfont.size is None
+    assert big.layout.font.size == 2 * THEME_TEXT_SIZES["font"]
+
+
+def test_scene_axes_follow_the_layout_font_and_explicit_ones_double():
+    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "scene"}]])
+    fig.add_trace(go.Scatter3d(x=[0], y=[0], z=[0]), row=1, col=1)
+    fig.add_trace(go.Scatter3d(x=[0], y=[0], z=[0]), row=1, col=2)
+    fig.update_layout(font={"size": 15}, scene2={"xaxis": {"tickfont": {"size": 11}}})
+    big = for_projector(fig)
+    assert big.layout.font.size == 30
+    assert big.layout.scene.xaxis.tickfont.size is None
+    assert big.layout.scene2.xaxis.tickfont.size == 22
+    left, right = big.layout.scene.domain.x, big.layout.scene2.domain.x
+    assert right[0] - left[1] > fig.layout.scene2.domain.x[0] - fig.layout.scene.domain.x[1]
+
+
+def test_top_and_bottom_margins_grow_side_margins_stay():
+    big = for_projector(_plain_figure(), scale=2)
+    assert (big.layout.margin.t, big.layout.margin.b) == (120, 80)
+    assert (big.layout.margin.l, big.layout.margin.r) == (40, 20)
+
+
+def _plot_px(fig: go.Figure) -> float:
+    return fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+
+
+def test_rows_keep_their_pixel_height_and_the_gaps_between_them_grow():
+    fig = make_subplots(rows=3, cols=1, subplot_titles=["a", "b", "c"], vertical_spacing=0.1)
+    for row in (1, 2, 3):
+        fig.add_trace(go.Scatter(x=[0], y=[0]), row=row, col=1)
+    fig.update_layout(height=600, margin={"t": 40, "b": 40})
+    scale = 2.0
+    big = for_projector(fig, scale=scale)
+
+    def rows_px(figure):
+        plot = _plot_px(figure)
+        domains = sorted(tuple(figure.layout[f"yaxis{n or ''}"].domain) for n in ("", 2, 3))
+        heights = [(high - low) * plot for low, high in domains]
+        gaps = [(domains[i + 1][0] - domains[i][1]) * plot for i in range(2)]
+        return heights, gaps, domains
+
+    old_heights, old_gaps, _ = rows_px(fig)
+    new_heights, new_gaps, new_domains = rows_px(big)
+    np.testing.assert_allclose(new_heights, old_heights, atol=0.6)
+    np.testing.assert_allclose(new_gaps, [scale * gap for gap in old_gaps], atol=0.6)
+    assert big.layout.height == pytest.approx(
+        big.layout.margin.t + big.layout.margin.b + sum(old_heights) + scale * sum(old_gaps),
+        abs=1,
+    )
+    # Each subplot title still sits on the top edge of its own row.
+    tops = sorted(high for _, high in new_domains)
+    assert sorted(a.y for a in big.layout.annotations) == pytest.approx(tops)
+
+
+def test_columns_share_a_fixed_width_and_the_gaps_between_them_grow():
+    fig = make_subplots(rows=1, cols=4, subplot_titles=list("abcd"), horizontal_spacing=0.04)
+    for col in range(1, 5):
+        fig.add_trace(go.Scatter(x=[0], y=[0]), row=1, col=col)
+    big = for_projector(fig, scale=2.0)
+    old = [tuple(fig.layout[f"xaxis{n or ''}"].domain) for n in ("", 2, 3, 4)]
+    new = [tuple(big.layout[f"xaxis{n or ''}"].domain) for n in ("", 2, 3, 4)]
+    assert new[0][0] == pytest.approx(old[0][0]) and new[-1][1] == pytest.approx(old[-1][1])
+    old_gaps = [old[i + 1][0] - old[i][1] for i in range(3)]
+    new_gaps = [new[i + 1][0] - new[i][1] for i in range(3)]
+    np.testing.assert_allclose(new_gaps, [2 * gap for gap in old_gaps])
+    widths = [high - low for low, high in new]
+    np.testing.assert_allclose(widths, widths[0])
+    # Subplot titles stay centred over their columns.
+    centres = [(low + high) / 2 for low, high in new]
+    assert [a.x for a in big.layout.annotations] == pytest.approx(centres)
+    assert big.layout.height == fig.layout.height or big.layout.height == 450
+
+
+def test_column_gaps_never_squeeze_the_columns_below_a_floor():
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.5)
+    big = for_projector(fig, scale=10.0)
+    widths = [d[1] - d[0] for d in (big.layout.xaxis.domain, big.layout.xaxis2.domain)]
+    old_widths = [d[1] - d[0] for d in (fig.layout.xaxis.domain, fig.layout.xaxis2.domain)]
+    assert all(new >= 0.6 * old - 1e-9 for new, old in zip(widths, old_widths, strict=True))
+
+
+def test_things_outside_the_plot_keep_their_pixel_distance_from_it():
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.2)
+    fig.add_trace(go.Scatter(x=[0], y=[0]), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0], y=[0]), row=2, col=1)
+    fig.update_layout(
+        height=500,
+        margin={"t": 50, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0},
+    )
+    big = for_projector(fig)
+    assert (big.layout.legend.y - 1) * _plot_px(big) == pytest.approx(0.04 * _plot_px(fig))
+    assert big.layout.legend.x == 0
+
+
+def test_a_colour_bar_beside_one_row_follows_that_row():
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=0.2)
+    fig.add_trace(go.Heatmap(z=[[0, 1]], colorbar={"y": 0.8, "len": 0.4}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0], y=[0]), row=2, col=1)
+    big = for_projector(fig)
+    low, high = big.layout.yaxis.domain
+    colorbar = big.data[0].colorbar
+    assert colorbar.y == pytest.approx((low + high) / 2)
+    assert colorbar.len == pytest.approx(high - low)
+
+
+def test_symbols_between_panels_stay_between_them():
+    # Home's picture: "≈" and "×" sit in the gaps between the X, H and W panels.
+    rng = np.random.default_rng(0)
+    H, W = rng.random((8, 3)), rng.random((3, 10))
+    fig = product_figure(H @ W, H, W)
+    big = for_projector(fig)
+    domains = sorted(tuple(big.layout[key].domain) for key in big.layout if key.startswith("xaxis"))
+    gaps = [(domains[i][1], domains[i + 1][0]) for i in range(len(domains) - 1)]
+    symbols = [a for a in big.layout.annotations if a.text in ("≈", "×")]
+    assert len(symbols) == 2
+    for symbol, (left, right) in zip(sorted(symbols, key=lambda a: a.x), gaps, strict=True):
+        assert left < symbol.x < right
+        assert symbol.font.size == 2 * 30
+
+
+def test_pixel_offsets_of_annotations_grow_with_their_text():
+    fig = go.Figure(go.Scatter(x=[0], y=[0]))
+    fig.add_annotation(x=0, y=0, text="P", showarrow=False, xshift=8, yshift=-6)
+    fig.add_annotation(x=0, y=0, text="Q", ax=20, ay=-30)
+    fig.add_annotation(x=0, y=0, text="R", ax=1, ay=1, axref="x", ayref="y")
+    big = for_projector(fig, scale=2)
+    p, q, r = big.layout.annotations
+    assert (p.xshift, p.yshift) == (16, -12)
+    assert (q.ax, q.ay) == (40, -60)
+    assert (r.ax, r.ay) == (1, 1)  # data coordinates: not pixels
+
+
+def test_scale_one_changes_no_geometry():
+    fig = make_subplots(rows=2, cols=2, subplot_titles=list("abcd"))
+    fig.update_layout(height=500, margin={"t": 30, "b": 30})
+    same = for_projector(fig, scale=1)
+    assert same.layout.height == 500
+    for key in ("xaxis", "xaxis2", "yaxis", "yaxis3"):
+        assert same.layout[key].domain == pytest.approx(fig.layout[key].domain)
+    assert [a.font.size for a in same.layout.annotations] == [16] * 4
+
+
+@pytest.mark.parametrize("scale", [0.5, 0, -2, math.nan, math.inf, "2"])
+def test_a_scale_below_one_or_not_a_number_is_refused(scale):
+    with pytest.raises(ValueError, match="scale"):
+        for_projector(go.Figure(), scale=scale)
+
+
+def test_an_animation_keeps_its_frames_and_binary_arrays():
+    from nmf_lab.demo_data import learning_data
+    from nmf_lab.figures.watching_it_learn import learning_figure
+    from nmf_lab.lessons.watching_it_learn import initialize_start, record_run
+
+    data = learning_data("faces", seed=0)
+    start = initialize_start(data.X, 4, seed=0)
+    recording = record_run(data.X, 4, start=start, solver="mu", max_iter=20)
+    fig = learning_figure(recording, data)
+    big = for_projector(fig)
+    assert [frame.name for frame in big.frames] == [frame.name for frame in fig.frames]
+    # plotly sends arrays base64-encoded; the copy holds them encoded already.
+    for old, new in zip(fig.to_dict()["frames"], big.to_dict()["frames"], strict=True):
+        assert new["data"] == old["data"]
+    assert big.layout.sliders[0].active == fig.layout.sliders[0].active
+    assert big.layout.font.size == 2 * (fig.layout.font.size or THEME_TEXT_SIZES["font"])
+
+
+def test_a_fixed_step_x_axis_too_crowded_for_large_labels_labels_every_nth_tick():
+    degrees = np.arange(13)
+    fig = go.Figure(go.Scatter(x=degrees, y=degrees))
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(dtick=1)
+    big = for_projector(fig)
+    # 13 labels of 24 px text do not fit side by side in a half-column figure...
+    assert big.layout.xaxis.ticklabelstep >= 2
+    assert big.layout.xaxis.dtick == 1  # ...the grid keeps every step
+    assert big.layout.yaxis.ticklabelstep is None  # y labels stack; they are not crowded
+    # A few labels fit: every tick keeps its label.
+    few = go.Figure(go.Scatter(x=[1, 2, 3], y=[0, 1, 0]))
+    few.update_xaxes(dtick=1)
+    assert for_projector(few).layout.xaxis.ticklabelstep is None
+
+
+def test_a_subplot_title_wider_than_its_column_is_broken_into_lines():
+    titles = ("Identity basis: coordinates = X", "Learned rows of W: coordinates = H")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles)
+    fig.update_layout(height=400, margin={"t": 40, "b": 40})
+    big = for_projector(fig)
+    wrapped = [a.text for a in big.layout.annotations]
+    assert all("<br>" in text for text in wrapped)
+    assert [text.replace("<br>", " ") for text in wrapped] == list(titles)
+    # The extra line goes into the top margin, not into the plot.
+    plain = make_subplots(rows=1, cols=2).update_layout(height=400, margin={"t": 40, "b": 40})
+    assert big.layout.margin.t > for_projector(plain).layout.margin.t
+    assert _plot_px(big) == pytest.approx(_plot_px(for_projector(plain)), abs=1)
+    short = make_subplots(rows=1, cols=2, subplot_titles=("X", "H"))
+    assert [a.text for a in for_projector(short).layout.annotations] == ["X", "H"]
