@@ -74,6 +74,7 @@ NARROW_FIGURE_PX = 330
 # Average glyph width of the app's sans-serif font, as a share of the font size.
 _GLYPH_WIDTH = 0.55
 _LINE_HEIGHT = 1.3
+_TITLE_PAD_PX = 6
 _FONT_KEY = re.compile(r"font$")
 # Plotly's margins when a figure sets none.
 _DEFAULT_MARGIN = {"t": 100, "b": 80}
@@ -208,7 +209,6 @@ def _wrap_long_subplot_titles(layout: dict) -> None:
         ),
         default=1.0,
     )
-    extra_top = 0.0
     for annotation in layout.get("annotations", []):
         text = annotation.get("text")
         if not isinstance(text, str) or annotation.get("xref", "paper") != "paper":
@@ -229,13 +229,20 @@ def _wrap_long_subplot_titles(layout: dict) -> None:
             else:
                 lines[-1] = candidate
         annotation["text"] = "<br>".join(lines)
+    # Titles over the top row live in the top margin: it must hold all their lines. What the
+    # margin gains, the figure gains too, so the plot keeps its height.
+    needed_top = 0.0
+    for annotation in layout.get("annotations", []):
+        text = annotation.get("text")
         on_top = annotation.get("yanchor") == "bottom" and annotation.get("y", 0) >= top - 1e-9
-        if on_top:
-            extra_top = max(extra_top, (len(lines) - 1) * _LINE_HEIGHT * size)
-    # Extra lines above the top row go into the top margin; the plot keeps its height.
-    if extra_top:
-        layout["margin"]["t"] = layout["margin"].get("t", _DEFAULT_MARGIN["t"]) + extra_top
-        layout["height"] = layout["height"] + round(extra_top)
+        if isinstance(text, str) and on_top and annotation.get("yref", "paper") == "paper":
+            size = float(annotation.get("font", {}).get("size", font))
+            lines = text.count("<br>") + 1
+            needed_top = max(needed_top, lines * _LINE_HEIGHT * size + _TITLE_PAD_PX)
+    margin_top = float(layout["margin"].get("t", _DEFAULT_MARGIN["t"]))
+    if needed_top > margin_top:
+        layout["margin"]["t"] = needed_top
+        layout["height"] = layout["height"] + round(needed_top - margin_top)
 
 
 def _scale_explicit_fonts(node: Any, scale: float, key: str = "") -> None:

@@ -317,3 +317,13 @@ def test_a_subplot_title_wider_than_its_column_is_broken_into_lines():
     assert _plot_px(big) == pytest.approx(_plot_px(for_projector(plain)), abs=1)
     short = make_subplots(rows=1, cols=2, subplot_titles=("X", "H"))
     assert [a.text for a in for_projector(short).layout.annotations] == ["X", "H"]
+
+
+def test_the_top_margin_holds_the_enlarged_titles_over_the_top_row():
+    fig = make_subplots(rows=1, cols=4, subplot_titles=["a", "b", "c", "d"])
+    fig.update_layout(height=300, margin={"t": 20, "b": 20})
+    big = for_projector(fig)
+    title_px = 2 * 16  # make_subplots' 16 px, doubled
+    assert big.layout.margin.t >= 1.3 * title_px
+    plain = make_subplots(rows=1, cols=4).update_layout(height=300, margin={"t": 20, "b": 20})
+    assert _plot_px(big) == pytest.approx(_plot_px(for_projector(plain)), abs=1)
