@@ -313,7 +313,9 @@ class InProcessSession:
             self._runtime.close_session(self._session_id)
             self._session_id = None
 
-    async def run(self, page: str = "", query_string: str = "", *, timeout: float = 120.0):
+    async def run(
+        self, page: str = "", query_string: str = "", *, timeout: float = 120.0
+    ) -> RunReport:
         """Run one page in this session and return its :class:`RunReport`.
 
         A run that does not finish within ``timeout`` seconds comes back incomplete.
