@@ -63,17 +63,30 @@ def working_sample(name: str) -> np.ndarray:
     return im.fit_working_size(sample_image(name))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def channel_svds(image_key: str, color: str, _image: np.ndarray):
-    return im.image_svds(_image, color)
+def channel_svds(image_key: str, color: str, image: np.ndarray):
+    """The full SVD of each channel (one per picture and colour mode, kept afterwards)."""
+    channels = 3 if color == "rgb" else 1
+    return run_cached(
+        ("images-svd", image_key, color),
+        "Computing the SVD of the picture",
+        run_cost.svd_seconds(*image.shape[:2], channels=channels),
+        lambda progress: im.image_svds(image, color),
+    )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def start_points(
-    image_key: str, color: str, init: str, top: int, seed_value: int, _image: np.ndarray
+    image_key: str, color: str, init: str, top: int, seed_value: int, image: np.ndarray
 ):
-    # One SVD-based start at the largest rank serves every rank (None for other inits).
-    return im.image_starts(_image, top, color=color, init=init, seed=seed_value)
+    """One SVD-based start at the largest rank serves every rank (None for other inits)."""
+    if init not in im.NESTED_INITS:
+        return None
+    channels = 3 if color == "rgb" else 1
+    return run_cached(
+        ("images-start", image_key, color, init, top, seed_value),
+        f"Computing the {init} start point",
+        run_cost.svd_seconds(*image.shape[:2], channels=channels),
+        lambda progress: im.image_starts(image, top, color=color, init=init, seed=seed_value),
+    )
 
 
 def factorization(

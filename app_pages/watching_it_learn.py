@@ -9,10 +9,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages._progress import run_cached
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
 from nmf_lab.demo_data import LEARNING_IMAGE_SIDE, LearningData, learning_data
 from nmf_lab.figures.watching_it_learn import SOLVER_LABELS, learning_figure, race_figure
+from nmf_lab.lessons import run_cost
 from nmf_lab.lessons import watching_it_learn as fr
 
 # Bound selectboxes write the *label* into the URL, so labels stay short.
@@ -38,20 +40,48 @@ def cached_data(key: str, seed_value: int) -> LearningData:
     return learning_data(key, seed=seed_value)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def cached_recording(
     key: str, seed_value: int, rank: int, init: str, solver: str, iters: int
 ) -> fr.Recording:
+    """One solver's run with its frames, with a progress bar the first time (kept after)."""
     X = cached_data(key, seed_value).X
-    start = fr.initialize_start(X, rank, init=init, seed=seed_value)
-    return fr.record_run(X, rank, start=start, solver=solver, max_iter=iters)
+    per_iteration = run_cost.seconds_per_iteration(solver, *X.shape, rank)
+    return run_cached(
+        ("watching_it_learn-run", key, seed_value, rank, init, solver, iters),
+        f"Running {solver.upper()} at r = {rank}",
+        iters * per_iteration,
+        lambda progress: fr.record_run(
+            X,
+            rank,
+            start=fr.initialize_start(X, rank, init=init, seed=seed_value),
+            solver=solver,
+            max_iter=iters,
+            callback=progress.nmf_callback(per_iteration, iters),
+        ),
+    )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def cached_race(key: str, seed_value: int, rank: int, init: str, iters: int) -> fr.Race:
+    """The four solvers from one start, with a progress bar the first time (kept after)."""
     X = cached_data(key, seed_value).X
-    start = fr.initialize_start(X, rank, init=init, seed=seed_value)
-    return fr.race(X, rank, start=start, max_iter=iters)
+    # One plan step per iteration of any solver: the solvers' costs differ, so this is an
+    # average; the bar's estimate corrects itself from the measured speed.
+    per_iteration = sum(run_cost.seconds_per_iteration(s, *X.shape, rank) for s in fr.SOLVERS)
+    per_iteration /= len(fr.SOLVERS)
+    return run_cached(
+        ("watching_it_learn-race", key, seed_value, rank, init, iters),
+        "Racing MU, HALS, ANLS and ALS",
+        len(fr.SOLVERS) * iters * per_iteration,
+        lambda progress: fr.race(
+            X,
+            rank,
+            start=fr.initialize_start(X, rank, init=init, seed=seed_value),
+            max_iter=iters,
+            callback=progress.nmf_callback(
+                per_iteration, iters, stages=tuple(s.upper() for s in fr.SOLVERS)
+            ),
+        ),
+    )
 
 
 # Figures are held as shared objects (cache_resource) rather than pickled copies: rebuilding a

@@ -32,7 +32,7 @@ from nmf_core import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import svd_error_curve
 from nmf_core.init import initialize
 from nmf_core.losses import frobenius_loss
-from nmf_core.solvers import SOLVERS, NMFResult, nmf
+from nmf_core.solvers import SOLVERS, Callback, NMFResult, nmf
 
 __all__ = [
     "MAX_FRAMES",
@@ -173,6 +173,7 @@ def record_run(
     max_iter: int = 100,
     tol: float = 0.0,
     max_frames: int = MAX_FRAMES,
+    callback: Callback | None = None,
 ) -> Recording:
     """Run one solver from ``start`` and keep at most ``max_frames`` snapshots of it.
 
@@ -195,6 +196,9 @@ def record_run(
         Stopping rule of :func:`nmf_core.nmf`; the default 0 runs all ``max_iter`` iterations.
     max_frames : int
         Cap on the number of frames, at least 2.
+    callback : callable, optional
+        Also called as ``callback(iteration, H, W, loss)`` after each iteration (e.g. a
+        progress bar); it can stop the run by raising.
 
     Returns
     -------
@@ -215,6 +219,8 @@ def record_run(
         if iteration in planned:
             kept.append(snapshot)
         latest[:] = [snapshot]
+        if callback is not None:
+            callback(iteration, H, W, loss)
         return False
 
     result = nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=tol, callback=keep)
@@ -333,6 +339,7 @@ def race(
     start: tuple[np.ndarray, np.ndarray],
     solvers: tuple[str, ...] = SOLVERS,
     max_iter: int = 50,
+    callback: Callback | None = None,
 ) -> Race:
     """Run each solver for exactly ``max_iter`` iterations from the same ``start``.
 
@@ -348,6 +355,9 @@ def race(
     max_iter : int
         At most :data:`MAX_ITER`; no early stopping (``tol=0``), so the curves are comparable
         iteration by iteration.
+    callback : callable, optional
+        Passed to every :func:`nmf_core.nmf` run, one solver after the other (its time is
+        not counted in the solvers' ``times``).
 
     Returns
     -------
@@ -357,7 +367,9 @@ def race(
     max_iter = _check_iterations(max_iter)
     H0, W0 = initialize(X, rank, start)
     results = {
-        solver: nmf(X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=0)
+        solver: nmf(
+            X, rank, solver=solver, init=(H0, W0), max_iter=max_iter, tol=0, callback=callback
+        )
         for solver in solvers
     }
     return Race(
