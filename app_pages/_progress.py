@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import streamlit as st
+from streamlit.logger import get_logger
 
 from nmf_core import single_blas_thread
 from nmf_lab.lessons.run_cost import RunClock, describe_seconds
@@ -53,6 +54,8 @@ LIMITER = WorkLimiter(max(1, os.cpu_count() or 1))
 #: Finished results of every page, keyed by tuples that start with the page's name.
 RESULTS = ResultCache(96)
 
+# One line per heavy run in the server log: how it ended, and where (the browser tests read it).
+_LOG = get_logger(__name__)
 _SESSION_KEY = "_work_session"
 _MISSING = object()
 
@@ -85,10 +88,12 @@ class Progress:
         self._bar = bar
         self._ticket = ticket
         self._last_draw = -float("inf")
+        self.status = "starting"
 
     def advance(self, predicted_seconds: float, status: str) -> None:
         """A step predicted to cost ``predicted_seconds`` is done; redraw if it is time."""
         self.clock.advance(predicted_seconds)
+        self.status = status
         if self._ticket is not None:
             self._ticket.check()
         now = time.monotonic()
@@ -178,7 +183,12 @@ def run_cached(
         ):
             progress = Progress(what, planned_seconds, spot, ticket)
             progress.draw("starting")
-            result = compute(progress)
+            try:
+                result = compute(progress)
+            except BaseException as stop:  # Streamlit stops a superseded run by raising
+                _LOG.info("Stopped: %s at %s (%s)", what, progress.status, type(stop).__name__)
+                raise
+            _LOG.info("Finished: %s at %s in %.1f s", what, progress.status, progress.clock.elapsed)
     except ServerBusy as busy:
         spot.warning(
             f"The server is busy ({busy.ahead} runs ahead after {busy.waited:.0f} s): "

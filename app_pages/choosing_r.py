@@ -125,10 +125,14 @@ CONVERGE_ITERATIONS_GUESS = 100
 
 
 def timed_sweeps(solver: str, converge: bool, measurement: int) -> list[CostSweep]:
-    """The three sweeps, timed once per (solver, converge, measurement), with a progress bar."""
+    """The three sweeps, timed once per (solver, converge, measurement), with a progress bar.
+
+    Sizes whose predicted time would not fit a third of the live budget per sweep are left
+    out (at least two stay per sweep, for a slope), and the page says so.
+    """
     # ``measurement`` only keys the result: "Measure again" bumps it to time afresh.
     iterations = COST_ITERATIONS + (CONVERGE_ITERATIONS_GUESS if converge else 0)
-    costs = {
+    all_costs = {
         dimension: [
             COST_REPEATS
             * iterations
@@ -137,10 +141,24 @@ def timed_sweeps(solver: str, converge: bool, measurement: int) -> list[CostSwee
         ]
         for dimension, values in COST_GRID.items()
     }
+    kept = {
+        dimension: max(2, run_cost.affordable_steps(costs, run_cost.LIVE_BUDGET_SECONDS / 3))
+        for dimension, costs in all_costs.items()
+    }
+    grid = {dimension: COST_GRID[dimension][: kept[dimension]] for dimension in COST_GRID}
+    costs = {dimension: all_costs[dimension][: kept[dimension]] for dimension in COST_GRID}
+    left_out = [f"{d} > {grid[d][-1]}" for d in COST_GRID if len(grid[d]) < len(COST_GRID[d])]
+    if left_out:
+        st.info(
+            f"With {solver.upper()}{' to convergence' if converge else ''}, the largest sizes "
+            f"({', '.join(left_out)}) are left out: all of them would take "
+            f"{run_cost.describe_seconds(sum(map(sum, all_costs.values())))} on one core, "
+            "too long to wait for here."
+        )
 
     def measure(progress) -> list[CostSweep]:
         sweeps = []
-        for dimension, values in COST_GRID.items():
+        for dimension, values in grid.items():
 
             def measured(fraction: float, dimension=dimension, values=values) -> None:
                 index = max(1, round(fraction * len(values)))

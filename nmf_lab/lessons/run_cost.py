@@ -87,7 +87,7 @@ SOLVER_COSTS: dict[str, SolverCost] = {
     "mu": SolverCost(overhead=2e-4, products=6e-10, grams=2e-9),
     "hals": SolverCost(overhead=5e-4, products=1e-9, grams=3e-9),
     "als": SolverCost(overhead=3e-4, products=1e-9, grams=2e-9),
-    "anls": SolverCost(overhead=5e-3, products=1e-9, grams=1e-8, subproblems=2e-9),
+    "anls": SolverCost(overhead=1e-2, products=1e-9, grams=3e-8, subproblems=2e-9),
 }
 
 

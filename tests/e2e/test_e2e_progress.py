@@ -1,18 +1,18 @@
 """A long run shows what it does and stops when a control changes (Images, ANLS at r = 64).
 
-ANLS at rank 64 on the 512 × 512 camera picture is the slowest setting of the Images page
-(capped to a budget, still seconds of work). While it runs the page shows a progress bar with
-the iteration and an estimate of the time left; changing the iterations then stops it at its
-next redraw, so the new result arrives long before the old run would have ended.
+ANLS at rank 64 on the 512 × 512 *camera* picture is the slowest setting of the Images page
+(capped to a budget, still seconds of work). While it runs the page shows a
+progress bar with the iteration and an estimate of the time left; changing the iterations then
+stops it at its next redraw: the server log says the old run stopped part-way (and never
+that it finished), and the new result is on the page.
 """
 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from e2e_support import assert_no_exception, wait_for_script
+from e2e_support import SERVER_LOG, assert_no_exception, wait_for_script
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -35,20 +35,22 @@ def test_long_run_shows_progress_and_a_new_setting_stops_it(app_server, page):
     assert match, bar.inner_text()
     done, planned = int(match.group(1)), int(match.group(2))
     assert 2 <= done < planned < 200, "the run is capped below the 200 iterations asked for"
-    seconds_left = int(match.group(3) or 0) * (60 if match.group(4) == "min" else 1)
-    assert seconds_left >= 5, f"expected several seconds still to go: {match.group(0)}"
     expect(main.get_by_text("so the page stays live", exact=False)).to_be_visible()
 
-    iterations = main.get_by_label("Iterations", exact=True)
-    changed = time.monotonic()
+    # A plain CSS query: computing accessible labels over the whole page is slow on a busy machine.
+    iterations = main.locator('input[aria-label="Iterations"]')
     iterations.fill("2")
     iterations.press("Enter")
     expect(main.get_by_text("NMF ran 2 iterations", exact=False)).to_be_visible()
-    took = time.monotonic() - changed
     wait_for_script(page)
     assert_no_exception(page)
     expect(bar).to_have_count(0)
-    # Had the old run gone on, the new result could not have come before it ended.
-    assert took < seconds_left, (
-        f"the new result took {took:.1f} s, the old run still had about {seconds_left} s"
+    log = SERVER_LOG.read_text(errors="replace")
+    old_run = re.compile(
+        rf"(Stopped|Finished): Factoring the picture with ANLS, r = 64 at iteration (\d+) of "
+        rf"{planned}\b"
     )
+    endings = old_run.findall(log)
+    assert endings, log[-2000:]
+    assert all(ending == "Stopped" for ending, _ in endings), endings
+    assert all(int(at) < planned for _, at in endings), endings
