@@ -16,7 +16,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_PACKAGES = {"nmf_core", "nmf_lab", "app_pages", "app"}
+OWN_PACKAGES = {"nmf_core", "nmf_lab", "app_pages", "app", "server", "serve"}
 # Import names whose distribution has another name, for when the metadata of an installed
 # package does not say (the installed metadata is asked first).
 IMPORT_TO_DISTRIBUTION = {
@@ -33,8 +33,8 @@ APP_ONLY = {"streamlit", "plotly", "PIL", "skimage", "sklearn", "pandas"}
 
 
 def app_sources() -> list[Path]:
-    files = [ROOT / "app.py"]
-    for folder in ("app_pages", "nmf_core", "nmf_lab"):
+    files = [ROOT / "app.py", ROOT / "serve.py"]
+    for folder in ("app_pages", "nmf_core", "nmf_lab", "server"):
         files += [p for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts]
     return sorted(files)
 
