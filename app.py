@@ -18,7 +18,7 @@ st.set_page_config(
     page_title="NMF Lab",
     page_icon=":material/grid_on:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",
 )
 # Before any widget reads its value from the URL: the top of the page holds the message that
 # lists what a stale or hostile link asked for and what is shown instead.

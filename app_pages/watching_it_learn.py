@@ -6,6 +6,8 @@ Widgets -> ``nmf_lab.lessons.watching_it_learn`` (runs, frames, race) ->
 
 from __future__ import annotations
 
+import time
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,9 +15,16 @@ from app_pages._progress import run_cached
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
 from nmf_lab.demo_data import LEARNING_IMAGE_SIDE, LearningData, learning_data
-from nmf_lab.figures.watching_it_learn import SOLVER_LABELS, learning_figure, race_figure
+from nmf_lab.figures.watching_it_learn import (
+    SOLVER_LABELS,
+    factor_frame_figure,
+    frame_caption,
+    loss_frame_figure,
+    race_figure,
+)
 from nmf_lab.lessons import run_cost
 from nmf_lab.lessons import watching_it_learn as fr
+from nmf_lab.playback import Playback
 
 # Bound selectboxes write the *label* into the URL, so labels stay short.
 DATA_LABELS = {"faces": "Faces", "cloud3": "Cloud 3-D", "cloud2": "Cloud 2-D", "image": "Camera"}
@@ -30,6 +39,11 @@ DEFAULT_RACE_ITERS = 100
 # for all four solvers together, 300 iterations about 1.5 s.
 MAX_RACE_ITERS = 300
 FRAME_MS = {"slow": 250, "normal": 120, "fast": 50}
+# Keys of a presenter's clicker drive the animation. PageUp/PageDown are left to the lecture
+# plan (previous/next demo).
+PLAY_KEY, PREVIOUS_KEY, NEXT_KEY, FIRST_KEY, LAST_KEY = "Space", "Left", "Right", "Home", "End"
+PLAYBACK = "learn_playback"  # session state: (the run's settings, its Playback, a counter)
+FRAME_SLIDER = "learn_frame"  # the slider's key stem; a position in a run, so not in the URL
 
 
 # ---------------------------------------------------------------- cached computations ------
@@ -81,27 +95,6 @@ def cached_race(key: str, seed_value: int, rank: int, init: str, iters: int) -> 
                 per_iteration, iters, stages=tuple(s.upper() for s in fr.SOLVERS)
             ),
         ),
-    )
-
-
-# Figures are held as shared objects (cache_resource) rather than pickled copies: rebuilding a
-# plotly figure with 60 frames from a pickle costs as much as building it. Nothing mutates them.
-@st.cache_resource(max_entries=16, show_spinner=False)
-def cached_learning_figure(
-    key: str,
-    seed_value: int,
-    rank: int,
-    init: str,
-    solver: str,
-    iters: int,
-    log_scale: bool,
-    frame_ms: int,
-) -> go.Figure:
-    return learning_figure(
-        cached_recording(key, seed_value, rank, init, solver, iters),
-        cached_data(key, seed_value),
-        log_scale=log_scale,
-        frame_ms=frame_ms,
     )
 
 
@@ -210,28 +203,180 @@ speed = url_widget(
 
 try:
     recording = cached_recording(data_key, seed_value, rank, init, solver, int(iters))
-    figure = cached_learning_figure(
-        data_key, seed_value, rank, init, solver, int(iters), scale == "log", FRAME_MS[speed]
-    )
 except ValueError as error:
     st.error(str(error))
     st.stop()
 
 result = recording.result
-show_figure(
-    figure,
-    "Press ▶ Play to replay the run from the start; drag or click the slider to step frame by "
-    "frame. The curve on the left is drawn up to the current frame; "
-    + {
-        "cloud": "on the right the rays along the rows of W turn while the blue "
-        "reconstructions HW move onto the grey data points (drag to rotate a 3-D cloud).",
-        "faces": "on the right each row of W, shown as a 25×25 image scaled to its own maximum, "
-        "changes from its start into a face-like part.",
-        "image": "on the right the reconstruction HW sharpens.",
-    }[data.kind]
-    + f" At most {fr.MAX_FRAMES} frames are sent to the browser: this run shows "
-    f"{recording.n_frames} of its {result.n_iter + 1} snapshots, spaced densely at the start.",
-    key="learning_figure",
+
+
+# ------------------------------------------------------------ the animation player -------
+# The server plays the run: the view of the frames is a fragment rerun on a timer while
+# playing, so every control is a Streamlit widget a keyboard reaches (Tab, Enter/Space) and a
+# presenter's clicker drives (Space, arrows, Home/End). The controls sit in a fragment of
+# their own: pressing one reruns only the player, which declares the ticking view while
+# playing and the still one when paused; Streamlit stops the timer of a view that is gone.
+
+
+def _playback() -> Playback:
+    return st.session_state[PLAYBACK][1]
+
+
+def _set_playback(playback: Playback, *, moved_by_slider: bool = False) -> None:
+    run, old, generation = st.session_state[PLAYBACK]
+    # Every frame change the slider did not make gives the slider a new key, drawn at the new
+    # frame. A slider whose value the server overwrote would, on a busy browser, still report
+    # its old value with the next request, which Streamlit takes for a move (the frame would
+    # jump back); a slider under a new key has no old value to report.
+    renew = playback.frame != old.frame and not moved_by_slider
+    st.session_state[PLAYBACK] = (run, playback, generation + renew)
+
+
+def _on_slider(key: str, iterations: list[int]) -> None:
+    frame = iterations.index(st.session_state[key])
+    _set_playback(_playback().seek(frame, time.monotonic()), moved_by_slider=True)
+
+
+def _draw_frame(rec: fr.Recording, run_data: LearningData, log_scale: bool) -> None:
+    _, playback, generation = st.session_state[PLAYBACK]
+    iterations = [int(i) for i in rec.iterations]
+    key = f"{FRAME_SLIDER}_{generation}"
+    st.select_slider(
+        "Iteration shown",
+        options=iterations,
+        value=iterations[playback.frame],
+        key=key,
+        on_change=_on_slider,
+        args=(key, iterations),
+        help=f"Frames of the run. Keys: {PLAY_KEY} plays or pauses, ← and → step, Home and "
+        "End jump to the start and the end.",
+    )
+    st.markdown(f"**{frame_caption(rec, playback.frame)}**")
+    loss_column, factor_column = st.columns(2)
+    with loss_column:
+        show_figure(
+            loss_frame_figure(rec, playback.frame, log_scale=log_scale),
+            "The loss so far: the curve is drawn up to the frame shown, one point per "
+            "iteration; the axes hold the whole run.",
+            key="learning_loss",
+        )
+    with factor_column:
+        show_figure(
+            factor_frame_figure(rec, run_data, playback.frame),
+            {
+                "cloud": "The rays along the rows of W turn while the blue reconstructions HW "
+                "move onto the grey data points (drag to rotate a 3-D cloud).",
+                "faces": "Each row of W, shown as a 25×25 image scaled to its own maximum, "
+                "changes from its start into a face-like part.",
+                "image": "The reconstruction HW sharpens.",
+            }[run_data.kind],
+            key="learning_factors",
+        )
+
+
+def _still_view(rec: fr.Recording, run_data: LearningData, log_scale: bool) -> None:
+    _draw_frame(rec, run_data, log_scale)
+
+
+def _playing_view(rec: fr.Recording, run_data: LearningData, log_scale: bool) -> None:
+    playback = _playback()
+    advanced = playback.advance(time.monotonic())
+    _set_playback(advanced)
+    if playback.playing and not advanced.playing:
+        # This tick reached the last frame: a full rerun draws the still view, which stops
+        # this view's timer. (Paused by a key, the player reruns itself and does the same.)
+        st.rerun()
+    _draw_frame(rec, run_data, log_scale)
+
+
+def _toggle() -> None:
+    _set_playback(_playback().toggle(time.monotonic()))
+
+
+def _step(by: int) -> None:
+    _set_playback(_playback().step(by))
+
+
+def _go_to(frame: int) -> None:
+    _set_playback(_playback().go_to(frame))
+
+
+@st.fragment
+def animation_player(
+    rec: fr.Recording, run_data: LearningData, log_scale: bool, seconds_per_frame: float
+) -> None:
+    """Buttons (each with its key), the frame slider and the two figures of the frame."""
+    playback = _playback()
+    label, icon = {
+        "play": ("Play", ":material/play_arrow:"),
+        "pause": ("Pause", ":material/pause:"),
+        "resume": ("Resume", ":material/play_arrow:"),
+    }[playback.action]
+    with st.container(horizontal=True):
+        st.button(
+            "Start",
+            icon=":material/skip_previous:",
+            key="learn_first",
+            shortcut=FIRST_KEY,
+            on_click=_go_to,
+            args=(0,),
+        )
+        st.button(
+            "Back",
+            icon=":material/chevron_left:",
+            key="learn_previous",
+            shortcut=PREVIOUS_KEY,
+            on_click=_step,
+            args=(-1,),
+        )
+        st.button(
+            label, icon=icon, key="learn_play", shortcut=PLAY_KEY, on_click=_toggle, type="primary"
+        )
+        st.button(
+            "Next",
+            icon=":material/chevron_right:",
+            icon_position="right",
+            key="learn_next",
+            shortcut=NEXT_KEY,
+            on_click=_step,
+            args=(1,),
+        )
+        st.button(
+            "End",
+            icon=":material/skip_next:",
+            icon_position="right",
+            key="learn_last",
+            shortcut=LAST_KEY,
+            on_click=_go_to,
+            args=(playback.last,),
+        )
+    if playback.playing:
+        st.fragment(_playing_view, run_every=seconds_per_frame)(rec, run_data, log_scale)
+    else:
+        st.fragment(_still_view)(rec, run_data, log_scale)
+
+
+run_key = (data_key, seed_value, rank, init, solver, int(iters))
+seconds_per_frame = FRAME_MS[speed] / 1000
+if st.session_state.get(PLAYBACK, (None,))[0] != run_key:
+    # New settings, new run: open it on the finished run, paused.
+    generation = st.session_state.get(PLAYBACK, (None, None, 0))[2]
+    st.session_state[PLAYBACK] = (
+        run_key,
+        Playback.at_end(recording.n_frames, seconds_per_frame=seconds_per_frame),
+        generation + 1,
+    )
+else:
+    run, playback, generation = st.session_state[PLAYBACK]
+    st.session_state[PLAYBACK] = (run, playback.with_speed(seconds_per_frame), generation)
+animation_player(recording, data, scale == "log", seconds_per_frame)
+st.caption(
+    "Play replays the run from the start, Pause holds a frame and Resume goes on; "
+    "the slider and Back / Next step frame by frame. Every control is a button the Tab "
+    f"key reaches, and a presenter's clicker works too: {PLAY_KEY} plays and pauses, the "
+    f"arrow keys step, Home and End jump. At most {fr.MAX_FRAMES} frames are shown: this run "
+    f"shows {recording.n_frames} of its {result.n_iter + 1} snapshots, spaced densely at the "
+    "start."
 )
 metrics = st.columns(4)
 metrics[0].metric("Loss at the start", f"{result.losses[0]:.4g}")

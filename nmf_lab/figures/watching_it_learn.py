@@ -1,10 +1,10 @@
-"""Figures for "Watching it learn": an animated run, and the race of the four solvers.
+"""Figures for "Watching it learn": one frame of a recorded run, and the race of the four solvers.
 
-The animation is a plotly figure with ``frames``, play/pause buttons and a slider, so it runs in
-the browser without a round trip to the server. To keep the message small, each frame carries
-only what changes (the loss curve so far and the factors), pictures travel as small grey PNGs
-and curves as float32 binary arrays, and the number of frames is capped upstream
-(:data:`nmf_lab.lessons.watching_it_learn.MAX_FRAMES`).
+The page plays a run frame by frame itself (the server sends one frame at a time), so a frame is
+two small figures: the loss curve up to that frame (:func:`loss_frame_figure`) and the factors at
+that frame (:func:`factor_frame_figure`). Two figures rather than two subplots: side by side on a
+wide screen, stacked on a phone, each at full width. Pictures travel as small grey PNGs and curves
+as float32 binary arrays.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ __all__ = [
     "SOLVER_DASHES",
     "SOLVER_LABELS",
     "face_mosaic",
-    "learning_figure",
+    "factor_frame_figure",
+    "frame_caption",
+    "loss_frame_figure",
     "png_data_uri",
     "race_figure",
 ]
@@ -40,6 +42,45 @@ RECON_COLOR = OKABE_ITO[0]
 FACE_GAP = 2  # pixels between basis images in the mosaic
 FACE_COLUMNS = 5
 LOSS_HTML = "loss ‖X − HW‖<sup>2</sup><sub>F</sub>"
+FRAME_FIGURE_HEIGHT = 440
+FRAME_FONT_SIZE = 15
+_AXIS_STYLE = {
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "zerolinewidth": 2,
+    "ticks": "",
+    "automargin": True,
+}
+_SCENE_AXIS_STYLE = {
+    "backgroundcolor": "white",
+    "gridcolor": "#DFE8F3",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "showbackground": True,
+    "gridwidth": 2,
+    "ticks": "",
+}
+# The look of plotly_white in a template of a dozen entries. A frame figure is built on every
+# step of the animation, and plotly validates a named template (defaults for every trace type)
+# each time it is set: with plotly_white that validation costs more than the rest of the frame.
+FRAME_TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"color": "#2a3f5f"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hovermode": "closest",
+        "hoverlabel": {"align": "left"},
+        "title": {"x": 0.05},
+        "xaxis": _AXIS_STYLE,
+        "yaxis": _AXIS_STYLE,
+        "scene": {
+            "xaxis": _SCENE_AXIS_STYLE,
+            "yaxis": _SCENE_AXIS_STYLE,
+            "zaxis": _SCENE_AXIS_STYLE,
+        },
+    }
+)
 
 
 def _loss_range(values: np.ndarray, log_scale: bool) -> list[float]:
@@ -126,308 +167,222 @@ def png_data_uri(gray: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _moving_data(
-    data: LearningData,
-    losses: np.ndarray,
-    iteration: int,
-    H: np.ndarray,
-    W: np.ndarray,
-    ray_length: float,
-    log_scale: bool,
-) -> list[dict]:
-    """The arrays that change from frame to frame, one dict per moving trace.
-
-    Order: the loss curve so far, the marker at its end, then the factor traces (cloud:
-    reconstructions ``HW`` and rays; faces: the rows of ``W`` as one mosaic; image: ``HW``).
-    Frames carry only these; styling is set once on the figure's own traces.
-    """
-    shown = _plotted(losses[: iteration + 1], log_scale)
-    parts = [
-        {"type": "scatter", "y": shown},
-        {"type": "scatter", "x": [iteration], "y": shown[-1:]},
-    ]
-    if data.kind == "cloud":
-        recon = (H @ W).astype(np.float32)
-        rays = _ray_segments(W, ray_length)
-        kind = "scatter3d" if data.X.shape[1] == 3 else "scatter"
-        names = ("x", "y", "z")[: data.X.shape[1]]
-        parts.append({"type": kind, **{name: recon[:, axis] for axis, name in enumerate(names)}})
-        parts.append({"type": kind, **{name: rays[axis] for axis, name in enumerate(names)}})
-    elif data.kind == "faces":
-        parts.append({"type": "image", "source": png_data_uri(face_mosaic(W, data.image_shape))})
-    else:
-        parts.append(
-            {"type": "image", "source": png_data_uri(_to_uint8(H @ W, float(data.X.max())))}
+def _check_frame(recording: Recording, frame: int) -> int:
+    if (
+        isinstance(frame, bool)
+        or not isinstance(frame, int | np.integer)
+        or not 0 <= frame < recording.n_frames
+    ):
+        raise ValueError(
+            f"frame must be an integer from 0 to {recording.n_frames - 1}, got {frame!r}."
         )
-    return parts
+    return int(frame)
 
 
-def _styled_traces(data: LearningData, parts: list[dict]) -> list:
-    """Full traces (style and data) for the figure itself, from :func:`_moving_data`."""
+def frame_caption(recording: Recording, frame: int) -> str:
+    """What frame ``frame`` shows, in words: its position, iteration and loss.
+
+    Parameters
+    ----------
+    recording : Recording
+    frame : int
+        From 0 to ``recording.n_frames − 1``.
+
+    Returns
+    -------
+    str
+        E.g. ``"Frame 12 of 60 · iteration 30 · loss 1234"``.
+    """
+    frame = _check_frame(recording, frame)
+    return (
+        f"Frame {frame + 1} of {recording.n_frames} · iteration "
+        f"{int(recording.iterations[frame])} · loss {float(recording.losses[frame]):.4g}"
+    )
+
+
+def _frame_figure(traces: list[dict], title: str, margin: dict, **layout) -> go.Figure:
+    """A frame figure in one constructor call: plotly then validates each part once, where
+    ``update_*`` calls on a built figure would copy and validate it again each time."""
+    return go.Figure(
+        data=traces,
+        layout={
+            "template": FRAME_TEMPLATE,
+            "title": {"text": title},
+            "height": FRAME_FIGURE_HEIGHT,
+            "font": {"size": FRAME_FONT_SIZE},
+            "margin": margin,
+            # The same revision on every frame keeps zoom and a rotated 3-D view as the user
+            # left them while the frames change.
+            "uirevision": "frames",
+            **layout,
+        },
+    )
+
+
+def loss_frame_figure(recording: Recording, frame: int, *, log_scale: bool = False) -> go.Figure:
+    """The loss per iteration of a recorded run, drawn up to frame ``frame``.
+
+    The axes are fixed to the whole run, so stepping through the frames moves only the curve
+    and the marker at its end, never the axes.
+
+    Parameters
+    ----------
+    recording : Recording
+        Frames from :func:`nmf_lab.lessons.watching_it_learn.record_run`.
+    frame : int
+        From 0 (the start) to ``recording.n_frames − 1`` (the finished run).
+    log_scale : bool
+        Log scale for the loss axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two traces: the curve ``losses[0 .. iterations[frame]]`` (one point per iteration)
+        and a marker at its last point.
+    """
+    frame = _check_frame(recording, frame)
+    losses = recording.result.losses
+    iteration = int(recording.iterations[frame])
+    shown = _plotted(losses[: iteration + 1], log_scale)
     hover = "iteration %{x}<br>loss %{y:.4g}<extra></extra>"
     traces = [
-        go.Scatter(
-            y=parts[0]["y"],
-            x0=0,
-            dx=1,
-            mode="lines",
-            showlegend=False,
-            line={"color": OKABE_ITO[0], "width": 3},
-            hovertemplate=hover,
-        ),
-        go.Scatter(
-            x=parts[1]["x"],
-            y=parts[1]["y"],
-            mode="markers",
-            showlegend=False,
-            marker={"size": 12, "color": OKABE_ITO[5]},
-            hovertemplate=hover,
-        ),
+        {
+            "type": "scatter",
+            "y": shown,
+            "x0": 0,
+            "dx": 1,
+            "mode": "lines",
+            "showlegend": False,
+            "line": {"color": OKABE_ITO[0], "width": 3},
+            "hovertemplate": hover,
+        },
+        {
+            "type": "scatter",
+            "x": [iteration],
+            "y": shown[-1:],
+            "mode": "markers",
+            "showlegend": False,
+            "marker": {"size": 12, "color": OKABE_ITO[5]},
+            "hovertemplate": hover,
+        },
     ]
-    factors = [{key: value for key, value in part.items() if key != "type"} for part in parts[2:]]
-    if data.kind == "cloud":
-        recon, rays = factors
-        if data.X.shape[1] == 3:
-            traces += [
-                go.Scatter3d(
-                    **recon,
-                    mode="markers",
-                    marker={"size": 3, "color": RECON_COLOR},
-                    name="HW (reconstruction)",
-                ),
-                go.Scatter3d(
-                    **rays,
-                    mode="lines",
-                    line={"width": 7, "color": RAY_COLOR},
-                    name="rows of W (rays)",
-                ),
-            ]
-        else:
-            traces += [
-                go.Scatter(
-                    **recon,
-                    mode="markers",
-                    marker={"size": 6, "color": RECON_COLOR},
-                    name="HW (reconstruction)",
-                ),
-                go.Scatter(
-                    **rays,
-                    mode="lines",
-                    line={"width": 4, "color": RAY_COLOR},
-                    name="rows of W (rays)",
-                ),
-            ]
-    else:
-        traces.append(go.Image(**factors[0], hoverinfo="skip"))
-    return traces
+    n_iter = int(recording.result.n_iter)
+    return _frame_figure(
+        traces,
+        f"{LOSS_HTML} per iteration",
+        {"l": 60, "r": 20, "t": 60, "b": 50},
+        xaxis={"title": {"text": "iteration"}, "range": [-0.5, max(n_iter, 1) + 0.5]},
+        yaxis={
+            "title": {"text": "loss (log scale)" if log_scale else "loss"},
+            "type": "log" if log_scale else "linear",
+            "range": _loss_range(losses, log_scale),
+        },
+    )
 
 
 def _factor_panel_title(data: LearningData) -> str:
     if data.kind == "cloud":
-        return ""  # the legend names the three layers
+        return "data X, reconstructions HW, rows of W"
     if data.kind == "faces":
         return "rows of W as basis images"
     return "the reconstruction HW"
 
 
-def learning_figure(
-    recording: Recording, data: LearningData, *, log_scale: bool = False, frame_ms: int = 120
-) -> go.Figure:
-    """The run as an animation: loss per iteration (left) and the factors in step (right).
+def factor_frame_figure(recording: Recording, data: LearningData, frame: int) -> go.Figure:
+    """The factors at frame ``frame`` of a recorded run, drawn the way the data is.
 
-    The figure opens on the last frame (the finished run); *Play* replays it from the start,
-    *Pause* stops and *Resume* continues; the slider steps frame by frame.
+    - cloud: the data points (grey), the reconstructions ``HW`` (blue) and a ray along each
+      row of ``W`` (vermillion), in 2-D or 3-D with axes fixed to the whole run;
+    - faces: the rows of ``W`` as 25×25 images in one mosaic (:func:`face_mosaic`);
+    - image: the reconstruction ``HW`` on the grey scale of ``X``.
 
     Parameters
     ----------
     recording : Recording
         Frames from :func:`nmf_lab.lessons.watching_it_learn.record_run` on ``data.X``.
     data : LearningData
-        The data the run factored (decides what the right panel draws).
-    log_scale : bool
-        Log scale for the loss axis.
-    frame_ms : int
-        Milliseconds per frame when playing.
+        The data the run factored.
+    frame : int
+        From 0 (the start) to ``recording.n_frames − 1`` (the finished run).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        With ``frames`` (one per recorded frame, named by iteration), ``updatemenus`` (play,
-        pause, resume) and a ``sliders`` entry with one step per frame.
+        Cloud: traces ``X (data)``, ``HW (reconstruction)``, ``rows of W (rays)``; faces and
+        image: one image trace whose ``source`` is a PNG data URI.
     """
+    frame = _check_frame(recording, frame)
     X = data.X
-    losses = recording.result.losses
-    three_d = data.kind == "cloud" and X.shape[1] == 3
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.5, 0.5],
-        horizontal_spacing=0.08,
-        specs=[[{"type": "xy"}, {"type": "scene" if three_d else "xy"}]],
-        subplot_titles=(f"{LOSS_HTML} per iteration", _factor_panel_title(data)),
-    )
-    ray_length = 1.1 * float(np.linalg.norm(X, axis=1).max()) if data.kind == "cloud" else 0.0
-    last = recording.n_frames - 1
-
-    static_traces = []
-    if data.kind == "cloud":
-        points = X.astype(np.float32)
-        if three_d:
-            static_traces.append(
-                go.Scatter3d(
-                    x=points[:, 0],
-                    y=points[:, 1],
-                    z=points[:, 2],
-                    mode="markers",
-                    marker={"size": 3.5, "color": POINT_COLOR},
-                    name="X (data)",
-                )
-            )
+    H, W = recording.H[frame], recording.W[frame]
+    title = _factor_panel_title(data)
+    margin = {"l": 20, "r": 20, "t": 60, "b": 20}
+    if data.kind != "cloud":
+        if data.kind == "faces":
+            picture = face_mosaic(W, data.image_shape)
         else:
-            static_traces.append(
-                go.Scatter(
-                    x=points[:, 0],
-                    y=points[:, 1],
-                    mode="markers",
-                    marker={"size": 6, "color": POINT_COLOR},
-                    name="X (data)",
-                )
-            )
-
-    def moving(frame: int) -> list[dict]:
-        return _moving_data(
-            data,
-            losses,
-            int(recording.iterations[frame]),
-            recording.H[frame],
-            recording.W[frame],
-            ray_length,
-            log_scale,
+            picture = _to_uint8(H @ W, float(X.max()))
+        return _frame_figure(
+            [{"type": "image", "source": png_data_uri(picture), "hoverinfo": "skip"}],
+            title,
+            margin,
+            xaxis={"visible": False},
+            yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
         )
-
-    styled = _styled_traces(data, moving(last))
-    n_loss = 2
-    for trace in styled[:n_loss]:
-        fig.add_trace(trace, row=1, col=1)
-    for trace in static_traces + styled[n_loss:]:
-        fig.add_trace(trace, row=1, col=2)
-    # Frames update only the traces that move; the static data cloud stays out of them.
-    first_factor = n_loss + len(static_traces)
-    moving_traces = list(range(n_loss)) + list(
-        range(first_factor, first_factor + len(styled) - n_loss)
-    )
-    # Plain dicts: the figure validates each frame once (go.Frame objects would be twice).
-    fig.frames = [
+    three_d = X.shape[1] == 3
+    ray_length = 1.1 * float(np.linalg.norm(X, axis=1).max())
+    names = ("x", "y", "z")[: X.shape[1]]
+    points = X.astype(np.float32)
+    recon = (H @ W).astype(np.float32)
+    rays = _ray_segments(W, ray_length)
+    kind = "scatter3d" if three_d else "scatter"
+    traces = [
         {
-            "data": moving(frame),
-            "traces": moving_traces,
-            "name": str(int(recording.iterations[frame])),
-        }
-        for frame in range(recording.n_frames)
+            "type": kind,
+            **{name: points[:, axis] for axis, name in enumerate(names)},
+            "mode": "markers",
+            "marker": {"size": 3.5 if three_d else 6, "color": POINT_COLOR},
+            "name": "X (data)",
+        },
+        {
+            "type": kind,
+            **{name: recon[:, axis] for axis, name in enumerate(names)},
+            "mode": "markers",
+            "marker": {"size": 3 if three_d else 6, "color": RECON_COLOR},
+            "name": "HW (reconstruction)",
+        },
+        {
+            "type": kind,
+            **{name: rays[axis] for axis, name in enumerate(names)},
+            "mode": "lines",
+            "line": {"width": 7 if three_d else 4, "color": RAY_COLOR},
+            "name": "rows of W (rays)",
+        },
     ]
-
-    n_iter = int(recording.result.n_iter)
-    fig.update_xaxes(title_text="iteration", range=[-0.5, max(n_iter, 1) + 0.5], row=1, col=1)
-    fig.update_yaxes(
-        title_text="loss (log scale)" if log_scale else "loss",
-        type="log" if log_scale else "linear",
-        range=_loss_range(losses, log_scale),
-        row=1,
-        col=1,
+    top = 1.05 * max(float(X.max()), ray_length)
+    legend = {"orientation": "h", "x": 0.0, "y": 0.0, "yanchor": "top"}
+    if three_d:
+        axis = {"range": [0, top], "autorange": False}
+        return _frame_figure(
+            traces,
+            title,
+            margin,
+            legend=legend,
+            scene={
+                "xaxis": {**axis, "title": {"text": "x₁"}},
+                "yaxis": {**axis, "title": {"text": "x₂"}},
+                "zaxis": {**axis, "title": {"text": "x₃"}},
+                "aspectmode": "cube",
+                "camera": {"eye": {"x": 2.2, "y": -0.6, "z": 0.8}},
+            },
+        )
+    return _frame_figure(
+        traces,
+        title,
+        {**margin, "l": 60, "b": 50},
+        legend={**legend, "y": -0.15},
+        xaxis={"range": [0, top], "title": {"text": "x₁"}},
+        yaxis={"range": [0, top], "title": {"text": "x₂"}, "scaleanchor": "x"},
     )
-    if data.kind == "cloud":
-        top = 1.05 * max(float(X.max()), ray_length)
-        if three_d:
-            axis = {"range": [0, top], "autorange": False}
-            fig.update_scenes(
-                xaxis={**axis, "title": "x₁"},
-                yaxis={**axis, "title": "x₂"},
-                zaxis={**axis, "title": "x₃"},
-                aspectmode="cube",
-                camera={"eye": {"x": 2.2, "y": -0.6, "z": 0.8}},
-            )
-        else:
-            fig.update_xaxes(range=[0, top], title_text="x₁", row=1, col=2)
-            fig.update_yaxes(range=[0, top], title_text="x₂", scaleanchor="x2", row=1, col=2)
-    else:
-        fig.update_xaxes(visible=False, row=1, col=2)
-        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x2", row=1, col=2)
-
-    play = {
-        "frame": {"duration": frame_ms, "redraw": True},
-        "transition": {"duration": 0},
-        "mode": "immediate",
-    }
-    fig.update_layout(
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "showactive": False,
-                # Above the plot, clear of the slider whatever the font size (lecture mode).
-                "x": 0.0,
-                "y": 1.08,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "pad": {"r": 10, "b": 10},
-                "buttons": [
-                    {
-                        "label": "▶ Play",
-                        "method": "animate",
-                        "args": [None, {**play, "fromcurrent": False}],
-                    },
-                    {
-                        "label": "❚❚ Pause",
-                        "method": "animate",
-                        "args": [
-                            [None],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "transition": {"duration": 0},
-                                "mode": "immediate",
-                            },
-                        ],
-                    },
-                    {
-                        "label": "Resume",
-                        "method": "animate",
-                        "args": [None, {**play, "fromcurrent": True}],
-                    },
-                ],
-            }
-        ],
-        sliders=[
-            {
-                "active": last,
-                "x": 0.0,
-                "y": -0.14,
-                "len": 1.0,
-                "xanchor": "left",
-                "yanchor": "top",
-                "pad": {"t": 30},
-                "currentvalue": {"prefix": "iteration ", "visible": True},
-                "steps": [
-                    {
-                        "label": str(int(iteration)),
-                        "method": "animate",
-                        "args": [
-                            [str(int(iteration))],
-                            {
-                                "frame": {"duration": 0, "redraw": True},
-                                "transition": {"duration": 0},
-                                "mode": "immediate",
-                            },
-                        ],
-                    }
-                    for iteration in recording.iterations
-                ],
-            }
-        ],
-        legend={"orientation": "h", "x": 0.55, "y": 1.08, "yanchor": "bottom"},
-    )
-    apply_layout(fig, height=600)
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 110, "b": 150})
-    return fig
 
 
 def race_figure(race: Race, *, log_scale: bool = True) -> go.Figure:

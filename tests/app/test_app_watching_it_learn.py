@@ -68,14 +68,63 @@ def test_default_race_table_matches_a_fresh_race(default_page):
     assert went_up["ALS"] == fresh.increases("als").size > 0
 
 
-def test_animation_figure_carries_frames_buttons_and_slider(default_page):
-    animation, race_chart = _figures(default_page)
-    assert len(animation["frames"]) == MAX_FRAMES
-    steps = animation["layout"]["sliders"][0]["steps"]
-    assert len(steps) == MAX_FRAMES and steps[-1]["label"] == "100"
-    labels = [b["label"] for b in animation["layout"]["updatemenus"][0]["buttons"]]
-    assert labels[0].endswith("Play") and labels[1].endswith("Pause")
+def _frame_shown(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Frame "))
+
+
+def _frame_slider(at):
+    return next(s for s in at.select_slider if s.label == "Iteration shown")
+
+
+def test_animation_opens_on_the_finished_run_with_keyboard_controls(default_page):
+    loss, factors, race_chart = _figures(default_page)
+    _, marker = loss["data"]
+    assert marker["x"] == [100]  # the loss curve is drawn to the last iteration
+    assert factors["data"][0]["type"] == "image"
+    assert _frame_shown(default_page).startswith(f"**Frame {MAX_FRAMES} of {MAX_FRAMES} ·")
+    slider = _frame_slider(default_page)
+    assert slider.label == "Iteration shown" and slider.value == 100
+    shortcuts = {button.key: button.proto.shortcut for button in default_page.button}
+    assert shortcuts == {
+        "learn_first": "home",
+        "learn_previous": "left",
+        "learn_play": "space",
+        "learn_next": "right",
+        "learn_last": "end",
+    }
     assert {"MU", "HALS", "ANLS", "ALS"} <= {trace.get("name") for trace in race_chart["data"]}
+
+
+def test_buttons_step_jump_play_and_pause():
+    at = open_page(PAGE, query={"learn_iters": "30", "learn_race_iters": "10"})
+    at.button(key="learn_first").click().run()
+    assert_clean(at)
+    assert _frame_shown(at).startswith("**Frame 1 of 31 · iteration 0 ·")
+    assert _figures(at)[0]["data"][1]["x"] == [0]
+    at.button(key="learn_next").click().run()
+    at.button(key="learn_next").click().run()
+    assert _frame_shown(at).startswith("**Frame 3 of 31 · iteration 2 ·")
+    at.button(key="learn_previous").click().run()
+    assert _frame_shown(at).startswith("**Frame 2 of 31")
+    assert at.button(key="learn_play").label == "Resume"
+    at.button(key="learn_play").click().run()
+    assert at.button(key="learn_play").label == "Pause"
+    at.button(key="learn_play").click().run()
+    assert at.button(key="learn_play").label == "Resume"
+    at.button(key="learn_last").click().run()
+    assert_clean(at)
+    assert _frame_shown(at).startswith("**Frame 31 of 31 · iteration 30 ·")
+    assert at.button(key="learn_play").label == "Play"
+
+
+def test_the_slider_picks_a_frame_and_new_settings_open_the_new_run_at_its_end():
+    at = open_page(PAGE, query={"learn_iters": "30", "learn_race_iters": "10"})
+    _frame_slider(at).set_value(12).run()
+    assert_clean(at)
+    assert _frame_shown(at).startswith("**Frame 13 of 31 · iteration 12 ·")
+    assert len(_figures(at)[0]["data"][0]["y"]["bdata"]) > 0
+    at.slider(key="learn_iters").set_value(20).run()
+    assert _frame_shown(at).startswith("**Frame 21 of 21 · iteration 20 ·")
 
 
 @pytest.mark.parametrize(
@@ -103,14 +152,14 @@ def test_each_control_reruns_cleanly(control, kind, value):
     getattr(at, kind)(key=control).set_value(value).run()
     assert_clean(at)
     assert at.session_state[control] == value
-    assert len(_figures(at)) == 2
+    assert len(_figures(at)) == 3
 
 
 def test_fewer_iterations_than_the_cap_keep_every_frame():
     at = open_page(PAGE, query={"learn_iters": "30", "learn_race_iters": "10"})
     assert_clean(at)
     assert _metric(at, "Frames shown") == "31 / 31"
-    assert len(_figures(at)[0]["frames"]) == 31
+    assert _frame_slider(at).options == [str(i) for i in range(31)]
 
 
 @pytest.mark.parametrize("data, label", [("cloud3", "Cloud 3-D"), ("cloud2", "Cloud 2-D")])
@@ -131,10 +180,10 @@ def test_toy_clouds_cap_the_rank_at_their_dimension(data, label):
         assert f"**ALS went up** at {fresh.increases('als').size} of its 10" in text
     else:
         assert "ALS did not go up in this run, but it **may**" in text
-    animation = _figures(at)[0]
+    factors = _figures(at)[1]
     assert any(
         trace["type"] in ("scatter3d", "scatter") and trace.get("name") == "rows of W (rays)"
-        for trace in animation["data"]
+        for trace in factors["data"]
     )
 
 

@@ -1,0 +1,188 @@
+"""Operable without a mouse, readable on a phone, in a real browser.
+
+- "Watching it learn": the keyboard alone (a presenter's clicker: Space, arrows, Home/End)
+  plays, pauses and steps the animation, the controls are reached with Tab, and the frame
+  shown draws the loss up to its iteration. The play/step controls are Streamlit buttons with
+  shortcuts, so only a browser shows that the keys reach them.
+- At 390×844 the sidebar starts closed and the main column has the width; subplot titles do
+  not overlap and pictures are not shrunk to thumbnails. At 1440×900 the sidebar is open.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from e2e_support import PLOT_TIMEOUT_MS, assert_page_healthy, rerun, wait_for_script
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+URL_PATH = "watching-it-learn"
+# 30 iterations give 31 frames; at the slow speed a replay takes at least 31 × 250 ms, so a
+# pause pressed as soon as the frames move lands well before the end.
+QUERY = "?learn_iters=30&learn_race_iters=10&learn_speed=slow"
+CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+
+FRAME_NUMBER = """() => {
+    const strong = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
+        .map(e => e.textContent).find(t => t.startsWith('Frame '));
+    return strong ? parseInt(strong.split(' ')[1], 10) : null;
+}"""
+# True once the frame shown has not changed for `ms` milliseconds.
+FRAME_STILL = (
+    """(ms) => {
+    const frame = ("""
+    + FRAME_NUMBER
+    + """)();
+    if (frame === null) { return false; }
+    if (window.__frame !== frame) {
+        window.__frame = frame;
+        window.__frameSince = performance.now();
+    }
+    return performance.now() - window.__frameSince > ms;
+}"""
+)
+# The loss curve (first trace of the first chart) holds one point per iteration up to the
+# frame's iteration, and its marker sits at that iteration.
+CURVE_AT = """(iteration) => {
+    const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return !!(gd && gd._fullData && gd._fullData.length >= 2
+        && gd._fullData[0].y.length === iteration + 1 && gd._fullData[1].x[0] === iteration);
+}"""
+
+
+def _frame(page) -> int | None:
+    return page.evaluate(FRAME_NUMBER)
+
+
+def _wait_frame(page, frame: int) -> None:
+    page.wait_for_function(f"() => ({FRAME_NUMBER})() === {frame}", timeout=PLOT_TIMEOUT_MS)
+
+
+def _sidebar_box(page) -> dict:
+    return page.locator('[data-testid="stSidebar"]').bounding_box() or {"x": -1, "width": 0}
+
+
+def test_keyboard_alone_plays_pauses_and_steps(app_server, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server}/{URL_PATH}{QUERY}")
+        wait_for_script(page)
+        assert_page_healthy(page)
+        # A wide screen opens with the sidebar.
+        sidebar = _sidebar_box(page)
+        assert sidebar["x"] >= 0 and sidebar["width"] > 200, sidebar
+        # Opens on the finished run.
+        _wait_frame(page, 31)
+        page.wait_for_function(CURVE_AT, arg=30, timeout=PLOT_TIMEOUT_MS)
+
+        # Home and End jump, the arrows step; the loss curve follows the frame shown.
+        with rerun(page):
+            page.keyboard.press("Home")
+        _wait_frame(page, 1)
+        page.wait_for_function(CURVE_AT, arg=0, timeout=PLOT_TIMEOUT_MS)
+        with rerun(page):
+            page.keyboard.press("ArrowRight")
+        _wait_frame(page, 2)
+        page.wait_for_function(CURVE_AT, arg=1, timeout=PLOT_TIMEOUT_MS)
+        with rerun(page):
+            page.keyboard.press("ArrowLeft")
+        _wait_frame(page, 1)
+
+        # Tab reaches the controls: focus lands on the Next button, Enter presses it.
+        next_button = page.get_by_role("button", name=re.compile(r"^Next"))
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if next_button.evaluate("b => b === document.activeElement"):
+                break
+        else:
+            raise AssertionError("Tab never reached the Next button")
+        with rerun(page):
+            page.keyboard.press("Enter")
+        _wait_frame(page, 2)
+        # A clicker's keys go to the page, not to a focused button.
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+        # Space plays: the frames move on by themselves.
+        page.keyboard.press("Space")
+        page.wait_for_function(f"() => ({FRAME_NUMBER})() >= 4", timeout=PLOT_TIMEOUT_MS)
+        expect(page.get_by_role("button", name=re.compile(r"^Pause"))).to_have_count(1)
+        # Space again pauses: the label turns to Resume and the frame stops changing.
+        page.keyboard.press("Space")
+        expect(page.get_by_role("button", name=re.compile(r"^Pause"))).to_have_count(
+            0, timeout=2 * PLOT_TIMEOUT_MS
+        )
+        page.wait_for_function(FRAME_STILL, arg=1500, timeout=PLOT_TIMEOUT_MS)
+        held = _frame(page)
+        # A key pressed during a step lands on that step or the one before: within a frame.
+        assert 3 <= held < 31, f"held on frame {held}: Space did not pause the replay"
+        page.wait_for_function(CURVE_AT, arg=held - 1, timeout=PLOT_TIMEOUT_MS)
+        wait_for_script(page)
+        assert _frame(page) == held
+    finally:
+        context.close()
+
+
+def _title_overlaps(page) -> list[str]:
+    """Pairs of overlapping subplot-title boxes, per chart (empty when none overlap)."""
+    return page.evaluate(
+        """(sel) => {
+        const found = [];
+        document.querySelectorAll(sel).forEach((gd, index) => {
+            const boxes = [...gd.querySelectorAll('.annotation-text, .g-gtitle text')]
+                .map(t => ({text: t.textContent, box: t.getBoundingClientRect()}))
+                .filter(t => t.box.width > 0 && t.text.trim());
+            for (let a = 0; a < boxes.length; a++) {
+                for (let b = a + 1; b < boxes.length; b++) {
+                    const A = boxes[a].box, B = boxes[b].box;
+                    const apart = A.right <= B.left || B.right <= A.left
+                        || A.bottom <= B.top || B.bottom <= A.top;
+                    if (!apart) {
+                        found.push(`chart ${index}: "${boxes[a].text}" / "${boxes[b].text}"`);
+                    }
+                }
+            }
+        });
+        return found;
+    }""",
+        CHART,
+    )
+
+
+def _picture_widths(page) -> list[int]:
+    """Widths of the pictures (image traces and heatmaps) drawn in the charts, in pixels."""
+    return page.evaluate(
+        """(sel) => [...document.querySelectorAll(`${sel} .imagelayer image, ${sel} .hm image`)]
+            .map(e => Math.round(e.getBoundingClientRect().width)).filter(w => w > 0)""",
+        CHART,
+    )
+
+
+@pytest.mark.parametrize("url_path", [URL_PATH])
+def test_phone_starts_without_the_sidebar_and_fits_its_pictures(app_server, browser, url_path):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server}/{url_path}")
+        wait_for_script(page)
+        assert_page_healthy(page)
+        sidebar = _sidebar_box(page)
+        assert sidebar["x"] + sidebar["width"] <= 0 or sidebar["width"] == 0, sidebar
+        main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+        assert main["width"] >= 350, main
+        page.locator(CHART).last.wait_for(state="attached", timeout=PLOT_TIMEOUT_MS)
+        page.wait_for_function(
+            "sel => [...document.querySelectorAll(sel)].every(gd => gd._fullLayout)",
+            arg=CHART,
+            timeout=PLOT_TIMEOUT_MS,
+        )
+        assert _title_overlaps(page) == []
+        widths = _picture_widths(page)
+        assert widths, "no pictures drawn"
+        assert min(widths) >= 150, widths
+    finally:
+        context.close()
