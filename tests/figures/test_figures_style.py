@@ -270,21 +270,43 @@ def test_a_scale_below_one_or_not_a_number_is_refused(scale):
 
 
 def test_an_animation_keeps_its_frames_and_binary_arrays():
-    from nmf_lab.demo_data import learning_data
-    from nmf_lab.figures.watching_it_learn import learning_figure
-    from nmf_lab.lessons.watching_it_learn import initialize_start, record_run
-
-    data = learning_data("faces", seed=0)
-    start = initialize_start(data.X, 4, seed=0)
-    recording = record_run(data.X, 4, start=start, solver="mu", max_iter=20)
-    fig = learning_figure(recording, data)
+    steps = [str(i) for i in range(3)]
+    fig = go.Figure(
+        data=[go.Scatter(y=np.arange(3, dtype=np.float32))],
+        frames=[
+            {"name": name, "data": [{"type": "scatter", "y": np.full(3, i, dtype=np.float32)}]}
+            for i, name in enumerate(steps)
+        ],
+    )
+    fig.update_layout(
+        sliders=[
+            {
+                "active": 2,
+                "steps": [{"label": n, "method": "animate", "args": [[n]]} for n in steps],
+            }
+        ]
+    )
     big = for_projector(fig)
-    assert [frame.name for frame in big.frames] == [frame.name for frame in fig.frames]
+    assert [frame.name for frame in big.frames] == steps
     # plotly sends arrays base64-encoded; the copy holds them encoded already.
     for old, new in zip(fig.to_dict()["frames"], big.to_dict()["frames"], strict=True):
         assert new["data"] == old["data"]
     assert big.layout.sliders[0].active == fig.layout.sliders[0].active
     assert big.layout.font.size == 2 * (fig.layout.font.size or THEME_TEXT_SIZES["font"])
+
+
+def test_a_frame_of_watching_it_learn_keeps_its_binary_curve():
+    from nmf_lab.demo_data import learning_data
+    from nmf_lab.figures.watching_it_learn import loss_frame_figure
+    from nmf_lab.lessons.watching_it_learn import initialize_start, record_run
+
+    data = learning_data("faces", seed=0)
+    start = initialize_start(data.X, 4, seed=0)
+    recording = record_run(data.X, 4, start=start, solver="mu", max_iter=20)
+    fig = loss_frame_figure(recording, 5)
+    big = for_projector(fig)
+    assert big.to_dict()["data"] == fig.to_dict()["data"]
+    assert big.layout.font.size == 2 * fig.layout.font.size
 
 
 def test_a_fixed_step_x_axis_too_crowded_for_large_labels_labels_every_nth_tick():
