@@ -263,6 +263,26 @@ def _cone_2d(W: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _inward_label_position(tip: np.ndarray) -> str:
+    """Where the label of an arrow from the origin to ``tip`` goes so it stays inside the axes.
+
+    The tips lie near the edge of the plotted range, so a label centred over the tip of a
+    flat arrow, or beside the tip of a steep one, runs off the plot (more so with lecture
+    mode's doubled text). Labels go towards the inside: over and left of a flat arrow's tip,
+    under and right of a steep one's.
+
+    Parameters
+    ----------
+    tip : ndarray, shape (2,)
+
+    Returns
+    -------
+    str
+        A plotly ``textposition``.
+    """
+    return "bottom right" if tip[1] > tip[0] else "top left"
+
+
 def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go.Figure:
     """The same nonnegative cloud twice: with the identity basis, and with the learned rows of W.
 
@@ -346,7 +366,7 @@ def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go
                         y=[row[1]],
                         mode="text",
                         text=[names[i]],
-                        textposition="top center",
+                        textposition=_inward_label_position(row),
                         showlegend=False,
                         textfont={"color": color_of(i), "size": 15},
                         hoverinfo="skip",

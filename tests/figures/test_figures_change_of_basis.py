@@ -78,6 +78,16 @@ def test_cloud_figure_draws_learned_rows_at_the_cloud_scale(dim):
         cloud_bases_figure(rng.random((10, 4)), rng.random((2, 4)))
 
 
+def test_cloud_figure_puts_each_arrow_label_towards_the_inside_of_its_axes():
+    X = np.array([[1.0, 0.1], [0.1, 1.0], [0.6, 0.6]])
+    W = np.array([[1.0, 0.05], [0.05, 1.0]])
+    labels = {t.text[0]: t for t in cloud_bases_figure(X, W).data if t.mode == "text"}
+    # Flat arrows (e1, W row 1) point at the right edge: their labels go left, over the arrow.
+    # Steep ones (e2, W row 2) point at the top edge: their labels go down, right of the arrow.
+    assert labels["e1"].textposition == labels["W row 1"].textposition == "top left"
+    assert labels["e2"].textposition == labels["W row 2"].textposition == "bottom right"
+
+
 def test_spectrum_figure_places_each_coefficient_at_its_l_and_m():
     coefficients = np.arange(16, dtype=float)
     z = np.asarray(spectrum_figure(coefficients).data[0].z, dtype=float)
