@@ -8,6 +8,8 @@ captions, metric labels, tabs, the page list) grows a little more, since it is t
 to become unreadable from the back of a room. Streamlit cuts long labels with an ellipsis;
 lecture mode lets them wrap instead. The main column's wide side padding (also in ``rem``)
 shrinks, so that the larger text keeps the width it needs on a 1024-pixel projector.
+Its top padding grows with Streamlit's header (in ``rem`` too), so the lecture-plan bar
+above the page is not hidden under the header.
 
 Plot text is set by plotly in pixels, not by the page's style: :func:`projector_figure`
 enlarges it through :func:`nmf_lab.figures.style.for_projector`.
@@ -64,7 +66,7 @@ html {{ font-size: {ROOT_FONT_PX}px !important; }}
 [data-testid="stMainBlockContainer"] {{
     padding-left: 1.5rem !important;
     padding-right: 1.5rem !important;
-    padding-top: 3rem !important;
+    padding-top: 4.5rem !important;
 }}
 {_SMALL_PRINT.strip()} {{ font-size: 0.95rem !important; }}
 {_WRAPPED.strip()} {{
