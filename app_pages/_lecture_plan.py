@@ -189,6 +189,9 @@ def _lecture_bar(plan: Plan, index: int, current: st.Page) -> None:
     demo = plan.demos[index]
     on_demo = demo.shows(_path_of(current), _current_settings())
     with st.container(border=True, key="lp_bar"):
+        # The title has a line of its own so the buttons keep their places from demo to demo
+        # (beside them, a long title pushed "Back" to another row and a short one did not).
+        st.markdown(f"**Demo {index + 1} of {len(plan)}: {demo.title}**")
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.button(
                 "Previous",
@@ -208,8 +211,6 @@ def _lecture_bar(plan: Plan, index: int, current: st.Page) -> None:
                 on_click=_go,
                 args=(index + 1,),
             )
-            st.markdown(f"**Demo {index + 1} of {len(plan)}: {demo.title}**", width="content")
-            st.space("stretch")
             st.button(
                 "Back to this demo's settings",
                 key="lp_back",
