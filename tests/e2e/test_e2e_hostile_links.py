@@ -50,6 +50,7 @@ DRIVERS = {
     ],
     "app_pages/choosing_r.py": [{"cr_part": "Penalties"}, {"cr_part": "Cost"}],
     "app_pages/images.py": [{"img_color": "rgb"}],
+    "app_pages/nmf_vs_svd_pca.py": [{"cmp_data": "Image"}],
 }
 
 
