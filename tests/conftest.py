@@ -12,6 +12,8 @@ settings.register_profile(
 settings.load_profile("nmf-lab")
 
 
+# tryfirst: xdist reads the group marker in its own collection hook on each worker.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Keep every browser test on one pytest-xdist worker (``make test`` runs ``-n 2``).
 
