@@ -38,7 +38,7 @@ browser:
 	@test -x /usr/bin/chromium || { echo "chromium is missing after the install" >&2; exit 1; }
 
 test: $(VENV)/.test-installed browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest
 
 # The edit loop: the library, lessons and figures, no Streamlit and no browser.
 test-fast: $(VENV)/.test-installed
