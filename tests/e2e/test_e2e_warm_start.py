@@ -10,9 +10,7 @@ multipage app) and concurrent first imports of pandas crashed some of the class'
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 
 import pytest
 from e2e_support import ROOT, app_pages, assert_page_healthy, running_server, wait_for_script
@@ -20,6 +18,7 @@ from playwright.sync_api import expect
 from streamlit.proto.NewSession_pb2 import Config
 
 from server.protocol import run_page, run_pages
+from tests.own_loop import run_on_own_loop
 
 pytestmark = pytest.mark.e2e
 
@@ -45,25 +44,6 @@ def fresh_server(browser) -> str:
         yield base_url
 
 
-def _in_a_thread(coroutine_function, *args, **kwargs):
-    """Run an asyncio client to its end on its own loop (Playwright's sync API holds this one)."""
-    outcome: dict = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine_function(*args, **kwargs))
-        except BaseException as error:  # re-raised below, not lost in the thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout=SESSION_TIMEOUT + 30)
-    assert not thread.is_alive(), f"{coroutine_function.__name__} did not end"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
 def _server_log() -> str:
     return FRESH_LOG.read_text(errors="replace") if FRESH_LOG.exists() else ""
 
@@ -86,7 +66,9 @@ def test_first_bookmark_then_a_whole_class_at_once(fresh_server, page):
     expect(rank.locator('[data-testid="stSliderThumbValue"]')).to_have_text("3")
 
     # Then the class opens its links, all at the same moment.
-    reports = _in_a_thread(run_pages, fresh_server, CLASS_VISITS, timeout=SESSION_TIMEOUT)
+    reports = run_on_own_loop(
+        run_pages, fresh_server, CLASS_VISITS, timeout=SESSION_TIMEOUT, within=SESSION_TIMEOUT + 30
+    )
     assert len(reports) == CLASS_SIZE
     failed = [
         (r.page, r.status, r.exceptions, r.page_not_found, r.error)
@@ -99,7 +81,7 @@ def test_first_bookmark_then_a_whole_class_at_once(fresh_server, page):
 
 
 def test_config_toml_applies_under_st_app(fresh_server):
-    report = _in_a_thread(run_page, fresh_server, "point-clouds", "pc_source=Upload+CSV")
+    report = run_on_own_loop(run_page, fresh_server, "point-clouds", "pc_source=Upload+CSV")
     assert report.healthy, report
     settings = report.new_session
     assert settings.config.toolbar_mode == Config.VIEWER  # client.toolbarMode = "viewer"

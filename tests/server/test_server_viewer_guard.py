@@ -6,7 +6,6 @@ middleware's ``receive`` until the client goes, and records what it was given.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -14,6 +13,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from server import viewer_guard as _viewer_guard
 from server.viewer_guard import MAX_UPLOAD_URLS, ViewerGuard
+from tests.own_loop import run_on_own_loop
 
 STREAM_SCOPE = {"type": "websocket", "path": "/_stcore/stream"}
 
@@ -65,7 +65,7 @@ def _drive(incoming: list[dict], scope=STREAM_SCOPE, **guard_options):
     async def app(scope, receive, send):
         await _fake_endpoint(scope, receive, send, seen)
 
-    asyncio.run(ViewerGuard(app, **guard_options)(dict(scope), receive, send))
+    run_on_own_loop(ViewerGuard(app, **guard_options), dict(scope), receive, send)
     return seen, sent
 
 
@@ -177,7 +177,7 @@ def test_sends_after_the_guard_closed_are_dropped(viewer_toolbar):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(ViewerGuard(app)(dict(STREAM_SCOPE), receive, send))
+    run_on_own_loop(ViewerGuard(app), dict(STREAM_SCOPE), receive, send)
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.close"]
 
 
@@ -201,7 +201,7 @@ def test_other_routes_get_the_original_receive_and_send(scope):
     async def app(scope, got_receive, got_send):
         calls.append((got_receive, got_send))
 
-    asyncio.run(ViewerGuard(app)(scope, receive, send))
+    run_on_own_loop(ViewerGuard(app), scope, receive, send)
     assert calls == [(receive, send)]
 
 

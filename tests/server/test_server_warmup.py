@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from server.warmup import WARMING_UP_TEXT, WarmGate, WarmStart, import_modules
+from tests.own_loop import run_on_own_loop
 
 
 class _Downstream:
@@ -51,7 +52,7 @@ def test_health_is_503_while_warming_and_streamlits_own_once_warm():
         hot = await _request(gate, "/_stcore/health")
         return cold, hot, downstream.paths
 
-    cold, hot, passed = asyncio.run(scenario())
+    cold, hot, passed = run_on_own_loop(scenario)
     assert _status(cold) == 503 and _body(cold) == WARMING_UP_TEXT
     assert _status(hot) == 200 and _body(hot) == b"ok"
     assert passed == ["/_stcore/health"]
@@ -67,7 +68,7 @@ def test_a_held_health_check_is_answered_as_soon_as_the_warm_up_ends():
         warm._ready.set()
         return held, await asyncio.wait_for(pending, timeout=5)
 
-    held, sent = asyncio.run(scenario())
+    held, sent = run_on_own_loop(scenario)
     assert held
     assert _status(sent) == 200
 
@@ -84,7 +85,7 @@ def test_a_new_session_waits_for_the_warm_up_while_the_page_itself_is_served():
         await asyncio.wait_for(session, timeout=5)
         return page, seen_while_warming, downstream.paths
 
-    page, while_warming, after = asyncio.run(scenario())
+    page, while_warming, after = run_on_own_loop(scenario)
     assert _status(page) == 200
     assert while_warming == ["/point-clouds"]
     assert after == ["/point-clouds", "/_stcore/stream"]
@@ -107,5 +108,5 @@ def test_lifespan_imports_first_and_opens_when_done():
             await asyncio.wait_for(warm.wait_ready(), timeout=5)
             return imported_before_serving, warm.state, warm.ready
 
-    imported, state, ready = asyncio.run(scenario())
+    imported, state, ready = run_on_own_loop(scenario)
     assert imported and ready and state == "ready"
