@@ -11,6 +11,12 @@ shrinks, so that the larger text keeps the width it needs on a 1024-pixel projec
 Its top padding grows with Streamlit's header (in ``rem`` too), so the lecture-plan bar
 above the page is not hidden under the header.
 
+Side-by-side columns that hold a figure or a displayed formula are stacked in lecture mode:
+at 1024 pixels two or three columns leave a figure 200-320 pixels wide, too narrow for its
+enlarged titles and for a formula set in display size, which would be cut or scroll. Stacked,
+each figure gets the full width of the page. Rows of metrics, buttons and controls stay side
+by side.
+
 Plot text is set by plotly in pixels, not by the page's style: :func:`projector_figure`
 enlarges it through :func:`nmf_lab.figures.style.for_projector`.
 """
@@ -60,6 +66,10 @@ button [data-testid="stMarkdownContainer"],
 button [data-testid="stMarkdownContainer"] *
 """
 
+# Columns holding one of these are stacked (the selector needs :has, which Chromium, Firefox and
+# Safari support).
+_STACKED_CONTENT = '[data-testid="stPlotlyChart"], .katex-display'
+
 LECTURE_CSS = f"""
 <style>
 html {{ font-size: {ROOT_FONT_PX}px !important; }}
@@ -67,6 +77,14 @@ html {{ font-size: {ROOT_FONT_PX}px !important; }}
     padding-left: 1.5rem !important;
     padding-right: 1.5rem !important;
     padding-top: 4.5rem !important;
+}}
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has({_STACKED_CONTENT}) {{
+    flex-direction: column !important;
+}}
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has({_STACKED_CONTENT})
+    > [data-testid="stColumn"] {{
+    width: 100% !important;
+    flex: 1 1 auto !important;
 }}
 {_SMALL_PRINT.strip()} {{ font-size: 0.95rem !important; }}
 {_WRAPPED.strip()} {{

@@ -84,8 +84,7 @@ st.markdown(
     "the half-lines through $W_1,\\dots,W_r$ and everything between them."
 )
 st.latex(
-    r"X_i \approx H_i W = H_{i1} W_1 + H_{i2} W_2 + \dots + H_{ir} W_r,"
-    r"\qquad H_{ij} \ge 0,\ W_j \ge 0"
+    r"X_i \approx H_i W = H_{i1} W_1 + \dots + H_{ir} W_r,\quad H_{ij} \ge 0,\ W_j \ge 0"
 )
 
 # ---------------------------------------------------------------- controls
@@ -388,8 +387,8 @@ show_figure(
 st.subheader("A hand-made twin: same HW, different cone")
 st.markdown("Move the rays away from (or towards) their mean $\\bar W$ and compensate in $H$:")
 st.latex(
-    r"W' = QW,\quad H' = HQ^{-1},\quad Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}"
-    r"\;\Rightarrow\; H'W' = HW"
+    r"\begin{gathered}W' = QW,\quad H' = HQ^{-1},\quad"
+    r"Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}\\ \Rightarrow\; H'W' = HW\end{gathered}"
 )
 stretch = url_widget(
     st.slider,

@@ -68,9 +68,12 @@ _DEFAULT_HEIGHT = 450
 # Gaps between subplots grow with the text, but the subplots keep at least this share of the
 # width they had (the width is the page column's and cannot grow).
 _MIN_WIDTH_KEPT = 0.6
-# The narrowest a figure is drawn on a 1024-pixel projector: half of the page's main column
-# with the sidebar open. Crowding (tick labels, subplot titles) is judged at this width.
-NARROW_FIGURE_PX = 330
+# The narrowest a figure is drawn on a 1024-pixel projector: lecture mode stacks columns that
+# hold figures, so a figure has the page's main column, sidebar open (1024 - 300 - 2 x 30
+# padding). Crowding (tick labels, subplot titles, legend rows) is judged at this width.
+NARROW_FIGURE_PX = 660
+# Room of a legend entry besides its text: the symbol and the gap to the next entry.
+_LEGEND_SYMBOL_PX = 46
 # Average glyph width of the app's sans-serif font, as a share of the font size.
 _GLYPH_WIDTH = 0.55
 _LINE_HEIGHT = 1.3
@@ -132,6 +135,7 @@ def for_projector(fig: go.Figure, scale: float = 2.0) -> go.Figure:
         _scale_annotation_offsets(annotation_list, scale)
 
     _stretch_subplot_gaps(spec, scale)
+    _fit_legend_below(spec)
     _thin_crowded_tick_labels(fig, layout)
     _wrap_long_subplot_titles(layout)
     return go.Figure(spec)
@@ -477,6 +481,52 @@ def _stretch_subplot_gaps(spec: dict, scale: float) -> None:
         for owner in (trace, trace.get("marker") or {}):
             if isinstance(owner.get("colorbar"), dict):
                 _move_colorbar(owner["colorbar"], across, down)
+
+
+def _legend_names(data: list[dict]) -> list[str]:
+    """The entries a figure's legend shows (one per legend group), in trace order."""
+    names, groups = [], set()
+    for trace in data:
+        if trace.get("showlegend") is False or not trace.get("name"):
+            continue
+        group = trace.get("legendgroup")
+        if group:
+            if group in groups:
+                continue
+            groups.add(group)
+        names.append(str(trace["name"]))
+    return names
+
+
+def _fit_legend_below(spec: dict) -> None:
+    """Give a horizontal legend under the plot the bottom margin its enlarged rows need.
+
+    Plotly keeps the plot's height and lets a legend that wraps into more rows than the margin
+    holds run past the bottom of the figure. The rows are counted at :data:`NARROW_FIGURE_PX`.
+    """
+    layout = spec["layout"]
+    legend = layout.get("legend") or {}
+    if legend.get("orientation") != "h" or float(legend.get("y", 1.0)) >= 0:
+        return
+    names = _legend_names(spec.get("data", []))
+    if not names:
+        return
+    size = float(legend.get("font", {}).get("size", layout["font"]["size"]))
+    rows, used = 1, 0.0
+    for name in names:
+        width = _text_px(name, size) + _LEGEND_SYMBOL_PX
+        if used and used + width > NARROW_FIGURE_PX:
+            rows, used = rows + 1, 0.0
+        used += width
+    margin = layout.setdefault("margin", {})
+    height = float(layout.get("height") or _DEFAULT_HEIGHT)
+    top = float(margin.get("t", _DEFAULT_MARGIN["t"]))
+    bottom = float(margin.get("b", _DEFAULT_MARGIN["b"]))
+    plot = max(height - top - bottom, 1.0)
+    needed = -float(legend["y"]) * plot + rows * size * _LINE_HEIGHT + 2 * _TITLE_PAD_PX
+    if needed > bottom:
+        margin["b"] = round(needed)
+        layout["height"] = round(height + needed - bottom)
 
 
 def _move_colorbar(colorbar: dict, across: _PaperMap, down: _PaperMap) -> None:

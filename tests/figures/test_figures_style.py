@@ -14,7 +14,7 @@ import pytest
 from plotly.subplots import make_subplots
 
 from nmf_lab.figures.home import product_figure
-from nmf_lab.figures.style import THEME_TEXT_SIZES, for_projector
+from nmf_lab.figures.style import NARROW_FIGURE_PX, THEME_TEXT_SIZES, for_projector
 
 
 def _plain_figure() -> go.Figure:
@@ -310,12 +310,12 @@ def test_a_frame_of_watching_it_learn_keeps_its_binary_curve():
 
 
 def test_a_fixed_step_x_axis_too_crowded_for_large_labels_labels_every_nth_tick():
-    degrees = np.arange(13)
+    degrees = np.arange(40)
     fig = go.Figure(go.Scatter(x=degrees, y=degrees))
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(dtick=1)
     big = for_projector(fig)
-    # 13 labels of 24 px text do not fit side by side in a half-column figure...
+    # 40 labels of 24 px text do not fit side by side in a figure the width of the column...
     assert big.layout.xaxis.ticklabelstep >= 2
     assert big.layout.xaxis.dtick == 1  # ...the grid keeps every step
     assert big.layout.yaxis.ticklabelstep is None  # y labels stack; they are not crowded
@@ -349,3 +349,32 @@ def test_the_top_margin_holds_the_enlarged_titles_over_the_top_row():
     assert big.layout.margin.t >= 1.3 * title_px
     plain = make_subplots(rows=1, cols=4).update_layout(height=300, margin={"t": 20, "b": 20})
     assert _plot_px(big) == pytest.approx(_plot_px(for_projector(plain)), abs=1)
+
+
+def _legend_figure(names: list[str], *, y: float, orientation: str = "h") -> go.Figure:
+    fig = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], name=name) for name in names])
+    fig.update_layout(
+        height=400, margin={"t": 40, "b": 60}, legend={"orientation": orientation, "y": y}
+    )
+    return fig
+
+
+def test_a_legend_below_the_plot_gets_the_rows_its_enlarged_entries_need():
+    names = [f"a long legend entry number {index}" for index in range(6)]
+    fig = _legend_figure(names, y=-0.15)
+    big = for_projector(fig)
+    size = big.layout.legend.font.size
+    entry_px = 0.55 * size * len(names[0]) + 46
+    rows = math.ceil(len(names) / max(1, int(NARROW_FIGURE_PX // entry_px)))
+    plot_px = big.layout.height - big.layout.margin.t - big.layout.margin.b
+    # The margin under the plot holds the gap to the legend and every row of it...
+    assert big.layout.margin.b >= 0.15 * plot_px + rows * size * 1.3
+    # ...and the plot keeps its height: the figure grows instead.
+    assert plot_px == pytest.approx(400 - 40 - 60, abs=1)
+
+
+def test_a_legend_that_fits_or_sits_above_the_plot_leaves_the_margin_alone():
+    short = for_projector(_legend_figure(["a", "b"], y=-0.15))
+    assert short.layout.margin.b == 2 * 60  # only the general growth of the margins
+    above = for_projector(_legend_figure([f"entry {i}" for i in range(12)], y=1.02))
+    assert above.layout.margin.b == 2 * 60

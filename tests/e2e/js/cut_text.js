@@ -1,0 +1,47 @@
+// Text a reader cannot see whole: cut in its box, outside the column or its figure.
+((overhang) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const shown = (el) => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0; };
+    const name = (el) => (el.getAttribute('data-testid') || el.tagName) + ' "'
+        + (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50) + '"';
+    const found = [];
+    const readable = 'h1, h2, h3, [data-testid="stMetricValue"], [data-testid="stMetricLabel"], '
+        + '[data-testid="stWidgetLabel"], [data-testid="stCaptionContainer"], [data-baseweb="tab"], '
+        + 'button, .katex-display';
+    for (const el of main.querySelectorAll(readable)) {
+        if (!shown(el)) continue;
+        for (const node of [el, ...el.querySelectorAll('*')]) {
+            if (node.closest('.katex-mathml')) continue;  // KaTeX's hidden copy for screen readers
+            const style = getComputedStyle(node);
+            const hides = style.overflowX !== 'visible' || style.textOverflow === 'ellipsis';
+            if (hides && node.clientWidth > 0 && node.scrollWidth > node.clientWidth + overhang) {
+                found.push(`cut: ${name(el)} needs ${node.scrollWidth} px, has ${node.clientWidth}`);
+                break;
+            }
+        }
+    }
+    const column = main.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
+    for (const el of main.querySelectorAll('p, h1, h2, h3, label, .katex, [data-testid="stMetricValue"]')) {
+        if (!shown(el)) continue;
+        const box = el.getBoundingClientRect();
+        if (box.right > column.right + overhang || box.left < column.left - overhang) {
+            found.push(`outside the column: ${name(el)}`);
+        }
+    }
+    for (const plot of main.querySelectorAll('.js-plotly-plot')) {
+        if (!shown(plot)) continue;
+        const figure = plot.getBoundingClientRect();
+        for (const text of plot.querySelectorAll('svg text')) {
+            if (!shown(text) || !text.textContent.trim()) continue;
+            const box = text.getBoundingClientRect();
+            if (box.left < figure.left - overhang || box.right > figure.right + overhang
+                || box.top < figure.top - overhang || box.bottom > figure.bottom + overhang) {
+                found.push(`outside its figure: plot text "${text.textContent.trim().slice(0, 50)}"`);
+            }
+        }
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+        found.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px`);
+    }
+    return found;
+})
