@@ -52,6 +52,8 @@ N_RESTARTS_MAX = 6
 # Session-state slot for the last upload that parsed; not a widget key.
 LAST_UPLOAD = "pc_last_good_upload"
 UPLOAD_TYPES = ("csv", "txt", "tsv")
+# Two planted rays: in 2-D the default cloud fills a wedge, so r = 1 visibly cannot hold it.
+DEFAULT_PLANTED_RAYS = 2
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -88,10 +90,13 @@ st.latex(
 )
 
 # ---------------------------------------------------------------- controls
+# The data's own settings come first and are the only inputs of the cloud; the method's
+# settings below them (rank, solver, start) refit the same points and never redraw them.
 controls = st.container(border=True)
-top = controls.columns([1.1, 1.6, 0.8, 1.0])
+controls.markdown("**The data**")
+data_top = controls.columns([1.1, 1.6, 0.8])
 source = url_widget(
-    top[0].radio,
+    data_top[0].radio,
     "Data",
     ["generated", "upload"],
     key="pc_source",
@@ -100,7 +105,7 @@ source = url_widget(
     horizontal=True,
 )
 preset = url_widget(
-    top[1].selectbox,
+    data_top[1].selectbox,
     "Toy cloud",
     CLOUD_PRESETS,
     key="pc_preset",
@@ -109,7 +114,7 @@ preset = url_widget(
     disabled=source == "upload",
 )
 dim = url_widget(
-    top[2].radio,
+    data_top[2].radio,
     "Dimension",
     [2, 3],
     key="pc_dim",
@@ -118,19 +123,22 @@ dim = url_widget(
     horizontal=True,
     disabled=source == "upload",
 )
-rank_choice = url_widget(
-    top[3].slider,
-    "Rank r",
+data_bottom = controls.columns(3)
+planted_choice = url_widget(
+    data_bottom[0].slider,
+    "Planted rays",
     1,
     3,
-    2,
-    key="pc_rank",
+    DEFAULT_PLANTED_RAYS,
+    key="pc_planted",
     bind="query-params",
-    help="Number of rows of W (rays of the cone).",
+    disabled=source == "upload" or preset == "no_cone",
+    help="How many rays the toy cloud is built around (at most the dimension; the "
+    "spread-out cloud always uses the axes). Changing the rank r below refits these same "
+    "points, it never redraws them.",
 )
-bottom = controls.columns(4)
 n_points = url_widget(
-    bottom[0].slider,
+    data_bottom[1].slider,
     "Points n",
     10,
     1000,
@@ -141,7 +149,7 @@ n_points = url_widget(
     disabled=source == "upload",
 )
 noise = url_widget(
-    bottom[1].slider,
+    data_bottom[2].slider,
     "Noise",
     0.0,
     0.2,
@@ -153,8 +161,20 @@ noise = url_widget(
     help="Standard deviation added to each coordinate (points have "
     "length ≤ 1); negative results are clipped to 0.",
 )
+controls.markdown("**The factorisation**")
+method = controls.columns(3)
+rank_choice = url_widget(
+    method[0].slider,
+    "Rank r",
+    1,
+    3,
+    2,
+    key="pc_rank",
+    bind="query-params",
+    help="Number of rows of W (rays of the cone) NMF may use.",
+)
 solver = url_widget(
-    bottom[2].selectbox,
+    method[1].selectbox,
     "Solver",
     SOLVERS,
     index=SOLVERS.index("hals"),
@@ -162,7 +182,7 @@ solver = url_widget(
     bind="query-params",
 )
 init = url_widget(
-    bottom[3].selectbox,
+    method[2].selectbox,
     "Init",
     INITS,
     index=INITS.index("nndsvda"),
@@ -170,9 +190,11 @@ init = url_widget(
     bind="query-params",
 )
 
-generated_rank = min(rank_choice, dim)
-cloud = generated_cloud(preset, dim, n_points, noise, generated_rank, seed())
-cloud_key = f"gen-{preset}-{dim}-{n_points}-{noise}-{generated_rank}-{seed()}"
+planted_rays = min(planted_choice, dim)
+if planted_choice > dim and source != "upload" and preset != "no_cone":
+    controls.caption(f"In {dim}-D at most {dim} rays can be planted, so {dim} are used.")
+cloud = generated_cloud(preset, dim, n_points, noise, planted_rays, seed())
+cloud_key = f"gen-{preset}-{dim}-{n_points}-{noise}-{planted_rays}-{seed()}"
 
 if source == "upload":
     upload = controls.file_uploader(
@@ -284,10 +306,12 @@ if axes is not None:
     )
 download_matrices({"H": H, "W": W}, prefix="point_cloud")
 explain(
-    "**Things to try.** Set r = 1 (or r = 2 in 3-D): the cone shrinks to a half-line (a flat "
-    "wedge) and points off it turn into red crosses. Pick *Spread out*: no cone with fewer rays "
-    "than the dimension holds it. Switch on the PCA axes. Pick *Separable* with noise 0 and "
-    "watch SPA below find the planted rays exactly."
+    "**Things to try.** Lower r below the number of planted rays (r = 1 here): the cone "
+    "shrinks to a half-line and most points turn into red crosses. The points themselves stay "
+    "where they are — only the data controls redraw the cloud. In 3-D, plant 3 rays and set "
+    "r = 2: the cone flattens to a wedge and many points fall off it. Pick *Spread out*: no "
+    "cone with fewer rays than the dimension holds it. Switch on the PCA axes. Pick "
+    "*Separable* with noise 0 and watch SPA below find the planted rays exactly."
 )
 
 if r == k:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_support import assert_clean, open_page
+from apptest_support import assert_clean, figure_by_key, open_page, trace_array
 from scipy.optimize import nnls
 
 from nmf_core import SOLVERS, nmf
@@ -16,7 +16,15 @@ from nmf_lab.demo_data import make_cloud
 PAGE = "app_pages/point_clouds.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
 # The page's defaults (a change here must be a deliberate change of the page).
-DEFAULT = {"preset": "cone", "dim": 2, "n_points": 150, "noise": 0.02, "rank": 2, "seed": 0}
+DEFAULT = {
+    "preset": "cone",
+    "dim": 2,
+    "n_points": 150,
+    "noise": 0.02,
+    "planted_rays": 2,
+    "rank": 2,
+    "seed": 0,
+}
 
 
 def _metric(at, label_start: str) -> str:
@@ -113,6 +121,7 @@ def test_every_control_changes_and_reruns_cleanly():
         ("selectbox", "pc_preset", "separable"),
         ("radio", "pc_dim", 3),
         ("slider", "pc_rank", 3),
+        ("slider", "pc_planted", 3),
         ("slider", "pc_n", 60),
         ("slider", "pc_noise", 0.1),
         ("toggle", "pc_recon", False),
@@ -161,6 +170,7 @@ def test_spa_recovers_the_planted_points_on_noiseless_separable_data():
             "pc_preset": "Separable",
             "pc_noise": "0.0",
             "pc_dim": "3-D",
+            "pc_planted": "3",
             "pc_rank": "3",
             "pc_restarts": "2",
         },
@@ -202,6 +212,7 @@ def test_malformed_query_falls_back_to_defaults():
         PAGE,
         query={
             "pc_rank": "banana",
+            "pc_planted": "[]",
             "pc_dim": "7",
             "pc_preset": "nope",
             "pc_noise": "x",
@@ -214,6 +225,7 @@ def test_malformed_query_falls_back_to_defaults():
     )
     assert_clean(at)
     assert at.slider(key="pc_rank").value == 2
+    assert at.slider(key="pc_planted").value == DEFAULT["planted_rays"]
     assert at.radio(key="pc_dim").value == 2
     assert at.selectbox(key="pc_preset").value == "cone"
     assert at.slider(key="pc_n").value == 10  # out of range: the nearest valid value
@@ -280,15 +292,70 @@ def test_bad_first_upload_shows_the_error_and_the_toy_cloud():
     assert _metric(at, "Points far outside").endswith("of 150")
 
 
-def test_rank_one_flags_points_off_the_half_line():
-    # "Set r = 1: ... points off it turn into red crosses."
+def _shown_cloud(at) -> np.ndarray:
+    """The points the page draws (inside and red traces of the cloud figure, put back in row
+    order by their point index), as an (n, k) array."""
+    figure = figure_by_key(at, "pc_fig_cloud")
+    traces = [t for t in figure["data"] if t.get("name") in ("points X_i", "far outside the cone")]
+    axes = ("x", "y", "z") if "z" in traces[0] else ("x", "y")
+    rows = np.concatenate([trace_array(t, "customdata") for t in traces]).astype(int)
+    points = np.concatenate(
+        [np.column_stack([trace_array(t, axis) for axis in axes]) for t in traces]
+    )
+    return points[np.argsort(rows)]
+
+
+@pytest.mark.parametrize(("dim", "planted"), [(2, 2), (3, 3)])
+def test_changing_the_rank_never_redraws_the_cloud(dim, planted):
+    # Only the data controls make the cloud; the rank r refits the same points.
+    query = {"pc_dim": f"{dim}-D", "pc_planted": str(planted), "pc_restarts": "2"}
+    at = open_page(PAGE, query=query)
+    clouds = []
+    for rank in range(1, dim + 1):
+        at.slider(key="pc_rank").set_value(rank).run()
+        assert_clean(at)
+        clouds.append(_shown_cloud(at))
+    expected = make_cloud("cone", dim=dim, n_points=150, noise=0.02, rank=planted, seed=0).X
+    for shown in clouds:
+        assert shown.tobytes() == clouds[0].tobytes()
+        np.testing.assert_allclose(shown, expected, rtol=1e-12)
+
+
+def test_the_data_controls_do_redraw_the_cloud():
+    at = open_page(PAGE, query={"pc_restarts": "2"})
+    before = _shown_cloud(at)
+    at.slider(key="pc_planted").set_value(1).run()
+    assert_clean(at)
+    assert not np.array_equal(_shown_cloud(at), before)
+    assert at.slider(key="pc_rank").value == DEFAULT["rank"]
+
+
+def test_rank_one_turns_most_points_of_the_default_cloud_red():
+    # "Lower r below the number of planted rays (r = 1 here): ... most points turn into red
+    # crosses."
+    assert DEFAULT["planted_rays"] > 1
     at = open_page(PAGE, query={"pc_rank": "1", "pc_restarts": "2"})
     assert_clean(at)
-    cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=1, seed=0)
+    assert any("r = 1 here" in m.value for m in at.markdown)
+    cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0)
     result = nmf(cloud.X, 1, seed=0, max_iter=400, tol=1e-7)
     far = _far_count(cloud.X, result.W)
-    assert far > 0
+    assert far > 150 / 2
     assert _metric(at, "Points far outside") == f"{far} of 150"
+
+
+def test_in_3d_three_planted_rays_fall_off_a_two_ray_wedge():
+    # "In 3-D, plant 3 rays and set r = 2: the cone flattens to a wedge and many points fall
+    # off it" — many: at least a quarter, and far more than the noise alone pushes off.
+    at = open_page(
+        PAGE, query={"pc_dim": "3-D", "pc_planted": "3", "pc_rank": "2", "pc_restarts": "2"}
+    )
+    assert_clean(at)
+    far = int(_metric(at, "Points far outside").split(" of ")[0])
+    cloud = make_cloud("cone", dim=3, n_points=150, noise=0.02, rank=2, seed=0)
+    flat = nmf(cloud.X, 2, seed=0, max_iter=400, tol=1e-7)
+    assert far >= 150 / 4
+    assert far > 2 * _far_count(cloud.X, flat.W)
 
 
 def test_below_full_rank_the_reconstruction_is_nearly_the_closest_cone_point():

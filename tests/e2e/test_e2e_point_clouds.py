@@ -33,7 +33,8 @@ def test_default_view_draws_every_figure(app_server, page):
 
 def test_bookmarked_separable_3d_view(app_server, page):
     page.goto(
-        f"{app_server}/{URL_PATH}?pc_dim=3-D&pc_preset=Separable&pc_rank=3&pc_noise=0.0&pc_spa_step=3"
+        f"{app_server}/{URL_PATH}?pc_dim=3-D&pc_preset=Separable&pc_planted=3&pc_rank=3"
+        "&pc_noise=0.0&pc_spa_step=3"
     )
     wait_for_script(page)
     assert_page_healthy(page)
