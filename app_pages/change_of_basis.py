@@ -22,6 +22,7 @@ from nmf_lab.lessons.change_of_basis import harmonics as sh
 from nmf_lab.lessons.change_of_basis.basis import (
     CloudFit,
     coordinates_in_basis,
+    distance_from_identity,
     fit_planted_cloud,
     layers_gap,
     rank_one_layers,
@@ -32,6 +33,11 @@ from nmf_lab.lessons.change_of_basis.basis import (
 # dimension keeps what the user typed there.
 DEFAULT_BASIS = np.array([[1.0, 0.25, 0.0], [0.5, 1.0, 0.0], [0.0, 0.3, 1.0]])
 DEFAULT_POINT = (2.0, 1.5, 1.0)
+# Many points: a cloud planted from 2 directions fitted with r = 1. At r = k the identity
+# (H = X) is always an exact fit and a noisy cloud makes NMF return it, so both plots would
+# agree and the error would read 0 %; one ray cannot hold a 2-direction cloud, so the
+# learned basis and the error both say something.
+DEFAULT_PLANTED_RANK, DEFAULT_CLOUD_RANK = 2, 1
 MAX_L = 12  # largest l_max on the slider
 MAX_PURE_L = 8  # largest degree offered for a pure harmonic
 # Session-state slot for the last coefficients that parsed (not a widget key), and the terms
@@ -42,9 +48,11 @@ DISPLAY_THETA, DISPLAY_PHI = 41, 81  # sphere drawing resolution (φ includes 2�
 
 
 @st.cache_data(max_entries=32)
-def fit_cloud(n_points: int, dim: int, rank: int, noise: float, random_seed: int) -> CloudFit:
-    """A nonnegative cloud built from ``rank`` directions, and its NMF at that rank."""
-    return fit_planted_cloud(n_points, dim, rank, noise, random_seed)
+def fit_cloud(
+    n_points: int, dim: int, planted_rank: int, rank: int, noise: float, random_seed: int
+) -> CloudFit:
+    """A nonnegative cloud built from ``planted_rank`` directions, and its NMF at ``rank``."""
+    return fit_planted_cloud(n_points, dim, planted_rank, rank, noise, random_seed)
 
 
 @st.cache_data(max_entries=32)
@@ -163,6 +171,7 @@ explain(
 )
 controls, cloud = st.columns([1, 3])
 with controls:
+    st.markdown("**The data**")
     n_points = url_widget(
         st.slider,
         "Points n",
@@ -173,20 +182,17 @@ with controls:
         key="cob_n",
         bind="query-params",
     )
-    rank = url_widget(
+    planted_choice = url_widget(
         st.slider,
-        "Rank r (rows of W)",
+        "Planted directions",
         min_value=1,
         max_value=3,
-        value=2,
-        key="cob_rank",
+        value=DEFAULT_PLANTED_RANK,
+        key="cob_planted",
         bind="query-params",
-        help="The cloud is built from r nonnegative directions; NMF learns r rows.",
+        help="The cloud is a nonnegative mix of this many random nonnegative directions. "
+        "Changing the rank r below refits the same points; it never redraws them.",
     )
-    if rank > dim:
-        # More basis rows than dimensions is legal NMF but hides the point of this section.
-        st.info(f"In {dim}-D at most {dim} basis rows are used here.")
-        rank = dim
     noise = url_widget(
         st.slider,
         "Noise",
@@ -197,17 +203,63 @@ with controls:
         key="cob_noise",
         bind="query-params",
     )
-cloud_fit = fit_cloud(n_points, dim, rank, noise, seed())
+    st.markdown("**The factorisation**")
+    rank = url_widget(
+        st.slider,
+        "Rank r (rows of W)",
+        min_value=1,
+        max_value=3,
+        value=DEFAULT_CLOUD_RANK,
+        key="cob_rank",
+        bind="query-params",
+        help="How many basis rows NMF may learn for these points.",
+    )
+    planted_rank = min(planted_choice, dim)
+    if rank > dim or planted_choice > dim:
+        # More basis rows than dimensions is legal NMF but hides the point of this section.
+        st.info(f"In {dim}-D at most {dim} directions (planted or learned) are used here.")
+        rank = min(rank, dim)
+cloud_fit = fit_cloud(n_points, dim, planted_rank, rank, noise, seed())
 X, H, W, cloud_error = cloud_fit.X, cloud_fit.H, cloud_fit.W, cloud_fit.relative_error
+off_identity = distance_from_identity(W)
 with controls:
     st.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{cloud_error:.2%}")
+    st.caption(
+        f"Unit rows of W are **{off_identity:.2f}** from the nearest rows of the identity "
+        "(0 = the axes themselves; two perpendicular directions are 1.41 apart)."
+    )
+if rank == 1:
+    learned_view = (
+        "with r = 1 there is a single learned row, and each open circle (the reconstruction "
+        "H_i W) lies on its ray; the gap to the point is the error."
+    )
+elif dim == 2:
+    learned_view = (
+        "the shaded cone they span holds every nonnegative combination, so every "
+        "reconstruction (open circle) lies inside it."
+    )
+else:
+    learned_view = (
+        "every reconstruction (open circle) is a nonnegative combination of them, so it "
+        "lies in the cone they span."
+    )
 with cloud:
     show_figure(
-        cloud_bases_figure(X, W),
+        cloud_bases_figure(X, W, HW=H @ W),
         "The same points twice. Left: described by the axes. Right: described by the learned "
-        "rows of W (drawn at the cloud's scale); with r = 2 the shaded cone they span holds "
-        "every nonnegative combination.",
+        f"rows of W (drawn at the cloud's scale); {learned_view}",
         key="cob_cloud",
+    )
+if rank == dim:
+    explain(
+        f"Here r = k = {dim}: the identity basis $W = I$ with $H = X$ already fits *any* "
+        "nonnegative cloud exactly, so an error near 0 % says nothing about the data"
+        + (
+            " — and NMF returned exactly that basis here (the two plots show the same axes)."
+            if off_identity < 1e-6
+            else "; the rows NMF chose are one of many exact answers."
+        )
+        + " Lower r to make the basis learn something."
     )
 show_figure(
     product_figure(X, H, W, height=max(320, 10 * n_points + 80)),
@@ -222,8 +274,13 @@ layers = rank_one_layers(H, W)
 layer_gap = layers_gap(layers, H, W)
 show_figure(
     layers_figure(layers),
-    f"Column i of H times row i of W gives one layer; the {rank} layers add up to HW "
-    f"(largest difference {layer_gap:.1e}). One colour scale for all panels.",
+    "Column i of H times row i of W gives one layer; "
+    + (
+        "with r = 1 the single layer is HW itself "
+        if rank == 1
+        else f"the {rank} layers add up to HW "
+    )
+    + f"(largest difference {layer_gap:.1e}). One colour scale for all panels.",
     key="cob_layers",
 )
 explain(

@@ -283,7 +283,9 @@ def _inward_label_position(tip: np.ndarray) -> str:
     return "bottom right" if tip[1] > tip[0] else "top left"
 
 
-def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go.Figure:
+def cloud_bases_figure(
+    X: np.ndarray, W: np.ndarray, *, HW: np.ndarray | None = None, height: int = 460
+) -> go.Figure:
     """The same nonnegative cloud twice: with the identity basis, and with the learned rows of W.
 
     Learned rows are drawn at the scale of the cloud (direction is what matters: rescaling a
@@ -293,6 +295,9 @@ def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go
     ----------
     X : ndarray, shape (n, k), k in {2, 3}
     W : ndarray, shape (r, k)
+    HW : ndarray, shape (n, k), optional
+        The reconstructions, drawn as open circles on the right: where the learned basis puts
+        each point (on the ray when r = 1).
     height : int
 
     Returns
@@ -306,6 +311,10 @@ def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go
         raise ValueError(
             f"Need a 2-D or 3-D cloud and W with matching columns; got X {X.shape}, W {W.shape}."
         )
+    if HW is not None:
+        HW = np.asarray(HW, dtype=float)
+        if HW.shape != X.shape:
+            raise ValueError(f"HW must have the shape of X {X.shape}, got {HW.shape}.")
     radius = 1.1 * float(np.max(np.linalg.norm(X, axis=1))) or 1.0
     norms = np.linalg.norm(W, axis=1, keepdims=True)
     W_drawn = radius * W / np.where(norms > 0, norms, 1.0)
@@ -342,6 +351,18 @@ def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go
                 row=1,
                 col=col,
             )
+            if col == 2 and HW is not None:
+                fig.add_trace(
+                    go.Scatter(
+                        x=HW[:, 0],
+                        y=HW[:, 1],
+                        mode="markers",
+                        marker={"size": 7, "color": OKABE_ITO[5], "symbol": "circle-open"},
+                        name="reconstructions H_i W",
+                    ),
+                    row=1,
+                    col=col,
+                )
             if col == 2 and len(W) == 2:
                 cx, cy = _cone_2d(W, radius)
                 fig.add_trace(
@@ -389,6 +410,19 @@ def cloud_bases_figure(X: np.ndarray, W: np.ndarray, *, height: int = 460) -> go
                 row=1,
                 col=col,
             )
+            if col == 2 and HW is not None:
+                fig.add_trace(
+                    go.Scatter3d(
+                        x=HW[:, 0],
+                        y=HW[:, 1],
+                        z=HW[:, 2],
+                        mode="markers",
+                        marker={"size": 3, "color": OKABE_ITO[5], "symbol": "circle-open"},
+                        name="reconstructions H_i W",
+                    ),
+                    row=1,
+                    col=col,
+                )
             for i, row in enumerate(rows):
                 _line_3d(fig, np.zeros(3), row, color_of(i), name=names[i], scene=scene)
     if k == 2:

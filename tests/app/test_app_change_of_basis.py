@@ -130,6 +130,73 @@ def test_cloud_error_and_layers_match_the_matrices_shown(dim, n, rank, noise):
         np.testing.assert_allclose(layers[i], np.outer(H[:, i], W[i]), atol=1e-9)
 
 
+@pytest.mark.parametrize("dim", [2, 3])
+def test_changing_the_rank_never_redraws_the_cloud(dim):
+    at = open_page(PAGE, query={"cob_dim": f"{dim}-D"})
+    clouds, ranks = [], []
+    for rank in range(1, dim + 1):
+        at.slider(key="cob_rank").set_value(rank).run()
+        assert_clean(at)
+        X, H, _ = _product(at)
+        clouds.append(X)
+        ranks.append(H.shape[1])
+    assert ranks == list(range(1, dim + 1))
+    assert all(X.tobytes() == clouds[0].tobytes() for X in clouds)
+    # The data controls do redraw it.
+    at.slider(key="cob_planted").set_value(1).run()
+    assert_clean(at)
+    assert not np.array_equal(_product(at)[0], clouds[0])
+
+
+def _unit_rows(W: np.ndarray) -> np.ndarray:
+    return W / np.linalg.norm(W, axis=1, keepdims=True)
+
+
+def test_at_the_defaults_the_learned_basis_is_far_from_the_identity():
+    # The two plots must differ at the defaults: no row of W is close to an axis, and the
+    # stated error is neither 0 % nor everything.
+    at = open_page(PAGE)
+    assert_clean(at)
+    X, _, W = _product(at)
+    closest_axis_distance = [
+        min(np.linalg.norm(row - axis) for axis in np.eye(X.shape[1])) for row in _unit_rows(W)
+    ]
+    assert min(closest_axis_distance) > 0.3
+    error = _stated(at, "Relative error")
+    assert 0.05 < error < 0.5
+    # The caption states the same distance (min over row orders of ‖W_unit − I[rows]‖).
+    (caption,) = [c.value for c in at.caption if "from the nearest rows of the identity" in c.value]
+    shown = float(re.search(r"\*\*([\d.]+)\*\*", caption).group(1))
+    assert shown == pytest.approx(min(closest_axis_distance), abs=0.005)
+
+
+def test_with_one_row_every_reconstruction_lies_on_its_ray():
+    # Caption at r = 1: "each open circle (the reconstruction H_i W) lies on its ray".
+    at = open_page(PAGE, query={"cob_rank": "1"})
+    assert "lies on its ray" in " ".join(c.value for c in at.caption)
+    _, H, W = _product(at)
+    figure = figure_by_key(at, "cob_cloud")
+    (circles,) = [t for t in figure["data"] if t.get("name") == "reconstructions H_i W"]
+    drawn = np.column_stack([trace_array(circles, "x"), trace_array(circles, "y")])
+    np.testing.assert_allclose(drawn, H @ W, atol=1e-12)
+    ray = _unit_rows(W)[0]
+    np.testing.assert_allclose(drawn[:, 0] * ray[1] - drawn[:, 1] * ray[0], 0.0, atol=1e-12)
+    assert "the single layer is HW itself" in " ".join(c.value for c in at.caption)
+
+
+def test_at_full_rank_the_page_says_when_nmf_returned_the_identity():
+    at = open_page(PAGE, query={"cob_rank": "2"})
+    assert_clean(at)
+    *_, W = _product(at)
+    is_identity = (
+        min(np.linalg.norm(_unit_rows(W) - np.eye(2)[order]) for order in ([0, 1], [1, 0])) < 1e-6
+    )
+    text = " ".join(m.value for m in at.markdown)
+    assert "Here r = k = 2" in text
+    assert ("returned exactly that basis" in text) == is_identity
+    assert _stated(at, "Relative error") < 1e-4
+
+
 def test_rank_above_the_dimension_is_capped_with_a_note():
     at = open_page(PAGE, query={"cob_rank": "3"})
     assert_clean(at)
@@ -218,6 +285,7 @@ HOSTILE = {
     "cob_b11": "nan",
     "cob_n": "1e309",
     "cob_rank": "-2",
+    "cob_planted": "two",
     "cob_noise": "inf",
 }
 
@@ -233,6 +301,7 @@ def test_malformed_query_string_falls_back_to_defaults():
     assert at.slider(key="cob_n").value == 24
     assert at.slider(key="cob_rank").value == 1  # out of range: the nearest valid value
     assert at.slider(key="cob_noise").value == 0.05
+    assert at.slider(key="cob_planted").value == 2
 
 
 def test_seed_changes_the_cloud():

@@ -104,3 +104,16 @@ def test_sphere_figure_uses_a_diverging_scale_only_for_signed_functions(grid):
     assert sphere_figure(theta, phi, [positive], ["f"]).data[0].cmin == 0
     fig = sphere_figure(theta, phi, [signed, positive], ["a", "b"])
     assert fig.data[0].cmid == 0 and fig.data[0].cmin == -fig.data[0].cmax
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_cloud_figure_draws_the_reconstructions_on_the_learned_side(dim):
+    rng = np.random.default_rng(1)
+    X, H, W = rng.random((12, dim)), rng.random((12, 1)), rng.random((1, dim))
+    fig = cloud_bases_figure(X, W, HW=H @ W)
+    (recon,) = [t for t in fig.data if t.name == "reconstructions H_i W"]
+    np.testing.assert_allclose(recon.x, (H @ W)[:, 0])
+    assert recon.xaxis == "x2" if dim == 2 else recon.scene == "scene2"
+    assert not [t for t in cloud_bases_figure(X, W).data if t.name == "reconstructions H_i W"]
+    with pytest.raises(ValueError, match="shape of X"):
+        cloud_bases_figure(X, W, HW=np.ones((3, dim)))

@@ -11,6 +11,7 @@ from nmf_lab.demo_data import planted_nmf
 from nmf_lab.lessons.change_of_basis.basis import (
     check_basis,
     coordinates_in_basis,
+    distance_from_identity,
     fit_planted_cloud,
     largest_gap,
     layers_gap,
@@ -109,7 +110,7 @@ def test_largest_gap_is_the_largest_absolute_difference():
 
 
 def test_fit_planted_cloud_is_the_planted_matrix_and_its_nmf():
-    fit = fit_planted_cloud(24, 3, 2, 0.05, 7)
+    fit = fit_planted_cloud(24, 3, 2, 2, 0.05, 7)
     X, _, _ = planted_nmf(24, 3, 2, noise=0.05, seed=7)
     np.testing.assert_array_equal(fit.X, X)
     direct = nmf(X, 2, solver="hals", max_iter=400, tol=1e-7, seed=7)
@@ -118,6 +119,32 @@ def test_fit_planted_cloud_is_the_planted_matrix_and_its_nmf():
     assert fit.relative_error == pytest.approx(
         np.linalg.norm(X - fit.H @ fit.W) / np.linalg.norm(X), rel=1e-12
     )
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_the_rank_of_the_fit_never_changes_the_cloud(dim):
+    fits = [fit_planted_cloud(24, dim, 2, rank, 0.05, 3) for rank in range(1, dim + 1)]
+    assert all(fit.X.tobytes() == fits[0].X.tobytes() for fit in fits)
+    assert [fit.W.shape[0] for fit in fits] == list(range(1, dim + 1))
+    # ...while the planted rank is a data setting: it does change the cloud.
+    assert not np.array_equal(fit_planted_cloud(24, dim, 1, 1, 0.05, 3).X, fits[0].X)
+
+
+def test_distance_from_identity_ignores_order_and_scale():
+    assert distance_from_identity(np.array([[0.0, 3.0], [2.0, 0.0]])) == pytest.approx(0.0)
+    assert distance_from_identity(np.array([[0.0, 0.0, 5.0]])) == pytest.approx(0.0)
+    # A ray at 45° is 2 sin(22.5°) from the nearest axis.
+    assert distance_from_identity(np.array([[1.0, 1.0]])) == pytest.approx(2 * np.sin(np.pi / 8))
+    # Two rays at 45° and 30° from the first axis: each matched to a different axis.
+    W = np.array([[1.0, 1.0], [np.cos(np.pi / 6), np.sin(np.pi / 6)]])
+    by_hand = min(
+        np.hypot(2 * np.sin(np.pi / 8), 2 * np.sin(np.pi / 12)),  # 45°→e2, 30°→e1 (15° half)
+        np.hypot(2 * np.sin(np.pi / 8), 2 * np.sin(np.pi / 6)),  # 45°→e1, 30°→e2 (60° apart)
+    )
+    assert distance_from_identity(W) == pytest.approx(by_hand)
+    for bad in (np.ones((3, 2)), np.zeros((1, 2)), np.ones(3)):
+        with pytest.raises(ValueError):
+            distance_from_identity(bad)
 
 
 def test_rebuild_and_layer_gaps_measure_the_two_identities():

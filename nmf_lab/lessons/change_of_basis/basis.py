@@ -13,6 +13,7 @@ array([3., 1.])
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "CloudFit",
     "check_basis",
     "coordinates_in_basis",
+    "distance_from_identity",
     "fit_planted_cloud",
     "largest_gap",
     "layers_gap",
@@ -175,7 +177,7 @@ def layers_gap(layers: Any, H: Any, W: Any) -> float:
 
 @dataclass(frozen=True)
 class CloudFit:
-    """A planted nonnegative cloud and its NMF at the planted rank.
+    """A planted nonnegative cloud and its NMF at a rank chosen separately.
 
     Attributes
     ----------
@@ -192,15 +194,22 @@ class CloudFit:
     relative_error: float
 
 
-def fit_planted_cloud(n_points: int, dim: int, rank: int, noise: float, seed: Any) -> CloudFit:
-    """A nonnegative cloud built from ``rank`` directions, and its NMF at that rank.
+def fit_planted_cloud(
+    n_points: int, dim: int, planted_rank: int, rank: int, noise: float, seed: Any
+) -> CloudFit:
+    """A nonnegative cloud built from ``planted_rank`` directions, and its NMF at ``rank``.
+
+    The cloud depends only on the data settings (``n_points``, ``dim``, ``planted_rank``,
+    ``noise``, ``seed``): refitting at another ``rank`` keeps ``X`` byte for byte.
 
     Parameters
     ----------
     n_points, dim : int
         Shape of ``X``.
+    planted_rank : int
+        Number of nonnegative directions the cloud is built from.
     rank : int
-        Planted rank and rank of the NMF.
+        Rank ``r`` of the NMF (rows of ``W``).
     noise : float
         Gaussian noise relative to the mean of ``X``, clipped at 0.
     seed : None, int or numpy.random.Generator
@@ -210,6 +219,44 @@ def fit_planted_cloud(n_points: int, dim: int, rank: int, noise: float, seed: An
     -------
     CloudFit
     """
-    X, _, _ = planted_nmf(n_points, dim, rank, noise=noise, seed=seed)
+    X, _, _ = planted_nmf(n_points, dim, planted_rank, noise=noise, seed=seed)
     result = nmf(X, rank, solver="hals", max_iter=400, tol=1e-7, seed=seed)
     return CloudFit(X, result.H, result.W, relative_error(X, result.H @ result.W))
+
+
+def distance_from_identity(W: np.ndarray) -> float:
+    """How far the learned basis is from the identity basis, whatever the order and scale.
+
+    Rows of ``W`` are scaled to unit length (a row's length is traded with its column of
+    ``H``), then matched to distinct rows of the identity in the best order:
+    ``min over injective σ of ‖W_unit − I[σ]‖_F``. Zero means the rows of ``W`` are the axes
+    themselves (then ``H`` is just ``X`` rescaled); two orthogonal unit vectors are √2 apart.
+
+    Parameters
+    ----------
+    W : ndarray, shape (r, k), r ≤ k
+        Rows with positive length.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``W`` not 2-D, more rows than columns, or a row of length zero.
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] > W.shape[1] or W.shape[0] == 0:
+        raise ValueError(f"W must be r×k with 1 ≤ r ≤ k, got shape {W.shape}.")
+    lengths = np.linalg.norm(W, axis=1)
+    if not np.all(lengths > 0):
+        raise ValueError("Every row of W needs a positive length to have a direction.")
+    unit = W / lengths[:, None]
+    identity = np.eye(W.shape[1])
+    return float(
+        min(
+            np.linalg.norm(unit - identity[list(rows)])
+            for rows in itertools.permutations(range(W.shape[1]), W.shape[0])
+        )
+    )
