@@ -1,4 +1,4 @@
-"""The Home page picture: a nonnegative matrix ``X`` next to its factors ``H`` and ``W``."""
+"""Home page pictures: X beside its factors H and W, and X beside HW and X − HW."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nmf_lab.figures.common import apply_layout
-from nmf_lab.figures.style import SEQUENTIAL
+from nmf_lab.figures.style import DIVERGING, SEQUENTIAL
 
-__all__ = ["product_figure"]
+__all__ = ["product_figure", "residual_figure"]
 
 # Horizontal room (fraction of the figure) for the "≈" and "×" between the panels.
 _GAP = 0.05
@@ -94,4 +94,104 @@ def product_figure(
         fig.add_annotation(
             text=symbol, x=x, y=y, xref="paper", yref="paper", showarrow=False, font={"size": 30}
         )
+    return apply_layout(fig, height=height)
+
+
+# Paper-x spans of the three residual panels and where their two colour bars sit: the shared
+# bar of X and HW right of HW, the residual's own bar right of the residual.
+_RESIDUAL_PANELS = ((0.0, 0.27), (0.31, 0.58), (0.71, 0.98))
+_SHARED_BAR_X, _RESIDUAL_BAR_X = 0.595, 0.995
+
+
+def residual_figure(X: np.ndarray, HW: np.ndarray, *, height: int = 330) -> go.Figure:
+    """``X``, its reconstruction ``HW`` and the residual ``X − HW`` side by side.
+
+    ``X`` and ``HW`` share one sequential scale (from 0 to the larger of their maxima) and one
+    colour bar, so equal colours are equal numbers. The residual is signed — ``HW`` overshoots
+    some entries and undershoots others — so it gets the diverging scale, centred on 0 with
+    its own colour bar running over ``±max X``: the same magnitudes as the data, so a residual
+    that is small next to ``X`` stays pale instead of being stretched to full colour.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, k)
+        Nonnegative data.
+    HW : ndarray, shape (n, k)
+        The reconstruction.
+    height : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces named ``"X"``, ``"HW"`` and ``"X − HW"``, in that order.
+
+    Raises
+    ------
+    ValueError
+        Shapes differ, or ``X`` is not a 2-D array.
+    """
+    X, HW = np.asarray(X, dtype=float), np.asarray(HW, dtype=float)
+    if X.ndim != 2 or HW.shape != X.shape:
+        raise ValueError(f"X and HW must be matrices of one shape, got {X.shape} and {HW.shape}.")
+    shared_top = max(float(X.max()), float(HW.max())) or 1.0
+    data_scale = float(np.abs(X).max()) or 1.0
+    residual = X - HW
+    panels = (
+        ("X", X, {"colorscale": SEQUENTIAL, "zmin": 0.0, "zmax": shared_top, "showscale": False}),
+        (
+            "HW",
+            HW,
+            {
+                "colorscale": SEQUENTIAL,
+                "zmin": 0.0,
+                "zmax": shared_top,
+                "colorbar": {"x": _SHARED_BAR_X, "len": 0.85, "y": 0.44, "thickness": 14},
+            },
+        ),
+        (
+            "X − HW",
+            residual,
+            {
+                "colorscale": DIVERGING,
+                "zmin": -data_scale,
+                "zmax": data_scale,
+                "zmid": 0.0,
+                "colorbar": {"x": _RESIDUAL_BAR_X, "len": 0.85, "y": 0.44, "thickness": 14},
+            },
+        ),
+    )
+    fig = go.Figure()
+    for index, ((label, matrix, scale), span) in enumerate(
+        zip(panels, _RESIDUAL_PANELS, strict=True)
+    ):
+        axis = "" if index == 0 else str(index + 1)
+        fig.add_trace(
+            go.Heatmap(
+                z=matrix,
+                xgap=1,
+                ygap=1,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                name=label,
+                hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
+                **scale,
+            )
+        )
+        fig.layout[f"xaxis{axis}"] = {
+            "domain": list(span),
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "anchor": f"y{axis}",
+            "title": {"text": label},
+            "side": "top",
+        }
+        fig.layout[f"yaxis{axis}"] = {
+            "domain": [0.0, 0.88],
+            "autorange": "reversed",
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "anchor": f"x{axis}",
+        }
     return apply_layout(fig, height=height)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_support import assert_clean, open_page, plotly_figures, trace_array
+from apptest_support import assert_clean, figure_by_key, open_page, plotly_figures, trace_array
 
 PAGE = "app_pages/home.py"
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,3 +119,40 @@ def test_notation_card_matches_scikit_learn():
     assert H_sk_side.shape == (X.shape[0], 3)
     assert model.components_.shape == (3, X.shape[1])
     assert _relative_error(X, H_sk_side, model.components_) < 1e-2
+
+
+def _residual_panels(at):
+    traces = {t["name"]: t for t in figure_by_key(at, "home_residual")["data"]}
+    return {name: trace_array(trace) for name, trace in traces.items()}, traces
+
+
+@pytest.mark.parametrize(("rank", "noise"), [(3, 0.0), (1, 0.0), (2, 0.2)])
+def test_residual_picture_is_x_hw_and_their_difference(rank, noise):
+    at = open_page(PAGE, query={"home_rank": str(rank), "home_noise": str(noise)})
+    assert_clean(at)
+    X, H, W = _shown_factors(at)
+    panels, traces = _residual_panels(at)
+    np.testing.assert_allclose(panels["X"], X, atol=1e-12)
+    np.testing.assert_allclose(panels["HW"], H @ W, atol=1e-12)
+    np.testing.assert_allclose(panels["X − HW"], X - H @ W, atol=1e-12)
+    # One colour bar for X and HW: the same scale on both, shown once.
+    assert traces["X"]["zmax"] == traces["HW"]["zmax"] >= max(X.max(), (H @ W).max())
+    assert traces["X"]["showscale"] is False
+    assert traces["X − HW"]["zmid"] == 0
+
+
+def test_residual_is_blank_at_the_planted_rank_and_appears_below_it():
+    # Caption: "At r = 3 without noise the residual panel is blank; lower r and the error
+    # appears in it" (red where HW is too small, blue where too large).
+    exact = open_page(PAGE)
+    panels, traces = _residual_panels(exact)
+    scale = traces["X − HW"]["zmax"]
+    assert "At r = 3 without noise the residual panel is blank" in " ".join(
+        c.value for c in exact.caption
+    )
+    assert np.abs(panels["X − HW"]).max() < 0.01 * scale
+    low = open_page(PAGE, query={"home_rank": "1"})
+    residual = _residual_panels(low)[0]["X − HW"]
+    assert np.abs(residual).max() > 0.1 * scale
+    # Both signs occur, so both ends of the diverging scale are seen.
+    assert residual.max() > 0.02 * scale and residual.min() < -0.02 * scale
