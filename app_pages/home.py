@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
-from nmf_lab.figures.home import product_figure, residual_figure
+from nmf_lab.figures.home import RESIDUAL_FLOOR, product_figure, residual_figure
 from nmf_lab.lessons.home import PLANTED_RANK, Example, factor_example
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -90,9 +90,11 @@ with picture:
         residual_figure(X, H @ W),
         "X, its reconstruction HW and what is left, X − HW. X and HW share the left colour bar, "
         "so equal colours are equal numbers. The residual has signs — red where HW is too "
-        "small, blue where it is too large — on its own bar, which spans ± the largest entry "
-        f"of X so that an error looks as big as it is next to the data. At r = {PLANTED_RANK} "
-        "without noise the residual panel is blank; lower r and the error appears in it.",
+        "small, blue where it is too large — on its own bar, at least "
+        f"±{RESIDUAL_FLOOR:.0%} of the largest entry of X (wider when the error is larger), "
+        "so rounding stays white; read the size off the bar. At "
+        f"r = {PLANTED_RANK} without noise the residual panel is blank; lower r and the error "
+        "appears in it.",
         key="home_residual",
     )
     download_matrices({"X": X, "H": H, "W": W}, prefix="home")

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from nmf_lab.figures.common import apply_layout
 from nmf_lab.figures.style import DIVERGING, SEQUENTIAL
 
-__all__ = ["product_figure", "residual_figure"]
+__all__ = ["RESIDUAL_FLOOR", "product_figure", "residual_figure"]
 
 # Horizontal room (fraction of the figure) for the "≈" and "×" between the panels.
 _GAP = 0.05
@@ -99,8 +99,11 @@ def product_figure(
 
 # Paper-x spans of the three residual panels and where their two colour bars sit: the shared
 # bar of X and HW right of HW, the residual's own bar right of the residual.
-_RESIDUAL_PANELS = ((0.0, 0.27), (0.31, 0.58), (0.71, 0.98))
-_SHARED_BAR_X, _RESIDUAL_BAR_X = 0.595, 0.995
+_RESIDUAL_PANELS = ((0.0, 0.25), (0.28, 0.53), (0.70, 0.93))
+_SHARED_BAR_X, _RESIDUAL_BAR_X = 0.545, 0.945
+# The residual bar spans at least ± this fraction of max X: four times the data bar's
+# resolution, so an error of 5 % of the data is a visible tint, rounding stays white.
+RESIDUAL_FLOOR = 0.25
 
 
 def residual_figure(X: np.ndarray, HW: np.ndarray, *, height: int = 330) -> go.Figure:
@@ -109,8 +112,10 @@ def residual_figure(X: np.ndarray, HW: np.ndarray, *, height: int = 330) -> go.F
     ``X`` and ``HW`` share one sequential scale (from 0 to the larger of their maxima) and one
     colour bar, so equal colours are equal numbers. The residual is signed — ``HW`` overshoots
     some entries and undershoots others — so it gets the diverging scale, centred on 0 with
-    its own colour bar running over ``±max X``: the same magnitudes as the data, so a residual
-    that is small next to ``X`` stays pale instead of being stretched to full colour.
+    its own colour bar over ``±max(max|X − HW|, RESIDUAL_FLOOR · max X)``. The floor, tied to
+    the data's size, keeps an exact fit white (its rounding is not stretched to full colour),
+    while an error of a few percent of ``X`` is already clearly coloured; a larger error
+    widens the bar instead of being clipped.
 
     Parameters
     ----------
@@ -134,8 +139,9 @@ def residual_figure(X: np.ndarray, HW: np.ndarray, *, height: int = 330) -> go.F
     if X.ndim != 2 or HW.shape != X.shape:
         raise ValueError(f"X and HW must be matrices of one shape, got {X.shape} and {HW.shape}.")
     shared_top = max(float(X.max()), float(HW.max())) or 1.0
-    data_scale = float(np.abs(X).max()) or 1.0
     residual = X - HW
+    data_scale = float(np.abs(X).max()) or 1.0
+    residual_bound = max(float(np.abs(residual).max()), RESIDUAL_FLOOR * data_scale)
     panels = (
         ("X", X, {"colorscale": SEQUENTIAL, "zmin": 0.0, "zmax": shared_top, "showscale": False}),
         (
@@ -153,8 +159,8 @@ def residual_figure(X: np.ndarray, HW: np.ndarray, *, height: int = 330) -> go.F
             residual,
             {
                 "colorscale": DIVERGING,
-                "zmin": -data_scale,
-                "zmax": data_scale,
+                "zmin": -residual_bound,
+                "zmax": residual_bound,
                 "zmid": 0.0,
                 "colorbar": {"x": _RESIDUAL_BAR_X, "len": 0.85, "y": 0.44, "thickness": 14},
             },

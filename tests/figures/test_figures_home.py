@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nmf_lab.figures.home import product_figure, residual_figure
+from nmf_lab.figures.home import RESIDUAL_FLOOR, product_figure, residual_figure
 
 
 def test_product_figure_keeps_the_matrices_and_checks_shapes():
@@ -35,10 +35,14 @@ def test_residual_figure_shares_one_scale_for_x_and_hw_and_centres_the_residual(
         assert (traces[name].zmin, traces[name].zmax) == (0.0, pytest.approx(top))
         assert traces[name].colorscale == traces["X"].colorscale
     assert traces["X"].showscale is False and traces["HW"].showscale is not False
-    # The residual: diverging, centred on 0, over ±max X (the data's own magnitudes).
+    # The residual: diverging, centred on 0, over ±max(max|X − HW|, floor · max X).
     residual = traces["X − HW"]
-    assert residual.zmid == 0 and residual.zmin == pytest.approx(-X.max())
-    assert residual.zmax == pytest.approx(X.max())
+    bound = max(np.abs(X - HW).max(), RESIDUAL_FLOOR * X.max())
+    assert residual.zmid == 0 and residual.zmin == pytest.approx(-bound)
+    assert residual.zmax == pytest.approx(bound)
+    # A residual larger than the floor widens the bar instead of being clipped.
+    wide = residual_figure(X, np.zeros_like(X)).data[2]
+    assert wide.zmax == pytest.approx(X.max())
     assert residual.colorscale != traces["X"].colorscale
     # The two colour bars do not sit on top of a panel.
     spans = [fig.layout[a].domain for a in ("xaxis", "xaxis2", "xaxis3")]
