@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test test-fast lint format bench browser clean
+.PHONY: run serve load test test-fast lint format bench browser balancer clean
 
 # The stamp files are rebuilt when pyproject.toml changes, so a changed dependency list reinstalls.
 $(VENV)/.app-installed: pyproject.toml
@@ -27,6 +27,25 @@ $(VENV)/.test-installed: pyproject.toml
 run: $(VENV)/.app-installed
 	$(BIN)/python -m streamlit run serve.py --server.port $(PORT)
 
+# One app process per core behind HAProxy (sticky sessions, health checks): server/cluster.py.
+PROCESSES ?= $(shell nproc)
+serve: $(VENV)/.app-installed balancer
+	$(BIN)/python -m server.cluster --processes $(PROCESSES) --port $(PORT)
+
+# The classroom load client (loopback only; starts its own server unless URL is given).
+SESSIONS ?= 40
+PAGE     ?= factor-an-image
+load: $(VENV)/.app-installed
+	$(BIN)/python -m benchmarks.class_load --sessions $(SESSIONS) --page $(PAGE) --warm \
+		--processes $(or $(LOAD_PROCESSES),1) $(if $(URL),--url $(URL))
+
+balancer:
+	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+		$$SUDO apt-get update && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
+	fi
+
 # The browser tests drive Debian's Chromium through Playwright (no browser download). CI has
 # no terminal, so apt must not ask questions.
 browser:
@@ -37,7 +56,7 @@ browser:
 	fi
 	@test -x /usr/bin/chromium || { echo "chromium is missing after the install" >&2; exit 1; }
 
-test: $(VENV)/.test-installed browser
+test: $(VENV)/.test-installed browser balancer
 	$(BIN)/python -m pytest
 
 # The edit loop: the library, lessons and figures, no Streamlit and no browser.

@@ -85,9 +85,7 @@ st.markdown(
     "rows of $W$, so all the reconstructions $H_iW$ live in the *cone* spanned by those rows: "
     "the half-lines through $W_1,\\dots,W_r$ and everything between them."
 )
-st.latex(
-    r"X_i \approx H_i W = H_{i1} W_1 + \dots + H_{ir} W_r,\quad H_{ij} \ge 0,\ W_j \ge 0"
-)
+st.latex(r"X_i \approx H_i W = H_{i1} W_1 + \dots + H_{ir} W_r,\quad H_{ij} \ge 0,\ W_j \ge 0")
 
 # ---------------------------------------------------------------- controls
 # The data's own settings come first and are the only inputs of the cloud; the method's
@@ -412,7 +410,8 @@ st.subheader("A hand-made twin: same HW, different cone")
 st.markdown("Move the rays away from (or towards) their mean $\\bar W$ and compensate in $H$:")
 st.latex(
     r"\begin{gathered}W' = QW,\quad H' = HQ^{-1},\quad"
-    r"Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}\\ \Rightarrow\; H'W' = HW\end{gathered}"
+    r"Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}\\"
+    r"\Rightarrow\; H'W' = HW\end{gathered}"
 )
 stretch = url_widget(
     st.slider,
