@@ -1,0 +1,88 @@
+"""The swimmer: NMF recovers its 16 limb parts, PCA does not (measured over seeds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from nmf_lab.lessons import swimmer as sw
+
+SEEDS = (0, 1, 2, 3)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    with threadpool_limits(limits=1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def recoveries():
+    return {seed: sw.swimmer_recovery(seed=seed) for seed in SEEDS}
+
+
+def test_the_set_is_256_images_of_four_limbs_on_disjoint_pixels():
+    X, parts = sw.swimmer_images(), sw.swimmer_parts()
+    assert X.shape == (256, 1024) and parts.shape == (16, 1024)
+    assert len({row.tobytes() for row in X}) == 256  # every combination once
+    support = (parts > 0).astype(int)
+    overlap = support @ support.T
+    assert np.all(overlap[~np.eye(16, dtype=bool)] == 0)  # separable: own pixels per part
+    assert np.all((support @ (sw.swimmer_torso() > 0)) == 0)
+    # each image is exactly one position per limb
+    assert np.all(X @ parts.T / np.diag(overlap) >= 0)
+    weights = np.linalg.lstsq(parts.T, X.T, rcond=None)[0].T
+    assert np.allclose(weights.reshape(256, 4, 4).sum(axis=2), 1.0)
+    assert np.array_equal(X, sw.swimmer_images())  # deterministic
+
+
+def test_ordinary_rank_is_13_but_16_parts_are_needed():
+    # one free weight per limb is fixed by "exactly one position": 1 + 4·3 = 13
+    assert np.linalg.matrix_rank(sw.swimmer_images()) == 13
+    assert np.linalg.matrix_rank(sw.swimmer_images(torso=True)) == 13
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_nmf_recovers_every_limb_part(recoveries, seed):
+    assert recoveries[seed].nmf.worst >= 0.95
+    assert recoveries[seed].nmf.recovered(0.95) == 16
+
+
+def test_pca_components_are_far_from_the_parts(recoveries):
+    # measured: median 0.375, best 0.706 (PCA does not depend on the seed)
+    pca = recoveries[0].pca
+    assert pca.median <= 0.5
+    assert float(pca.cosines.max()) <= 0.8
+    for seed in SEEDS:
+        assert recoveries[seed].pca.median + 0.4 <= recoveries[seed].nmf.median
+
+
+def test_torso_in_every_image_leaks_into_limb_rows():
+    # The classic torso: rank 17 fits exactly, yet in some run a limb row carries torso.
+    worst = [sw.torso_leak(seed=seed).worst for seed in (0, 1)]
+    assert min(worst) < 0.95
+
+
+def test_recovery_matching_and_errors():
+    parts = sw.swimmer_parts()
+    shuffled = parts[::-1] * 3.0
+    match = sw.part_recovery(parts, shuffled)
+    assert np.allclose(match.cosines, 1.0)
+    assert np.array_equal(match.matched, np.arange(16)[::-1])
+    with pytest.raises(ValueError):
+        sw.part_recovery(parts, parts[:3])
+    with pytest.raises(ValueError):
+        sw.part_recovery(parts, parts[:, :10])
+    with pytest.raises(ValueError):
+        sw.part_recovery(np.zeros((1, 1024)), parts)
+    with pytest.raises(ValueError):
+        sw.swimmer_recovery(rank=3)
+    with pytest.raises(ValueError):
+        sw.best_nmf(sw.swimmer_images(), 16, restarts=0)
+
+
+def test_table_lists_every_part(recoveries):
+    table = recoveries[0].table()
+    assert len(table["true part"]) == 16
+    assert table["NMF |cos|"] == list(np.round(recoveries[0].nmf.cosines, 3))
