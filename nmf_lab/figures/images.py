@@ -32,6 +32,7 @@ __all__ = [
     "image_trace",
     "layers_figure",
     "mosaic",
+    "parts_figure",
     "reconstructions_figure",
     "square_columns",
 ]
@@ -583,4 +584,66 @@ def face_coefficients_figure(
     )
     fig.update_xaxes(title_text="part / eigenface j")
     fig.update_layout(showlegend=False)
+    return apply_layout(fig, height=height)
+
+
+def parts_figure(
+    true_parts: np.ndarray,
+    nmf_rows: np.ndarray,
+    pca_rows: np.ndarray,
+    shape: tuple[int, int],
+    *,
+    columns: int = 4,
+    height: int = 420,
+) -> go.Figure:
+    """True parts, NMF's rows of W and PCA's components as three picture grids.
+
+    Each tile is scaled to its own largest magnitude. The true parts and NMF's rows are
+    nonnegative (Viridis from 0 to 1, one colour bar); PCA's components are signed (RdBu_r
+    from −1 to 1 centred on 0, its own colour bar).
+
+    Parameters
+    ----------
+    true_parts, nmf_rows, pca_rows : ndarray, shape (m, h·w)
+        Row ``i`` of each is drawn in the same grid cell, so matched rows line up.
+    shape : (h, w)
+    columns : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    grids = [
+        mosaic(true_parts, shape, columns=columns, normalize="max"),
+        mosaic(nmf_rows, shape, columns=columns, normalize="max"),
+        mosaic(pca_rows, shape, columns=columns, normalize="absmax"),
+    ]
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        subplot_titles=["True parts", "NMF: rows of W", "PCA: components (signed)"],
+        horizontal_spacing=0.05,
+    )
+    nonnegative_bar = {"title": {"text": "≥ 0"}, "thickness": 12, "x": 0.655, "len": 0.8}
+    signed_bar = {"title": {"text": "signed"}, "thickness": 12, "x": 1.0, "len": 0.8}
+    for col, grid in enumerate(grids, start=1):
+        signed = col == 3
+        fig.add_trace(
+            go.Heatmap(
+                z=grid,
+                colorscale=DIVERGING if signed else SEQUENTIAL,
+                zmin=-1.0 if signed else 0.0,
+                zmax=1.0,
+                zmid=0.0 if signed else None,
+                showscale=col != 1,
+                colorbar=signed_bar if signed else nonnegative_bar,
+                hovertemplate="%{z:.2f}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    _lock_aspect(fig, 3)
+    fig.update_layout(plot_bgcolor="white")
     return apply_layout(fig, height=height)

@@ -111,9 +111,25 @@ def test_default_faces_numbers(default_page):
     assert f"NMF parts **{faces.nmf_sparseness.mean():.3f}**" in text
     assert f"eigenfaces **{faces.pca_sparseness.mean():.3f}**" in text
     assert "the parts are sparser" in text
-    table = default_page.dataframe[0].value
+    table = next(d.value for d in default_page.dataframe if "NMF part (Hoyer)" in d.value)
     assert len(table) == 16
     np.testing.assert_allclose(table["NMF part (Hoyer)"], np.round(faces.nmf_sparseness, 3))
+
+
+def test_swimmer_parts_recovery_numbers(default_page):
+    from nmf_lab.lessons.swimmer import swimmer_recovery
+
+    at = default_page
+    recovery = swimmer_recovery(seed=0)
+    assert metric(at, "NMF: worst part") == f"{recovery.nmf.worst:.3f}"
+    assert metric(at, "NMF: median part") == f"{recovery.nmf.median:.3f}"
+    assert metric(at, "PCA: worst part") == f"{recovery.pca.worst:.3f}"
+    assert metric(at, "PCA: median part") == f"{recovery.pca.median:.3f}"
+    assert recovery.nmf.recovered() == 16
+    assert any("**16 of 16** true parts" in m.value for m in at.markdown)
+    table = next(d.value for d in at.dataframe if "NMF |cos|" in d.value)
+    assert len(table) == 16
+    np.testing.assert_allclose(table["PCA |cos|"], np.round(recovery.pca.cosines, 3))
 
 
 def test_rank_solver_init_iterations_and_seed():

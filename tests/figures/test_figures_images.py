@@ -11,6 +11,7 @@ import base64
 import io
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from PIL import Image
 from threadpoolctl import threadpool_limits
@@ -182,3 +183,17 @@ def test_face_figures(default_faces):
     bars = figs.face_coefficients_figure(default_faces.H[0], default_faces.pca.scores[0])
     assert len(bars.data[0].y) == len(bars.data[1].y) == FACE_RANK
     assert min(bars.data[0].y) >= 0 and min(bars.data[1].y) < 0
+
+
+def test_parts_figure_uses_one_map_for_nonnegative_and_a_diverging_one_for_pca():
+    from nmf_lab.figures.style import DIVERGING, SEQUENTIAL
+    from nmf_lab.lessons.swimmer import SWIMMER_SHAPE, swimmer_parts
+
+    parts = swimmer_parts()
+    fig = figs.parts_figure(parts, parts, -parts, SWIMMER_SHAPE)
+    true_trace, nmf_trace, pca_trace = fig.data
+    assert true_trace.zmin == nmf_trace.zmin == 0 and pca_trace.zmin == -1 == -pca_trace.zmax
+    assert nmf_trace.showscale and pca_trace.showscale
+    expected_seq = go.Heatmap(colorscale=SEQUENTIAL).colorscale
+    expected_div = go.Heatmap(colorscale=DIVERGING).colorscale
+    assert nmf_trace.colorscale == expected_seq and pca_trace.colorscale == expected_div
