@@ -553,9 +553,7 @@ recovery_cols[1].metric("NMF: median part |cos|", f"{recovery.nmf.median:.3f}")
 recovery_cols[2].metric("PCA: worst part |cos|", f"{recovery.pca.worst:.3f}")
 recovery_cols[3].metric("PCA: median part |cos|", f"{recovery.pca.median:.3f}")
 show_figure(
-    figs.parts_figure(
-        recovery.parts, recovery.nmf_W, recovery.pca_components, sw.SWIMMER_SHAPE
-    ),
+    figs.parts_figure(recovery.parts, recovery.nmf_W, recovery.pca_components, sw.SWIMMER_SHAPE),
     "Each true part (left) is matched to one learned row by cosine similarity (an optimal "
     "one-to-one matching), and the matches sit in the same grid cell. NMF's rows "
     "(middle, ≥ 0) are the limbs themselves; PCA's components (right, blue < 0 < red) mix "

@@ -25,20 +25,29 @@ from nmf_lab.figures.nmf_vs_svd_pca import (
     restarts_figure,
 )
 from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, measure_table
+from nmf_lab.lessons.swimmer import SWIMMER_RANK, SWIMMER_SHAPE, part_recovery, swimmer_parts
 from nmf_lab.uploads import comparison_matrix_from_csv
 
 # Option labels are what the URL stores (?cmp_data=Faces), so they are short words.
-SOURCES = {"Toy cloud": "cloud", "Image": "image", "Faces": "faces", "CSV upload": "csv"}
+SOURCES = {
+    "Toy cloud": "cloud",
+    "Image": "image",
+    "Faces": "faces",
+    "Swimmer": "swimmer",
+    "CSV upload": "csv",
+}
 SOURCE_NOTES = {
     "cloud": "60 points in 12-D from a planted rank-3 NMF plus noise (5 % of the mean entry); "
     "the seed draws it.",
     "image": "A scikit-image sample at 64×64 grey levels; each image row is a data point.",
     "faces": "100 faces of 25×25 pixels (LFW subset); each face is a data point.",
+    "swimmer": "The 256 swimmers of 32×32 pixels (four limbs, four positions each; see the "
+    "Images page); each swimmer is a data point. Set r = 16 to match its 16 limb parts.",
     "csv": "Your matrix: nonnegative numbers, one data point per row.",
 }
 CSV_STATE = "nvs_last_good_csv"
 UPLOAD_TYPES = ("csv", "txt")
-MAX_RANK = 10
+MAX_RANK = 16
 CURVE_MAX_RANK = 8
 
 
@@ -139,12 +148,15 @@ if source == "csv":
         st.caption(f"Using **{last.name}** ({X.shape[0]}×{X.shape[1]}).")
 else:
     X = cached_demo(source, seed() if source == "cloud" else 0, image_name)
-    data_key = {"cloud": f"cloud:{seed()}", "image": f"image:{image_name}", "faces": "faces"}[
-        source
-    ]
+    data_key = {
+        "cloud": f"cloud:{seed()}",
+        "image": f"image:{image_name}",
+        "faces": "faces",
+        "swimmer": "swimmer",
+    }[source]
     shown_as = source
 
-image_shape = FACE_SHAPE if shown_as == "faces" else None
+image_shape = {"faces": FACE_SHAPE, "swimmer": SWIMMER_SHAPE}.get(shown_as)
 as_image = shown_as == "image"
 result = cached_compare(data_key, X, rank, seed(), n_runs)
 r = result.rank
@@ -154,7 +166,10 @@ if r < rank:
 with st.expander(f"The data X ({X.shape[0]}×{X.shape[1]})", expanded=False):
     show_figure(
         data_figure(X, image_shape=image_shape, as_image=as_image),
-        "The data every method sees" + (": the first 8 faces." if image_shape else "."),
+        "The data every method sees"
+        + {"faces": ": the first 8 faces.", "swimmer": ": the first 8 swimmers."}.get(
+            shown_as, "."
+        ),
         key="cmp_fig_data",
     )
 
@@ -180,6 +195,26 @@ show_figure(
     "blue negative. NMF has no blue by construction.",
     key="cmp_fig_basis",
 )
+if shown_as == "swimmer":
+    if r < SWIMMER_RANK:
+        st.info(
+            f"The swimmer has {SWIMMER_RANK} true limb parts; at r = {r} there are fewer basis "
+            f"rows than parts. Set r = {SWIMMER_RANK} to see whether each method finds them."
+        )
+    else:
+        matches = {
+            method: part_recovery(swimmer_parts(), result.fits[method].basis) for method in METHODS
+        }
+        st.markdown(
+            "**Matched to the 16 true parts** (|cos| of each part with its matched basis row, "
+            "an optimal one-to-one matching): "
+            + "; ".join(
+                f"{method} worst **{match.worst:.3f}**, median **{match.median:.3f}**"
+                for method, match in matches.items()
+            )
+            + ". NMF here is one run from one random start (this page's settings); the Images "
+            "page keeps the best of several."
+        )
 show_figure(
     coefficients_figure(result.fits),
     "Coefficients H (one row per point): NMF only adds parts (H ≥ 0); SVD and PCA "
@@ -208,7 +243,8 @@ st.subheader("Signs")
 explain(
     "Two nonnegative vectors are orthogonal only if they are never nonzero at the same "
     "place, and SVD and PCA insist on orthogonal basis vectors. When the first SVD basis "
-    "vector is positive everywhere, as on all three demo data sets, every later one is "
+    "vector is positive everywhere, as on the toy cloud, the images and the faces, every "
+    "later one is "
     "orthogonal to it and must therefore have entries of both signs; the coefficients then "
     "cancel each other to rebuild the data. At $r = 1$ the SVD of a nonnegative matrix can "
     "always be chosen nonnegative (Perron–Frobenius), so the difference starts at $r = 2$."

@@ -23,6 +23,7 @@ import numpy as np
 
 from nmf_core import as_nonnegative_matrix, check_random_state, check_rank
 from nmf_lab.lessons.images import fit_working_size, image_channels
+from nmf_lab.lessons.swimmer import swimmer_images
 
 __all__ = [
     "CLOUD_PRESETS",
@@ -70,7 +71,7 @@ CLOUD_PRESET_LABELS = {
 MAX_CLOUD_POINTS = 5000
 
 # The comparison page (NMF vs SVD vs PCA): a planted cloud, a small sample image, the faces.
-COMPARISON_DATA = ("cloud", "image", "faces")
+COMPARISON_DATA = ("cloud", "image", "faces", "swimmer")
 COMPARISON_CLOUD_SHAPE = (60, 12)
 COMPARISON_CLOUD_RANK = 3
 COMPARISON_CLOUD_NOISE = 0.05
@@ -559,7 +560,7 @@ def comparison_matrix(name: str, *, seed: Any = 0, image: str = "camera") -> np.
 
     Parameters
     ----------
-    name : {"cloud", "image", "faces"}
+    name : {"cloud", "image", "faces", "swimmer"}
     seed : None, int or numpy.random.Generator
         Draws the toy cloud (the image and the faces are fixed).
     image : str
@@ -579,6 +580,8 @@ def comparison_matrix(name: str, *, seed: Any = 0, image: str = "camera") -> np.
         return image_matrix(image)
     if name == "faces":
         return load_faces()
+    if name == "swimmer":
+        return swimmer_images()
     raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(COMPARISON_DATA)}.")
 
 

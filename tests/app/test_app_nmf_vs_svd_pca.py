@@ -69,7 +69,7 @@ def test_malformed_query_falls_back_to_defaults(query):
     assert_clean(at)
     # Out of range ("99", "-3"): the nearest valid value; junk: the default.
     out_of_range = "cmp_rank" in query and query["cmp_rank"] == "99"
-    assert at.slider(key="cmp_rank").value == (10 if out_of_range else 3)
+    assert at.slider(key="cmp_rank").value == (16 if out_of_range else 3)
     assert at.slider(key="cmp_runs").value == (2 if out_of_range else 4)
     assert at.selectbox(key="cmp_data").value == "Toy cloud"
 
@@ -164,3 +164,19 @@ def test_the_sign_argument_is_only_claimed_when_it_applies():
     sentence = _markdown_with(at, "Here the first SVD basis vector")
     assert "**not positive everywhere**" in sentence
     _check_numbers(at, parse_csv_matrix(disjoint), 1)
+
+
+def test_swimmer_shows_the_three_methods_matched_to_the_true_parts():
+    from nmf_lab.lessons.nmf_vs_svd_pca import fit_all
+    from nmf_lab.lessons.swimmer import part_recovery, swimmer_images, swimmer_parts
+
+    at = open_page(PAGE, query={"cmp_data": "Swimmer", "cmp_rank": "16", "cmp_runs": "2"})
+    assert_clean(at)
+    assert any("256×1024" in expander.label for expander in at.expander)
+    sentence = _markdown_with(at, "Matched to the 16 true parts")
+    for method, fit in fit_all(swimmer_images(), 16, seed=0).items():
+        match = part_recovery(swimmer_parts(), fit.basis)
+        assert f"{method} worst **{match.worst:.3f}**, median **{match.median:.3f}**" in sentence
+    at.slider(key="cmp_rank").set_value(4).run()
+    assert_clean(at)
+    assert any("fewer basis rows than parts" in box.value for box in at.info)
