@@ -147,8 +147,7 @@ init = url_widget(
     format_func=INIT_LABELS.get,
     key="learn_init",
     bind="query-params",
-    help="Random: seeded random nonnegative factors. NNDSVDa: built from "
-    "the SVD, already a good start.",
+    help=fr.INIT_HELP,
 )
 
 try:

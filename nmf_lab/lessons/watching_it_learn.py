@@ -35,6 +35,9 @@ from nmf_core.losses import frobenius_loss
 from nmf_core.solvers import SOLVERS, Callback, NMFResult, nmf
 
 __all__ = [
+    "INIT_HELP",
+    "StartComparison",
+    "start_comparison",
     "MAX_FRAMES",
     "MAX_ITER",
     "Race",
@@ -118,6 +121,57 @@ def initialize_start(
     W0 : ndarray, shape (r, k)
     """
     return initialize(X, rank, init, seed=seed)
+
+
+#: The help text of the page's start selector. Its claims (NNDSVDa above a random start and
+#: above the zero matrix at the start; below the random start after one MU step) are checked on
+#: the page's defaults by the lesson tests through :func:`start_comparison`.
+INIT_HELP = (
+    "Random: seeded random nonnegative factors, scaled so that HW has about the size of X. "
+    "NNDSVDa: the SVD's leading terms with their negative parts cut off, then every zero "
+    "filled with the mean of X so that multiplicative updates (MU) can move it. That fill adds "
+    "to every entry of HW, so NNDSVDa can *start* worse than a random start, even above "
+    "‖X‖²_F (the loss of H = 0); one MU step removes the excess and then it is ahead."
+)
+
+
+@dataclass(frozen=True)
+class StartComparison:
+    """Losses of the random and the NNDSVDa start on one ``X``, before and after one MU step.
+
+    Attributes
+    ----------
+    zero_loss : float
+        ``‖X‖²_F``, the loss of ``H = 0``.
+    start_loss : dict of str to float
+        Loss of ``(H0, W0)`` for ``"random"`` and ``"nndsvda"``.
+    one_mu_step_loss : dict of str to float
+        Loss after one multiplicative update from that start.
+    """
+
+    zero_loss: float
+    start_loss: dict[str, float]
+    one_mu_step_loss: dict[str, float]
+
+
+def start_comparison(X, rank: int, *, seed: Any = None) -> StartComparison:
+    """Compare the two starts the page offers on ``X`` (n×k) at rank ``r``.
+
+    Raises
+    ------
+    ValueError
+        On invalid ``X`` or ``rank`` (see :func:`nmf_core.initialize`).
+    """
+    X = as_nonnegative_matrix(X)
+    rank = check_rank(rank)
+    starts, after_one = {}, {}
+    for init in ("random", "nndsvda"):
+        H0, W0 = initialize(X, rank, init, seed=seed)
+        starts[init] = float(frobenius_loss(X, H0, W0))
+        result = nmf(X, rank, solver="mu", init=(H0, W0), max_iter=1, tol=0.0)
+        after_one[init] = float(result.losses[-1])
+    zero = float(np.sum(np.asarray(X, dtype=float) ** 2))
+    return StartComparison(zero_loss=zero, start_loss=starts, one_mu_step_loss=after_one)
 
 
 def _check_iterations(max_iter: Any) -> int:

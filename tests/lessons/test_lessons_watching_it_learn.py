@@ -249,3 +249,35 @@ def test_race_reports_the_share_above_the_floor_and_the_time_per_iteration(defau
         assert result.seconds_per_iteration(name) == pytest.approx(run.times[-1] / run.n_iter)
     at_the_floor = type(result)(result.results, result.start_loss, 0.0, result.rank)
     assert at_the_floor.above_floor("mu") is None
+
+
+# ------------------------------------------------------- the start selector's help text ------
+
+
+@pytest.mark.parametrize(("key", "rank"), [("faces", 6), ("image", 10)])
+def test_init_help_claims_hold_on_the_default_data(key, rank):
+    """NNDSVDa starts above random and above ‖X‖², and one MU step puts it ahead of random."""
+    from nmf_lab.lessons.watching_it_learn import INIT_HELP, start_comparison
+
+    X = learning_data(key, seed=DEFAULT_SEED).X
+    cmp = start_comparison(X, rank, seed=DEFAULT_SEED)
+    assert "‖X‖²_F" in INIT_HELP and "one MU step" in INIT_HELP
+    assert "already a good start" not in INIT_HELP
+    assert cmp.start_loss["nndsvda"] > cmp.start_loss["random"]
+    assert cmp.start_loss["nndsvda"] > cmp.zero_loss
+    assert cmp.start_loss["random"] < cmp.zero_loss
+    assert cmp.one_mu_step_loss["nndsvda"] < cmp.one_mu_step_loss["random"]
+    assert cmp.one_mu_step_loss["nndsvda"] < cmp.start_loss["nndsvda"]
+
+
+def test_nndsvda_start_loss_matches_scikit_learn_on_the_faces():
+    """The high NNDSVDa start is the definition (zeros filled with mean(X)), not a bug here."""
+    from sklearn.decomposition._nmf import _initialize_nmf
+
+    X = np.asarray(learning_data("faces", seed=DEFAULT_SEED).X, dtype=float)
+    H, W = initialize_start(X, 6, init="nndsvda")
+    H_sk, W_sk = _initialize_nmf(X, 6, init="nndsvda")  # sklearn's letters: X ≈ H_sk W_sk
+    ours, theirs = frobenius_loss(X, H, W), frobenius_loss(X, H_sk, W_sk)
+    assert ours == pytest.approx(theirs, rel=0.01)
+    plain_H, plain_W = initialize_start(X, 6, init="nndsvd")
+    assert frobenius_loss(X, plain_H, plain_W) < 0.2 * float(np.sum(X**2))
