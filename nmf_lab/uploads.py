@@ -119,13 +119,19 @@ def parse_csv_matrix(
     rows: list[list[float]] = []
     for number, line in enumerate(lines, start=1):
         fields = [field for field in _split(line) if field != ""]
-        try:
-            values = [float(field) for field in fields]
-        except ValueError:
+        values = []
+        for column, field in enumerate(fields, start=1):
+            try:
+                values.append(float(field))
+            except ValueError:
+                values = None
+                break
+        if values is None:
             if number == 1 and not rows:
                 continue  # a header line
+            # Name the one cell that failed, not the whole line: a student fixes a cell.
             raise ValueError(
-                f"Row {number} has a value that is not a number: {line[:60]!r}."
+                f"Row {number}, column {column} is not a number: {field[:40]!r}."
             ) from None
         rows.append(values)
     if not rows:

@@ -104,7 +104,7 @@ def test_parse_csv_matrix_reads_common_layouts(text):
         (b"\n\n  \n", {}, "empty"),
         (b"a,b\n", {}, "header but no rows"),
         (b"1,2\n3\n", {}, "different numbers of values"),
-        (b"1,2\n3,x\n", {}, "Row 2 has a value that is not a number"),
+        (b"1,2\n3,x\n", {}, "Row 2, column 2 is not a number: 'x'"),
         (b"1,-2\n3,4\n", {}, "negative"),
         (b"1,nan\n3,4\n", {}, "NaN"),
         (b"1,inf\n3,4\n", {}, "NaN or infinite"),
@@ -329,3 +329,15 @@ def test_oversized_file_and_wrong_type_are_rejected():
         uploads.decode_image(png_bytes(gradient(64, 64)), max_bytes=100)
     with pytest.raises(ValueError, match="Expected the file's bytes"):
         uploads.decode_image("not bytes")  # type: ignore[arg-type]
+
+
+def test_a_non_numeric_cell_is_named_by_row_column_and_value_not_the_whole_row():
+    """The message quotes the failing cell ('foo'), never the line ('foo,bar') as one value."""
+    with pytest.raises(ValueError) as caught:
+        uploads.parse_csv_matrix(b"x,y\n1,2\nfoo,bar\n")
+    message = str(caught.value)
+    assert "Row 3, column 1" in message
+    assert "'foo'" in message
+    assert "foo,bar" not in message
+    with pytest.raises(ValueError, match=r"Row 2, column 3 is not a number: '7x'"):
+        uploads.parse_csv_matrix(b"1;2;3\n4;5;7x\n")
