@@ -34,6 +34,7 @@ from nmf_lab.lessons.point_clouds import (
     pca_axes,
     point_in_learned_basis,
     restart_angles,
+    shown_point_index,
     spa_basis,
     spa_containment_gap,
     spa_found_extreme_rows,
@@ -246,7 +247,9 @@ point = url_widget(
     key="pc_point",
     bind="query-params",
 )
-selected = min(int(point), cloud.n_points - 1)
+selected, clamped_note = shown_point_index(int(point), cloud.n_points)
+if clamped_note:
+    st.info(clamped_note)
 axes = pca_axes(X) if show_pca else None
 
 metrics = st.columns(4)

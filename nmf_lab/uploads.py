@@ -60,6 +60,16 @@ _MAGIC = {
 # --------------------------------------------------------------------------------------------
 
 
+def _first_non_number(fields: list[str]) -> int | None:
+    """Index of the first field that ``float`` cannot read, or ``None`` if all can."""
+    for index, field in enumerate(fields):
+        try:
+            float(field)
+        except ValueError:
+            return index
+    return None
+
+
 def parse_csv_matrix(
     data: bytes,
     *,
@@ -119,21 +129,15 @@ def parse_csv_matrix(
     rows: list[list[float]] = []
     for number, line in enumerate(lines, start=1):
         fields = [field for field in _split(line) if field != ""]
-        values = []
-        for column, field in enumerate(fields, start=1):
-            try:
-                values.append(float(field))
-            except ValueError:
-                values = None
-                break
-        if values is None:
+        bad = _first_non_number(fields)
+        if bad is not None:
             if number == 1 and not rows:
                 continue  # a header line
             # Name the one cell that failed, not the whole line: a student fixes a cell.
             raise ValueError(
-                f"Row {number}, column {column} is not a number: {field[:40]!r}."
-            ) from None
-        rows.append(values)
+                f"Row {number}, column {bad + 1} is not a number: {fields[bad][:40]!r}."
+            )
+        rows.append([float(field) for field in fields])
     if not rows:
         raise ValueError("The file has a header but no rows of numbers.")
     widths = {len(row) for row in rows}

@@ -44,6 +44,7 @@ __all__ = [
     "point_in_learned_basis",
     "ray_angles_deg",
     "restart_angles",
+    "shown_point_index",
     "spa_basis",
     "spa_containment_gap",
     "spa_found_extreme_rows",
@@ -457,6 +458,47 @@ def pca_axes(X: Any, *, n_std: float = 2.0) -> PCAAxes:
 # --------------------------------------------------------------------------------------------
 # The numbers the page reports
 # --------------------------------------------------------------------------------------------
+
+
+def shown_point_index(requested: int, n_points: int) -> tuple[int, str | None]:
+    """The row to show for a requested point index, and a note when it had to be clamped.
+
+    Parameters
+    ----------
+    requested : int
+        The index the learner typed (0-based, nonnegative).
+    n_points : int
+        Number of rows ``n`` of ``X``; valid indices are ``0 … n − 1``.
+
+    Returns
+    -------
+    shown : int
+        ``min(requested, n − 1)``.
+    note : str or None
+        A sentence naming both indices when ``requested`` is out of range, else ``None``.
+
+    Raises
+    ------
+    ValueError
+        If ``requested < 0`` or ``n_points < 1``.
+
+    Examples
+    --------
+    >>> shown_point_index(5000, 1000)[0]
+    999
+    """
+    requested, n_points = int(requested), int(n_points)
+    if requested < 0 or n_points < 1:
+        raise ValueError(
+            f"Need a point index ≥ 0 and at least one point; got {requested}, {n_points}."
+        )
+    if requested < n_points:
+        return requested, None
+    shown = n_points - 1
+    return shown, (
+        f"There is no point {requested}: the cloud has {n_points} points (rows 0 to {shown}), "
+        f"so point {shown}, the last one, is shown."
+    )
 
 
 def point_in_learned_basis(X: Any, H: Any, W: Any, index: int) -> tuple[np.ndarray, float]:

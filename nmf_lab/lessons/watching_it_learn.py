@@ -36,17 +36,17 @@ from nmf_core.solvers import SOLVERS, Callback, NMFResult, nmf
 
 __all__ = [
     "INIT_HELP",
-    "StartComparison",
-    "start_comparison",
     "MAX_FRAMES",
     "MAX_ITER",
     "Race",
     "Recording",
+    "StartComparison",
     "frame_indices",
     "initialize_start",
     "loss_increases",
     "race",
     "record_run",
+    "start_comparison",
     "svd_floor",
 ]
 

@@ -237,6 +237,14 @@ def test_large_point_index_is_clamped_to_the_cloud():
     at = open_page(PAGE, query={"pc_point": "9999", "pc_n": "50"})
     assert_clean(at)
     assert any("Point 49 in the identity basis" in m.value for m in at.markdown)
+    note = " ".join(info.value for info in at.info)
+    assert "no point 9999" in note and "50 points" in note and "point 49" in note
+
+
+def test_an_index_in_range_shows_no_clamping_note():
+    at = open_page(PAGE, query={"pc_point": "7"})
+    assert_clean(at)
+    assert not any("There is no point" in info.value for info in at.info)
 
 
 def test_upload_good_then_bad_keeps_the_last_good_cloud():

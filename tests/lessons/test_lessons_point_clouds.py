@@ -330,3 +330,17 @@ def test_spa_rays_sit_inside_every_cone_that_fits_separable_data():
     expected = np.max(distances / np.linalg.norm(W_spa, axis=1))
     assert spa_containment_gap(W_spa, [cloud.W, narrow]) == pytest.approx(expected)
     assert expected > 0.05
+
+
+def test_shown_point_index_clamps_and_says_so():
+    from nmf_lab.lessons.point_clouds import shown_point_index
+
+    assert shown_point_index(3, 10) == (3, None)
+    assert shown_point_index(9, 10) == (9, None)
+    shown, note = shown_point_index(5000, 1000)
+    assert shown == 999
+    assert "5000" in note and "999" in note and "1000 points" in note
+    with pytest.raises(ValueError):
+        shown_point_index(-1, 10)
+    with pytest.raises(ValueError):
+        shown_point_index(0, 0)
