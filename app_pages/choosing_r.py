@@ -50,6 +50,7 @@ from nmf_lab.lessons.choosing_r.penalties import (
     PenaltyFit,
     PenaltySweep,
     fit_with_penalties,
+    switched_off_sentence,
 )
 from nmf_lab.lessons.choosing_r.rank_selection import (
     RankRestarts,
@@ -501,16 +502,17 @@ if penalty_tab.open:
         show_figure(
             basis_comparison_figure(before.W, after.W, image_shape),
             f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
-            "With L1 on W the basis images break into smaller parts; a black tile is "
-            "a basis vector the penalty switched off.",
+            "With L1 on W the basis images break into smaller parts. "
+            + switched_off_sentence(after),
             key="fig_basis",
         )
         table = {
             "measure": [
                 "relative error",
-                "sparseness of W (rows)",
-                "sparseness of H (columns)",
-                "share of zeros in W",
+                "sparseness of W (mean over active rows)",
+                "sparseness of H (mean over active columns)",
+                "share of zeros in the active rows of W",
+                "share of zeros in all of W",
                 "active basis vectors",
                 "‖W‖_F",
                 "‖H‖_F",
@@ -520,6 +522,7 @@ if penalty_tab.open:
                 f"{before.relative_error:.4f}",
                 f"{before.sparseness_W:.3f}",
                 f"{before.sparseness_H:.3f}",
+                f"{before.zeros_W_active:.1%}",
                 f"{before.zeros_W:.1%}",
                 f"{before.active} of {pen_rank}",
                 f"{before.norm_W:.3g}",
@@ -530,6 +533,7 @@ if penalty_tab.open:
                 f"{after.relative_error:.4f}",
                 f"{after.sparseness_W:.3f}",
                 f"{after.sparseness_H:.3f}",
+                f"{after.zeros_W_active:.1%}",
                 f"{after.zeros_W:.1%}",
                 f"{after.active} of {pen_rank}",
                 f"{after.norm_W:.3g}",

@@ -180,7 +180,22 @@ def test_penalty_tab_shows_the_core_numbers():
         f"{after.sparseness_W:.3f}",
         f"{after.sparseness_H:.3f}",
     ]
-    assert with_[4] == "8 of 8"
+    assert with_[5] == "8 of 8"
+    # Nothing is switched off at the defaults, and the caption says so instead of "black tiles".
+    assert any("All 8 basis vectors are still active" in c.value for c in at.caption)
+
+
+def test_strong_l1_caption_and_table_count_the_same_switched_off_vectors():
+    query = {"cr_part": "Penalties", "cr_pen_r": "16", "l1_w": "10", "l1_h": "0.03"}
+    at = open_page(PAGE, query=query)
+    assert_clean(at)
+    after = fit_with_penalties(load_faces(), 16, {"l1_W": 10.0, "l1_H": 0.03, "l2_H": 1.0})
+    with_ = _table_column(at, "with penalties")
+    assert with_[5] == f"{after.active} of 16"
+    assert with_[3] == f"{after.zeros_W_active:.1%}" and with_[4] == f"{after.zeros_W:.1%}"
+    off = 16 - after.active
+    assert off > 0
+    assert any(f"switched off {off} of the 16" in c.value for c in at.caption)
     assert any(f"{after.objective:.6g}" in c.value for c in at.caption)
     # Both factors are penalised by default: no rescaling warning.
     assert not at.info

@@ -151,3 +151,20 @@ def test_l1_on_w_raises_sparseness_on_image_patches_too(name):
     plain = fit_with_penalties(X, PAGE_RANK)
     sparse = fit_with_penalties(X, PAGE_RANK, PAGE_PENALTIES)
     assert sparse.sparseness_W > plain.sparseness_W + 0.05
+
+
+def test_switched_off_rows_are_kept_out_of_sparseness_and_counted_in_the_sentence(faces):
+    """Strong L1 (the issue's case): the measures of the active rows and of all of W agree."""
+    from nmf_core.metrics import hoyer_sparseness
+    from nmf_lab.lessons.choosing_r.penalties import switched_off_sentence
+
+    heavy = fit_with_penalties(faces, 16, {"l1_W": 10.0, "l1_H": 0.03})
+    live = (heavy.W.max(axis=1) > 1e-10) & (heavy.H.max(axis=0) > 1e-10)
+    assert heavy.active == int(live.sum()) and heavy.switched_off == 16 - heavy.active > 0
+    assert heavy.sparseness_W == pytest.approx(hoyer_sparseness(heavy.W[live], axis=1).mean())
+    assert heavy.zeros_W_active == pytest.approx(np.mean(heavy.W[live] == 0))
+    # All of W counts the dead rows as zeros, the active-row share does not.
+    assert heavy.zeros_W > heavy.zeros_W_active
+    assert f"switched off {heavy.switched_off} of the 16" in switched_off_sentence(heavy)
+    plain = fit_with_penalties(faces, 8)
+    assert plain.switched_off == 0 and "none switched off" in switched_off_sentence(plain)

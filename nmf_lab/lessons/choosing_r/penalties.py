@@ -31,6 +31,7 @@ __all__ = [
     "fit_with_penalties",
     "penalised_objective",
     "penalty_sweep",
+    "switched_off_sentence",
 ]
 
 
@@ -79,7 +80,9 @@ class PenaltyFit:
     sparseness_H : float
         Mean Hoyer sparseness of the active columns of ``H``.
     zeros_W : float
-        Share of entries of ``W`` that are exactly zero.
+        Share of entries of ``W`` that are exactly zero (switched-off rows included).
+    zeros_W_active : float
+        Share of zero entries in the active rows only: the rows ``sparseness_W`` measures.
     active : int
         Basis vectors still in use (a nonzero row of ``W`` with a nonzero column of ``H``).
     norm_H, norm_W : float
@@ -100,6 +103,12 @@ class PenaltyFit:
     norm_H: float
     norm_W: float
     n_iter: int
+    zeros_W_active: float = 0.0
+
+    @property
+    def switched_off(self) -> int:
+        """Basis vectors the penalties switched off: ``r − active``."""
+        return int(self.W.shape[0] - self.active)
 
 
 def fit_with_penalties(
@@ -164,6 +173,7 @@ def fit_with_penalties(
         norm_H=float(np.linalg.norm(H)),
         norm_W=float(np.linalg.norm(W)),
         n_iter=result.n_iter,
+        zeros_W_active=float(np.mean(W[active_mask] == 0)) if active else 0.0,
     )
 
 
@@ -261,3 +271,24 @@ def penalty_sweep(
         if progress is not None:
             progress((index + 1) / len(values))
     return PenaltySweep.from_fits(name, values, fits)
+
+
+def switched_off_sentence(fit: PenaltyFit) -> str:
+    """The basis figure's last sentence, counting the switched-off tiles of ``fit``.
+
+    A tile is black only when its row of ``W`` is all zero (or its column of ``H`` is), which
+    is exactly what the table's "active basis vectors" leaves out, so the two always agree.
+    """
+    rank = fit.W.shape[0]
+    off = fit.switched_off
+    if off == 0:
+        return (
+            f"All {rank} basis vectors are still active, none switched off: a dark tile with a "
+            "few bright pixels is a sparse, active basis vector."
+        )
+    noun = "basis vector" if off == 1 else "basis vectors"
+    return (
+        f"The penalties switched off {off} of the {rank} {noun} (their rows of W or columns "
+        f"of H are all zero); the table's sparseness and share of zeros among active rows "
+        f"measure the other {fit.active}."
+    )
