@@ -41,6 +41,7 @@ from nmf_lab.lessons.choosing_r.cost import (
     all_on_one_thread,
     cost_sweep,
     extrapolate,
+    extrapolation_sentence,
     fit_sweeps,
     single_blas_thread,
     sweep_shape,
@@ -661,12 +662,9 @@ if cost_tab.open:
             bind="query-params",
         )
         cost = extrapolate(fit, big_n, big_k, big_r, big_iter)
-        per_iteration, total = cost.seconds_per_iteration, cost.total_seconds
-        st.markdown(
-            f"At the fitted rate, one iteration on a {big_n:,} × {big_k:,} matrix at "
-            f"r = {big_r} takes about **{per_iteration:.3g} s**, and {big_iter:,} iterations "
-            f"about **{total:.3g} s** (≈ {total / 60:.3g} min), on "
-            f"{'one core of ' if one_core else ''}this machine. "
+        estimate, reliable = extrapolation_sentence(fit, cost, big_n, big_k, big_r, big_iter)
+        (st.markdown if reliable else st.warning)(
+            f"{estimate}, on {'one core of ' if one_core else ''}this machine. "
             "Restarts, a sweep over ranks or a penalty grid multiply this again; the rank "
             "tab already ran NMF "
             f"{(DEFAULT_MAX_RANK - 1) * DEFAULT_RESTARTS} times for its default picture."

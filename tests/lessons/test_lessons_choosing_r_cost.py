@@ -191,3 +191,32 @@ def test_all_on_one_thread_needs_every_timing_limited():
     mixed = CostSweep("n", np.array([10, 20]), (10, 10, 2), (limited, free))
     assert all_on_one_thread([one, one])
     assert not all_on_one_thread([one, mixed])
+
+
+@pytest.mark.parametrize("r_squared", [0.089, 0.5, 0.79])
+def test_a_poor_fit_gives_a_warning_and_no_precise_figure(r_squared):
+    from nmf_lab.lessons.choosing_r.cost import (
+        RELIABLE_R_SQUARED,
+        WorkFit,
+        extrapolation_sentence,
+    )
+
+    fit = WorkFit(1e-4, 1e-8, r_squared)
+    cost = extrapolate(fit, 100_000, 1_000, 50, 500)
+    text, reliable = extrapolation_sentence(fit, cost, 100_000, 1_000, 50, 500)
+    assert r_squared < RELIABLE_R_SQUARED and not reliable
+    assert "unreliable" in text and f"R² = {r_squared:.3f}" in text
+    assert f"{cost.total_seconds / 60:.3g} min" not in text  # no precise minutes
+    power = int(np.floor(np.log10(cost.total_seconds)))
+    assert f"10^{power} and 10^{power + 1} s" in text
+    assert 10**power <= cost.total_seconds < 10 ** (power + 1)
+
+
+def test_a_good_fit_states_the_precise_figures_with_its_r_squared():
+    from nmf_lab.lessons.choosing_r.cost import WorkFit, extrapolation_sentence
+
+    fit = WorkFit(1e-4, 1e-8, 0.95)
+    cost = extrapolate(fit, 100_000, 1_000, 50, 500)
+    text, reliable = extrapolation_sentence(fit, cost, 100_000, 1_000, 50, 500)
+    assert reliable and "unreliable" not in text and "R² = 0.950" in text
+    assert f"**{cost.total_seconds:.3g} s" in text

@@ -29,6 +29,7 @@ from nmf_core.solvers import SOLVERS, nmf
 
 __all__ = [
     "DIMENSIONS",
+    "RELIABLE_R_SQUARED",
     "CostSweep",
     "Extrapolation",
     "PowerFit",
@@ -37,6 +38,7 @@ __all__ = [
     "all_on_one_thread",
     "cost_sweep",
     "extrapolate",
+    "extrapolation_sentence",
     "fit_power_law",
     "fit_sweeps",
     "fit_work",
@@ -381,6 +383,50 @@ def extrapolate(fit: WorkFit, n: int, k: int, rank: int, iterations: int) -> Ext
         seconds_per_iteration=per_iteration,
         total_seconds=per_iteration * iterations,
         data_gigabytes=8 * float(n) * k / 1e9,
+    )
+
+
+#: Below this R² the straight line explains too little of the measured times to extrapolate
+#: a precise figure from it; the page then gives only the order of magnitude, with a warning.
+RELIABLE_R_SQUARED = 0.8
+
+
+def extrapolation_sentence(
+    fit: WorkFit, cost: Extrapolation, n: int, k: int, rank: int, iterations: int
+) -> tuple[str, bool]:
+    """What the page says about the extrapolated cost, and whether the fit is reliable.
+
+    Returns
+    -------
+    text : str
+        Markdown. With ``fit.r_squared >= RELIABLE_R_SQUARED`` the precise figures; below it a
+        warning naming R² and only the power of ten of the total.
+    reliable : bool
+
+    Examples
+    --------
+    >>> cost = extrapolate(WorkFit(1e-4, 1e-8, 0.2), 1000, 100, 10, 50)
+    >>> text, reliable = extrapolation_sentence(WorkFit(1e-4, 1e-8, 0.2), cost, 1000, 100, 10, 50)
+    >>> reliable, "unreliable" in text
+    (False, True)
+    """
+    where = f"on a {n:,} × {k:,} matrix at r = {rank}"
+    if fit.r_squared >= RELIABLE_R_SQUARED:
+        return (
+            f"At the fitted rate (R² = {fit.r_squared:.3f}), one iteration {where} takes "
+            f"about **{cost.seconds_per_iteration:.3g} s**, and {iterations:,} iterations "
+            f"about **{cost.total_seconds:.3g} s** (≈ {cost.total_seconds / 60:.3g} min)",
+            True,
+        )
+    total = max(cost.total_seconds, 1e-12)
+    power = int(np.floor(np.log10(total)))
+    return (
+        f"**The extrapolation is unreliable here:** the straight line explains only "
+        f"R² = {fit.r_squared:.3f} of the measured times (below {RELIABLE_R_SQUARED}), so no "
+        f"precise figure follows from it. Taken at face value, {iterations:,} iterations {where} "
+        f"would take between 10^{power} and 10^{power + 1} s; measure again (or pick a solver "
+        "whose time grows more evenly with n·k·r) before trusting a number",
+        False,
     )
 
 
