@@ -291,10 +291,26 @@ if k == 3:
     )
 if axes is not None:
     mixed = int(axes.mixed_signs.sum())
-    leaving = int(axes.leaves_orthant.sum())
+    leaving = int(axes.visibly_leaves.sum())
+    deepest = float(axes.depth_below_zero.max(initial=0.0))
+    if leaving:
+        crossing = (
+            f"**{leaving} of {k}** drawn axes (±2 standard deviations around the mean) reach "
+            f"visibly negative coordinates, the deepest to {-deepest:.3g}. "
+        )
+    else:
+        crossing = (
+            "none of the drawn axes (±2 standard deviations around the mean) crosses into "
+            "negative coordinates by a visible amount"
+            + (f" (the deepest end is at {-deepest:.2g})" if deepest > 0 else "")
+            + (
+                "; the mixed-sign ones would leave the orthant only if drawn longer. "
+                if mixed
+                else ". "
+            )
+        )
     st.markdown(
-        f"PCA: **{mixed} of {k}** axes have entries of both signs and **{leaving} of {k}** "
-        "drawn axes (±2 standard deviations around the mean) reach negative coordinates. "
+        f"PCA: **{mixed} of {k}** axes have entries of both signs, and {crossing}"
         f"All {r} NMF rays have nonnegative entries: smallest entry of W = {W.min():.3g}."
     )
     explain(

@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from nmf_core.solvers import NMFResult, nmf
 
 __all__ = [
     "OUTSIDE_REL_TOL",
+    "VISIBLE_SHARE",
     "PCAAxes",
     "SPAStep",
     "Twin",
@@ -397,6 +398,11 @@ def spa_basis(X: Any, rank: int) -> tuple[np.ndarray, np.ndarray]:
     return picks, X[picks].astype(np.float64)
 
 
+#: A crossing below 0 smaller than this share of the cloud's largest coordinate cannot be seen
+#: at the figure's scale (about a line width), so the page does not claim it.
+VISIBLE_SHARE = 0.02
+
+
 @dataclass(frozen=True)
 class PCAAxes:
     """Signed PCA axes drawn through the mean of a cloud.
@@ -414,6 +420,11 @@ class PCAAxes:
         orthant one way or the other.
     leaves_orthant : ndarray of bool, shape (k,)
         The drawn segment reaches a negative coordinate.
+    depth_below_zero : ndarray, shape (k,)
+        How far the drawn segment's most negative coordinate lies below 0 (0 if it does not).
+    visible_depth : float
+        The depth from which a crossing can be seen in the figure: :data:`VISIBLE_SHARE` of
+        the largest coordinate of the cloud (the figure's scale).
     """
 
     mean: np.ndarray
@@ -421,6 +432,13 @@ class PCAAxes:
     half_lengths: np.ndarray
     mixed_signs: np.ndarray
     leaves_orthant: np.ndarray
+    depth_below_zero: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    visible_depth: float = 0.0
+
+    @property
+    def visibly_leaves(self) -> np.ndarray:
+        """Axes whose drawn segment crosses into negative coordinates by a visible amount."""
+        return self.depth_below_zero > self.visible_depth
 
 
 def pca_axes(X: Any, *, n_std: float = 2.0) -> PCAAxes:
@@ -446,12 +464,15 @@ def pca_axes(X: Any, *, n_std: float = 2.0) -> PCAAxes:
         [result.mean - half[:, None] * components, result.mean + half[:, None] * components]
     )
     leaves = (ends < -tol).any(axis=(0, 2))
+    depth = np.maximum(-ends.min(axis=(0, 2)), 0.0)
     return PCAAxes(
         mean=result.mean,
         components=components,
         half_lengths=half,
         mixed_signs=mixed,
         leaves_orthant=leaves,
+        depth_below_zero=depth,
+        visible_depth=VISIBLE_SHARE * float(np.max(X)) if X.size else 0.0,
     )
 
 

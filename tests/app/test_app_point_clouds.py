@@ -12,6 +12,7 @@ from scipy.optimize import nnls
 
 from nmf_core import SOLVERS, nmf
 from nmf_lab.demo_data import make_cloud
+from nmf_lab.lessons.point_clouds import pca_axes
 
 PAGE = "app_pages/point_clouds.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "clouds"
@@ -205,6 +206,12 @@ def test_pca_overlay_counts_axes_with_mixed_signs():
     mixed = sum((v > 1e-12).any() and (v < -1e-12).any() for v in Vt)
     text = _markdown_containing(at, "PCA:")
     assert f"**{mixed} of 2** axes have entries of both signs" in text
+    # The crossing is claimed only when it can be seen (a share of the cloud's scale).
+    axes = pca_axes(cloud.X)
+    if axes.visibly_leaves.any():
+        assert f"**{int(axes.visibly_leaves.sum())} of 2** drawn axes" in text
+    else:
+        assert "none of the drawn axes" in text and "visibly negative" not in text
 
 
 def test_malformed_query_falls_back_to_defaults():
@@ -391,3 +398,18 @@ def test_lecture_mode_hides_the_long_explanations():
     assert_clean(at)
     assert not any("Things to try" in m.value for m in at.markdown)
     assert any("Loss before" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(("dim", "visible"), [(2, False), (3, True)])
+def test_pca_orthant_claim_follows_the_spread_out_cloud(dim, visible):
+    at = open_page(PAGE, query={"pc_pca": "true", "pc_preset": "Spread out", "pc_dim": f"{dim}-D"})
+    assert_clean(at)
+    cloud = make_cloud("no_cone", dim=dim, n_points=150, noise=0.02, rank=2, seed=0)
+    axes = pca_axes(cloud.X)
+    assert bool(axes.visibly_leaves.any()) is visible
+    text = _markdown_containing(at, "PCA:")
+    if visible:
+        deepest = f"{-axes.depth_below_zero.max():.3g}"
+        assert "visibly negative" in text and deepest in text
+    else:
+        assert "none of the drawn axes" in text

@@ -344,3 +344,26 @@ def test_shown_point_index_clamps_and_says_so():
         shown_point_index(-1, 10)
     with pytest.raises(ValueError):
         shown_point_index(0, 0)
+
+
+def test_pca_crossing_is_claimed_only_when_it_is_visible():
+    """A 0.006 dip below zero (no-cone cloud, 2-D) is not visible; the 3-D one is."""
+    from nmf_lab.demo_data import make_cloud
+    from nmf_lab.lessons.point_clouds import VISIBLE_SHARE, pca_axes
+
+    flat = pca_axes(make_cloud("no_cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0).X)
+    assert flat.leaves_orthant.any() and not flat.visibly_leaves.any()
+    assert 0 < flat.depth_below_zero.max() < flat.visible_depth
+    X3 = make_cloud("no_cone", dim=3, n_points=150, noise=0.02, rank=2, seed=0).X
+    deep = pca_axes(X3)
+    assert deep.visible_depth == pytest.approx(VISIBLE_SHARE * X3.max())
+    assert deep.visibly_leaves.any()
+    np.testing.assert_array_equal(deep.visibly_leaves, deep.depth_below_zero > deep.visible_depth)
+    # Depth is measured on the drawn segments: mean ± half_length · component.
+    ends = np.stack(
+        [
+            deep.mean - deep.half_lengths[:, None] * deep.components,
+            deep.mean + deep.half_lengths[:, None] * deep.components,
+        ]
+    )
+    np.testing.assert_allclose(deep.depth_below_zero, np.maximum(-ends.min(axis=(0, 2)), 0))
