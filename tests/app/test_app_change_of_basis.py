@@ -323,3 +323,15 @@ def test_lecture_mode_hides_explanations_but_keeps_figures_and_controls():
     assert "linearly independent" not in text(lecture)
     assert len(lecture.get("plotly_chart")) == len(normal.get("plotly_chart")) == 7
     assert len(lecture.slider) == len(normal.slider)
+
+
+@pytest.mark.parametrize(("dim", "rank"), [("2-D", 1), ("3-D", 1), ("3-D", 2), ("3-D", 3)])
+def test_cone_and_layer_captions_follow_rank_and_dimension(dim, rank):
+    """Only the 2-D figure at r = 2 shades a cone; "1 layers" is never written."""
+    at = open_page(PAGE, query={"cob_dim": dim, "cob_rank": str(rank)})
+    assert_clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "shaded cone" not in captions
+    assert "1 layers" not in captions
+    if rank > 1:
+        assert f"the {rank} layers add up to HW" in captions
