@@ -421,9 +421,10 @@ def extrapolation_sentence(
     total = max(cost.total_seconds, 1e-12)
     power = int(np.floor(np.log10(total)))
     return (
-        f"**The extrapolation is unreliable here:** the straight line explains only "
-        f"R² = {fit.r_squared:.3f} of the measured times (below {RELIABLE_R_SQUARED}), so no "
-        f"precise figure follows from it. Taken at face value, {iterations:,} iterations {where} "
+        f"At the fitted rate the extrapolation is **unreliable here**: the straight line "
+        f"explains only R² = {fit.r_squared:.3f} of the measured times (below "
+        f"{RELIABLE_R_SQUARED}), so no precise figure follows from it. Taken at face value, "
+        f"{iterations:,} iterations {where} "
         f"would take between 10^{power} and 10^{power + 1} s; measure again (or pick a solver "
         "whose time grows more evenly with n·k·r) before trusting a number",
         False,
