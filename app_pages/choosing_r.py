@@ -503,8 +503,8 @@ if penalty_tab.open:
         show_figure(
             basis_comparison_figure(before.W, after.W, image_shape),
             f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
-            "With L1 on W the basis images break into smaller parts. "
-            + switched_off_sentence(after),
+            "Moderate L1 on W breaks the basis images into smaller parts; strong L1 switches "
+            "them off. " + switched_off_sentence(after),
             key="fig_basis",
         )
         table = {

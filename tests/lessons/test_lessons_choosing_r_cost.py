@@ -208,7 +208,7 @@ def test_a_poor_fit_gives_a_warning_and_no_precise_figure(r_squared):
     assert "unreliable" in text and f"R² = {r_squared:.3f}" in text
     assert f"{cost.total_seconds / 60:.3g} min" not in text  # no precise minutes
     power = int(np.floor(np.log10(cost.total_seconds)))
-    assert f"10^{power} and 10^{power + 1} s" in text
+    assert f"between {10.0**power:,.3g} s and {10.0 ** (power + 1):,.3g} s" in text
     assert 10**power <= cost.total_seconds < 10 ** (power + 1)
 
 

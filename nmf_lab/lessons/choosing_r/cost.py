@@ -423,10 +423,10 @@ def extrapolation_sentence(
     return (
         f"At the fitted rate the extrapolation is **unreliable here**: the straight line "
         f"explains only R² = {fit.r_squared:.3f} of the measured times (below "
-        f"{RELIABLE_R_SQUARED}), so no precise figure follows from it. Taken at face value, "
-        f"{iterations:,} iterations {where} "
-        f"would take between 10^{power} and 10^{power + 1} s; measure again (or pick a solver "
-        "whose time grows more evenly with n·k·r) before trusting a number",
+        f"{RELIABLE_R_SQUARED}), so no precise figure follows from it (measure again, or pick "
+        "a solver whose time grows more evenly with n·k·r). Taken at face value, "
+        f"{iterations:,} iterations {where} would take between {10.0**power:,.3g} s and "
+        f"{10.0 ** (power + 1):,.3g} s",
         False,
     )
 

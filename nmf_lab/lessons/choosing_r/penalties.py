@@ -289,6 +289,6 @@ def switched_off_sentence(fit: PenaltyFit) -> str:
     noun = "basis vector" if off == 1 else "basis vectors"
     return (
         f"The penalties switched off {off} of the {rank} {noun} (their rows of W or columns "
-        f"of H are all zero); the table's sparseness and share of zeros among active rows "
-        f"measure the other {fit.active}."
+        "of H are all zero); the table's sparseness and share of zeros among active rows "
+        + ("measure the one left." if fit.active == 1 else f"measure the other {fit.active}.")
     )
