@@ -9,29 +9,10 @@ import streamlit as st
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
 from nmf_lab.figures.home import RESIDUAL_FLOOR, product_figure, residual_figure
+from nmf_lab.learning_path import LEARNING_PATH
 from nmf_lab.lessons.home import PLANTED_RANK, Example, factor_example
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
-
-# Page files of the learning path with what each one adds (titles come from app.py).
-LEARNING_PATH = [
-    (
-        "app_pages/change_of_basis.py",
-        "coordinates of a point in another basis; `X = H W` as "
-        "coordinates times basis; rank-one layers; spherical harmonics.",
-    ),
-    (
-        "app_pages/point_clouds.py",
-        "the cone spanned by the rows of `W`, many equally good answers, separable data and SPA.",
-    ),
-    ("app_pages/images.py", "factor a picture or faces at a rank you choose; NMF parts vs SVD."),
-    (
-        "app_pages/watching_it_learn.py",
-        "the loss falling iteration by iteration; MU, HALS, ANLS and ALS from the same start.",
-    ),
-    ("app_pages/nmf_vs_svd_pca.py", "the same data three ways: components, signs, errors."),
-    ("app_pages/choosing_r.py", "picking the rank, L1/L2 penalties, and what it costs."),
-]
 
 
 @st.cache_data(max_entries=32)
@@ -107,12 +88,12 @@ explain(
 )
 
 st.header("The learning path")
-for page_file, blurb in LEARNING_PATH:
+for path_step in LEARNING_PATH[1:]:
     link_column, text_column = st.columns([1, 3])
     with link_column:
-        st.page_link(page_file)
+        st.page_link(path_step.page_file)
     with text_column:
-        st.markdown(blurb)
+        st.markdown(path_step.summary)
 
 st.header("Notation card")
 st.latex(
