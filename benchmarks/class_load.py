@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import ipaddress
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from server.cluster import free_port
 from server.protocol import RunReport, run_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,12 +175,6 @@ def _with_children(pids: Sequence[int]) -> set[int]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_healthy(url: str, processes: Sequence[subprocess.Popen], timeout: float) -> None:
     """Wait until ``url``'s ``/_stcore/health`` answers 200; raise if a process died first."""
     deadline = time.monotonic() + timeout
@@ -199,7 +193,7 @@ def wait_healthy(url: str, processes: Sequence[subprocess.Popen], timeout: float
 @contextlib.contextmanager
 def own_server(processes: int, log: Path) -> Iterator[tuple[str, list[int]]]:
     """Start the app (one process, or ``processes`` behind HAProxy); yield its URL and pids."""
-    port = _free_port()
+    port = free_port()
     if processes == 1:
         command = [sys.executable, "-m", "streamlit", "run", "serve.py"]
         command += ["--server.port", str(port), "--server.headless", "true"]

@@ -7,20 +7,16 @@ serves pages over the websocket and keeps a visitor on the process its cookie na
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import urllib.request
 
 import pytest
-from e2e_support import ROOT, free_port
+from e2e_support import ROOT
 
 from benchmarks.class_load import main as load_main
-from benchmarks.class_load import wait_healthy
+from benchmarks.class_load import own_server
 from server.cluster import STICKY_COOKIE
 
 pytestmark = pytest.mark.e2e
-
-CLUSTER_START_TIMEOUT = 300.0
 
 
 def test_the_load_client_reports_every_session_of_a_small_class(app_server, capsys):
@@ -38,22 +34,8 @@ def _answer(url: str, cookie: str | None = None):
 
 @pytest.fixture(scope="module")
 def cluster(browser):
-    port = free_port()
-    log = ROOT / ".pytest_cache" / "e2e-cluster.log"
-    command = [sys.executable, "-m", "server.cluster", "--processes", "2", "--port", str(port)]
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_healthy(url, [process], CLUSTER_START_TIMEOUT)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with own_server(2, ROOT / ".pytest_cache" / "e2e-cluster.log") as (url, _pids):
+        yield url
 
 
 def test_two_processes_behind_haproxy_serve_pages_and_keep_a_visitor_on_one(cluster, capsys):
