@@ -21,7 +21,7 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
     with rerun(page):
         main.get_by_role("tab", name="Penalties").click()
     assert_page_healthy(page)
-    expect(main.get_by_text("L1 and L2 penalties")).to_be_visible()
+    expect(main.get_by_text("L1 and L2 penalties", exact=True)).to_be_visible()
     expect(main.locator('[data-testid="stTable"]')).to_contain_text("sparseness of W")
     page.wait_for_function("() => window.location.search.includes('part=Penalties')", timeout=5_000)
 
