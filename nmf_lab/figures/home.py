@@ -52,40 +52,18 @@ def product_figure(
 
     fig = go.Figure()
     for index, (matrix, label) in enumerate(zip((X, H, W), labels, strict=True)):
-        axis = "" if index == 0 else str(index + 1)
         rows = matrix.shape[0]
-        fig.add_trace(
-            go.Heatmap(
-                z=matrix,
-                colorscale=SEQUENTIAL,
-                zmin=0,
-                showscale=False,
-                xgap=1,
-                ygap=1,
-                xaxis=f"x{axis}",
-                yaxis=f"y{axis}",
-                name=label,
-                hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
-            )
-        )
         # Top-aligned, height proportional to the number of rows.
-        fig.layout[f"xaxis{axis}"] = {
-            "domain": [starts[index], starts[index] + widths[index]],
-            "showticklabels": False,
-            "showgrid": False,
-            "zeroline": False,
-            "anchor": f"y{axis}",
-            "title": {"text": f"{label}  ({rows}×{matrix.shape[1]})"},
-            "side": "top",
-        }
-        fig.layout[f"yaxis{axis}"] = {
-            "domain": [max(0.0, 0.88 * (1 - rows / n)), 0.88],
-            "autorange": "reversed",
-            "showticklabels": False,
-            "showgrid": False,
-            "zeroline": False,
-            "anchor": f"x{axis}",
-        }
+        _add_matrix_panel(
+            fig,
+            index,
+            matrix,
+            label,
+            title=f"{label}  ({rows}×{matrix.shape[1]})",
+            x_span=(starts[index], starts[index] + widths[index]),
+            y_span=(max(0.0, 0.88 * (1 - rows / n)), 0.88),
+            scale={"colorscale": SEQUENTIAL, "zmin": 0, "showscale": False},
+        )
     # "≈" halfway down X; "×" halfway down the short W.
     for symbol, x, y in (
         ("≈", widths[0] + _GAP / 2, 0.44),
@@ -170,34 +148,55 @@ def residual_figure(X: np.ndarray, HW: np.ndarray, *, height: int = 330) -> go.F
     for index, ((label, matrix, scale), span) in enumerate(
         zip(panels, _RESIDUAL_PANELS, strict=True)
     ):
-        axis = "" if index == 0 else str(index + 1)
-        fig.add_trace(
-            go.Heatmap(
-                z=matrix,
-                xgap=1,
-                ygap=1,
-                xaxis=f"x{axis}",
-                yaxis=f"y{axis}",
-                name=label,
-                hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
-                **scale,
-            )
+        _add_matrix_panel(
+            fig, index, matrix, label, title=label, x_span=span, y_span=(0.0, 0.88), scale=scale
         )
-        fig.layout[f"xaxis{axis}"] = {
-            "domain": list(span),
-            "showticklabels": False,
-            "showgrid": False,
-            "zeroline": False,
-            "anchor": f"y{axis}",
-            "title": {"text": label},
-            "side": "top",
-        }
-        fig.layout[f"yaxis{axis}"] = {
-            "domain": [0.0, 0.88],
-            "autorange": "reversed",
-            "showticklabels": False,
-            "showgrid": False,
-            "zeroline": False,
-            "anchor": f"x{axis}",
-        }
     return apply_layout(fig, height=height)
+
+
+def _add_matrix_panel(
+    fig: go.Figure,
+    index: int,
+    matrix: np.ndarray,
+    label: str,
+    *,
+    title: str,
+    x_span: tuple[float, float],
+    y_span: tuple[float, float],
+    scale: dict,
+) -> None:
+    """Draw ``matrix`` as the ``index``-th heatmap panel of ``fig`` (its own axes, no ticks).
+
+    Row 0 is at the top, as in the matrix; ``scale`` holds the colour settings (colour scale,
+    limits, colour bar) and the spans are in paper coordinates.
+    """
+    axis = "" if index == 0 else str(index + 1)
+    fig.add_trace(
+        go.Heatmap(
+            z=matrix,
+            xgap=1,
+            ygap=1,
+            xaxis=f"x{axis}",
+            yaxis=f"y{axis}",
+            name=label,
+            hovertemplate=f"{label}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
+            **scale,
+        )
+    )
+    fig.layout[f"xaxis{axis}"] = {
+        "domain": list(x_span),
+        "showticklabels": False,
+        "showgrid": False,
+        "zeroline": False,
+        "anchor": f"y{axis}",
+        "title": {"text": title},
+        "side": "top",
+    }
+    fig.layout[f"yaxis{axis}"] = {
+        "domain": list(y_span),
+        "autorange": "reversed",
+        "showticklabels": False,
+        "showgrid": False,
+        "zeroline": False,
+        "anchor": f"x{axis}",
+    }
