@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages._lecture_plan import render_lecture_plan
-from app_pages._path import render_goal, render_next
+from app_pages._path import render_checkpoint_counts, render_goal, render_next
 from app_pages._shared import render_shared_sidebar
 from app_pages._url_state import start_url_checks
 
@@ -87,6 +87,7 @@ PAGES = {
 
 current_page = st.navigation(PAGES, position="sidebar", expanded=True)
 render_shared_sidebar()
+render_checkpoint_counts(PAGES)
 render_lecture_plan(PAGES, current_page)
 render_goal(PAGES, current_page)
 current_page.run()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from app_pages._checkpoint import render_checkpoint_progress
 from nmf_lab.learning_path import LEARNING_PATH, goal_sentence
 
 
@@ -23,6 +24,14 @@ def _steps(pages: Mapping[str, list[st.Page]]) -> list[st.Page]:
 
 def _position(pages: list[st.Page], current: st.Page) -> int:
     return [page.url_path for page in pages].index(current.url_path)
+
+
+def render_checkpoint_counts(pages: Mapping[str, list[st.Page]]) -> None:
+    """In the sidebar: the answered checkpoints of every page on the path, and a reset."""
+    steps = _steps(pages)
+    render_checkpoint_progress(
+        {page.title: step.checkpoints for page, step in zip(steps, LEARNING_PATH, strict=True)}
+    )
 
 
 def render_goal(pages: Mapping[str, list[st.Page]], current: st.Page) -> None:

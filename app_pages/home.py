@@ -6,11 +6,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
+from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.home import RESIDUAL_FLOOR, product_figure, residual_figure
 from nmf_lab.learning_path import LEARNING_PATH
-from nmf_lab.lessons.home import PLANTED_RANK, Example, factor_example
+from nmf_lab.lessons.home import (
+    MAX_RANK,
+    PLANTED_RANK,
+    Example,
+    factor_example,
+    noise_checkpoint,
+    rank_drop_checkpoint,
+)
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
@@ -19,6 +28,12 @@ ASSETS = Path(__file__).resolve().parents[1] / "assets"
 def example(rank: int, noise: float, random_seed: int) -> Example:
     """The planted example and its NMF at ``rank`` (cached per setting)."""
     return factor_example(rank, noise, random_seed)
+
+
+@st.cache_data(max_entries=32)
+def checkpoints(noise: float, random_seed: int) -> tuple[Checkpoint, Checkpoint]:
+    """The page's two checkpoints for the data on screen (cached per setting)."""
+    return rank_drop_checkpoint(noise, random_seed), noise_checkpoint(random_seed)
 
 
 st.title("NMF Lab")
@@ -35,7 +50,7 @@ with controls:
         st.slider,
         "Rank r",
         min_value=1,
-        max_value=6,
+        max_value=MAX_RANK,
         value=PLANTED_RANK,
         key="home_rank",
         bind="query-params",
@@ -86,6 +101,9 @@ explain(
     "example was built with and no noise, the fit is essentially exact; a smaller $r$ "
     "forces a compromise, and noise can never be fitted exactly."
 )
+for column, question in zip(st.columns(2), checkpoints(noise, seed()), strict=True):
+    with column:
+        checkpoint(question)
 
 st.header("The learning path")
 for path_step in LEARNING_PATH[1:]:

@@ -25,12 +25,16 @@ class PathStep:
         What the learner can explain after the page; completes "After this page you can ...".
     why_next : str
         Why the next page follows this one (empty for the last page).
+    checkpoints : tuple of str
+        The keys of the page's checkpoints (:mod:`nmf_lab.checkpoints`), in page order; the
+        sidebar counts the answered ones, and a test checks that the page draws exactly these.
     """
 
     page_file: str
     summary: str
     goal: str
     why_next: str
+    checkpoints: tuple[str, ...] = ()
 
 
 LEARNING_PATH: tuple[PathStep, ...] = (
@@ -39,6 +43,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "what NMF does in one picture, and the notation.",
         "say what X ≈ HW means entry by entry, and what lowering the rank r costs",
         "NMF is a change of basis: first see what coordinates in another basis are.",
+        ("home_rank_drop", "home_noise"),
     ),
     PathStep(
         "app_pages/change_of_basis.py",
