@@ -3,13 +3,13 @@
 Streamlit has no per-session font-size setting, so lecture mode injects a style sheet. Nearly
 every size on a Streamlit page is in ``rem`` (text, spacing, and the fonts of Streamlit's chart
 theme), so the sheet raises the root font size: the whole page grows together and keeps its
-hierarchy (title > section headings > body > small print). The small print (widget labels,
-captions, metric labels, tabs, the page list) grows a little more, since it is the first text
-to become unreadable from the back of a room. Streamlit cuts long labels with an ellipsis;
-lecture mode lets them wrap instead. The main column's wide side padding (also in ``rem``)
-shrinks, so that the larger text keeps the width it needs on a 1024-pixel projector.
-Its top padding grows with Streamlit's header (in ``rem`` too), so the lecture-plan bar
-above the page is not hidden under the header.
+hierarchy (title > section headings > body text). The small print (widget labels, captions,
+metric labels, tabs, the page list, radio and checkbox options) grows more, to the size of body
+text, since it is the first text to become unreadable from the back of a room. Streamlit cuts
+long labels with an ellipsis; lecture mode lets them wrap instead. The main column's wide side
+padding (also in ``rem``) shrinks, so that the larger text keeps the width it needs on a
+1024-pixel projector. Its top padding grows with Streamlit's header (in ``rem`` too), so the
+lecture-plan bar above the page is not hidden under the header.
 
 Side-by-side columns that hold a figure or a displayed formula are stacked in lecture mode:
 at 1024 pixels two or three columns leave a figure 200-320 pixels wide, too narrow for its
@@ -50,7 +50,9 @@ button [data-testid="stMarkdownContainer"] p,
 [data-testid="stSliderThumbValue"],
 [data-testid="stSliderTickBarMin"],
 [data-testid="stSliderTickBarMax"],
-[data-testid="stTooltipContent"]
+[data-testid="stTooltipContent"],
+[data-testid="stRadio"] [data-baseweb="radio"] p,
+[data-testid="stCheckbox"] p
 """
 
 # Labels Streamlit cuts with an ellipsis (metrics, widgets, buttons, page links, the page list,
@@ -86,7 +88,7 @@ html {{ font-size: {ROOT_FONT_PX}px !important; }}
     width: 100% !important;
     flex: 1 1 auto !important;
 }}
-{_SMALL_PRINT.strip()} {{ font-size: 0.95rem !important; }}
+{_SMALL_PRINT.strip()} {{ font-size: 1rem !important; }}
 {_WRAPPED.strip()} {{
     white-space: normal !important;
     overflow: visible !important;
