@@ -185,13 +185,38 @@ def _share_link(plan: Plan) -> str:
     return base + demo_link(plan.demos[0], index=0, plan_token=_token())
 
 
-def _lecture_bar(plan: Plan, index: int, current: st.Page) -> None:
+def bar_heading(plan: Plan, index: int, current_path: str, demo_page_title: str) -> str:
+    """The lecture bar's first line: the demo shown, or that the page shown is off the plan.
+
+    Parameters
+    ----------
+    plan : Plan
+    index : int
+        The current demo (0-based).
+    current_path : str
+        The ``url_path`` of the page on screen (``"start"`` for Home).
+    demo_page_title : str
+        The title of the page the current demo is on.
+    """
+    demo = plan.demos[index]
+    if demo.url_path == current_path:
+        return f"**Demo {index + 1} of {len(plan)}: {demo.title}**"
+    return (
+        f"**Off the plan.** Demo {index + 1} of {len(plan)}, *{demo.title}*, is on "
+        f"{demo_page_title}."
+    )
+
+
+def _lecture_bar(plan: Plan, index: int, current: st.Page, pages: dict[str, st.Page]) -> None:
     demo = plan.demos[index]
     on_demo = demo.shows(_path_of(current), _current_settings())
+    on_its_page = demo.url_path == _path_of(current)
     with st.container(border=True, key="lp_bar"):
         # The title has a line of its own so the buttons keep their places from demo to demo
         # (beside them, a long title pushed "Back" to another row and a short one did not).
-        st.markdown(f"**Demo {index + 1} of {len(plan)}: {demo.title}**")
+        # Off the demo's page the line says so: a lecturer who clicked away sees that the
+        # page on screen is not demo k, and the button below takes them back to it.
+        st.markdown(bar_heading(plan, index, _path_of(current), pages[demo.url_path].title))
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.button(
                 "Previous",
@@ -212,14 +237,14 @@ def _lecture_bar(plan: Plan, index: int, current: st.Page) -> None:
                 args=(index + 1,),
             )
             st.button(
-                "Back to this demo's settings",
+                "Back to this demo's settings" if on_its_page else f"Back to demo {index + 1}",
                 key="lp_back",
                 icon=":material/restart_alt:",
                 disabled=on_demo,
                 on_click=_go,
                 args=(index,),
             )
-        if demo.talking_point:
+        if demo.talking_point and on_its_page:
             st.caption(demo.talking_point)
 
 
@@ -338,5 +363,5 @@ def render_lecture_plan(
     if message:
         st.warning(message, icon=":material/link_off:")
     if lecture_mode():
-        _lecture_bar(plan, index, current)
+        _lecture_bar(plan, index, current, by_path)
     _sidebar(plan, index, current)

@@ -159,7 +159,9 @@ def _app(query: dict[str, str]) -> AppTest:
 
 
 def _bar_text(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown if m.value.startswith("**Demo "))
+    return " ".join(
+        m.value for m in at.markdown if m.value.startswith(("**Demo ", "**Off the plan."))
+    )
 
 
 def test_the_bar_shows_only_in_lecture_mode():
@@ -168,11 +170,24 @@ def test_the_bar_shows_only_in_lecture_mode():
     assert _bar_text(at) == ""
     assert at.button(key="lp_start").label == "Start the lecture"
     at = _app({"lecture": "true"})
-    assert _bar_text(at) == f"**Demo 1 of {len(DEMOS)}: {DEMOS[0].title}**"
+    # On Home, not on demo 1's page (Change of basis): the bar says so, and the way to the
+    # demo is open.
+    assert DEMOS[0].url_path == "change-of-basis"
+    assert _bar_text(at) == (
+        f"**Off the plan.** Demo 1 of {len(DEMOS)}, *{DEMOS[0].title}*, is on Change of basis."
+    )
     assert at.button(key="lp_prev").disabled
     assert not at.button(key="lp_next").disabled
-    # On Home, not on demo 1's page: the way back to the demo is open.
-    assert not at.button(key="lp_back").disabled
+    back = at.button(key="lp_back")
+    assert not back.disabled and back.label == "Back to demo 1"
+    # The talking point belongs to the demo's page.
+    assert not any(c.value == DEMOS[0].talking_point for c in at.caption)
+    back.click().run()
+    assert_clean(at)
+    assert _bar_text(at) == f"**Demo 1 of {len(DEMOS)}: {DEMOS[0].title}**"
+    assert at.button(key="lp_back").label == "Back to this demo's settings"
+    assert at.button(key="lp_back").disabled
+    assert any(c.value == DEMOS[0].talking_point for c in at.caption)
 
 
 def test_next_and_previous_open_the_demo_page_with_its_settings():
@@ -194,7 +209,7 @@ def test_a_damaged_plan_link_says_so_and_keeps_the_default_plan():
     at = _app({"lecture": "true", "plan": "1.this-is-not-a-plan"})
     assert not at.exception
     assert any("Could not open this lecture plan" in w.value for w in at.warning)
-    assert _bar_text(at).startswith(f"**Demo 1 of {len(DEMOS)}")
+    assert _bar_text(at).startswith(f"**Off the plan.** Demo 1 of {len(DEMOS)}")
 
 
 def test_a_shared_plan_opens_at_its_position():
@@ -207,6 +222,10 @@ def test_a_shared_plan_opens_at_its_position():
     )
     at = _app({"lecture": "true", "plan": encode_plan(plan), "demo": "2"})
     assert_clean(at)
+    # AppTest opens the link at Home; demo 2 is on Change of basis.
+    assert _bar_text(at) == "**Off the plan.** Demo 2 of 2, *Ten points*, is on Change of basis."
+    at.switch_page("app_pages/change_of_basis.py")
+    at.run()
     assert _bar_text(at) == "**Demo 2 of 2: Ten points**"
     assert any(c.value == "A small cloud." for c in at.caption)
     assert at.button(key="lp_next").disabled
