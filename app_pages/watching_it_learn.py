@@ -11,9 +11,11 @@ import time
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._progress import run_cached
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
+from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.demo_data import LEARNING_IMAGE_SIDE, LearningData, learning_data
 from nmf_lab.figures.watching_it_learn import (
     SOLVER_LABELS,
@@ -98,6 +100,21 @@ def cached_race(key: str, seed_value: int, rank: int, init: str, iters: int) -> 
     )
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def start_question(key: str, seed_value: int, rank: int) -> Checkpoint:
+    """The start checkpoint for the data on screen (cached per setting)."""
+    X = cached_data(key, seed_value).X
+    return fr.start_checkpoint(fr.start_comparison(X, rank, seed=seed_value), rank)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def als_question(
+    key: str, seed_value: int, rank: int, init: str, iters: int, _als_losses
+) -> Checkpoint:
+    """The ALS checkpoint for the settings on screen (the key names the run exactly)."""
+    return fr.als_rise_checkpoint(_als_losses)
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def cached_race_figure(
     key: str, seed_value: int, rank: int, init: str, iters: int, log_scale: bool
@@ -165,6 +182,8 @@ if data.kind == "cloud" and rank > k:
     )
     rank = k
 
+checkpoint(start_question(data_key, seed_value, rank))
+
 # ---------------------------------------------------------------- 1. one solver ------------
 
 st.header("One solver, frame by frame")
@@ -188,7 +207,14 @@ iters = url_widget(
     bind="query-params",
 )
 scale = url_widget(
-    controls[2].radio, "Loss axis", SCALES, horizontal=True, key="learn_scale", bind="query-params"
+    controls[2].radio,
+    "Loss axis",
+    SCALES,
+    index=SCALES.index("log"),
+    horizontal=True,
+    key="learn_scale",
+    bind="query-params",
+    help="The loss often falls by decades: a log axis shows the late iterations too.",
 )
 speed = url_widget(
     controls[3].select_slider,
@@ -202,9 +228,12 @@ speed = url_widget(
 
 try:
     recording = cached_recording(data_key, seed_value, rank, init, solver, int(iters))
+    als_recording = cached_recording(data_key, seed_value, rank, init, "als", int(iters))
 except ValueError as error:
     st.error(str(error))
     st.stop()
+
+checkpoint(als_question(data_key, seed_value, rank, init, int(iters), als_recording.result.losses))
 
 result = recording.result
 
@@ -382,7 +411,7 @@ metrics[0].metric("Loss at the start", f"{result.losses[0]:.4g}")
 metrics[1].metric(f"Loss after {result.n_iter} iterations", f"{result.losses[-1]:.4g}")
 metrics[2].metric(
     "Relative error",
-    f"{result.relative_error:.3f}",
+    f"{result.relative_error:.2%}",
     help="‖X − HW‖_F / ‖X‖_F: the square root of the loss over the size of X.",
 )
 metrics[3].metric("Frames shown", f"{recording.n_frames} / {result.n_iter + 1}")

@@ -73,6 +73,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain how the four solvers lower ‖X − HW‖²_F, why the start matters, and why one "
         "solver can win per iteration and another per second",
         "NMF is one of three ways to compress data: put it beside SVD and PCA on the same data.",
+        ("learn_start", "learn_als_rise"),
     ),
     PathStep(
         "app_pages/nmf_vs_svd_pca.py",

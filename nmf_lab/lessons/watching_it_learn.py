@@ -33,19 +33,25 @@ from nmf_core.baselines import svd_error_curve
 from nmf_core.init import initialize
 from nmf_core.losses import frobenius_loss
 from nmf_core.solvers import SOLVERS, Callback, NMFResult, nmf
+from nmf_lab.checkpoints import Checkpoint, Choice
 
 __all__ = [
+    "ALS_RISE_LABELS",
     "INIT_HELP",
     "MAX_FRAMES",
     "MAX_ITER",
+    "START_LABELS",
+    "START_TIE",
     "Race",
     "Recording",
     "StartComparison",
+    "als_rise_checkpoint",
     "frame_indices",
     "initialize_start",
     "loss_increases",
     "race",
     "record_run",
+    "start_checkpoint",
     "start_comparison",
     "svd_floor",
 ]
@@ -431,4 +437,204 @@ def race(
         start_loss=frobenius_loss(X, H0, W0),
         floor=svd_floor(X, rank),
         rank=int(rank),
+    )
+
+
+# ------------------------------------------------------------------ checkpoints ----------
+
+
+def _num(value: float) -> str:
+    """A loss as the checkpoints quote it: whole numbers with separators from 1,000 on."""
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+#: The answers of :func:`start_checkpoint`, in order.
+START_LABELS = (
+    "NNDSVDa: it is built from the SVD, the best rank-r fit",
+    "Random",
+    "About the same (within 10%)",
+)
+#: Start losses within this share of each other count as "about the same".
+START_TIE = 0.10
+
+
+def start_checkpoint(comparison: StartComparison, rank: int) -> Checkpoint:
+    """Checkpoint: which of the page's two starts begins at the lower loss on the data on screen.
+
+    The answer is read off :func:`start_comparison` for the data, rank and seed on screen: the
+    two start losses within :data:`START_TIE` of each other are "about the same", else the
+    lower one wins. The learner checks by switching the page's start control.
+
+    Parameters
+    ----------
+    comparison : StartComparison
+        From :func:`start_comparison` on the data on screen.
+    rank : int
+        The rank on screen (quoted in the text).
+
+    Returns
+    -------
+    Checkpoint
+    """
+    random_loss = comparison.start_loss["random"]
+    svd_loss = comparison.start_loss["nndsvda"]
+    zero = comparison.zero_loss
+    ratio = svd_loss / random_loss if random_loss > 0 else float("inf")
+    if abs(ratio - 1) <= START_TIE:
+        correct = 2
+    else:
+        correct = 0 if svd_loss < random_loss else 1
+    above_zero = f", even above ‖X‖²_F = {_num(zero)}, the loss of H = 0" if svd_loss > zero else ""
+    fill = (
+        "NNDSVDa keeps only the positive parts of the SVD's leading terms and then fills every "
+        "zero with the mean of X, so that multiplicative updates can move it; that fill adds "
+        "to every entry of HW."
+    )
+    if correct == 0:
+        svd_feedback = (
+            f"Here the cut SVD terms stay close to the best rank-{rank} fit: NNDSVDa starts at "
+            f"{_num(svd_loss)}, the random start at {_num(random_loss)}."
+        )
+        random_feedback = (
+            f"A random start is only scaled so that HW has about the size of X; here it starts "
+            f"at {_num(random_loss)}, {1 / ratio:.1f} times NNDSVDa's {_num(svd_loss)}."
+        )
+    else:
+        svd_feedback = (
+            f"The SVD's leading terms are the best rank-{rank} fit, but that is not what "
+            f"NNDSVDa hands to the solver. {fill} Here it starts at {_num(svd_loss)}{above_zero}."
+        )
+        random_feedback = (
+            f"{fill} Here that costs more than a random guess scaled to the size of X: "
+            f"NNDSVDa starts at {_num(svd_loss)}, the random start at {_num(random_loss)}."
+            if correct == 1
+            else f"Random starts at {_num(random_loss)}, NNDSVDa at {_num(svd_loss)}: less than "
+            f"{START_TIE:.0%} apart."
+        )
+    tie_feedback = (
+        f"They are {abs(ratio - 1):.0%} apart: random {_num(random_loss)}, NNDSVDa "
+        f"{_num(svd_loss)}, within {START_TIE:.0%} of each other."
+        if correct == 2
+        else f"They are far apart: NNDSVDa starts at {ratio:.2g} times the random start's loss."
+    )
+    return Checkpoint(
+        key="learn_start",
+        question=(
+            f"The page offers two starts (H₀, W₀). At r = {rank} on this data, which one begins "
+            "at the lower loss? Answer, then switch **Start (H₀, W₀)** and compare "
+            "*Loss at the start*."
+        ),
+        choices=(
+            Choice(START_LABELS[0], svd_feedback),
+            Choice(START_LABELS[1], random_feedback),
+            Choice(START_LABELS[2], tie_feedback),
+        ),
+        correct=correct,
+        explanation=(
+            f"At the start: random {_num(random_loss)}, NNDSVDa {_num(svd_loss)}; "
+            f"‖X‖²_F = {_num(zero)} is the loss of H = 0. After one MU step: random "
+            f"{_num(comparison.one_mu_step_loss['random'])}, NNDSVDa "
+            f"{_num(comparison.one_mu_step_loss['nndsvda'])}. A start is only where the solver "
+            "begins: what matters is where it is after a few steps."
+        ),
+    )
+
+
+#: The answers of :func:`als_rise_checkpoint`, in order.
+ALS_RISE_LABELS = (
+    "No: it falls at every iteration",
+    "Yes, at the first step only",
+    "Yes, and not only at the first step",
+)
+
+
+def als_rise_checkpoint(als_losses: np.ndarray) -> Checkpoint:
+    """Checkpoint: will ALS's loss go up, in a run with the settings on screen?
+
+    The answer is read off ``als_losses``, the loss history of ALS from the page's start with
+    the page's number of iterations (:func:`loss_increases`): no increase, an increase at
+    iteration 1 only, or increases at later iterations. The learner checks by switching the
+    page's solver to ALS.
+
+    Parameters
+    ----------
+    als_losses : ndarray, shape (n_iter + 1,)
+        ``NMFResult.losses`` of that ALS run.
+
+    Returns
+    -------
+    Checkpoint
+    """
+    losses = np.asarray(als_losses, dtype=float)
+    n_iter = losses.size - 1
+    rises = loss_increases(losses)
+    if rises.size == 0:
+        correct = 0
+    elif rises.tolist() == [1]:
+        correct = 1
+    else:
+        correct = 2
+    clip = (
+        "ALS solves for H (then W) without the sign constraint and sets the negative entries "
+        "to zero; the clipped factor is not the best nonnegative one and can be worse than the "
+        "one before the step."
+    )
+    if correct == 0:
+        never = (
+            f"In these {n_iter} iterations the clipping never cost more than the step gained: "
+            f"the loss fell from {_num(losses[0])} to {_num(losses[-1])} without a rise. Nothing "
+            "guarantees that, though (try the faces with a random start)."
+        )
+        first_only = f"{clip} Here it never happened: not even at the first step."
+        several = f"{clip} Here it never happened in {n_iter} iterations."
+    else:
+        first = int(rises[0])
+        never = f"{clip} Here the loss went up at {rises.size} of {n_iter} iterations."
+        first_only = (
+            f"The first step took the loss from {_num(losses[0])} to {_num(losses[1])}, "
+            "and from then on it only fell."
+            if correct == 1
+            else f"It went up at {rises.size} iterations"
+            + (
+                f", not only the first (from {_num(losses[0])} to {_num(losses[1])})"
+                if first == 1
+                else f", first at iteration {first}"
+            )
+            + "."
+        )
+        several = (
+            f"{clip} Here the loss went up at {rises.size} of {n_iter} iterations, first at "
+            f"iteration {first}."
+            if correct == 2
+            else "Only once: at the first step, from "
+            f"{_num(losses[0])} to {_num(losses[1])}; after that it fell at every iteration."
+        )
+    if rises.size:
+        told = (
+            f"In this run ALS went up at {rises.size} of its {n_iter} iterations (first at "
+            f"iteration {int(rises[0])})"
+        )
+    else:
+        told = f"In this run ALS did not go up in {n_iter} iterations"
+    return Checkpoint(
+        key="learn_als_rise",
+        question=(
+            "ALS solves each half-step by least squares and then sets negative entries to zero. "
+            "From this start, with these settings, will its loss ever go **up** from one "
+            "iteration to the next? Answer, then set **Solver** to ALS and step through the "
+            "frames."
+        ),
+        choices=(
+            Choice(ALS_RISE_LABELS[0], never),
+            Choice(ALS_RISE_LABELS[1], first_only),
+            Choice(ALS_RISE_LABELS[2], several),
+        ),
+        correct=correct,
+        explanation=(
+            f"{told}: {_num(losses[0])} at the start, {_num(losses[min(1, n_iter)])} after one "
+            f"step, {_num(losses[-1])} at the end. MU, HALS and ANLS cannot go up: each of their "
+            "half-steps never increases the loss (the race below marks every rise with a "
+            "cross)."
+        ),
     )

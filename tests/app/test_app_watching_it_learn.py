@@ -140,7 +140,7 @@ def test_the_slider_picks_a_frame_and_new_settings_open_the_new_run_at_its_end()
         ("learn_solver", "selectbox", "hals"),
         ("learn_solver", "selectbox", "anls"),
         ("learn_iters", "slider", 30),
-        ("learn_scale", "radio", "log"),
+        ("learn_scale", "radio", "linear"),
         ("learn_speed", "select_slider", "fast"),
         ("learn_race_iters", "slider", 20),
         ("learn_race_scale", "radio", "linear"),
@@ -217,7 +217,7 @@ def test_malformed_query_falls_back_to_defaults():
     assert at.number_input(key="learn_rank").value == 6
     assert at.selectbox(key="learn_data").value == "faces"
     assert at.slider(key="learn_iters").value == 10  # out of range: the nearest valid value
-    assert at.radio(key="learn_scale").value == "linear"
+    assert at.radio(key="learn_scale").value == "log"
     assert np.isclose(
         at.slider(key="learn_race_iters").value, 300
     )  # out of range: the nearest valid value
@@ -231,3 +231,52 @@ def test_lecture_mode_hides_the_long_explanations():
     # The short facts and the update rules stay.
     assert "All four start from the same loss" in text
     assert len(at.get("tabs")) == 4
+
+
+# ------------------------------------------------------------------ checkpoints ----------
+
+
+def test_the_start_checkpoint_judges_an_answer_with_the_numbers_on_screen():
+    from app_pages._checkpoint import choice_key
+    from nmf_lab.lessons.watching_it_learn import start_checkpoint, start_comparison
+
+    at = open_page(PAGE, query={"learn_iters": "20", "learn_race_iters": "10"})
+    X = learning_data("faces").X
+    expected = start_checkpoint(start_comparison(X, 6, seed=0), 6)
+    assert expected.right_label == "Random"
+    wrong = expected.labels[0]
+    at.radio(key=choice_key("learn_start")).set_value(wrong).run()
+    assert_clean(at)
+    warnings = " ".join(box.value for box in at.warning)
+    assert expected.verdict(wrong)[1] in warnings and "The answer is **Random**" in warnings
+    assert any(block.value == expected.explanation for block in at.markdown)
+    # The number the learner is sent to check: the random start's loss on the metric.
+    H0, W0 = initialize_start(X, 6, init="random", seed=0)
+    assert _metric(at, "Loss at the start") == f"{frobenius_loss(X, H0, W0):.4g}"
+
+
+def test_the_als_checkpoint_follows_the_iterations_on_screen():
+    from app_pages._checkpoint import choice_key
+    from nmf_core import nmf
+    from nmf_lab.lessons.watching_it_learn import als_rise_checkpoint
+
+    at = open_page(PAGE, query={"learn_iters": "20", "learn_race_iters": "10"})
+    X = learning_data("faces").X
+    start = initialize_start(X, 6, init="random", seed=0)
+    losses = nmf(X, 6, solver="als", init=start, max_iter=20, tol=0).losses
+    expected = als_rise_checkpoint(losses)
+    at.radio(key=choice_key("learn_als_rise")).set_value(expected.right_label).run()
+    assert_clean(at)
+    assert any(expected.verdict(expected.right_label)[1] in box.value for box in at.success)
+    assert any(block.value == expected.explanation for block in at.markdown)
+    assert "of its 20 iterations" in expected.explanation
+    # Checking it: the solver switched to ALS shows the run the answer was read from.
+    at.selectbox(key="learn_solver").set_value("als").run()
+    assert_clean(at)
+    assert _metric(at, "Loss after 20 iterations") == f"{losses[-1]:.4g}"
+
+
+def test_the_single_solver_loss_axis_is_logarithmic_by_default(default_page):
+    loss = _figures(default_page)[0]
+    assert loss["layout"]["yaxis"]["type"] == "log"
+    assert _metric(default_page, "Relative error").endswith("%")

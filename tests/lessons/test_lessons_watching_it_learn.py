@@ -281,3 +281,106 @@ def test_nndsvda_start_loss_matches_scikit_learn_on_the_faces():
     assert ours == pytest.approx(theirs, rel=0.01)
     plain_H, plain_W = initialize_start(X, 6, init="nndsvd")
     assert frobenius_loss(X, plain_H, plain_W) < 0.2 * float(np.sum(X**2))
+
+
+# ------------------------------------------------------------------ checkpoints ----------
+
+from nmf_core.init import initialize  # noqa: E402
+from nmf_lab.lessons.watching_it_learn import (  # noqa: E402
+    ALS_RISE_LABELS,
+    START_LABELS,
+    als_rise_checkpoint,
+    start_checkpoint,
+    start_comparison,
+)
+
+
+def _fmt(value) -> str:
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+CHECKPOINT_SETTINGS = [
+    ("faces", 6, 0),
+    ("faces", 3, 1),
+    ("image", 10, 0),
+    ("cloud3", 3, 0),
+    ("cloud2", 2, 1),
+]
+
+
+@pytest.mark.parametrize("key, rank, seed", CHECKPOINT_SETTINGS)
+def test_start_checkpoint_answers_with_the_two_start_losses(key, rank, seed):
+    X = learning_data(key, seed=seed).X
+    cp = start_checkpoint(start_comparison(X, rank, seed=seed), rank)
+    # Independently: the loss of each start, straight from the initialiser.
+    losses = {}
+    for init in ("random", "nndsvda"):
+        H0, W0 = initialize(X, rank, init, seed=seed)
+        losses[init] = float(np.sum((X - H0 @ W0) ** 2))
+    ratio = losses["nndsvda"] / losses["random"]
+    expected = 2 if abs(ratio - 1) <= 0.10 else (0 if ratio < 1 else 1)
+    assert cp.correct == expected
+    assert cp.key == "learn_start" and cp.labels == START_LABELS
+    assert f"random {_fmt(losses['random'])}, NNDSVDa {_fmt(losses['nndsvda'])}" in cp.explanation
+    assert f"‖X‖²_F = {_fmt(float(np.sum(X**2)))}" in cp.explanation
+
+
+def test_on_the_default_faces_the_random_start_is_lower():
+    # The numbers: 5,557 (random) against 26,180 (NNDSVDa) on the faces at r = 6.
+    X = learning_data("faces", seed=0).X
+    cp = start_checkpoint(start_comparison(X, 6, seed=0), 6)
+    assert cp.right_label == "Random"
+    right, feedback = cp.verdict(START_LABELS[0])
+    assert not right and "even above ‖X‖²_F" in feedback and "26,180" in feedback
+
+
+def test_on_the_toy_clouds_nndsvda_starts_lower():
+    X = learning_data("cloud3", seed=0).X
+    cp = start_checkpoint(start_comparison(X, 3, seed=0), 3)
+    assert cp.right_label == START_LABELS[0]
+
+
+def _independent_rises(losses: np.ndarray) -> list[int]:
+    slack = 1e-9 * np.abs(losses[:-1]) + 1e-12 * np.max(np.abs(losses))
+    return [i + 1 for i in range(losses.size - 1) if losses[i + 1] - losses[i] > slack[i]]
+
+
+@pytest.mark.parametrize("key, rank, seed", CHECKPOINT_SETTINGS)
+@pytest.mark.parametrize("init", ["random", "nndsvda"])
+def test_als_rise_checkpoint_answers_with_the_als_run_on_screen(key, rank, seed, init):
+    X = learning_data(key, seed=seed).X
+    start = initialize(X, rank, init, seed=seed)
+    losses = nmf(X, rank, solver="als", init=start, max_iter=100, tol=0).losses
+    rises = _independent_rises(losses)
+    cp = als_rise_checkpoint(losses)
+    expected = 0 if not rises else 1 if rises == [1] else 2
+    assert cp.correct == expected
+    assert cp.key == "learn_als_rise" and cp.labels == ALS_RISE_LABELS
+    assert f"{_fmt(losses[0])} at the start" in cp.explanation
+    assert f"{_fmt(losses[-1])} at the end" in cp.explanation
+    if rises:
+        assert f"went up at {len(rises)} of its 100 iterations" in cp.explanation
+        assert f"(first at iteration {rises[0]})" in cp.explanation
+
+
+def test_als_goes_up_on_the_default_faces_and_never_on_the_clouds():
+    X = learning_data("faces", seed=0).X
+    losses = nmf(
+        X, 6, solver="als", init=initialize(X, 6, "random", seed=0), max_iter=100, tol=0
+    ).losses
+    assert als_rise_checkpoint(losses).right_label == ALS_RISE_LABELS[2]
+    cloud = learning_data("cloud3", seed=0).X
+    calm = nmf(
+        cloud, 3, solver="als", init=initialize(cloud, 3, "random", seed=0), max_iter=100, tol=0
+    )
+    assert als_rise_checkpoint(calm.losses).right_label == ALS_RISE_LABELS[0]
+
+
+def test_als_rise_checkpoint_tells_a_single_first_step_rise_apart():
+    first_only = als_rise_checkpoint(np.array([10.0, 12.0, 9.0, 8.0]))
+    assert first_only.right_label == ALS_RISE_LABELS[1]
+    assert "from 10 to 12" in first_only.verdict(ALS_RISE_LABELS[2])[1]
+    later = als_rise_checkpoint(np.array([10.0, 9.0, 9.5, 8.0]))
+    assert later.right_label == ALS_RISE_LABELS[2]
+    assert "first at iteration 2" in later.verdict(ALS_RISE_LABELS[1])[1]
