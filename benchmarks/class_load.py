@@ -5,7 +5,8 @@ that asks for one page with one query string and reads Streamlit's answers until
 finished (``server.protocol``). All sessions start together; the client reports the time from
 connecting to a finished page (p50, p95, max), the sessions that failed (an exception on the
 page, "Page not found", a closed connection or a run cut by the timeout), the bytes each run
-sent, and the resident memory of the server processes before and after.
+sent, the resident memory of the server processes before and after, and the CPU time the
+server processes spent on the burst (in all and per session: what one visitor costs).
 
 Unless ``--url`` names a running server, the client starts its own (``streamlit run serve.py``,
 as ``make run`` does, on a free port), waits for it to be healthy and stops it at the end; with
@@ -162,6 +163,18 @@ def resident_mb(pids: Sequence[int]) -> float:
     return total / 1e6
 
 
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """CPU time (user + system) the processes ``pids`` and their children used so far, in s."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _with_children(pids):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # The command name (field 2) may hold spaces; the fields after it are fixed.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def _with_children(pids: Sequence[int]) -> set[int]:
     found, todo = set(), list(pids)
     while todo:
@@ -242,8 +255,12 @@ def run_burst(url: str, planned: list[tuple[str, str]], timeout: float) -> list[
     return outcome["reports"]
 
 
-def format_summary(summary: LoadSummary, memory: tuple[float, float] | None) -> str:
-    """The one-paragraph report the command prints."""
+def format_summary(
+    summary: LoadSummary,
+    memory: tuple[float, float] | None,
+    server_cpu: float | None = None,
+) -> str:
+    """The one-paragraph report the command prints (``server_cpu``: CPU seconds of the burst)."""
     errors = ", ".join(f"{count} {reason}" for reason, count in summary.errors.items()) or "none"
     lines = [
         f"sessions {summary.sessions}, finished {summary.finished}, errors: {errors}",
@@ -253,6 +270,11 @@ def format_summary(summary: LoadSummary, memory: tuple[float, float] | None) -> 
     ]
     if memory is not None:
         lines.append(f"server memory: {memory[0]:.0f} MB before, {memory[1]:.0f} MB after")
+    if server_cpu is not None:
+        lines.append(
+            f"server CPU: {server_cpu:.2f} s, {server_cpu / max(summary.sessions, 1):.3f} s "
+            "per session"
+        )
     return "\n".join(lines)
 
 
@@ -283,11 +305,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.warm:
             run_burst(url, planned, args.timeout)
         before = resident_mb(pids) if pids else None
+        cpu_before = cpu_seconds(pids) if pids else None
         summary = summarize(run_burst(url, planned, args.timeout))
         after = resident_mb(pids) if pids else None
+        cpu = cpu_seconds(pids) - cpu_before if pids else None
         memory = (before, after) if pids else None
         print(f"{url}/{args.page.strip('/')}  ({args.processes} process(es))")
-        print(format_summary(summary, memory))
+        print(format_summary(summary, memory, cpu))
 
     if args.url:
         measure(args.url.rstrip("/"), args.pid)

@@ -11,7 +11,14 @@ imports and the cached computations. :class:`WarmStart` removes both:
    in-process session (:class:`server.protocol.InProcessSession`): the default page first,
    whose ``navigation`` message names the others. The caches are global, so every visitor
    after that gets the cached results.
-3. Until that is done, :class:`WarmGate` answers ``/_stcore/health`` with 503 (a load balancer
+3. Then it moves every object alive at that point (modules, cached results, figures) into the
+   garbage collector's permanent generation (``gc.freeze``). Streamlit runs a full collection
+   after every script run of every session (``runner.postScriptGC``); a full collection walks
+   every tracked object, and the imports and caches are most of them, so with a class on one
+   server the same long-lived heap was walked after each visitor's run. Frozen, a collection
+   walks only what came after the warm start. Nothing frozen is ever freed, which is right for
+   what lives as long as the process (``NMFLAB_GC_FREEZE=0`` turns it off, to compare).
+4. Until that is done, :class:`WarmGate` answers ``/_stcore/health`` with 503 (a load balancer
    or the browser's own health ping waits and retries) and holds new websocket sessions.
 
 ``serve.py`` wires it into ``st.App``.
@@ -20,7 +27,9 @@ imports and the cached computations. :class:`WarmStart` removes both:
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
+import os
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -106,10 +115,16 @@ class WarmStart:
         One per warmed page, in the order they ran.
     import_seconds, warm_seconds : float
         Duration of the import step and of the page runs.
+    freeze_heap : bool
+        Whether to ``gc.freeze`` the heap once warm (on unless ``NMFLAB_GC_FREEZE=0``).
+    frozen_objects : int
+        Objects moved to the permanent generation then.
     """
 
     imports: tuple[str, ...] = WARM_IMPORTS
     warm_pages: bool = True
+    freeze_heap: bool = field(default_factory=lambda: os.environ.get("NMFLAB_GC_FREEZE") != "0")
+    frozen_objects: int = 0
     run_timeout: float = 120.0
     state: str = "starting"
     reports: list[RunReport] = field(default_factory=list)
@@ -154,6 +169,10 @@ class WarmStart:
             LOGGER.exception("warm start: the page runs failed; serving anyway")
         finally:
             self.warm_seconds = time.perf_counter() - start
+            if self.freeze_heap:
+                gc.collect()
+                gc.freeze()
+                self.frozen_objects = gc.get_freeze_count()
             self.state = "ready"
             self._ready.set()
             self._log_summary()
@@ -189,7 +208,8 @@ class WarmStart:
         # The e2e tests read this line to know every page was warmed; keep its shape.
         message = (
             f"warm start: {healthy} of {len(self.reports)} pages warmed in "
-            f"{self.warm_seconds:.1f} s after {self.import_seconds:.1f} s of imports ({timings})"
+            f"{self.warm_seconds:.1f} s after {self.import_seconds:.1f} s of imports ({timings}); "
+            f"{self.frozen_objects} objects frozen"
         )
         if healthy < len(self.reports):
             LOGGER.error(message)

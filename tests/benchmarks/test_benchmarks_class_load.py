@@ -151,3 +151,27 @@ def test_haproxy_accepts_the_config_of_the_compose_file():
     _check(ROOT / "deploy" / "haproxy-compose.cfg")
     compose = (ROOT / "deploy" / "compose.yaml").read_text()
     assert "./haproxy-compose.cfg:/usr/local/etc/haproxy/haproxy.cfg" in compose
+
+
+def test_cpu_seconds_counts_the_cpu_a_process_spends():
+    import os
+    import time
+
+    from benchmarks.class_load import cpu_seconds
+
+    before = cpu_seconds([os.getpid()])
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    spent = cpu_seconds([os.getpid()]) - before
+    assert 0.2 <= spent < 5.0
+
+
+def test_the_summary_gives_the_server_cpu_per_session():
+    from benchmarks.class_load import LoadSummary
+
+    summary = LoadSummary(
+        sessions=40, finished=40, errors={}, p50=1.0, p95=2.0, max=3.0, bytes_per_run=1e5
+    )
+    assert "server CPU: 8.00 s, 0.200 s per session" in format_summary(summary, None, 8.0)
+    assert "server CPU" not in format_summary(summary, None)

@@ -110,3 +110,38 @@ def test_lifespan_imports_first_and_opens_when_done():
 
     imported, state, ready = run_on_own_loop(scenario)
     assert imported and ready and state == "ready"
+
+
+def _warm_without_pages(**options) -> WarmStart:
+    warm = WarmStart(warm_pages=False, **options)
+    run_on_own_loop(warm._warm)
+    return warm
+
+
+def test_once_warm_the_heap_is_frozen_so_each_runs_collection_skips_it():
+    import gc
+
+    try:
+        gc.unfreeze()
+        long_lived = [[index] for index in range(1000)]
+        warm = _warm_without_pages(freeze_heap=True)
+        assert warm.ready
+        assert warm.frozen_objects > len(long_lived)
+        assert gc.get_freeze_count() > len(long_lived)
+        # Garbage made after the warm start (a visitor's run) is still collected.
+        cycle: list = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+    finally:
+        gc.unfreeze()
+
+
+def test_freezing_can_be_turned_off_to_compare(monkeypatch):
+    import gc
+
+    gc.unfreeze()
+    monkeypatch.setenv("NMFLAB_GC_FREEZE", "0")
+    warm = _warm_without_pages()
+    assert not warm.freeze_heap
+    assert warm.ready and warm.frozen_objects == 0 and gc.get_freeze_count() == 0
