@@ -83,6 +83,14 @@ PAGES = {
             url_path="choosing-r",
         ),
     ],
+    "Applications": [
+        st.Page(
+            "app_pages/sounds.py",
+            title="Sounds",
+            icon=":material/music_note:",
+            url_path="sounds",
+        ),
+    ],
 }
 
 current_page = st.navigation(PAGES, position="sidebar", expanded=True)

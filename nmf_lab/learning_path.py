@@ -87,6 +87,15 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "picking the rank, L1/L2 penalties, and what it costs.",
         "choose a rank from the error curve and from stability over restarts, say what L1 and "
         "L2 penalties do to W and H, and estimate what a run will cost",
+        "now see NMF earn its living on data with a known answer: first, the notes of a piece "
+        "of music.",
+    ),
+    PathStep(
+        "app_pages/sounds.py",
+        "the notes of a synthesised piece from its spectrogram; listen to each component.",
+        "explain why the rows of W of a spectrogram are note spectra and the columns of H "
+        "their activations, what a too-small or too-large rank does to the notes, and why "
+        "the KL divergence suits audio",
         "",
     ),
 )

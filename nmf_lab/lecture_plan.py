@@ -69,6 +69,7 @@ PAGE_PATHS = (
     "watching-it-learn",
     "nmf-vs-svd-pca",
     "choosing-r",
+    "sounds",
 )
 FORMAT_VERSION = 1
 MAX_DEMOS = 30

@@ -60,6 +60,7 @@ __all__ = [
     "factor_piece",
     "level_db",
     "loss_comparison",
+    "loss_sentences",
     "match_notes",
     "note_energy_shares",
     "resynthesize",
@@ -594,6 +595,11 @@ class SoundFit:
         }
 
 
+def _listing(items: list[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:.0f} %"
 
@@ -798,12 +804,10 @@ def describe(diagnosis: RankDiagnosis, fit: SoundFit) -> list[str]:
     names = fit.names
 
     def notes(indices) -> str:
-        listed = [names[i] for i in indices]
-        return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else listed[0]
+        return _listing([names[i] for i in indices])
 
     def numbers(indices) -> str:
-        listed = [str(j + 1) for j in indices]
-        return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else listed[0]
+        return _listing([str(j + 1) for j in indices])
 
     r, m = diagnosis.rank, diagnosis.n_notes
     lines = []
@@ -919,3 +923,50 @@ def loss_comparison(fits: dict[str, SoundFit]) -> dict[str, list]:
             f"{fit.notes_with_own_component()} of {len(names)}"
         ]
     return table
+
+
+def loss_sentences(fits: dict[str, SoundFit], shares: np.ndarray) -> list[str]:
+    """What the two losses did differently at one rank, from the fits (markdown sentences).
+
+    Parameters
+    ----------
+    fits : dict of str to SoundFit
+        ``{"KL": ..., "Frobenius": ...}`` at the same rank, seed and iterations.
+    shares : ndarray, shape (m,)
+        :func:`note_energy_shares` of the piece.
+
+    Returns
+    -------
+    list of str
+    """
+    kl, frobenius = fits["KL"], fits["Frobenius"]
+    names, m = kl.names, len(kl.names)
+    counts = {loss: fit.notes_with_own_component() for loss, fit in fits.items()}
+    if counts["KL"] == counts["Frobenius"]:
+        lines = [f"Both losses give {counts['KL']} of the {m} notes a component of their own."]
+    else:
+        better = max(counts, key=counts.get)
+        worse = min(counts, key=counts.get)
+        lines = [
+            f"{better} gives {counts[better]} of the {m} notes a component of their own, "
+            f"{worse} {counts[worse]}."
+        ]
+    quiet = int(np.argmin(shares))
+    mains = {loss: set(fit.main_sources.tolist()) for loss, fit in fits.items()}
+    if quiet in mains["KL"] and quiet not in mains["Frobenius"]:
+        sentence = (
+            f"The Frobenius fit leaves {names[quiet]} ({100 * shares[quiet]:.1f} % of the "
+            "energy) without a component"
+        )
+        loud_splits = [(i, parts) for i, parts in diagnose(frobenius).split if i != quiet]
+        if len(loud_splits) == 1:
+            i, parts = loud_splits[0]
+            sentence += (
+                f" and spends a component on {names[i]} instead (split over components "
+                f"{_listing([str(j + 1) for j in parts])})"
+            )
+        elif loud_splits:
+            listed = _listing([names[i] for i, _ in loud_splits])
+            sentence += f" and splits {listed} over several components instead"
+        lines.append(sentence + f"; KL gives {names[quiet]} its own.")
+    return lines

@@ -31,10 +31,12 @@ def test_page_shows_its_goal_above_and_the_next_step_below(index):
 
 
 def test_next_and_back_point_at_the_neighbouring_pages():
-    # Home (step 1) leads to Change of basis; Choosing r (the last) leads back to NMF vs SVD.
+    # Home (step 1) leads to Change of basis; Choosing r leads on to the first application,
+    # Sounds, and back to NMF vs SVD.
     home = open_page(LEARNING_PATH[0].page_file)
     links = {link.proto.label: link.proto.page for link in home.get("page_link")}
     assert links["Next: Change of basis"] == "change-of-basis"
-    last = open_page(LEARNING_PATH[-1].page_file)
-    links = {link.proto.label: link.proto.page for link in last.get("page_link")}
+    choosing = open_page("app_pages/choosing_r.py")
+    links = {link.proto.label: link.proto.page for link in choosing.get("page_link")}
     assert links["Back: NMF vs SVD vs PCA"] == "nmf-vs-svd-pca"
+    assert links["Next: Sounds"] == "sounds"

@@ -333,3 +333,17 @@ def test_wav_bytes_keep_the_loudness_relative_to_the_peak():
 def test_wav_bytes_refuse_bad_input(signal, peak):
     with pytest.raises(ValueError):
         snd.wav_bytes(signal, peak=peak)
+
+
+def test_loss_sentences_say_what_each_loss_did():
+    shares = snd.note_energy_shares(piece())
+    at_true = snd.loss_sentences({"KL": fit(5, "KL"), "Frobenius": fit(5, "Frobenius")}, shares)
+    assert at_true == [
+        "KL gives 5 of the 5 notes a component of their own, Frobenius 4.",
+        "The Frobenius fit leaves D5 (0.7 % of the energy) without a component and spends a "
+        "component on A4 instead (split over components 4 and 5); KL gives D5 its own.",
+    ]
+    too_few = snd.loss_sentences({"KL": fit(2, "KL"), "Frobenius": fit(2, "Frobenius")}, shares)
+    assert too_few == ["Both losses give 2 of the 5 notes a component of their own."]
+    many = snd.loss_sentences({"KL": fit(8, "KL"), "Frobenius": fit(8, "Frobenius")}, shares)
+    assert "splits C4, E4 and A4 over several components instead" in many[1]
