@@ -45,17 +45,27 @@ def sounds_of(rank: int, loss: str, seed_value: int, iterations: int) -> dict[st
 
 
 def play_components(shown: snd.SoundFit, wavs: dict[str, bytes], *, columns: int = 2) -> None:
-    """One player per component (labelled with what it holds), then the residual."""
-    mix = piece().mix
-    slots = st.columns(columns)
-    for j in range(shown.rank):
-        with slots[j % columns]:
-            st.markdown(f"**Component {j + 1}**: {shown.component_label(j)}")
-            st.audio(wavs[f"component {j + 1}"], format="audio/wav")
-    level = snd.level_db(shown.residual, mix)
-    with slots[shown.rank % columns]:
-        st.markdown(f"**Residual** (mix minus the components): {-level:.0f} dB below the mix")
-        st.audio(wavs["residual"], format="audio/wav")
+    """One player per component (labelled with what it holds), then the residual.
+
+    Row by row, so that on a phone, where columns stack, they still come in order.
+    """
+    level = snd.level_db(shown.residual, piece().mix)
+    players = [
+        (f"**Component {j + 1}**: {shown.component_label(j)}", wavs[f"component {j + 1}"])
+        for j in range(shown.rank)
+    ]
+    players.append(
+        (
+            f"**Residual** (mix minus the components): {-level:.0f} dB below the mix",
+            wavs["residual"],
+        )
+    )
+    for start in range(0, len(players), columns):
+        row = players[start : start + columns]
+        for slot, (label, sound) in zip(st.columns(columns)[: len(row)], row, strict=True):
+            with slot:
+                st.markdown(label)
+                st.audio(sound, format="audio/wav")
 
 
 the_piece = piece()
@@ -86,9 +96,10 @@ with notes_column:
     )
 show_figure(
     spectrogram_figure(the_piece.X, the_piece.times, the_piece.frequencies),
-    f"The matrix X ({the_piece.X.shape[0]} frames × {the_piece.X.shape[1]} frequency bins, "
-    "drawn with time to the right): each note is a stack of bright horizontal lines, its "
-    "partials at whole multiples of its lowest frequency, fading as the note decays. "
+    f"The matrix X ({the_piece.X.shape[0]} frames × {the_piece.X.shape[1]} frequency bins), "
+    "drawn with time to the right: each column of pixels is one row of X. Each note is a "
+    "stack of bright horizontal lines, its partials at whole multiples of its lowest "
+    "frequency, fading as the note decays. "
     f"{names[quiet]}'s lines are the faint ones from {quiet_onset:g} s on.",
     key="sounds_fig_spectrogram",
 )
@@ -163,16 +174,27 @@ st.caption(
 )
 play_components(shown, wavs)
 
-labels = [shown.component_label(j) for j in range(rank)]
+labels = [shown.component_name(j) for j in range(rank)]
+# The highest partial of any note, and a little room.
+top_frequency = 1.05 * snd.PARTIALS * max(note.frequency for note in snd.NOTES)
 show_figure(
-    spectra_figure(the_piece.spectra, shown.W, the_piece.frequencies, names=names, labels=labels),
+    spectra_figure(
+        the_piece.spectra,
+        shown.W,
+        the_piece.frequencies,
+        names=names,
+        labels=labels,
+        max_frequency=top_frequency,
+    ),
     f"Top: each note's true spectrum; bottom: the {rank} rows of W, numbered as the players "
-    "above. A note is a comb of partials; a row of W with two combs holds two notes.",
+    "above, each row scaled to its maximum. A note is a comb of partials; a row of W with two "
+    "combs holds two notes.",
     key="sounds_fig_spectra",
 )
 show_figure(
     activations_figure(the_piece.activations, shown.H, the_piece.times, names=names, labels=labels),
-    f"Top: when each note really sounds; bottom: the {rank} columns of H. A component that "
+    f"Top: when each note really sounds; bottom: the {rank} columns of H (drawn as rows, each "
+    "scaled to its maximum). A component that "
     "lights up at two notes' times holds both; two components that light up together share "
     "one note.",
     key="sounds_fig_activations",

@@ -83,7 +83,7 @@ def spectrogram_figure(
             hovertemplate="%{x:.2f} s, %{y:.0f} Hz: %{z:.0f} dB<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="time (s): one row of X per column of pixels")
+    fig.update_xaxes(title_text="time (s)")
     fig.update_yaxes(title_text="frequency (Hz)")
     return apply_layout(fig, height=height)
 
@@ -120,7 +120,7 @@ def _pair_figure(
                 colorscale=SEQUENTIAL,
                 zmin=0.0,
                 zmax=1.0,
-                colorbar={**_BAR, "title": {"text": "÷ row max"}},
+                colorbar=dict(_BAR),
                 hovertemplate=hover,
             ),
             row=row,
@@ -143,6 +143,7 @@ def spectra_figure(
     *,
     names: Sequence[str],
     labels: Sequence[str],
+    max_frequency: float | None = None,
     height: int = 460,
 ) -> go.Figure:
     """True note spectra above the learned rows of ``W``, each row scaled to a maximum of 1.
@@ -156,7 +157,9 @@ def spectra_figure(
     names : sequence of str, length m
         The notes.
     labels : sequence of str, length r
-        What each component holds (e.g. ``"C4 (99 %)"``), shown after its number.
+        What each component holds (e.g. ``"C4"``), shown after its number.
+    max_frequency : float, optional
+        The frequency axis ends here (all of it when ``None``).
     height : int
 
     Returns
@@ -166,17 +169,20 @@ def spectra_figure(
     """
     true_spectra, W = np.asarray(true_spectra, float), np.asarray(W, float)
     _check_pair(true_spectra, W, 1, "spectra")
-    return _pair_figure(
+    fig = _pair_figure(
         true_spectra,
         W,
         np.asarray(frequencies),
         truth_labels=names,
         learned_labels=[f"{j + 1}: {label}" for j, label in enumerate(labels)],
-        titles=("True note spectra", "Learned: rows of W"),
+        titles=("True note spectra", "Rows of W"),
         x_title="frequency (Hz)",
         hover="%{y}, %{x:.0f} Hz: %{z:.2f}<extra></extra>",
         height=height,
     )
+    if max_frequency is not None:
+        fig.update_xaxes(range=[float(frequencies[0]), float(max_frequency)])
+    return fig
 
 
 def activations_figure(
@@ -197,6 +203,7 @@ def activations_figure(
     times : ndarray, shape (n,)
     names : sequence of str, length m
     labels : sequence of str, length r
+        What each component holds (e.g. ``"C4"``), shown after its number.
     height : int
 
     Returns
@@ -212,7 +219,7 @@ def activations_figure(
         np.asarray(times),
         truth_labels=names,
         learned_labels=[f"{j + 1}: {label}" for j, label in enumerate(labels)],
-        titles=("True activations (when each note sounds)", "Learned: columns of H"),
+        titles=("True activations", "Columns of H"),
         x_title="time (s)",
         hover="%{y}, %{x:.2f} s: %{z:.2f}<extra></extra>",
         height=height,

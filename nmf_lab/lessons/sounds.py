@@ -584,6 +584,13 @@ class SoundFit:
             return f"{labels[held[0]]} ({_percent(shares[held[0]])})"
         return " + ".join(f"{labels[i]} {_percent(shares[i])}" for i in held)
 
+    def component_name(self, j: int) -> str:
+        """A short :meth:`component_label` without the shares, e.g. ``"C4"`` or ``"E4+G4"``."""
+        shares = self.contents[j]
+        held = [int(i) for i in np.argsort(-shares) if shares[i] >= HOLD_SHARE]
+        labels = [*self.names, "hiss"]
+        return "+".join(labels[i] for i in held) if held else "mixed"
+
     def table(self) -> dict[str, list]:
         """Per note: the matched component, activation correlation and spectrum cosine."""
         rec = self.recovery

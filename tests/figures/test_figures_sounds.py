@@ -111,3 +111,16 @@ def test_the_projector_version_keeps_each_colour_bar_beside_its_row():
     for trace, axis in zip(fig.data, ("yaxis", "yaxis2"), strict=True):
         low, high = fig.layout[axis].domain
         assert low - 1e-6 <= trace.colorbar.y <= high + 1e-6
+
+
+def test_the_frequency_axis_can_end_above_the_highest_partial():
+    piece, fit = piece_and_fit()
+    fig = spectra_figure(
+        piece.spectra,
+        fit.W,
+        piece.frequencies,
+        names=piece.names,
+        labels=[fit.component_name(j) for j in range(fit.rank)],
+        max_frequency=3600.0,
+    )
+    assert tuple(fig.layout.xaxis2.range) == (0.0, 3600.0)

@@ -188,6 +188,8 @@ def test_component_labels_name_what_each_component_holds():
     assert right.component_label(4).startswith("D5 ")
     assert " + C4 " in right.component_label(4)
     assert fit(2, "KL").component_label(1).count("+") == 2
+    assert [right.component_name(j) for j in range(5)] == ["C4", "E4", "G4", "A4", "D5+C4"]
+    assert fit(2, "KL").component_name(1) == "E4+A4+G4"
 
 
 def test_the_table_lists_every_note():
