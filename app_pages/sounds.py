@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
 from nmf_core import single_blas_thread
@@ -203,12 +204,12 @@ show_figure(
 # ---- the other loss ---------------------------------------------------------------------------
 st.subheader("KL or Frobenius?")
 fits = {name: fit(rank, name, seed(), iterations) for name in snd.LOSSES}
-st.table(snd.loss_comparison(fits))
-st.caption(
-    f"Activation correlation of each note with its matched component, both losses at r = "
-    f"{rank} from the same start."
-)
-st.markdown(" ".join(snd.loss_sentences(fits, shares)))
+if checkpoint(snd.loss_checkpoint(fits, shares)):
+    st.table(snd.loss_comparison(fits))
+    st.caption(
+        f"Activation correlation of each note with its matched component, both losses at r = "
+        f"{rank} from the same start."
+    )
 explain(
     "Why they differ: the Frobenius loss adds up *squared* errors, so the loud cells of the "
     "spectrogram dominate it and a quiet note hardly counts. The KL divergence "
@@ -218,13 +219,17 @@ explain(
 
 # ---- wrong ranks ------------------------------------------------------------------------------
 st.subheader("Too few or too many components")
-for wrong in (TOO_SMALL, TOO_LARGE):
-    if wrong == rank:
-        continue
+explain(
+    f"The piece has {the_piece.n_notes} notes. Predict what NMF does with fewer and with more "
+    f"components; your answer opens the components at r = {TOO_SMALL} and r = {TOO_LARGE} "
+    f"({loss}, same start as above) to listen to. The rank slider above shows any other r."
+)
+for wrong, ask in ((TOO_SMALL, snd.too_few_checkpoint), (TOO_LARGE, snd.too_many_checkpoint)):
     other = fit(wrong, loss, seed(), iterations)
-    with st.expander(f"At r = {wrong} ({loss}, same start)", expanded=False):
+    if checkpoint(ask(other)):
+        st.markdown(f"**At r = {wrong}** ({loss}, same start)")
         st.markdown("\n".join(f"- {line}" for line in snd.describe(snd.diagnose(other), other)))
-        play_components(other, sounds_of(wrong, loss, seed(), iterations), columns=2)
+        play_components(other, sounds_of(wrong, loss, seed(), iterations))
 
 # ---- downloads and notes ----------------------------------------------------------------------
 with st.expander("Download the factors"):

@@ -35,6 +35,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.signal import istft, stft
 
 from nmf_core import nmf
+from nmf_lab.checkpoints import Checkpoint, Choice
 
 __all__ = [
     "DEFAULT_ITERATIONS",
@@ -59,6 +60,7 @@ __all__ = [
     "energy_table",
     "factor_piece",
     "level_db",
+    "loss_checkpoint",
     "loss_comparison",
     "loss_sentences",
     "match_notes",
@@ -66,6 +68,8 @@ __all__ = [
     "resynthesize",
     "soft_masks",
     "synthesize_piece",
+    "too_few_checkpoint",
+    "too_many_checkpoint",
     "wav_bytes",
 ]
 
@@ -607,6 +611,11 @@ def _listing(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
 
 
+def _at_most(share: float) -> str:
+    """``"under 1 %"`` for a share below 1 %, else ``"at most 37 %"``."""
+    return "under 1 %" if share < 0.01 else f"at most {_percent(share)}"
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:.0f} %"
 
@@ -977,3 +986,206 @@ def loss_sentences(fits: dict[str, SoundFit], shares: np.ndarray) -> list[str]:
             sentence += f" and splits {listed} over several components instead"
         lines.append(sentence + f"; KL gives {names[quiet]} its own.")
     return lines
+
+
+# ---------------------------------------------------------------- checkpoints -----------------
+
+
+def _silent_components(fit: SoundFit, share: float = 1e-3) -> list[int]:
+    """Components with less than ``share`` of the energy all components hold together."""
+    energy = fit.energy[: fit.rank].sum(axis=1)
+    total = energy.sum()
+    return [int(j) for j in np.flatnonzero(energy < share * total)] if total > 0 else []
+
+
+def too_few_checkpoint(small: SoundFit) -> Checkpoint:
+    """Checkpoint: what the components sound like with fewer components than notes.
+
+    The right answer is read off ``small`` (the piece factored at a rank below the number of
+    notes, with the page's loss, seed and iterations): several notes in one component if
+    :func:`diagnose` finds a merge, mostly hiss if a component's main sound is the hiss, one
+    note each otherwise.
+
+    Parameters
+    ----------
+    small : SoundFit
+        With ``small.rank`` below the number of notes.
+
+    Returns
+    -------
+    Checkpoint
+    """
+    m, r = len(small.names), small.rank
+    if r >= m:
+        raise ValueError(f"Need fewer components than the {m} notes, got r = {r}.")
+    diagnosis = diagnose(small)
+    correct = 1 if diagnosis.merged else 2 if diagnosis.hiss else 0
+    hiss_share = float(small.contents[:, -1].max())
+    lost = [(small.names[i], share) for i, where, share in diagnosis.missing if where < 0]
+    if diagnosis.merged:
+        j, held = diagnosis.merged[0]
+        merged = (
+            f"component {j + 1} holds {_listing([small.names[i] for i in held])} together, "
+            "and you hear them at once"
+        )
+    else:
+        merged = "here no component holds two notes"
+    return Checkpoint(
+        key="sounds_too_few",
+        question=(
+            f"With only r = {r} components for the {m} notes, what will you hear when you play "
+            "the components?"
+        ),
+        choices=(
+            Choice(
+                "Each plays one note; the other notes are gone",
+                "Nothing is gone: the components and the residual always add up to the mix. "
+                + (
+                    f"What no component holds stays in the residual ({lost[0][0]}: "
+                    f"{_percent(lost[0][1])} of its energy), and you can play it."
+                    if lost
+                    else "What no component holds stays in the residual."
+                )
+                + ("" if correct == 0 else f" And {merged}."),
+            ),
+            Choice(
+                "At least one plays several notes at once",
+                f"Right: NMF covers as much of the loud sound as it can with {r} spectra: {merged}."
+                if correct == 1
+                else f"Not here: {merged}.",
+            ),
+            Choice(
+                "They play mostly hiss",
+                "The hiss is quiet and spread over every frequency: it is "
+                f"{_at_most(hiss_share)} of any component's energy. The components go for "
+                "the loud notes first.",
+            ),
+        ),
+        correct=correct,
+        explanation=f"At r = {r} ({small.loss}): " + " ".join(describe(diagnosis, small)),
+    )
+
+
+def too_many_checkpoint(large: SoundFit) -> Checkpoint:
+    """Checkpoint: what the extra components do with more components than notes.
+
+    The right answer is read off ``large``: notes split if :func:`diagnose` finds a split,
+    hiss if a component's main sound is the hiss, silent if neither and some component holds
+    almost nothing (under 0.1 % of the components' energy).
+
+    Parameters
+    ----------
+    large : SoundFit
+        With ``large.rank`` above the number of notes.
+
+    Returns
+    -------
+    Checkpoint
+    """
+    m, r = len(large.names), large.rank
+    if r <= m:
+        raise ValueError(f"Need more components than the {m} notes, got r = {r}.")
+    diagnosis = diagnose(large)
+    silent = _silent_components(large)
+    correct = 1 if diagnosis.split else 2 if diagnosis.hiss else 0 if silent else 1
+    if diagnosis.split:
+        i, parts = diagnosis.split[0]
+        split = f"{large.names[i]} is split over components {_listing([str(j + 1) for j in parts])}"
+    else:
+        split = "here no note is split"
+    quietest = large.energy[:r].sum(axis=1)
+    quietest_share = float(quietest.min() / quietest.sum()) if quietest.sum() > 0 else 0.0
+    hiss_share = float(large.contents[:, -1].max())
+    return Checkpoint(
+        key="sounds_too_many",
+        question=(
+            f"With r = {r} components for the {m} notes, what will the {r - m} extra components do?"
+        ),
+        choices=(
+            Choice(
+                "Stay silent: every note already has a component",
+                "Right: they hold almost nothing."
+                if correct == 0
+                else "NMF puts every component to use if it lowers the loss: the quietest "
+                f"component still holds {100 * quietest_share:.1f} % of the components' "
+                f"energy, and {split}.",
+            ),
+            Choice(
+                "Split notes into pieces",
+                "Right: a note whose timbre changes as it fades is not exactly one spectrum "
+                f"times one envelope, and a spare component fits it better: {split}."
+                if correct == 1
+                else f"Not here: {split}.",
+            ),
+            Choice(
+                "Pick up the hiss",
+                f"Right: component{'s' if len(diagnosis.hiss) > 1 else ''} "
+                f"{_listing([str(j + 1) for j in diagnosis.hiss])} mostly hold the hiss."
+                if correct == 2
+                else "The hiss is far quieter than the notes' changing timbre: it is "
+                f"{_at_most(hiss_share)} of any component's energy.",
+            ),
+        ),
+        correct=correct,
+        explanation=f"At r = {r} ({large.loss}): " + " ".join(describe(diagnosis, large)),
+    )
+
+
+def loss_checkpoint(fits: dict[str, SoundFit], shares: np.ndarray) -> Checkpoint:
+    """Checkpoint: which loss gives more notes a component of their own, at the page's rank.
+
+    The right answer compares :meth:`SoundFit.notes_with_own_component` of the two fits.
+
+    Parameters
+    ----------
+    fits : dict of str to SoundFit
+        ``{"KL": ..., "Frobenius": ...}`` at the page's rank, seed and iterations.
+    shares : ndarray, shape (m,)
+        :func:`note_energy_shares`.
+
+    Returns
+    -------
+    Checkpoint
+    """
+    kl, frobenius = fits["KL"], fits["Frobenius"]
+    m, r = len(kl.names), kl.rank
+    quiet = int(np.argmin(shares))
+    n_kl, n_frobenius = kl.notes_with_own_component(), frobenius.notes_with_own_component()
+    correct = 0 if n_kl > n_frobenius else 1 if n_frobenius > n_kl else 2
+    counts = f"KL gives {n_kl} of the {m} notes a component of their own, Frobenius {n_frobenius}"
+    why_kl = (
+        "The Frobenius loss squares the errors, so the loud cells dominate it and the quiet "
+        f"{kl.names[quiet]} hardly counts; KL weighs quiet cells relatively more"
+    )
+    return Checkpoint(
+        key="sounds_loss",
+        question=(
+            f"At r = {r}, which loss will give more of the {m} notes a component of their own? "
+            f"(One note, {kl.names[quiet]}, is quiet: {100 * shares[quiet]:.1f} % of the "
+            "energy.)"
+        ),
+        choices=(
+            Choice("KL", f"Right: {counts}. {why_kl}." if correct == 0 else f"Not here: {counts}."),
+            Choice(
+                "Frobenius",
+                f"Right: {counts}."
+                if correct == 1
+                else f"{counts}. {why_kl}."
+                if correct == 0
+                else f"Not here: {counts}.",
+            ),
+            Choice(
+                "The same number",
+                f"Right: {counts}."
+                + (
+                    f" With only {r} components there is no room for every note anyway."
+                    if r < m
+                    else ""
+                )
+                if correct == 2
+                else f"Not here: {counts}.",
+            ),
+        ),
+        correct=correct,
+        explanation=" ".join(loss_sentences(fits, shares)),
+    )

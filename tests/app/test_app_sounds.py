@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from apptest_support import assert_clean, figure_by_key, open_page, trace_array
 
+from app_pages._checkpoint import choice_key
 from nmf_lab.lessons import sounds as snd
 
 PAGE = "app_pages/sounds.py"
@@ -23,6 +24,21 @@ def _audio(at) -> list:
     return at.get("audio")
 
 
+CHECKPOINTS = ("sounds_loss", "sounds_too_few", "sounds_too_many")
+
+
+def _answer(at, key: str, label: str):
+    at.radio(key=choice_key(key)).set_value(label).run()
+    return at
+
+
+def _answer_all(at):
+    for key in CHECKPOINTS:
+        label = at.radio(key=choice_key(key)).options[0]
+        _answer(at, key, label)
+    return at
+
+
 def test_default_view_states_the_recovery_of_the_lesson():
     at = open_page(PAGE)
     assert_clean(at)
@@ -38,11 +54,15 @@ def test_default_view_states_the_recovery_of_the_lesson():
         assert line in text
     level = snd.level_db(fit.residual, piece.mix)
     assert f"{-level:.0f} dB below the mix" in text
-    # the mix, 5 components and the residual; the wrong-rank expanders: 2 + 1 and 8 + 1
-    assert len(_audio(at)) == 1 + 6 + 3 + 9
+    # the mix, 5 components and the residual; the wrong ranks wait for their checkpoints
+    assert len(_audio(at)) == 1 + 6
     assert all(element.proto.url for element in _audio(at))
-    table = at.table[0]
+    (table,) = at.table  # the loss comparison waits for its checkpoint too
     assert table.value["activation correlation"].tolist() == fit.table()["activation correlation"]
+    drawn = [
+        r.key.removeprefix(choice_key("")) for r in at.radio if r.key.startswith(choice_key(""))
+    ]
+    assert drawn == list(CHECKPOINTS)
 
 
 def test_the_figures_show_the_rows_of_w_and_columns_of_h_of_the_fit():
@@ -62,13 +82,12 @@ def test_the_figures_show_the_rows_of_w_and_columns_of_h_of_the_fit():
 
 @pytest.mark.parametrize("rank", [1, 2, 4, 6, 8])
 def test_every_rank_runs_clean_and_the_headings_follow(rank):
-    at = open_page(PAGE)
+    at = _answer_all(open_page(PAGE))
     at.slider(key="sounds_rank").set_value(rank).run()
     assert_clean(at)
     assert any(f"at r = {rank} with the KL loss" in h.value for h in at.subheader)
-    # the mix, r components, the residual (and the wrong-rank expanders not equal to r)
-    wrong = sum(w + 1 for w in (2, snd.MAX_RANK) if w != rank)
-    assert len(_audio(at)) == 1 + rank + 1 + wrong
+    # the mix, r components, the residual, and (answered) r = 2 and r = 8 with their residuals
+    assert len(_audio(at)) == 1 + rank + 1 + 3 + 9
     fit = snd.factor_piece(snd.synthesize_piece(), rank, loss="KL")
     for line in snd.describe(snd.diagnose(fit), fit):
         assert line in _markdown(at)
@@ -80,10 +99,13 @@ def test_frobenius_loss_and_the_loss_comparison():
     assert_clean(at)
     assert any("with the Frobenius loss" in h.value for h in at.subheader)
     assert _metric(at, "Notes with a component") == "4 of 5"
+    _answer(at, "sounds_loss", "Frobenius")
+    assert_clean(at)
     piece = snd.synthesize_piece()
     fits = {loss: snd.factor_piece(piece, 5, loss=loss) for loss in snd.LOSSES}
     for sentence in snd.loss_sentences(fits, snd.note_energy_shares(piece)):
         assert sentence in _markdown(at)
+    assert "The answer is **KL**." in " ".join(w.value for w in at.warning)
     comparison = at.table[1].value
     assert comparison["KL"].tolist()[-1] == "5 of 5"
     assert comparison["Frobenius"].tolist()[-1] == "4 of 5"
@@ -130,3 +152,36 @@ def test_lecture_mode_hides_the_long_explanations():
     assert "**How the piece is made.**" in _markdown(normal)
     assert "**How the piece is made.**" not in _markdown(lecture)
     assert len(_audio(lecture)) == len(_audio(normal))
+
+
+def test_checkpoints_are_judged_by_the_fits_on_screen():
+    at = open_page(PAGE)
+    piece = snd.synthesize_piece()
+    small = snd.factor_piece(piece, 2, loss="KL")
+    large = snd.factor_piece(piece, snd.MAX_RANK, loss="KL")
+    expected = {
+        "sounds_loss": "KL",
+        "sounds_too_few": snd.too_few_checkpoint(small).right_label,
+        "sounds_too_many": snd.too_many_checkpoint(large).right_label,
+    }
+    assert expected["sounds_too_few"] == "At least one plays several notes at once"
+    assert expected["sounds_too_many"] == "Split notes into pieces"
+    for key, label in expected.items():
+        _answer(at, key, label)
+        assert_clean(at)
+    assert len(at.success) == 3 and not at.warning
+    text = _markdown(at)
+    assert "**At r = 2** (KL, same start)" in text and "**At r = 8** (KL, same start)" in text
+    for line in snd.describe(snd.diagnose(small), small):
+        assert line in text
+    assert len(_audio(at)) == 1 + 6 + 3 + 9
+
+
+def test_a_wrong_prediction_gets_its_own_reason():
+    at = _answer(
+        open_page(PAGE), "sounds_too_many", "Stay silent: every note already has a component"
+    )
+    assert_clean(at)
+    (warning,) = at.warning
+    assert "NMF puts every component to use" in warning.value
+    assert "The answer is **Split notes into pieces**." in warning.value

@@ -349,3 +349,63 @@ def test_loss_sentences_say_what_each_loss_did():
     assert too_few == ["Both losses give 2 of the 5 notes a component of their own."]
     many = snd.loss_sentences({"KL": fit(8, "KL"), "Frobenius": fit(8, "Frobenius")}, shares)
     assert "splits C4, E4 and A4 over several components instead" in many[1]
+
+
+# ---- checkpoints --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", list(snd.LOSSES))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_too_few_checkpoint_is_answered_by_a_merge(loss, seed):
+    cp = snd.too_few_checkpoint(fit(2, loss, seed))
+    assert cp.key == "sounds_too_few"
+    assert cp.right_label == "At least one plays several notes at once"
+    right, feedback = cp.verdict(cp.right_label)
+    assert right and "holds" in feedback and "together" in feedback
+    gone_right, gone = cp.verdict("Each plays one note; the other notes are gone")
+    assert not gone_right and "Nothing is gone" in gone and "stays in the residual" in gone
+    assert "With r = 2 there are fewer components than the 5 notes." in cp.explanation
+
+
+def test_too_few_checkpoint_numbers_are_the_fits():
+    cp = snd.too_few_checkpoint(fit(2, "KL"))
+    # D5: 64 % of its energy stays in the residual; the hiss is under 1 % of any component
+    assert "(D5: 64 % of its energy)" in cp.choices[0].feedback
+    assert float(fit(2, "KL").contents[:, -1].max()) < 0.01
+    assert "under 1 % of any component's energy" in cp.choices[2].feedback
+    assert "component 2 holds E4, A4 and G4 together" in cp.choices[1].feedback
+
+
+@pytest.mark.parametrize("loss", list(snd.LOSSES))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_too_many_checkpoint_is_answered_by_a_split(loss, seed):
+    large = fit(snd.MAX_RANK, loss, seed)
+    cp = snd.too_many_checkpoint(large)
+    assert cp.key == "sounds_too_many" and cp.right_label == "Split notes into pieces"
+    assert "3 extra components" in cp.question
+    # no component is silent: the quietest holds 0.8 % (KL) or more of the components' energy
+    energy = large.energy[: large.rank].sum(axis=1)
+    assert energy.min() / energy.sum() >= 0.005
+    silent_right, silent = cp.verdict("Stay silent: every note already has a component")
+    assert not silent_right and "the quietest component still holds" in silent
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_loss_checkpoint_follows_the_counts(seed):
+    shares = snd.note_energy_shares(piece())
+    at = {r: {loss: fit(r, loss, seed) for loss in snd.LOSSES} for r in (2, 5, 8)}
+    assert snd.loss_checkpoint(at[5], shares).right_label == "KL"
+    assert snd.loss_checkpoint(at[8], shares).right_label == "KL"
+    same = snd.loss_checkpoint(at[2], shares)
+    assert same.right_label == "The same number"
+    assert "no room for every note" in same.verdict("The same number")[1]
+    cp = snd.loss_checkpoint(at[5], shares)
+    assert "(One note, D5, is quiet: 0.7 % of the energy.)" in cp.question
+    assert "KL gives 5 of the 5 notes a component of their own, Frobenius 4" in cp.explanation
+
+
+def test_checkpoints_refuse_the_wrong_side_of_the_true_rank():
+    with pytest.raises(ValueError, match="fewer components"):
+        snd.too_few_checkpoint(fit(5, "KL"))
+    with pytest.raises(ValueError, match="more components"):
+        snd.too_many_checkpoint(fit(5, "KL"))
