@@ -97,6 +97,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "their activations, what a too-small or too-large rank does to the notes, and why "
         "the KL divergence suits audio",
         "",
+        ("sounds_loss", "sounds_too_few", "sounds_too_many"),
     ),
 )
 
