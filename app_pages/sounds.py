@@ -210,12 +210,12 @@ if checkpoint(snd.loss_checkpoint(fits, shares)):
         f"Activation correlation of each note with its matched component, both losses at r = "
         f"{rank} from the same start."
     )
-explain(
-    "Why they differ: the Frobenius loss adds up *squared* errors, so the loud cells of the "
-    "spectrogram dominate it and a quiet note hardly counts. The KL divergence "
-    r"$\sum X \log(X / HW) - X + HW$ grows only linearly with the size of the entries, so "
-    "quiet cells weigh relatively more; it is the usual choice for audio spectrograms."
-)
+    explain(
+        "Why they differ: the Frobenius loss adds up *squared* errors, so the loud cells of the "
+        "spectrogram dominate it and a quiet note hardly counts. The KL divergence "
+        r"$\sum X \log(X / HW) - X + HW$ grows only linearly with the size of the entries, so "
+        "quiet cells weigh relatively more; it is the usual choice for audio spectrograms."
+    )
 
 # ---- wrong ranks ------------------------------------------------------------------------------
 st.subheader("Too few or too many components")
