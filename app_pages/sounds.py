@@ -227,8 +227,8 @@ explain(
 for wrong, ask in ((TOO_SMALL, snd.too_few_checkpoint), (TOO_LARGE, snd.too_many_checkpoint)):
     other = fit(wrong, loss, seed(), iterations)
     if checkpoint(ask(other)):
-        st.markdown(f"**At r = {wrong}** ({loss}, same start)")
-        st.markdown("\n".join(f"- {line}" for line in snd.describe(snd.diagnose(other), other)))
+        # What each component holds is in the checkpoint's explanation just above.
+        st.markdown(f"**At r = {wrong}** ({loss}, same start): listen.")
         play_components(other, sounds_of(wrong, loss, seed(), iterations))
 
 # ---- downloads and notes ----------------------------------------------------------------------

@@ -1050,7 +1050,7 @@ def too_few_checkpoint(small: SoundFit) -> Checkpoint:
             ),
             Choice(
                 "At least one plays several notes at once",
-                f"Right: NMF covers as much of the loud sound as it can with {r} spectra: {merged}."
+                f"NMF covers as much of the loud sound as it can with {r} spectra: {merged}."
                 if correct == 1
                 else f"Not here: {merged}.",
             ),
@@ -1104,7 +1104,7 @@ def too_many_checkpoint(large: SoundFit) -> Checkpoint:
         choices=(
             Choice(
                 "Stay silent: every note already has a component",
-                "Right: they hold almost nothing."
+                "They hold almost nothing."
                 if correct == 0
                 else "NMF puts every component to use if it lowers the loss: the quietest "
                 f"component still holds {100 * quietest_share:.1f} % of the components' "
@@ -1112,14 +1112,14 @@ def too_many_checkpoint(large: SoundFit) -> Checkpoint:
             ),
             Choice(
                 "Split notes into pieces",
-                "Right: a note whose timbre changes as it fades is not exactly one spectrum "
+                "A note whose timbre changes as it fades is not exactly one spectrum "
                 f"times one envelope, and a spare component fits it better: {split}."
                 if correct == 1
                 else f"Not here: {split}.",
             ),
             Choice(
                 "Pick up the hiss",
-                f"Right: component{'s' if len(diagnosis.hiss) > 1 else ''} "
+                f"Component{'s' if len(diagnosis.hiss) > 1 else ''} "
                 f"{_listing([str(j + 1) for j in diagnosis.hiss])} mostly hold the hiss."
                 if correct == 2
                 else "The hiss is far quieter than the notes' changing timbre: it is "
@@ -1165,10 +1165,10 @@ def loss_checkpoint(fits: dict[str, SoundFit], shares: np.ndarray) -> Checkpoint
             "energy.)"
         ),
         choices=(
-            Choice("KL", f"Right: {counts}. {why_kl}." if correct == 0 else f"Not here: {counts}."),
+            Choice("KL", f"{counts}. {why_kl}." if correct == 0 else f"Not here: {counts}."),
             Choice(
                 "Frobenius",
-                f"Right: {counts}."
+                f"{counts}."
                 if correct == 1
                 else f"{counts}. {why_kl}."
                 if correct == 0
@@ -1176,7 +1176,7 @@ def loss_checkpoint(fits: dict[str, SoundFit], shares: np.ndarray) -> Checkpoint
             ),
             Choice(
                 "The same number",
-                f"Right: {counts}."
+                f"{counts}."
                 + (
                     f" With only {r} components there is no room for every note anyway."
                     if r < m

@@ -171,7 +171,8 @@ def test_checkpoints_are_judged_by_the_fits_on_screen():
         assert_clean(at)
     assert len(at.success) == 3 and not at.warning
     text = _markdown(at)
-    assert "**At r = 2** (KL, same start)" in text and "**At r = 8** (KL, same start)" in text
+    assert "**At r = 2** (KL, same start): listen." in text
+    assert "**At r = 8** (KL, same start): listen." in text
     for line in snd.describe(snd.diagnose(small), small):
         assert line in text
     assert len(_audio(at)) == 1 + 6 + 3 + 9
