@@ -137,7 +137,8 @@ iterations = url_widget(
     step=10,
     key="sounds_iters",
     bind="query-params",
-    help="The solver stops earlier once the loss changes by less than 0.001 % per iteration.",
+    help=f"The solver stops earlier once the loss changes by at most {100 * snd.TOL:g} % in "
+    "an iteration.",
 )
 other_loss = next(name for name in snd.LOSSES if name != loss)
 shown = fit(rank, loss, seed(), iterations)

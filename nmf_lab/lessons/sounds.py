@@ -49,6 +49,7 @@ __all__ = [
     "RECOVERED_CORRELATION",
     "SAMPLE_RATE",
     "SCORE",
+    "TOL",
     "TRUE_RANK",
     "Note",
     "NoteRecovery",
@@ -89,6 +90,8 @@ NOISE_SEED = 2026
 # The loss choices of the page: label -> (nmf_core loss, solver).
 LOSSES = {"KL": ("kl", "mu"), "Frobenius": ("frobenius", "hals")}
 DEFAULT_ITERATIONS = 200
+# The solver stops once the objective changes by at most this share of itself in an iteration.
+TOL = 1e-5
 MAX_RANK = 8
 # A component "holds" a note when at least this share of its energy lies where that note is
 # the loudest source.
@@ -645,7 +648,7 @@ def factor_piece(
 
     NMF starts from NNDSVDa's SVD-based point with its zeros filled by small random numbers
     drawn from ``seed`` (``init="nndsvdar"``) and runs at most ``iterations`` iterations (it
-    stops earlier when the objective changes by less than ``1e-5`` of itself): the KL
+    stops earlier when the objective changes by at most :data:`TOL` of itself): the KL
     divergence with multiplicative updates, or the Frobenius loss with HALS.
 
     Parameters
@@ -684,7 +687,7 @@ def factor_piece(
         init="nndsvdar",
         seed=int(seed),
         max_iter=iterations,
-        tol=1e-5,
+        tol=TOL,
     )
     H, W = _scaled(result.H, result.W)
     H, W = _reordered(H, W, match_notes(piece.activations, piece.spectra, H, W).matched)

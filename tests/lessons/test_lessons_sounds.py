@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
+import nmf_core
 from nmf_lab.lessons import sounds as snd
 
 SEEDS = (0, 1, 2, 3)
@@ -409,3 +410,17 @@ def test_checkpoints_refuse_the_wrong_side_of_the_true_rank():
         snd.too_few_checkpoint(fit(5, "KL"))
     with pytest.raises(ValueError, match="more components"):
         snd.too_many_checkpoint(fit(5, "KL"))
+
+
+def test_the_stopping_rule_the_page_states_is_the_solver_s():
+    # the iterations help: "stops earlier once the loss changes by at most 0.001 % in an
+    # iteration": a fit that stopped early ends with a relative change of at most TOL
+    assert f"{100 * snd.TOL:g} %" == "0.001 %"
+    shown = fit(5, "Frobenius")
+    assert shown.n_iter < snd.DEFAULT_ITERATIONS
+    result = nmf_core.nmf(
+        piece().X, 5, solver="hals", init="nndsvdar", seed=0, max_iter=200, tol=snd.TOL
+    )
+    assert result.n_iter == shown.n_iter and result.converged
+    change = abs(result.objectives[-2] - result.objectives[-1]) / result.objectives[-2]
+    assert change <= snd.TOL
