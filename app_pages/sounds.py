@@ -160,7 +160,9 @@ st.table(shown.table())
 st.caption(
     f"Each note is matched to one of the {rank} components by how well their activations "
     "correlate (an optimal one-to-one matching); the spectrum cosine compares the note's "
-    f"spectrum with the matched row of W. {shown.n_iter} iterations ran."
+    "spectrum with the matched row of W; the sound SNR compares the component's sound with "
+    "the note played alone (0 dB: the error is as loud as the note; 20 dB: a tenth of its "
+    f"amplitude). {shown.n_iter} iterations ran."
     + (
         f" With {rank} components only {rank} notes can be matched."
         if rank < the_piece.n_notes

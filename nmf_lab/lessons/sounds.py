@@ -68,6 +68,7 @@ __all__ = [
     "note_energy_shares",
     "resynthesize",
     "soft_masks",
+    "sound_snr",
     "synthesize_piece",
     "too_few_checkpoint",
     "too_many_checkpoint",
@@ -541,6 +542,9 @@ class SoundFit:
     n_iter : int
         Iterations run.
     names : tuple of str, length m
+    sound_snr : ndarray, shape (m,)
+        :func:`sound_snr` of each note's matched component against the note alone, in dB
+        (``-inf`` for an unmatched note).
     """
 
     rank: int
@@ -556,6 +560,7 @@ class SoundFit:
     relative_error: float
     n_iter: int
     names: tuple[str, ...]
+    sound_snr: np.ndarray
 
     @property
     def contents(self) -> np.ndarray:
@@ -599,13 +604,14 @@ class SoundFit:
         return "+".join(labels[i] for i in held) if held else "mixed"
 
     def table(self) -> dict[str, list]:
-        """Per note: the matched component, activation correlation and spectrum cosine."""
+        """Per note: the matched component, activation correlation, spectrum cosine, SNR."""
         rec = self.recovery
         return {
             "note": list(self.names),
             "component": [str(j + 1) if j >= 0 else "none" for j in rec.matched],
             "activation correlation": [f"{c:.3f}" for c in rec.activation_correlation],
             "spectrum cosine": [f"{c:.3f}" for c in rec.spectrum_cosine],
+            "sound SNR (dB)": [f"{c:.1f}" if np.isfinite(c) else "–" for c in self.sound_snr],
         }
 
 
@@ -692,6 +698,8 @@ def factor_piece(
     H, W = _scaled(result.H, result.W)
     H, W = _reordered(H, W, match_notes(piece.activations, piece.spectra, H, W).matched)
     masks, residual_mask = soft_masks(piece.X, H, W)
+    recovery = match_notes(piece.activations, piece.spectra, H, W)
+    components = np.array([_inverse(mask * piece.Z, piece.mix.size) for mask in masks])
     return SoundFit(
         rank=rank,
         loss=loss,
@@ -699,14 +707,49 @@ def factor_piece(
         iterations=iterations,
         H=H,
         W=W,
-        recovery=match_notes(piece.activations, piece.spectra, H, W),
+        recovery=recovery,
         energy=energy_table(piece.owner, masks, residual_mask, piece.X, piece.n_notes),
-        components=np.array([_inverse(mask * piece.Z, piece.mix.size) for mask in masks]),
+        components=components,
         residual=_inverse(residual_mask * piece.Z, piece.mix.size),
         relative_error=float(result.relative_error),
         n_iter=int(result.n_iter),
         names=piece.names,
+        sound_snr=np.array(
+            [
+                sound_snr(source, components[j]) if j >= 0 else float("-inf")
+                for source, j in zip(piece.sources, recovery.matched, strict=True)
+            ]
+        ),
     )
+
+
+def sound_snr(truth, estimate) -> float:
+    """Signal-to-noise ratio of ``estimate`` as a copy of ``truth``, in dB.
+
+    ``10·log10(‖truth‖² / ‖truth − estimate‖²)``: 0 dB when the error is as loud as the note,
+    +20 dB when it is a tenth of its amplitude, ``inf`` for an exact copy.
+
+    Parameters
+    ----------
+    truth, estimate : array_like, shape (samples,)
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Signals of different shapes, or a silent ``truth``.
+    """
+    truth, estimate = np.asarray(truth, float), np.asarray(estimate, float)
+    if truth.shape != estimate.shape:
+        raise ValueError(f"Signals of different shapes: {truth.shape} and {estimate.shape}.")
+    power = float(np.sum(truth**2))
+    if power == 0:
+        raise ValueError("The true signal is silent.")
+    error = float(np.sum((truth - estimate) ** 2))
+    return 10 * np.log10(power / error) if error > 0 else float("inf")
 
 
 def _scaled(H: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

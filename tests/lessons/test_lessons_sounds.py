@@ -424,3 +424,28 @@ def test_the_stopping_rule_the_page_states_is_the_solver_s():
     assert result.n_iter == shown.n_iter and result.converged
     change = abs(result.objectives[-2] - result.objectives[-1]) / result.objectives[-2]
     assert change <= snd.TOL
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_components_sound_like_the_notes_with_kl(seed):
+    # measured (seeds 0-3): KL C4 16.8, E4 13.9, G4 11.8, A4 14.2, D5 4.2-4.3 dB;
+    # Frobenius C4 18.1, E4 14.6, G4 12.6, A4 4.7 (split), D5 -9.6 dB (no component)
+    kl = fit(snd.TRUE_RANK, "KL", seed).sound_snr
+    assert np.all(kl[list(LOUD)] >= 10) and kl[QUIET] >= 3
+    frobenius = fit(snd.TRUE_RANK, "Frobenius", seed).sound_snr
+    assert frobenius[QUIET] < 0 < kl[QUIET]
+    assert frobenius[3] < kl[3]  # the split A4 sounds worse
+
+
+def test_sound_snr_is_the_db_ratio_and_refuses_bad_input():
+    truth = np.array([1.0, -1.0, 1.0, -1.0])
+    assert snd.sound_snr(truth, truth) == float("inf")
+    assert snd.sound_snr(truth, 0.9 * truth) == pytest.approx(20.0)
+    assert snd.sound_snr(truth, np.zeros(4)) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="different shapes"):
+        snd.sound_snr(truth, truth[:3])
+    with pytest.raises(ValueError, match="silent"):
+        snd.sound_snr(np.zeros(4), truth)
+    unmatched = fit(3, "KL")
+    assert np.isneginf(unmatched.sound_snr[unmatched.recovery.matched < 0]).all()
+    assert unmatched.table()["sound SNR (dB)"].count("–") == 2
