@@ -90,6 +90,12 @@ PAGES = {
             icon=":material/music_note:",
             url_path="sounds",
         ),
+        st.Page(
+            "app_pages/stains.py",
+            title="Stains",
+            icon=":material/biotech:",
+            url_path="stains",
+        ),
     ],
 }
 

@@ -96,8 +96,16 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain why the rows of W of a spectrogram are note spectra and the columns of H "
         "their activations, what a too-small or too-large rank does to the notes, and why "
         "the KL divergence suits audio",
-        "",
+        "from sound to light: the same X ≈ HW unmixes the stains of a real slide.",
         ("sounds_loss", "sounds_too_few", "sounds_too_many"),
+    ),
+    PathStep(
+        "app_pages/stains.py",
+        "unmix the stains of a real slide in optical density; compare with Ruifrok–Johnston.",
+        "explain why stains mix linearly in optical density, read the rows of W as stain "
+        "colours and the columns of H as stain maps, and say how close NMF comes to the "
+        "reference stains and where it does not",
+        "",
     ),
 )
 

@@ -70,6 +70,7 @@ PAGE_PATHS = (
     "nmf-vs-svd-pca",
     "choosing-r",
     "sounds",
+    "stains",
 )
 FORMAT_VERSION = 1
 MAX_DEMOS = 30
