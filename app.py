@@ -96,6 +96,12 @@ PAGES = {
             icon=":material/biotech:",
             url_path="stains",
         ),
+        st.Page(
+            "app_pages/texts.py",
+            title="Texts",
+            icon=":material/article:",
+            url_path="texts",
+        ),
     ],
 }
 

@@ -105,6 +105,14 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain why stains mix linearly in optical density, read the rows of W as stain "
         "colours and the columns of H as stain maps, and say how close NMF comes to the "
         "reference stains and where it does not",
+        "from three colour channels to thousands of words: the same X ≈ HW finds topics.",
+    ),
+    PathStep(
+        "app_pages/texts.py",
+        "topics of scipy's and numpy's docstrings; purity and NMI against the submodules; LSA.",
+        "read NMF's rows of W as topics and its rows of H as documents' mixes, score topics "
+        "against known labels with purity and NMI, and say why LSA's signed components are "
+        "harder to read",
         "",
     ),
 )

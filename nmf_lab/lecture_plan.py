@@ -71,6 +71,7 @@ PAGE_PATHS = (
     "choosing-r",
     "sounds",
     "stains",
+    "texts",
 )
 FORMAT_VERSION = 1
 MAX_DEMOS = 30
