@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
+from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.stains import (
     MAP_QUANTILE,
     chromaticity_figure,
@@ -22,10 +24,13 @@ from nmf_lab.lessons.stains import (
     SAMPLE_SIZES,
     STAINS,
     StainUnmixing,
+    absorbs_checkpoint,
     chromaticity,
     eosin_absence,
     load_slide,
     optical_density,
+    pair_checkpoint,
+    rank_three_checkpoint,
     reference_concentrations,
     reference_stains,
     stain_agreement,
@@ -59,6 +64,18 @@ def cached_unmix(rank: int, sample_size: int, run_seed: int) -> StainUnmixing:
         sample_size=sample_size,
         seed=run_seed,
         reference_maps=slide["reference_maps"],
+    )
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def cached_checkpoints(sample_size: int, run_seed: int) -> tuple[Checkpoint, ...]:
+    """The page's checkpoints, answered from the unmixings at r = 2 and 3 of this sample."""
+    at_two = cached_unmix(2, sample_size, run_seed)
+    at_three = cached_unmix(3, sample_size, run_seed)
+    return (
+        pair_checkpoint(at_two),
+        absorbs_checkpoint(at_two),
+        rank_three_checkpoint(at_two, at_three),
     )
 
 
@@ -108,6 +125,7 @@ sample_size = url_widget(
 )
 result = cached_unmix(rank, sample_size, seed())
 r = result.rank
+pair_question, absorbs_question, rank_three_question = cached_checkpoints(sample_size, seed())
 
 explain(
     f"W is learned from {result.sample_size:,} randomly drawn tissue pixels (OD length above "
@@ -116,6 +134,8 @@ explain(
     "squares with $W$ fixed: $\\min_{H \\ge 0} \\lVert X - HW \\rVert_F^2$, one small problem "
     "per pixel. The rows of $W$ are scaled to length 1 (the scale moves into $H$)."
 )
+
+checkpoint(pair_question)
 
 # ---- the slide and its pixels ---------------------------------------------------------------
 left, right = st.columns([2, 3])
@@ -142,6 +162,8 @@ with right:
         f"own colour; a stain is one point here. {built}. Crosses: the reference stains.",
         key="stains_fig_triangle",
     )
+
+checkpoint(absorbs_question)
 
 # ---- stain colours --------------------------------------------------------------------------
 st.subheader(f"The {r} learned stain colour{'s' if r > 1 else ''}")
@@ -194,6 +216,7 @@ explain(
     "with the sample of pixels (change the seed), because at r = 2 many pairs of directions "
     "fit the pixels almost equally well: the same non-uniqueness as on the Point clouds page."
 )
+checkpoint(rank_three_question)
 if r == 3:
     eosin_row = result.names.index("eosin")
     st.warning(

@@ -7,8 +7,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import download_matrices, explain, seed, show_figure
 from app_pages._url_state import url_widget
+from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.texts import (
     agreement_figure,
     contingency_figure,
@@ -29,10 +31,13 @@ from nmf_lab.lessons.texts import (
     TopicModel,
     agreement_curve,
     load_corpus,
+    lsa_signs_checkpoint,
     lsa_topics,
     nmf_topics,
     normalized_mutual_info,
+    one_each_checkpoint,
     purity,
+    purity_rank_checkpoint,
     term_svd,
     tfidf,
     tokenize,
@@ -64,6 +69,17 @@ def cached_curve(run_seed: int) -> Agreement:
 def cached_lsa(rank: int, n_top: int) -> LsaTopics:
     data = cached_corpus()
     return lsa_topics(data["terms"], rank, n_top=n_top, svd=data["svd"])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_checkpoints(run_seed: int) -> tuple[Checkpoint, ...]:
+    """The page's checkpoints, answered from the fits on screen for this seed."""
+    labels = cached_corpus()["corpus"].labels
+    return (
+        one_each_checkpoint(cached_topics(DEFAULT_RANK, run_seed, DEFAULT_TOP_WORDS), labels),
+        purity_rank_checkpoint(cached_curve(run_seed), DEFAULT_RANK, MAX_RANK),
+        lsa_signs_checkpoint(cached_lsa(MIN_RANK, DEFAULT_TOP_WORDS)),
+    )
 
 
 data = cached_corpus()
@@ -118,9 +134,12 @@ n_top = url_widget(
     help="How many of each topic's heaviest words are listed.",
 )
 model = cached_topics(rank, seed(), n_top)
+one_each_question, purity_question, signs_question = cached_checkpoints(seed())
 majorities = topic_majorities(model, labels)
 topic_purity = purity(labels, model.assignment)
 topic_nmi = normalized_mutual_info(labels, model.assignment)
+
+checkpoint(one_each_question)
 
 # ---- NMF topics -----------------------------------------------------------------------------
 st.subheader(f"NMF: {rank} topics")
@@ -155,8 +174,8 @@ show_figure(
 
 # ---- agreement against the rank -------------------------------------------------------------
 st.subheader("Agreement with the submodules against the rank")
+checkpoint(purity_question)
 curve = cached_curve(seed())
-curve_purity, curve_nmi = curve.at(rank)
 best = curve.best_nmi_rank
 first_rank, last_rank = int(curve.ranks[0]), int(curve.ranks[-1])
 show_figure(
@@ -189,6 +208,7 @@ show_figure(
 
 # ---- LSA ------------------------------------------------------------------------------------
 st.subheader("The SVD's signed topics (LSA)")
+checkpoint(signs_question)
 lsa = cached_lsa(rank, n_top)
 mixed = int(np.sum(lsa.negative_share > 0))
 explain(

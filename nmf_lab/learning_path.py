@@ -106,6 +106,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "colours and the columns of H as stain maps, and say how close NMF comes to the "
         "reference stains and where it does not",
         "from three colour channels to thousands of words: the same X ≈ HW finds topics.",
+        ("stains_pair", "stains_absorbs", "stains_rank_three"),
     ),
     PathStep(
         "app_pages/texts.py",
@@ -114,6 +115,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "against known labels with purity and NMI, and say why LSA's signed components are "
         "harder to read",
         "",
+        ("texts_one_each", "texts_purity_rank", "texts_lsa_signs"),
     ),
 )
 

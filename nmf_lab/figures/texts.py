@@ -83,7 +83,7 @@ def topics_figure(model: TopicModel, titles: Sequence[str] | None = None) -> go.
 def lsa_figure(lsa: LsaTopics) -> go.Figure:
     """One diverging bar chart per SVD component: top positive words right, negative left."""
     rank = lsa.components.shape[0]
-    titles = [f"component {j + 1}: {lsa.negative_share[j]:.0%} negative" for j in range(rank)]
+    titles = [f"{j + 1}: {lsa.negative_share[j]:.0%} negative" for j in range(rank)]
     rows_of_words = max(
         len(pos) + len(neg) for pos, neg in zip(lsa.positive_words, lsa.negative_words, strict=True)
     )

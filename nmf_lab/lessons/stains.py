@@ -35,11 +35,13 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from nmf_core import check_random_state, nmf, nnls_gram
+from nmf_lab.checkpoints import Checkpoint, Choice
 
 __all__ = [
     "BACKGROUND",
     "DEFAULT_RANK",
     "DEFAULT_SAMPLE",
+    "EXACT",
     "MAX_RANK",
     "MIN_TISSUE_OD",
     "SAMPLE_SIZES",
@@ -49,11 +51,14 @@ __all__ = [
     "EosinAbsence",
     "StainAgreement",
     "StainUnmixing",
+    "absorbs_checkpoint",
     "chromaticity",
     "colour_word",
     "eosin_absence",
     "load_slide",
     "optical_density",
+    "pair_checkpoint",
+    "rank_three_checkpoint",
     "reference_concentrations",
     "reference_stains",
     "stain_agreement",
@@ -446,4 +451,134 @@ def stain_agreement(result: StainUnmixing) -> StainAgreement:
         furthest=named(by_angle[-1], result.angles),
         best_map=named(by_map[0], result.map_correlations),
         worst_map=named(by_map[-1], result.map_correlations),
+    )
+
+
+# ---- checkpoints ---------------------------------------------------------------------------
+
+#: Below this relative error a fit counts as exact in the checkpoints' answers.
+EXACT = 0.005
+_CHANNELS = ("Red", "Green", "Blue")
+
+
+def absorbs_checkpoint(at_two: StainUnmixing) -> Checkpoint:
+    """Checkpoint: which channel the haematoxylin row of W is largest in.
+
+    Answered from ``at_two``, the unmixing at r = 2 with the page's sample and seed: the
+    channel of the largest entry of the row matched to haematoxylin.
+    """
+    row = at_two.W[at_two.names.index("haematoxylin")]
+    correct = int(np.argmax(row))
+    values = ", ".join(
+        f"{name.lower()} {value:.2f}" for name, value in zip(_CHANNELS, row, strict=True)
+    )
+    return Checkpoint(
+        key="stains_absorbs",
+        question=(
+            "Haematoxylin makes nuclei look blue. In the row of W that NMF matches to "
+            "haematoxylin (its colour in optical density), which channel will be largest?"
+        ),
+        choices=(
+            Choice(
+                "Red",
+                "Optical density measures the light a stain takes away. A stain that looks "
+                "blue takes away red (and some green) and lets blue through.",
+            ),
+            Choice(
+                "Green",
+                "Green is absorbed too, but less than red. A stain that took away green most "
+                "would let red and blue through and look magenta, not blue.",
+            ),
+            Choice(
+                "Blue",
+                "Blue is the light that gets *through* haematoxylin, so its optical density "
+                "in blue is the smallest, not the largest: OD counts what is absorbed.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"On screen (r = 2) the haematoxylin row of W is ({values}): largest in "
+            f"{_CHANNELS[correct].lower()}. The swatches below turn it back into the colour it "
+            "lets through."
+        ),
+    )
+
+
+def pair_checkpoint(at_two: StainUnmixing) -> Checkpoint:
+    """Checkpoint: which reference stains the two rows of W match at r = 2."""
+    pairs = (("haematoxylin", "DAB"), ("haematoxylin", "eosin"), ("eosin", "DAB"))
+    found = tuple(sorted(at_two.names, key=STAINS.index))
+    correct = pairs.index(found) if found in pairs else 0
+    angles = ", ".join(
+        f"{name} {angle:.1f}°" for name, angle in zip(at_two.names, at_two.angles, strict=True)
+    )
+    return Checkpoint(
+        key="stains_pair",
+        question=(
+            "The reference has three stains: haematoxylin, eosin and DAB. With r = 2 rows of "
+            "W, which two will NMF's rows be closest to?"
+        ),
+        choices=(
+            Choice(
+                "haematoxylin and DAB",
+                "These are the stains on this slide: blue nuclei and brown membranes. NMF "
+                "can only find colours that the pixels are made of.",
+            ),
+            Choice(
+                "haematoxylin and eosin",
+                "Eosin is the usual partner of haematoxylin (H&E), but this slide was stained "
+                "for DAB instead: nothing on it is pink.",
+            ),
+            Choice(
+                "eosin and DAB",
+                "The blue nuclei are everywhere on the slide; a row of W must go to "
+                "haematoxylin. Eosin (pink) is not on this slide.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"At r = 2 the rows match {stain_pair(at_two)} ({angles} from the reference), "
+            f"with {at_two.relative_error:.2%} error: two stains explain the slide."
+        ),
+    )
+
+
+def rank_three_checkpoint(at_two: StainUnmixing, at_three: StainUnmixing) -> Checkpoint:
+    """Checkpoint: what the error does at r = 3 (three rows for three channels)."""
+    correct = (
+        0
+        if at_three.relative_error < EXACT
+        else (1 if at_three.relative_error < 0.8 * at_two.relative_error else 2)
+    )
+    eosin = at_three.names.index("eosin")
+    return Checkpoint(
+        key="stains_rank_three",
+        question=(
+            f"At r = 2 the error is {at_two.relative_error:.2%}. The slide has no eosin. What "
+            "will the error be at r = 3? Answer, then set r = 3."
+        ),
+        choices=(
+            Choice(
+                "About 0%",
+                "Three rows in three channels span every direction a pixel can have: any "
+                "three rows whose cone holds all the pixels fit them exactly, stain or not.",
+            ),
+            Choice(
+                "About the same as at r = 2",
+                "With no third stain there is nothing left to find, but the third row does "
+                "not need a stain: it only has to widen the cone until it holds every pixel.",
+            ),
+            Choice(
+                "Larger than at r = 2",
+                "Adding a row never makes the best fit worse: the r = 2 answer with a zero "
+                "third row is still available to the solver.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"At r = 3 the error is {at_three.relative_error:.2%}, but the row matched to "
+            f"eosin is {at_three.angles[eosin]:.1f}° from eosin and its map correlates with "
+            f"rgb2hed's at {at_three.map_correlations[eosin]:.2f}: an exact fit, and not a "
+            "stain. A perfect fit is not a right answer."
+        ),
     )

@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from nmf_core import check_rank, nmf
+from nmf_lab.checkpoints import Checkpoint, Choice
 
 __all__ = [
     "CORPUS_MODULES",
@@ -59,11 +60,14 @@ __all__ = [
     "clean_docstring",
     "contingency",
     "load_corpus",
+    "lsa_signs_checkpoint",
     "lsa_topics",
     "nmf_topics",
     "normalized_mutual_info",
+    "one_each_checkpoint",
     "own_topic",
     "purity",
+    "purity_rank_checkpoint",
     "term_svd",
     "tfidf",
     "tokenize",
@@ -741,3 +745,131 @@ def topic_cover(model: TopicModel, labels: Sequence[str]) -> TopicCover:
     split = tuple(name for name in names if leaders[name] > 1)
     missing = tuple(name for name in names if leaders[name] == 0)
     return TopicCover(one_each=not split and not missing, split=split, missing=missing)
+
+
+# ---- checkpoints ---------------------------------------------------------------------------
+
+
+def _short(label: str) -> str:
+    return label.split(".")[-1]
+
+
+def one_each_checkpoint(at_six: TopicModel, labels: Sequence[str]) -> Checkpoint:
+    """Checkpoint: with six topics for six submodules, does each get one topic of its own?
+
+    Answered from ``at_six``, the NMF at r = 6 with the page's seed, by :func:`topic_cover`.
+    """
+    cover = topic_cover(at_six, labels)
+    correct = 0 if cover.one_each else 1
+    leaders = ", ".join(
+        f"topic {j + 1}: {_short(name)} {count}/{size}"
+        for j, (name, count, size) in enumerate(topic_majorities(at_six, labels))
+        if size
+    )
+    if cover.one_each:
+        detail = "each submodule leads exactly one topic"
+    else:
+        parts = []
+        if cover.split:
+            parts.append(
+                f"{', '.join(cover.split)} lead{'s' if len(cover.split) == 1 else ''} "
+                "two or more topics"
+            )
+        if cover.missing:
+            parts.append(
+                f"{', '.join(cover.missing)} lead{'s' if len(cover.missing) == 1 else ''} none"
+            )
+        detail = " and ".join(parts)
+    return Checkpoint(
+        key="texts_one_each",
+        question=(
+            "The corpus has six submodules. With r = 6 topics, will NMF give each submodule "
+            "one topic whose documents it leads? Answer, then look at the table of topics and "
+            "submodules at r = 6."
+        ),
+        choices=(
+            Choice(
+                "Yes, one topic each",
+                "Here it does: each submodule's words are distinct enough to take one topic."
+                if cover.one_each
+                else "NMF is never told the labels: it finds groups of words that occur "
+                "together. A large submodule with two vocabularies can take two topics, and "
+                "a small one whose words it shares with another can get none.",
+            ),
+            Choice(
+                "No: some submodule gets two topics, another none",
+                "NMF is never told the labels, and nothing makes a topic follow a submodule: "
+                "a submodule with more than one vocabulary takes several topics, and each "
+                "topic spent on it is missing elsewhere."
+                if not cover.one_each
+                else "Here the vocabularies happen to line up with the submodules one to one.",
+            ),
+        ),
+        correct=correct,
+        explanation=f"At r = 6 on screen: {detail} ({leaders}).",
+    )
+
+
+def purity_rank_checkpoint(curve: Agreement, rank: int = 6, higher: int = MAX_RANK) -> Checkpoint:
+    """Checkpoint: is purity higher at r = ``higher`` than at r = ``rank``?"""
+    low_purity, low_nmi = curve.at(rank)
+    high_purity, high_nmi = curve.at(higher)
+    correct = 0 if high_purity > low_purity else 1
+    return Checkpoint(
+        key="texts_purity_rank",
+        question=(
+            f"Purity counts the documents that sit in a topic led by their own submodule. Will "
+            f"it be higher at r = {higher} than at r = {rank}, though there are only six "
+            "submodules?"
+        ),
+        choices=(
+            Choice(
+                "Higher",
+                "Smaller topics are easier to keep pure: splitting a topic never lowers "
+                "purity, so more topics tend to score higher even past the number of labels.",
+            ),
+            Choice(
+                "Lower",
+                "Purity does not punish splitting a submodule over several topics: each piece "
+                "is still led by its own submodule. That is why NMI is shown beside it.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"On screen: purity {low_purity:.2f} at r = {rank} and {high_purity:.2f} at "
+            f"r = {higher}; NMI {low_nmi:.2f} and {high_nmi:.2f}. NMI, which does count the "
+            "splitting, is highest at r = "
+            f"{curve.best_nmi_rank}."
+        ),
+    )
+
+
+def lsa_signs_checkpoint(lsa: LsaTopics) -> Checkpoint:
+    """Checkpoint: will the second SVD component have only positive weights?"""
+    share = float(lsa.negative_share[1])
+    correct = 0 if share == 0 else 1
+    return Checkpoint(
+        key="texts_lsa_signs",
+        question=(
+            "The SVD's first component is the corpus's average direction, all weights ≥ 0. "
+            "Will the second component also have only positive weights, like an NMF topic?"
+        ),
+        choices=(
+            Choice(
+                "Yes, only positive weights",
+                "The second singular vector is orthogonal to the first, whose weights are all "
+                "positive; a vector orthogonal to a positive vector must have negative entries.",
+            ),
+            Choice(
+                "No, positive and negative weights",
+                "Orthogonal to an all-positive first component, the second must have both "
+                "signs: it contrasts one group of words with another.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"On screen the second component puts {share:.0%} of its squared weight on "
+            f"negative entries: {', '.join(lsa.positive_words[1][:3])} against "
+            f"{', '.join(lsa.negative_words[1][:3])}."
+        ),
+    )

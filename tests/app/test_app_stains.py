@@ -110,3 +110,19 @@ def test_lecture_mode_hides_the_long_explanations():
     at = open_page(PAGE, query={"lecture": "true"})
     assert_clean(at)
     assert not [block for block in at.markdown if "Why optical density" in block.value]
+
+
+def test_answering_the_checkpoints_explains_with_the_numbers_on_screen(slide):
+    from app_pages._checkpoint import choice_key
+
+    at = open_page(PAGE)
+    at.radio(key=choice_key("stains_absorbs")).set_value("Blue").run()
+    at.radio(key=choice_key("stains_rank_three")).set_value("About 0%").run()
+    assert_clean(at)
+    (wrong,) = [w for w in at.warning if "Not quite" in w.value]
+    assert "The answer is **Red**" in wrong.value
+    assert any(s.value.startswith("**Right.**") for s in at.success)
+    at_three = _expected(slide, rank=3)
+    assert f"At r = 3 the error is {at_three.relative_error:.2%}" in _markdown_with(
+        at, "At r = 3 the error is"
+    )

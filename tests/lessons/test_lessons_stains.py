@@ -17,11 +17,14 @@ from nmf_lab.lessons.stains import (
     DEFAULT_SAMPLE,
     SAMPLE_SIZES,
     STAINS,
+    absorbs_checkpoint,
     chromaticity,
     colour_word,
     eosin_absence,
     load_slide,
     optical_density,
+    pair_checkpoint,
+    rank_three_checkpoint,
     reference_concentrations,
     reference_stains,
     stain_agreement,
@@ -221,3 +224,27 @@ def test_triangle_sample_is_fixed_and_sorted():
     assert triangle_sample(10).size == 10
     with pytest.raises(ValueError):
         triangle_sample(0)
+
+
+# ---- checkpoints ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_checkpoint_answers_come_from_the_unmixings_on_screen(slide, reference_maps, seed):
+    at_two = unmix_stains(slide, 2, seed=seed, reference_maps=reference_maps)
+    at_three = unmix_stains(slide, 3, seed=seed, reference_maps=reference_maps)
+    pair = pair_checkpoint(at_two)
+    assert pair.right_label == "haematoxylin and DAB"
+    assert f"{at_two.relative_error:.2%}" in pair.explanation
+    absorbs = absorbs_checkpoint(at_two)
+    row = at_two.W[at_two.names.index("haematoxylin")]
+    assert absorbs.right_label == ("Red", "Green", "Blue")[int(np.argmax(row))] == "Red"
+    assert f"red {row[0]:.2f}" in absorbs.explanation
+    three = rank_three_checkpoint(at_two, at_three)
+    assert three.right_label == "About 0%"
+    assert f"{at_three.relative_error:.2%}" in three.explanation
+    eosin = at_three.names.index("eosin")
+    assert f"{at_three.angles[eosin]:.1f}° from eosin" in three.explanation
+    for cp in (pair, absorbs, three):
+        assert cp.key.startswith("stains_")
+        assert all(choice.feedback for choice in cp.choices)

@@ -19,11 +19,14 @@ from nmf_lab.lessons.texts import (
     clean_docstring,
     contingency,
     load_corpus,
+    lsa_signs_checkpoint,
     lsa_topics,
     nmf_topics,
     normalized_mutual_info,
+    one_each_checkpoint,
     own_topic,
     purity,
+    purity_rank_checkpoint,
     term_svd,
     tfidf,
     tokenize,
@@ -228,3 +231,27 @@ def test_lsa_components_are_signed_but_the_first(terms):
     np.testing.assert_allclose(again.components, lsa.components[:3])
     with pytest.raises(ValueError):
         lsa_topics(terms, 10_000)
+
+
+# ---- checkpoints ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_checkpoint_answers_come_from_the_fits_on_screen(terms, corpus, seed):
+    at_six = nmf_topics(terms, 6, seed=seed)
+    cover = topic_cover(at_six, corpus.labels)
+    one_each = one_each_checkpoint(at_six, corpus.labels)
+    assert one_each.correct == (0 if cover.one_each else 1)
+    assert one_each.right_label.startswith("No")  # measured: never one topic each
+    for name in cover.split + cover.missing:
+        assert name in one_each.explanation
+    curve = agreement_curve(terms, corpus.labels, seed=seed)
+    rank_question = purity_rank_checkpoint(curve, 6, MAX_RANK)
+    assert rank_question.right_label == "Higher"
+    assert f"{curve.at(MAX_RANK)[0]:.2f} at r = {MAX_RANK}" in rank_question.explanation
+    lsa = lsa_topics(terms, 2)
+    signs = lsa_signs_checkpoint(lsa)
+    assert signs.right_label == "No, positive and negative weights"
+    assert f"{lsa.negative_share[1]:.0%}" in signs.explanation
+    for cp in (one_each, rank_question, signs):
+        assert cp.key.startswith("texts_")
