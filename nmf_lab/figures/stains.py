@@ -154,7 +154,7 @@ def chromaticity_figure(
         legend={"orientation": "h", "y": -0.12, "x": 0.0},
     )
     apply_layout(fig, height=height)
-    fig.update_layout(margin={"l": 60, "r": 60, "t": 50, "b": 60})
+    fig.update_layout(margin={"l": 80, "r": 80, "t": 50, "b": 60})
     return fig
 
 

@@ -34,8 +34,8 @@ _NEGATIVE, _POSITIVE = sample_colorscale(DIVERGING, [0.1, 0.9])
 
 
 def topic_columns(count: int) -> int:
-    """Panels per row for ``count`` topics: 2 up to 4 topics, else 3."""
-    return 2 if count <= 4 else 3
+    """Panels per row for ``count`` topics: 2 up to 6 topics (readable on a phone), else 3."""
+    return 2 if count <= 6 else 3
 
 
 def _bar_grid(titles: Sequence[str], *, rows_of_words: int) -> tuple[go.Figure, int]:
@@ -49,7 +49,7 @@ def _bar_grid(titles: Sequence[str], *, rows_of_words: int) -> tuple[go.Figure, 
         horizontal_spacing=0.16,
         vertical_spacing=min(0.12, 0.5 / rows),
     )
-    height = rows * (26 * rows_of_words + 70) + 40
+    height = rows * (32 * rows_of_words + 70) + 40
     return fig, height
 
 
@@ -73,7 +73,8 @@ def topics_figure(model: TopicModel, titles: Sequence[str] | None = None) -> go.
             row=topic // columns + 1,
             col=topic % columns + 1,
         )
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    # An explicit word size: the projector copy doubles it, and 32 px a word still holds it.
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 11})
     fig.update_xaxes(rangemode="tozero", nticks=3)
     apply_layout(fig, height=height)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 20})
@@ -105,7 +106,7 @@ def lsa_figure(lsa: LsaTopics) -> go.Figure:
             row=j // columns + 1,
             col=j % columns + 1,
         )
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 11})
     fig.update_xaxes(zeroline=True, zerolinecolor="black", nticks=3)
     apply_layout(fig, height=height)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 20})

@@ -41,7 +41,7 @@ def test_topics_figure_has_one_bar_chart_per_topic(data, rank):
     assert len(bars) == rank
     assert list(bars[0].y) == list(model.top_words[0])
     assert all(np.all(np.asarray(bar.x) >= 0) for bar in bars)
-    assert topic_columns(rank) == (2 if rank <= 4 else 3)
+    assert topic_columns(rank) == (2 if rank <= 6 else 3)
     for_projector(fig)
 
 
