@@ -146,10 +146,15 @@ def chromaticity_figure(
         )
     )
     fig.update_layout(
+        # Explicit sizes: the projector copy scales explicit fonts (ternary axes are not
+        # among the cartesian axes it enlarges by role).
         ternary={
-            "aaxis": {"title": {"text": "red OD share"}, "min": 0},
-            "baxis": {"title": {"text": "green OD share"}, "min": 0},
-            "caxis": {"title": {"text": "blue OD share"}, "min": 0},
+            axis: {
+                "title": {"text": f"{colour} OD share", "font": {"size": 14}},
+                "tickfont": {"size": 12},
+                "min": 0,
+            }
+            for axis, colour in (("aaxis", "red"), ("baxis", "green"), ("caxis", "blue"))
         },
         legend={"orientation": "h", "y": -0.12, "x": 0.0},
     )

@@ -211,7 +211,7 @@ def agreement_figure(agreement: Agreement, *, rank: int, height: int = 360) -> g
     )
     fig.add_vline(x=rank, line={"color": "gray", "dash": "dash"})
     fig.update_xaxes(title={"text": "rank r (topics)"}, dtick=1)
-    fig.update_yaxes(title={"text": "agreement with the submodules"}, range=[0, 1])
+    fig.update_yaxes(title={"text": "purity, NMI"}, range=[0, 1])
     apply_layout(fig, height=height)
     fig.update_layout(legend={"orientation": "h", "y": -0.25})
     return fig
