@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import (
     checked_upload,
     download_matrices,
@@ -15,6 +16,7 @@ from app_pages._shared import (
     upload_types,
 )
 from app_pages._url_state import url_widget
+from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.demo_data import FACE_SHAPE, SAMPLE_IMAGES, comparison_matrix
 from nmf_lab.figures.nmf_vs_svd_pca import (
     basis_figure,
@@ -23,8 +25,17 @@ from nmf_lab.figures.nmf_vs_svd_pca import (
     error_curve_figure,
     reconstruction_figure,
     restarts_figure,
+    seed_bases_figure,
 )
-from nmf_lab.lessons.nmf_vs_svd_pca import METHODS, Comparison, compare, measure_table
+from nmf_lab.lessons.nmf_vs_svd_pca import (
+    METHODS,
+    Comparison,
+    compare,
+    matched_order,
+    measure_table,
+    seeds_checkpoint,
+    svd_gap_checkpoint,
+)
 from nmf_lab.lessons.swimmer import SWIMMER_RANK, SWIMMER_SHAPE, part_recovery, swimmer_parts
 from nmf_lab.uploads import comparison_matrix_from_csv
 
@@ -62,6 +73,14 @@ def cached_compare(
 ) -> Comparison:
     # `_X` is not hashed (Streamlit samples big arrays); `data_key` names the data exactly.
     return compare(_X, rank, seed=run_seed, n_restarts=n_restarts, max_rank=CURVE_MAX_RANK)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_checkpoints(
+    data_key: str, rank: int, run_seed: int, n_restarts: int, _result: Comparison
+) -> tuple[Checkpoint, Checkpoint]:
+    """The page's two checkpoints for the comparison on screen (the arguments name it)."""
+    return svd_gap_checkpoint(_result.curves), seeds_checkpoint(_result.restarts["NMF"])
 
 
 st.title("NMF vs SVD vs PCA")
@@ -173,6 +192,9 @@ with st.expander(f"The data X ({X.shape[0]}×{X.shape[1]})", expanded=False):
         key="cmp_fig_data",
     )
 
+gap_question, seeds_question = cached_checkpoints(data_key, r, seed(), n_runs, result)
+checkpoint(gap_question)
+
 # ---- the three columns ----------------------------------------------------------------------
 st.subheader(f"Side by side at r = {r}")
 headers = {
@@ -191,8 +213,9 @@ explain(
 )
 show_figure(
     basis_figure(result.fits, image_shape=image_shape),
-    "Basis W (one row per basis vector, or one picture per vector): red is positive, "
-    "blue negative. NMF has no blue by construction.",
+    "Basis W (one row per basis vector, or one picture per vector). NMF's is nonnegative by "
+    "construction and drawn on the sequential scale (upper colour bar); SVD's and PCA's have "
+    "signs and share the diverging scale (lower bar): red positive, blue negative.",
     key="cmp_fig_basis",
 )
 if shown_as == "swimmer":
@@ -215,10 +238,26 @@ if shown_as == "swimmer":
             + ". NMF here is one run from one random start (this page's settings); the Images "
             "page keeps the best of several."
         )
+if checkpoint(seeds_question):
+    nmf_runs = result.restarts["NMF"]
+    first, second = nmf_runs.bases[0], nmf_runs.bases[1]
+    seed_1, seed_2 = (int(s) for s in nmf_runs.seeds[:2])
+    show_figure(
+        seed_bases_figure(
+            first,
+            second[matched_order(first, second)],
+            labels=(f"NMF, seed {seed_1}", f"NMF, seed {seed_2}"),
+            image_shape=image_shape,
+        ),
+        f"NMF's rows of W from seed {seed_1} (left) and seed {seed_2} (right), the right ones "
+        f"reordered to match the left; one sequential scale. Matched rows differ by up to "
+        f"{nmf_runs.basis_angles[1]:.1f}°.",
+        key="cmp_fig_seeds",
+    )
 show_figure(
     coefficients_figure(result.fits),
-    "Coefficients H (one row per point): NMF only adds parts (H ≥ 0); SVD and PCA "
-    "may also subtract them.",
+    "Coefficients H (one row per point): NMF only adds parts (H ≥ 0, sequential scale, upper "
+    "colour bar); SVD and PCA may also subtract them (diverging scale, lower bar).",
     key="cmp_fig_coefficients",
 )
 show_figure(
@@ -267,7 +306,8 @@ nmf_angle = spread["NMF"].largest_basis_angle
 svd_angle = spread["SVD"].largest_subspace_angle
 st.markdown(
     f"Over {n_runs} runs, NMF's matched basis vectors differ by up to **{nmf_angle:.1f}°** "
-    f"and its relative error by **{spread['NMF'].error_spread:.1e}**. SVD, "
+    f"and its relative error by **{100 * spread['NMF'].error_spread:.1e} percentage points**. "
+    "SVD, "
     + (
         "found by an iterative solver (ARPACK) from a random start each time"
         if r < min(X.shape)
@@ -312,8 +352,8 @@ st.markdown(
     "$\\mathbf{1}\\bar{x} + HW$ has rank up to $r + 1$: it is not held to rank $r$, and its error "
     "can be below rank-$r$ SVD's. In fact it never exceeds it (a flat through the origin is one "
     "of the flats PCA chooses from) and never beats rank-$(r+1)$ SVD. At $r = "
-    f"{r}$ here: SVD at $r + 1$ = {errors_at_r['svd_next']:.4f} ≤ PCA = "
-    f"{errors_at_r['pca']:.4f} ≤ SVD = {errors_at_r['svd']:.4f} ≤ NMF = {errors_at_r['nmf']:.4f}."
+    f"{r}$ here: SVD at $r + 1$ = {errors_at_r['svd_next']:.2%} ≤ PCA = "
+    f"{errors_at_r['pca']:.2%} ≤ SVD = {errors_at_r['svd']:.2%} ≤ NMF = {errors_at_r['nmf']:.2%}."
 )
 explain(
     "All errors are measured the same way, on the original uncentred $X$: "

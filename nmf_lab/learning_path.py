@@ -81,6 +81,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain what nonnegativity buys (additive, readable parts) and what it costs (error "
         "above the SVD's floor, no unique answer)",
         "every run so far needed a rank r: learn how to pick it, and what penalties change.",
+        ("cmp_svd_gap", "cmp_seeds"),
     ),
     PathStep(
         "app_pages/choosing_r.py",

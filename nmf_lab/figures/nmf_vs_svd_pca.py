@@ -3,7 +3,8 @@
 Every row (basis, coefficients, reconstruction) is a 1×3 figure with the methods in the order
 of :data:`nmf_lab.lessons.nmf_vs_svd_pca.METHODS` and one colour scale shared by the three
 panels, so the panels can be compared by colour. Signed quantities use the diverging scale
-centred on zero.
+centred on zero; NMF's factors, nonnegative, use the sequential scale with a colour bar of
+their own.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "error_curve_figure",
     "reconstruction_figure",
     "restarts_figure",
+    "seed_bases_figure",
     "tile_images",
 ]
 
@@ -74,10 +76,15 @@ def _panels_figure(
     colorbar_title: str,
     row_prefix: str | None = None,
     column_prefix: str | None = None,
+    nonnegative_first: bool = False,
 ) -> go.Figure:
     """Three heatmaps side by side with one shared colour scale and one colour bar.
 
     ``row_prefix``/``column_prefix`` label rows/columns as ``w1, w2, …`` instead of 0, 1, ….
+    With ``nonnegative_first`` the first panel (NMF's nonnegative factor) is drawn on the
+    sequential scale from 0 to ``zmax`` with a colour bar of its own (the upper one), and the
+    others on the diverging scale from ``−zmax`` to ``zmax`` (the lower bar): same magnitudes,
+    the same length of bar per unit, but no diverging colours for a matrix without signs.
     """
     fig = make_subplots(
         rows=1, cols=len(panels), subplot_titles=list(panels), horizontal_spacing=0.06
@@ -88,17 +95,34 @@ def _panels_figure(
             labels["y"] = [f"{row_prefix}{i + 1}" for i in range(matrix.shape[0])]
         if column_prefix:
             labels["x"] = [f"{column_prefix}{j + 1}" for j in range(matrix.shape[1])]
+        own_scale = nonnegative_first and index == 1
+        if own_scale:
+            style = {"colorscale": SEQUENTIAL, "zmin": 0.0, "zmax": zmax, "zmid": None}
+            bar = {"title": {"text": f"{colorbar_title} ≥ 0"}, "y": 1.0, "yanchor": "top"}
+        else:
+            style = {
+                "colorscale": colorscale,
+                "zmin": zmin,
+                "zmax": zmax,
+                "zmid": 0 if diverging else None,
+            }
+            bar = {"title": {"text": colorbar_title}}
+            if nonnegative_first:
+                bar = {"title": {"text": f"{colorbar_title} (signed)"}, "y": 0.0}
+                bar["yanchor"] = "bottom"
+        if nonnegative_first:
+            # Two bars stacked in one column: titles along the bar (no height taken) and few
+            # ticks, so that the enlarged text of lecture mode still fits each half.
+            bar["title"]["side"] = "right"
+            bar.update(len=0.48, nticks=4)
         trace = go.Heatmap(
             z=matrix,
             **labels,
-            colorscale=colorscale,
-            zmin=zmin,
-            zmax=zmax,
-            zmid=0 if diverging else None,
-            showscale=index == len(panels),
+            **style,
+            showscale=own_scale or index == len(panels),
             name=method,
             hovertemplate=hover + "<extra>" + method + "</extra>",
-            colorbar={"title": {"text": colorbar_title}, "thickness": 14},
+            colorbar={**bar, "thickness": 14},
         )
         fig.add_trace(trace, row=1, col=index)
         axis = "x" if index == 1 else f"x{index}"
@@ -133,7 +157,11 @@ def basis_figure(
     image_shape: tuple[int, int] | None = None,
     height: int | None = None,
 ) -> go.Figure:
-    """The basis ``W`` of each method on one diverging scale (red > 0 > blue).
+    """The basis ``W`` of each method: NMF's on the sequential scale, SVD's and PCA's diverging.
+
+    NMF's rows are nonnegative: they get the sequential scale from 0 (upper colour bar); SVD's
+    and PCA's have signs and share the diverging scale centred on 0 (red > 0 > blue, lower
+    bar). Both scales reach the same largest magnitude.
 
     Parameters
     ----------
@@ -171,11 +199,63 @@ def basis_figure(
         hover=hover,
         colorbar_title="W",
         row_prefix=None if image_shape else "w",
+        nonnegative_first=True,
+    )
+
+
+def seed_bases_figure(
+    first: np.ndarray,
+    second: np.ndarray,
+    *,
+    labels: tuple[str, str] = ("run 1", "run 2"),
+    image_shape: tuple[int, int] | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Two NMF bases side by side on one sequential scale (both are nonnegative).
+
+    Parameters
+    ----------
+    first, second : ndarray, shape (r, k)
+        Unit rows; ``second`` already in the order matched to ``first``.
+    labels : (str, str)
+        Panel titles.
+    image_shape : (h, w), optional
+        Show each row as an ``h × w`` picture.
+    height : int, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    panels = {}
+    for label, basis in zip(labels, (first, second), strict=True):
+        basis = np.asarray(basis, dtype=float)
+        panels[label] = tile_images(basis.reshape(-1, *image_shape)) if image_shape else basis
+    bound = _shared_bound(panels.values())
+    if height is None:
+        height = _picture_height(panels[labels[0]], panel_width=380) if image_shape else 300
+    hover = (
+        "pixel (%{y}, %{x}): %{z:.3f}"
+        if image_shape
+        else "basis vector %{y}, feature %{x}: %{z:.3f}"
+    )
+    return _panels_figure(
+        panels,
+        diverging=False,
+        colorscale=SEQUENTIAL,
+        zmin=0.0,
+        zmax=bound,
+        picture=image_shape is not None,
+        height=height,
+        hover=hover,
+        colorbar_title="W ≥ 0",
+        row_prefix=None if image_shape else "w",
     )
 
 
 def coefficients_figure(fits: Mapping[str, MethodFit], *, height: int = 340) -> go.Figure:
-    """The coefficients ``H`` (n×r, one row per point) on one diverging scale.
+    """The coefficients ``H`` (n×r, one row per point): NMF's sequential, SVD's and PCA's
+    diverging (see :func:`basis_figure`).
 
     Parameters
     ----------
@@ -199,6 +279,7 @@ def coefficients_figure(fits: Mapping[str, MethodFit], *, height: int = 340) -> 
         hover="point %{y}, coefficient %{x}: %{z:.3f}",
         colorbar_title="H",
         column_prefix="h",
+        nonnegative_first=True,
     )
     return fig
 
@@ -333,14 +414,14 @@ def error_curve_figure(
                 mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 2.5 if dash == "solid" else 1.5},
                 marker={"symbol": symbol, "size": 9},
-                hovertemplate="r = %{x}: %{y:.4f}<extra>" + name + "</extra>",
+                hovertemplate="r = %{x}: %{y:.2%}<extra>" + name + "</extra>",
             )
         )
     if rank is not None:
         fig.add_vline(x=rank, line={"color": "grey", "dash": "dash", "width": 1})
     fig.update_xaxes(title="rank r", dtick=1)
     # No zero baseline: the gaps between the curves are the story, and they are small.
-    fig.update_yaxes(title="relative error ‖X − X̂‖_F / ‖X‖_F")
+    fig.update_yaxes(title="relative error ‖X − X̂‖_F / ‖X‖_F", tickformat=".1%")
     fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 0})
     return apply_layout(fig, height=height)
 
@@ -378,7 +459,7 @@ def restarts_figure(restarts: Mapping[str, Restarts], *, height: int = 360) -> g
                 marker=style,
                 line={"color": METHOD_COLORS[method], "width": 1},
                 customdata=spread.seeds,
-                hovertemplate="run %{x} (seed %{customdata}): %{y:.5f}<extra>"
+                hovertemplate="run %{x} (seed %{customdata}): %{y:.4%}<extra>"
                 + method
                 + "</extra>",
             ),
@@ -404,6 +485,7 @@ def restarts_figure(restarts: Mapping[str, Restarts], *, height: int = 360) -> g
             col=2,
         )
     fig.update_xaxes(title="run", dtick=1)
+    fig.update_yaxes(tickformat=".2%", row=1, col=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=2)
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0})
     return apply_layout(fig, height=height)

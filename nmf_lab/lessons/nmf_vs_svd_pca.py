@@ -40,8 +40,10 @@ from nmf_core import as_nonnegative_matrix, check_rank
 from nmf_core.baselines import pca, truncated_svd
 from nmf_core.metrics import hoyer_sparseness, relative_error
 from nmf_core.solvers import nmf
+from nmf_lab.checkpoints import Checkpoint, Choice, pick
 
 __all__ = [
+    "GAP_QUESTION_RANK",
     "METHODS",
     "NMF_SETTINGS",
     "Comparison",
@@ -56,11 +58,14 @@ __all__ = [
     "fit_svd",
     "largest_principal_angle",
     "matched_angles",
+    "matched_order",
     "measure_table",
     "pca_error_curve",
     "restarts",
+    "seeds_checkpoint",
     "singular_gap",
     "svd_from_random_start",
+    "svd_gap_checkpoint",
 ]
 
 METHODS = ("NMF", "SVD", "PCA")
@@ -297,6 +302,28 @@ def matched_angles(
     return angles
 
 
+def matched_order(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The rows of ``other`` in the order that pairs them with the rows of ``reference``.
+
+    The same matching as :func:`matched_angles` without signs (``other[order][i]`` is the
+    partner of ``reference[i]``), for showing two NMF runs side by side.
+
+    Returns
+    -------
+    ndarray of int, shape (r,)
+    """
+    reference, other = np.asarray(reference, float), np.asarray(other, float)
+    if reference.shape != other.shape:
+        raise ValueError(
+            f"Both bases need the same shape, got {reference.shape} and {other.shape}."
+        )
+    cosines = _unit_rows(reference) @ _unit_rows(other).T
+    rows, cols = scipy.optimize.linear_sum_assignment(-cosines)
+    order = np.empty(reference.shape[0], dtype=int)
+    order[rows] = cols
+    return order
+
+
 def largest_principal_angle(A: np.ndarray, B: np.ndarray) -> float:
     """Largest principal angle, in degrees, between the spans of the rows of ``A`` and ``B``.
 
@@ -361,6 +388,8 @@ class Restarts:
     basis_angles : ndarray, shape (m,)
         Largest angle (degrees) between matched basis vectors of run ``i`` and run 0 (up to
         sign for SVD and PCA).
+    bases : tuple of ndarray, shape (r, k) each
+        The basis of each run (unit rows), in run order.
     """
 
     method: str
@@ -368,6 +397,7 @@ class Restarts:
     relative_errors: np.ndarray
     subspace_angles: np.ndarray
     basis_angles: np.ndarray
+    bases: tuple[np.ndarray, ...] = ()
 
     @property
     def error_spread(self) -> float:
@@ -400,6 +430,7 @@ def _restart_summary(
                 for basis in bases
             ]
         ),
+        bases=tuple(np.asarray(basis, dtype=np.float64) for basis in bases),
     )
 
 
@@ -710,7 +741,9 @@ def measure_table(comparison: Comparison) -> dict[str, dict[str, str]]:
     fits, spread = comparison.fits, comparison.restarts
     runs = len(spread["NMF"].seeds)
     rows: dict[str, dict[str, str]] = {
-        "relative error ‖X − X̂‖_F / ‖X‖_F": {m: f"{fits[m].relative_error:.4f}" for m in METHODS},
+        "relative error ‖X − X̂‖_F / ‖X‖_F": {
+            m: f"{100 * fits[m].relative_error:.2f} %" for m in METHODS
+        },
         "Hoyer sparseness of W (basis rows)": {
             m: f"{fits[m].basis_sparseness:.2f}" for m in METHODS
         },
@@ -723,8 +756,8 @@ def measure_table(comparison: Comparison) -> dict[str, dict[str, str]]:
         "factors nonnegative?": {
             m: "yes" if fits[m].factors_nonnegative else "no" for m in METHODS
         },
-        f"error spread over {runs} runs (max − min)": {
-            m: f"{spread[m].error_spread:.1e}" for m in METHODS
+        f"error spread over {runs} runs (max − min, percentage points)": {
+            m: f"{100 * spread[m].error_spread:.1e}" for m in METHODS
         },
         f"largest angle between matched basis vectors over {runs} runs": {
             m: f"{np.max(spread[m].basis_angles):.2f}°" for m in METHODS
@@ -734,3 +767,165 @@ def measure_table(comparison: Comparison) -> dict[str, dict[str, str]]:
         },
     }
     return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Checkpoints (predict, then check)
+# --------------------------------------------------------------------------------------------
+
+#: The rank the error checkpoint asks about (capped at the curves' largest rank).
+GAP_QUESTION_RANK = 5
+#: Errors closer than this (0.1 percentage point) count as "the same".
+SAME_ERROR = 0.001
+#: Basis vectors closer than this (degrees) count as "the same W".
+SAME_BASIS_DEGREES = 1.0
+
+_GAP_LABELS = (
+    "Below SVD's",
+    "The same as SVD's, to within 0.1 percentage point",
+    "Above SVD's by more than 0.1 percentage point",
+)
+_SEED_LABELS = (
+    "Yes: the same W, up to the order of its rows",
+    "No: a different W, with the same error",
+    "No: a different W, and a clearly different error",
+)
+
+
+def svd_gap_checkpoint(curves: ErrorCurves) -> Checkpoint:
+    """Checkpoint: NMF's error against SVD's at rank :data:`GAP_QUESTION_RANK`.
+
+    The answer is read off the error curves of the data on screen (the page's
+    :class:`Comparison`; their NMF fit at each rank is the one the page shows at that rank).
+    NMF can never be below SVD (Eckart–Young); within :data:`SAME_ERROR` counts as the same.
+
+    Parameters
+    ----------
+    curves : ErrorCurves
+
+    Returns
+    -------
+    Checkpoint
+    """
+    rank = int(min(GAP_QUESTION_RANK, curves.ranks[-1]))
+    errors = curves.at_rank(rank)
+    nmf_error, svd_error = errors["nmf"], errors["svd"]
+    gap = nmf_error - svd_error
+    correct = 1 + pick([SAME_ERROR], gap)
+    points = 100 * gap
+    both = f"NMF {nmf_error:.2%}, SVD {svd_error:.2%}"
+    return Checkpoint(
+        key="cmp_svd_gap",
+        question=(
+            f"At r = {rank}, will NMF's relative error be below, the same as or above SVD's? "
+            f"Answer, then set **Rank r** to {rank} and read the table."
+        ),
+        choices=(
+            Choice(
+                _GAP_LABELS[0],
+                f"No matrix of rank {rank}, nonnegative or not, fits better than the truncated "
+                "SVD (Eckart–Young), and NMF's HW is such a matrix: NMF can at best tie. "
+                f"Here: {both}.",
+            ),
+            Choice(
+                _GAP_LABELS[1],
+                f"On this data the best nonnegative fit is almost the best fit of all: {both}, "
+                f"{points:.3f} points apart."
+                if correct == 1
+                else f"Here the sign constraint costs {points:.2f} percentage points: {both}. "
+                "SVD may subtract; NMF may only add.",
+            ),
+            Choice(
+                _GAP_LABELS[2],
+                f"The sign constraint costs {points:.2f} percentage points here: {both}. SVD "
+                "may subtract; NMF may only add."
+                if correct == 2
+                else f"Here NMF comes within {points:.3f} percentage points of the floor: {both}. "
+                "The data is close to a nonnegative matrix of low rank, so adding alone does "
+                "almost as well as adding and subtracting.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"At r = {rank}: {both}, PCA (with its mean) {errors['pca']:.2%}. The error curve "
+            "at the bottom of the page shows every rank: the NMF curve never goes below SVD's."
+        ),
+    )
+
+
+def seeds_checkpoint(spread: Restarts) -> Checkpoint:
+    """Checkpoint: does NMF from a second seed give the same basis as the run shown?
+
+    The answer is read off the page's restarts (:func:`restarts`): run 2's matched basis
+    vectors against run 1's (:attr:`Restarts.basis_angles`, same within
+    :data:`SAME_BASIS_DEGREES`) and their errors (same within :data:`SAME_ERROR`).
+
+    Parameters
+    ----------
+    spread : Restarts
+        NMF's restarts on the data on screen (at least two runs).
+
+    Returns
+    -------
+    Checkpoint
+    """
+    if len(spread.seeds) < 2:
+        raise ValueError("seeds_checkpoint needs at least two runs")
+    angle = float(spread.basis_angles[1])
+    first, second = (float(e) for e in spread.relative_errors[:2])
+    error_gap = abs(second - first)
+    if angle < SAME_BASIS_DEGREES:
+        correct = 0
+    else:
+        correct = 1 if error_gap < SAME_ERROR else 2
+    seed_1, seed_2 = int(spread.seeds[0]), int(spread.seeds[1])
+    errors = f"{first:.3%} (seed {seed_1}) and {second:.3%} (seed {seed_2})"
+    return Checkpoint(
+        key="cmp_seeds",
+        question=(
+            f"NMF's W above came from seed {seed_1}. Will a second run from seed {seed_2} give "
+            "the same W (its rows matched up, each scaled to length 1)? Answer to see the two "
+            "side by side."
+        ),
+        choices=(
+            Choice(
+                _SEED_LABELS[0],
+                f"Here the matched rows are at most {angle:.2f}° apart: the data pins NMF's "
+                "basis down (as on separable data, or parts that each appear alone)."
+                if correct == 0
+                else "Nothing makes an NMF unique: besides reordering and rescaling, other "
+                f"nonnegative pairs (H, W) can fit as well. Here the matched rows differ by up "
+                f"to {angle:.1f}°.",
+            ),
+            Choice(
+                _SEED_LABELS[1],
+                f"The matched rows differ by up to {angle:.1f}°, and yet the errors are "
+                f"{errors}: equally good answers, not one answer."
+                if correct == 1
+                else (
+                    f"The matched rows are only {angle:.2f}° apart: the same W."
+                    if correct == 0
+                    else f"The errors differ by {100 * error_gap:.2f} percentage points: "
+                    f"{errors}; one run stopped at a worse local optimum."
+                ),
+            ),
+            Choice(
+                _SEED_LABELS[2],
+                f"Here one run stopped at a worse local optimum: the errors are {errors}, and "
+                f"the matched rows differ by up to {angle:.1f}°."
+                if correct == 2
+                else (
+                    f"The errors are {errors}: less than 0.1 percentage point apart."
+                    if correct == 1
+                    else f"The matched rows are only {angle:.2f}° apart: the same W (errors "
+                    f"{errors})."
+                ),
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"Run 2's rows of W are at most {angle:.1f}° from run 1's after matching; errors "
+            f"{errors}. SVD from two random starts spans the same subspace when "
+            "σ_r > σ_{r+1}: the uniqueness section below compares all runs."
+        ),
+    )

@@ -16,7 +16,6 @@ WITHOUT_CHECKPOINTS_YET = {
     "app_pages/change_of_basis.py",
     "app_pages/point_clouds.py",
     "app_pages/images.py",
-    "app_pages/nmf_vs_svd_pca.py",
     "app_pages/choosing_r.py",
 }
 

@@ -108,7 +108,9 @@ def _check_comparison(at):  # signs; NMF error >= SVD's; NMF's basis moves with 
     assert table.loc["negative entries in W", "NMF"] == "0 %"
     assert table.loc["negative entries in W", "SVD"] != "0 %"
     assert table.loc["negative entries in W", "PCA"] != "0 %"
-    errors = table.loc["relative error ‖X − X̂‖_F / ‖X‖_F"].astype(float)
+    errors = table.loc["relative error ‖X − X̂‖_F / ‖X‖_F"].map(
+        lambda text: float(text.removesuffix(" %"))
+    )
     assert errors["NMF"] >= errors["SVD"]
     spread = [m.value for m in at.markdown if "matched basis vectors differ by up to" in m.value]
     assert spread and float(re.search(r"\*\*([\d.]+)°\*\*", spread[0]).group(1)) > 1.0

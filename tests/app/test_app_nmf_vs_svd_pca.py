@@ -33,11 +33,11 @@ def _check_numbers(at, X, rank, seed=0, runs=4):
     for row, values in measure_table(expected).items():
         assert list(table.loc[row]) == [values[m] for m in ("NMF", "SVD", "PCA")], row
     fair = _markdown_with(at, "A fair comparison")
-    numbers = [float(x) for x in re.findall(r"= (\d\.\d{4})", fair)]
+    numbers = [float(x) / 100 for x in re.findall(r"= (\d+\.\d{2})%", fair)]
     at_r = expected.rank - 1
     curves = expected.curves
     assert numbers == pytest.approx(
-        [curves.svd_next[at_r], curves.pca[at_r], curves.svd[at_r], curves.nmf[at_r]], abs=1e-4
+        [curves.svd_next[at_r], curves.pca[at_r], curves.svd[at_r], curves.nmf[at_r]], abs=5e-5
     )
     assert numbers == sorted(numbers)  # the chain of ≤ the sentence states
     return expected
@@ -180,3 +180,47 @@ def test_swimmer_shows_the_three_methods_matched_to_the_true_parts():
     at.slider(key="cmp_rank").set_value(4).run()
     assert_clean(at)
     assert any("fewer basis rows than parts" in box.value for box in at.info)
+
+
+# ---- checkpoints ----------------------------------------------------------------------------
+
+
+def test_the_seeds_checkpoint_holds_back_the_second_run_until_answered():
+    from app_pages._checkpoint import choice_key
+    from nmf_lab.lessons.nmf_vs_svd_pca import seeds_checkpoint
+
+    at = open_page(PAGE)
+    assert len(at.get("plotly_chart")) == 6
+    expected = seeds_checkpoint(
+        compare(comparison_cloud(0), 3, seed=0, n_restarts=4).restarts["NMF"]
+    )
+    wrong = expected.labels[0]
+    at.radio(key=choice_key("cmp_seeds")).set_value(wrong).run()
+    assert_clean(at)
+    warnings = " ".join(box.value for box in at.warning)
+    assert expected.verdict(wrong)[1] in warnings
+    assert f"The answer is **{expected.right_label}**" in warnings
+    assert any(block.value == expected.explanation for block in at.markdown)
+    # The answer's figure appears: run 1's and run 2's W side by side.
+    assert len(at.get("plotly_chart")) == 7
+    assert any("seed 0 (left) and seed 1 (right)" in caption.value for caption in at.caption)
+
+
+def test_the_svd_gap_checkpoint_is_checked_at_rank_5_in_the_table():
+    from app_pages._checkpoint import choice_key
+    from nmf_lab.lessons.nmf_vs_svd_pca import svd_gap_checkpoint
+
+    X = comparison_cloud(0)
+    expected = svd_gap_checkpoint(compare(X, 3, seed=0, n_restarts=4).curves)
+    at = open_page(PAGE)
+    at.radio(key=choice_key("cmp_svd_gap")).set_value(expected.right_label).run()
+    assert_clean(at)
+    assert any("**Right.**" in box.value for box in at.success)
+    at.slider(key="cmp_rank").set_value(5).run()
+    assert_clean(at)
+    # The answer stays (the question is about r = 5 whatever r is shown) and the table agrees.
+    assert any(expected.explanation == block.value for block in at.markdown)
+    at5 = compare(X, 5, seed=0, n_restarts=4)
+    row = _table(at).loc["relative error ‖X − X̂‖_F / ‖X‖_F"]
+    assert list(row) == [f"{100 * at5.fits[m].relative_error:.2f} %" for m in ("NMF", "SVD", "PCA")]
+    assert f"NMF {at5.fits['NMF'].relative_error:.2%}" in expected.explanation

@@ -49,3 +49,24 @@ def test_csv_upload_bad_then_good(app_server, page):
     assert_page_healthy(page)
     expect(main.get_by_text("Using good.csv")).to_be_visible()
     expect(main.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+
+
+def test_answering_the_seeds_checkpoint_shows_the_second_run(app_server, page):
+    from nmf_lab.demo_data import comparison_cloud
+    from nmf_lab.lessons.nmf_vs_svd_pca import compare, seeds_checkpoint
+
+    page.goto(f"{app_server}/{URL_PATH}")
+    wait_for_script(page)
+    assert_page_healthy(page)
+    main = page.locator('[data-testid="stMain"]')
+    charts = main.locator('[data-testid="stPlotlyChart"]')
+    expect(charts).to_have_count(6)
+    expected = seeds_checkpoint(compare(comparison_cloud(0), 3, seed=0).restarts["NMF"])
+    box = page.locator(".st-key-checkpoint_cmp_seeds")
+    box.scroll_into_view_if_needed()
+    with rerun(page):
+        box.get_by_text(expected.right_label, exact=True).click()
+    assert_no_exception(page)
+    expect(box.get_by_text("Right.")).to_be_visible()
+    expect(charts).to_have_count(7)
+    expect(main.get_by_text("seed 0 (left) and seed 1 (right)")).to_be_visible()

@@ -326,7 +326,10 @@ def test_measure_table_shows_the_computed_numbers():
     for method in METHODS:
         fit = result.fits[method]
         row = table["relative error ‖X − X̂‖_F / ‖X‖_F"]
-        assert float(row[method]) == pytest.approx(fit.relative_error, abs=5e-5)
+        assert row[method].endswith(" %")
+        assert float(row[method].removesuffix(" %")) / 100 == pytest.approx(
+            fit.relative_error, abs=5e-5
+        )
         assert float(table["Hoyer sparseness of W (basis rows)"][method]) == pytest.approx(
             fit.basis_sparseness, abs=5e-3
         )
@@ -365,3 +368,78 @@ def test_comparison_summaries_are_the_numbers_they_name():
     }
     with pytest.raises(ValueError, match="cover ranks"):
         curves.at_rank(6)
+
+
+# ---- checkpoints ----------------------------------------------------------------------------
+
+from nmf_lab.lessons.nmf_vs_svd_pca import (  # noqa: E402
+    GAP_QUESTION_RANK,
+    matched_order,
+    seeds_checkpoint,
+    svd_gap_checkpoint,
+)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_svd_gap_checkpoint_answers_with_an_independent_nmf_and_svd(seed):
+    X = comparison_cloud(seed)
+    cp = svd_gap_checkpoint(compare(X, 3, seed=seed, n_restarts=2, max_rank=8).curves)
+    # Independently: the page's NMF at rank 5 from the same seed, and numpy's SVD.
+    nmf_error = fit_nmf(X, GAP_QUESTION_RANK, seed=seed).relative_error
+    values = np.linalg.svd(X, compute_uv=False)
+    svd_error = np.sqrt(np.sum(values[GAP_QUESTION_RANK:] ** 2) / np.sum(values**2))
+    assert nmf_error >= svd_error - 1e-9, "Eckart–Young: NMF never below SVD"
+    expected = 1 if nmf_error - svd_error < 0.001 else 2
+    assert cp.correct == expected
+    assert cp.key == "cmp_svd_gap" and cp.correct != 0
+    assert f"NMF {nmf_error:.2%}, SVD {svd_error:.2%}" in cp.explanation
+
+
+def test_svd_gap_on_the_toy_cloud_is_a_tie_and_on_the_faces_nmf_pays():
+    cloud = compare(comparison_cloud(0), 3, seed=0, n_restarts=2, max_rank=8)
+    assert svd_gap_checkpoint(cloud.curves).right_label.startswith("The same as SVD's")
+    faces = compare(comparison_matrix("faces"), 5, seed=0, n_restarts=2, max_rank=5)
+    assert svd_gap_checkpoint(faces.curves).right_label.startswith("Above SVD's")
+
+
+def test_svd_gap_question_is_capped_at_the_curves_largest_rank():
+    X = np.random.default_rng(0).random((6, 4))
+    cp = svd_gap_checkpoint(compare(X, 2, seed=0, n_restarts=2, max_rank=8).curves)
+    assert cp.question.startswith("At r = 4,")
+
+
+def _angle_degrees(a, b):
+    cos = np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), -1.0, 1.0)
+    return float(np.degrees(np.arccos(cos)))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("rank", [2, 3])
+def test_seeds_checkpoint_answers_with_two_independent_nmf_runs(seed, rank):
+    X = comparison_cloud(seed)
+    result = compare(X, rank, seed=seed, n_restarts=3, max_rank=4)
+    cp = seeds_checkpoint(result.restarts["NMF"])
+    first, second = fit_nmf(X, rank, seed=seed), fit_nmf(X, rank, seed=seed + 1)
+    # Best one-to-one pairing by brute force over the (few) permutations.
+    import itertools
+
+    best = min(
+        max(_angle_degrees(first.basis[i], second.basis[j]) for i, j in enumerate(perm))
+        for perm in itertools.permutations(range(rank))
+    )
+    gap = abs(first.relative_error - second.relative_error)
+    expected = 0 if best < 1.0 else (1 if gap < 0.001 else 2)
+    assert cp.correct == expected
+    assert cp.key == "cmp_seeds"
+    assert f"at most {best:.1f}° from run 1's" in cp.explanation
+    order = matched_order(first.basis, second.basis)
+    matched = max(_angle_degrees(first.basis[i], second.basis[order[i]]) for i in range(rank))
+    assert matched == pytest.approx(best, abs=1e-6)
+
+
+def test_on_the_default_toy_cloud_two_seeds_give_different_but_equally_good_bases():
+    result = compare(comparison_cloud(0), 3, seed=0, n_restarts=4, max_rank=8)
+    cp = seeds_checkpoint(result.restarts["NMF"])
+    assert cp.right_label == "No: a different W, with the same error"
+    right, feedback = cp.verdict("Yes: the same W, up to the order of its rows")
+    assert not right and "Nothing makes an NMF unique" in feedback
