@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
 from app_pages._url_state import url_widget
+from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.change_of_basis import (
     cloud_bases_figure,
     error_curve_figure,
@@ -28,6 +30,7 @@ from nmf_lab.lessons.change_of_basis.basis import (
     rank_one_layers,
     rebuild_gap,
 )
+from nmf_lab.lessons.change_of_basis.checkpoints import rank_up_checkpoint, scaled_row_checkpoint
 
 # Default basis rows: the top-left 2×2 block is the same in 2-D and 3-D, so switching the
 # dimension keeps what the user typed there.
@@ -53,6 +56,22 @@ def fit_cloud(
 ) -> CloudFit:
     """A nonnegative cloud built from ``planted_rank`` directions, and its NMF at ``rank``."""
     return fit_planted_cloud(n_points, dim, planted_rank, rank, noise, random_seed)
+
+
+@st.cache_data(max_entries=32)
+def scaled_row_question(
+    point: tuple[float, ...], rows: tuple[tuple[float, ...], ...]
+) -> Checkpoint:
+    """The doubled-row checkpoint for the point and basis on screen (cached per setting)."""
+    return scaled_row_checkpoint(np.array(point), np.array(rows))
+
+
+@st.cache_data(max_entries=32)
+def rank_up_question(
+    n_points: int, dim: int, planted_rank: int, noise: float, random_seed: int
+) -> Checkpoint:
+    """The rank-up checkpoint for the cloud on screen (cached per setting)."""
+    return rank_up_checkpoint(n_points, dim, planted_rank, noise, random_seed)
 
 
 @st.cache_data(max_entries=32)
@@ -152,6 +171,7 @@ show_figure(
     "c₁·b₁ then c₂·b₂ tip to tail. Thin arrows from the origin are the basis rows.",
     key="cob_point",
 )
+checkpoint(scaled_row_question(tuple(P), tuple(map(tuple, basis))))
 explain(
     "In the identity basis a point's coordinates are simply its entries: "
     "$P = P_1 e_1 + P_2 e_2$, or in matrices $P = (P_1, P_2)\\,I$. Any other set of "
@@ -250,6 +270,7 @@ with cloud:
         f"rows of W (drawn at the cloud's scale); {learned_view}",
         key="cob_cloud",
     )
+    checkpoint(rank_up_question(n_points, dim, planted_rank, noise, seed()))
 if rank == dim:
     explain(
         f"Here r = k = {dim}: the identity basis $W = I$ with $H = X$ already fits *any* "
@@ -262,8 +283,9 @@ if rank == dim:
         + " Lower r to make the basis learn something."
     )
 show_figure(
-    product_figure(X, H, W, height=max(320, 10 * n_points + 80)),
-    "Row i of X is the point; row i of H holds its coordinates in the basis rows of W.",
+    product_figure(X, H, W, height=max(360, 10 * n_points + 130), colorbars=True),
+    "Row i of X is the point; row i of H holds its coordinates in the basis rows of W. "
+    "Each matrix has its own colour bar below it, from 0 to its largest entry.",
     key="cob_product",
 )
 download_matrices({"X": X, "H": H, "W": W}, prefix="change_of_basis")
@@ -291,15 +313,30 @@ explain(
 )
 
 # ------------------------------------------------------------------ spherical harmonics
-st.header("Aside: functions on a sphere in the spherical-harmonics basis")
-explain(
-    "The same idea works for functions. The real spherical harmonics $Y_l^m$ are an "
-    "orthonormal basis for functions on the sphere, so "
-    "$f(\\theta, \\varphi) = \\sum_{l}\\sum_{m=-l}^{l} f_l^m\\, Y_l^m(\\theta, \\varphi)$, "
-    "with coordinates $f_l^m = \\int f\\, Y_l^m \\,d\\Omega$. Keeping degrees up to "
-    "$l_{max}$ keeps $(l_{max}+1)^2$ coordinates. Integrals are computed with Gauss–Legendre "
-    "nodes in $\\cos\\theta$ times evenly spaced $\\varphi$, exact for these harmonics."
+st.header("Aside: a basis fixed in advance, with signs")
+st.markdown(
+    "Functions on a sphere have coordinates too: in the basis of spherical harmonics "
+    "$Y_l^m$, $f = \\sum_{l,m} f_l^m\\,Y_l^m$. Unlike the rows of $W$, this basis is "
+    "**fixed in advance** (the same for every function, not learned from the data) and it has "
+    "**signs**: a function is built by adding *and subtracting* harmonics, so its coordinates "
+    "$f_l^m$ are signed (blue < 0 < red below). NMF gives up that freedom to learn a basis "
+    "that only adds."
 )
+with st.expander("The long version: the spherical-harmonics basis, and how it is computed"):
+    st.markdown(
+        "The real spherical harmonics $Y_l^m$ (degree $l \\ge 0$, order $-l \\le m \\le l$) "
+        "are an orthonormal basis for functions on the sphere, so "
+        "$f(\\theta, \\varphi) = \\sum_{l}\\sum_{m=-l}^{l} f_l^m\\, Y_l^m(\\theta, \\varphi)$, "
+        "with coordinates $f_l^m = \\int f\\, Y_l^m \\,d\\Omega$: because the basis is "
+        "orthonormal, each coordinate is one integral, where a general basis needs the solve "
+        "$cB = P$ above. Keeping degrees up to $l_{max}$ keeps $(l_{max}+1)^2$ coordinates, "
+        "the smoothest basis functions first, so truncating is like a small rank: fewer "
+        "coordinates, a smoother copy of $f$. The harmonics are chosen once for all "
+        "functions (like the Fourier basis for signals); NMF instead fits its basis to the "
+        "data, and can keep it nonnegative because it does. Integrals are computed with "
+        "Gauss–Legendre nodes in $\\cos\\theta$ times evenly spaced $\\varphi$, "
+        "exact for these harmonics."
+    )
 sh_controls, sh_spheres = st.columns([1, 3])
 with sh_controls:
     preset = url_widget(

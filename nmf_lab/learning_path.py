@@ -52,6 +52,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain why the rows of H are coordinates in the basis of W's rows, and how HW is a sum "
         "of r rank-one layers",
         "with nonnegative coordinates the basis spans a cone: see it around real point clouds.",
+        ("cob_scaled_row", "cob_rank_up"),
     ),
     PathStep(
         "app_pages/point_clouds.py",

@@ -12,6 +12,8 @@ __all__ = ["RESIDUAL_FLOOR", "product_figure", "residual_figure"]
 
 # Horizontal room (fraction of the figure) for the "≈" and "×" between the panels.
 _GAP = 0.05
+# Vertical room (fraction of the figure) below the panels for their colour bars.
+_BAR_ROOM = 0.12
 
 
 def product_figure(
@@ -21,11 +23,14 @@ def product_figure(
     *,
     height: int = 380,
     labels: tuple[str, str, str] = ("X", "H", "W"),
+    colorbars: bool = False,
 ) -> go.Figure:
     """``X ≈ H × W`` drawn as three heatmaps, each cell a matrix entry, sizes to scale.
 
     Panel widths follow the number of columns and heights the number of rows, so the shapes
     n×k, n×r and r×k can be read off the picture (W is short: only r rows).
+    With ``colorbars`` every panel gets its own horizontal colour bar just below it (the
+    three matrices have different scales; each panel's colours run from 0 to its maximum).
 
     Parameters
     ----------
@@ -35,6 +40,8 @@ def product_figure(
     height : int
     labels : tuple of str
         Titles of the three panels.
+    colorbars : bool
+        One colour bar per panel, below it.
 
     Returns
     -------
@@ -50,24 +57,42 @@ def product_figure(
     widths = [usable * k / total, usable * r / total, usable * k / total]
     starts = [0.0, widths[0] + _GAP, widths[0] + widths[1] + 2 * _GAP]
 
+    bottom, top_y = (_BAR_ROOM if colorbars else 0.0), 0.88
     fig = go.Figure()
     for index, (matrix, label) in enumerate(zip((X, H, W), labels, strict=True)):
         rows = matrix.shape[0]
-        # Top-aligned, height proportional to the number of rows.
+        # Top-aligned, height proportional to the number of rows; with colour bars the
+        # panels leave room for one below each of them.
+        y_span = (bottom + (top_y - bottom) * (1 - rows / n), top_y)
+        x_span = (starts[index], starts[index] + widths[index])
+        scale: dict = {"colorscale": SEQUENTIAL, "zmin": 0, "showscale": colorbars}
+        if colorbars:
+            # zmin alone is ignored by plotly (it autoscales unless both ends are given).
+            scale["zmax"] = float(matrix.max()) or 1.0
+            scale["colorbar"] = {
+                "orientation": "h",
+                "x": (x_span[0] + x_span[1]) / 2,
+                "xanchor": "center",
+                "len": x_span[1] - x_span[0],
+                "y": y_span[0] - 0.02,
+                "yanchor": "top",
+                "thickness": 10,
+                "nticks": 4,
+            }
         _add_matrix_panel(
             fig,
             index,
             matrix,
             label,
             title=f"{label}  ({rows}×{matrix.shape[1]})",
-            x_span=(starts[index], starts[index] + widths[index]),
-            y_span=(max(0.0, 0.88 * (1 - rows / n)), 0.88),
-            scale={"colorscale": SEQUENTIAL, "zmin": 0, "showscale": False},
+            x_span=x_span,
+            y_span=y_span,
+            scale=scale,
         )
     # "≈" halfway down X; "×" halfway down the short W.
     for symbol, x, y in (
-        ("≈", widths[0] + _GAP / 2, 0.44),
-        ("×", starts[2] - _GAP / 2, 0.88 - 0.44 * r / n),
+        ("≈", widths[0] + _GAP / 2, (bottom + top_y) / 2),
+        ("×", starts[2] - _GAP / 2, top_y - (top_y - bottom) * r / (2 * n)),
     ):
         fig.add_annotation(
             text=symbol, x=x, y=y, xref="paper", yref="paper", showarrow=False, font={"size": 30}

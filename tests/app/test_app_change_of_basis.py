@@ -335,3 +335,47 @@ def test_cone_and_layer_captions_follow_rank_and_dimension(dim, rank):
     assert "1 layers" not in captions
     if rank > 1:
         assert f"the {rank} layers add up to HW" in captions
+
+
+# ---- predict, then check
+
+
+def test_doubled_row_checkpoint_is_judged_and_explained_with_the_basis_on_screen():
+    from app_pages._checkpoint import choice_key
+    from nmf_lab.lessons.change_of_basis.checkpoints import scaled_row_checkpoint
+
+    at = open_page(PAGE)
+    P, B = _shown_point_and_basis(at, 2)
+    expected = scaled_row_checkpoint(P, B)
+    at = at.radio(key=choice_key("cob_scaled_row")).set_value("c₁ doubles too").run()
+    assert_clean(at)
+    warnings = " ".join(box.value for box in at.warning)
+    assert expected.verdict("c₁ doubles too")[1] in warnings
+    assert f"The answer is **{expected.right_label}**" in warnings
+    assert any(block.value == expected.explanation for block in at.markdown)
+    # Doubling b₁ as asked halves c₁ in the equation shown.
+    _, before = _latex_vectors(at)
+    for j in range(2):
+        at.number_input(key=f"cob_b1{j + 1}").set_value(float(2 * B[0, j]))
+    at.run()
+    assert_clean(at)
+    _, after = _latex_vectors(at)
+    np.testing.assert_allclose(after, [before[0] / 2, before[1]], atol=0.006)
+
+
+def test_rank_up_checkpoint_is_right_at_the_defaults_and_r_2_shows_it():
+    from app_pages._checkpoint import choice_key
+    from nmf_lab.lessons.change_of_basis.checkpoints import rank_up_checkpoint
+
+    at = open_page(PAGE)
+    expected = rank_up_checkpoint(24, 2, 2, 0.05, 0)
+    assert expected.right_label == "About 0 %"
+    at = at.radio(key=choice_key("cob_rank_up")).set_value("About 0 %").run()
+    assert_clean(at)
+    successes = " ".join(box.value for box in at.success)
+    assert "**Right.**" in successes and expected.verdict("About 0 %")[1] in successes
+    at.slider(key="cob_rank").set_value(2).run()
+    assert_clean(at)
+    error_metric = next(m for m in at.metric if m.label.startswith("Relative error"))
+    assert error_metric.value == "0.00%"
+    assert any(block.value == expected.explanation for block in at.markdown), "answer kept"

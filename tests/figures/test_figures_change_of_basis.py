@@ -117,3 +117,29 @@ def test_cloud_figure_draws_the_reconstructions_on_the_learned_side(dim):
     assert not [t for t in cloud_bases_figure(X, W).data if t.name == "reconstructions H_i W"]
     with pytest.raises(ValueError, match="shape of X"):
         cloud_bases_figure(X, W, HW=np.ones((3, dim)))
+
+
+def test_product_figure_with_colorbars_gives_each_matrix_its_own_bar_below_it():
+    import plotly.graph_objects as go
+
+    from nmf_lab.figures.home import product_figure
+    from nmf_lab.figures.style import SEQUENTIAL
+
+    rng = np.random.default_rng(0)
+    X, H, W = rng.random((24, 2)), 3 * rng.random((24, 1)), rng.random((1, 2))
+    fig = product_figure(X, H, W, colorbars=True)
+    assert [trace.showscale for trace in fig.data] == [True, True, True]
+    for trace, matrix in zip(fig.data, (X, H, W), strict=True):
+        assert trace.colorbar.orientation == "h"
+        assert trace.zmin == 0 and trace.zmax == pytest.approx(matrix.max())
+        assert trace.colorscale == go.Heatmap(colorscale=SEQUENTIAL).colorscale
+        np.testing.assert_array_equal(trace.z, matrix)
+    # Each bar sits under its own panel and spans its width.
+    for index, trace in enumerate(fig.data):
+        axis = fig.layout[f"xaxis{'' if index == 0 else index + 1}"]
+        yaxis = fig.layout[f"yaxis{'' if index == 0 else index + 1}"]
+        assert trace.colorbar.x == pytest.approx(sum(axis.domain) / 2)
+        assert trace.colorbar.len == pytest.approx(axis.domain[1] - axis.domain[0])
+        assert trace.colorbar.y < yaxis.domain[0]
+    # Without the option (Home's picture) nothing changes.
+    assert not any(trace.showscale for trace in product_figure(X, H, W).data)
