@@ -166,22 +166,7 @@ def _open(page, url: str) -> None:
     assert "Traceback" not in log and "Error" not in log, log[-3000:]
 
 
-# Known failure, not yet fixed: on Images the rgb load (chelsea, rank 2, one iteration) does not
-# finish within the script timeout; the all-hostile load at the defaults does.
-KNOWN_SLOW = {"app_pages/images.py"}
-CASES = [
-    pytest.param(
-        index,
-        id=app_page["url_path"] or "root",
-        marks=[pytest.mark.xfail(reason="the Images rgb load times out", run=False)]
-        if app_page["file"] in KNOWN_SLOW
-        else [],
-    )
-    for index, app_page in enumerate(PAGES)
-]
-
-
-@pytest.mark.parametrize("index", CASES)
+@pytest.mark.parametrize("index", range(len(PAGES)), ids=[p["url_path"] or "root" for p in PAGES])
 def test_every_bound_widget_of_a_page_survives_a_hostile_link(index, app_server, page):
     app_page = PAGES[index]
     widgets = SIDEBAR + bound_widgets(ROOT / app_page["file"])
