@@ -135,8 +135,6 @@ explain(
     "per pixel. The rows of $W$ are scaled to length 1 (the scale moves into $H$)."
 )
 
-checkpoint(pair_question)
-
 # ---- the slide and its pixels ---------------------------------------------------------------
 left, right = st.columns([2, 3])
 with left:
@@ -146,68 +144,69 @@ with left:
         "glass. There is no pink: this slide was not stained with eosin.",
         key="stains_fig_slide",
     )
+# Each checkpoint holds back the figures below it that answer it.
 with right:
-    built = {
-        1: "The learned row w1 of W (circle) is the one colour NMF can build at r = 1: every "
-        "pixel is drawn at that point, however much of it it holds",
-        2: "The learned rows w1, w2 of W (circles) and the dotted segment between them hold "
-        "every mix NMF can build at r = 2; pixels off the segment are its error",
-        3: "The learned rows w1, w2, w3 of W (circles) and the dotted triangle between them "
-        "hold every mix NMF can build at r = 3; with an error of "
-        f"{result.relative_error:.2%} (almost) every pixel is inside",
-    }[r]
-    show_figure(
-        chromaticity_figure(slide["triangle_od"], slide["triangle_rgb"], result, reference),
-        "Each dot is a pixel, placed by its shares of red, green and blue OD and drawn in its "
-        f"own colour; a stain is one point here. {built}. Crosses: the reference stains.",
-        key="stains_fig_triangle",
-    )
-
-checkpoint(absorbs_question)
+    if checkpoint(pair_question):
+        built = {
+            1: "The learned row w1 of W (circle) is the one colour NMF can build at r = 1: "
+            "every pixel is drawn at that point, however much of it it holds",
+            2: "The learned rows w1, w2 of W (circles) and the dotted segment between them "
+            "hold every mix NMF can build at r = 2; pixels off the segment are its error",
+            3: "The learned rows w1, w2, w3 of W (circles) and the dotted triangle between "
+            "them hold every mix NMF can build at r = 3; with an error of "
+            f"{result.relative_error:.2%} (almost) every pixel is inside",
+        }[r]
+        show_figure(
+            chromaticity_figure(slide["triangle_od"], slide["triangle_rgb"], result, reference),
+            "Each dot is a pixel, placed by its shares of red, green and blue OD and drawn in "
+            f"its own colour; a stain is one point here. {built}. Crosses: the reference "
+            "stains.",
+            key="stains_fig_triangle",
+        )
 
 # ---- stain colours --------------------------------------------------------------------------
 st.subheader(f"The {r} learned stain colour{'s' if r > 1 else ''}")
-show_figure(
-    swatches_figure(result, reference),
-    f"Left: the colour a pixel shows when it holds 0.8 OD of each of the {r} learned rows of "
-    "W; right: the same amount of the matched reference stain, with the angle between the two "
-    "OD vectors. Similar colours, small angle.",
-    key="stains_fig_swatches",
-)
-st.table(
-    {
-        f"row {index + 1} of W": {
-            "matched stain": STAINS[stain],
-            "OD colour (R, G, B)": ", ".join(f"{value:.2f}" for value in result.W[index]),
-            "reference (R, G, B)": ", ".join(f"{value:.2f}" for value in reference[stain]),
-            "angle": f"{result.angles[index]:.1f}°",
-            "map correlation with rgb2hed": f"{result.map_correlations[index]:.2f}",
-        }
-        for index, stain in enumerate(result.matched)
-    }
-)
-absence = eosin_absence(slide["reference_maps"])
-st.markdown(
-    f"At r = {r} the rows of W match **{stain_pair(result)}**; the relative error "
-    f"$\\lVert X - HW\\rVert_F / \\lVert X\\rVert_F$ over all pixels is "
-    f"**{result.relative_error:.2%}**."
-)
-if r >= 2:
-    agreement = stain_agreement(result)
-    (near, near_angle), (far, far_angle) = agreement.closest, agreement.furthest
-    (best, best_r), (worst, worst_r) = agreement.best_map, agreement.worst_map
-    far_row = result.names.index(far)
-    far_shares = chromaticity(result.W)[far_row]
-    reference_shares = chromaticity(reference)[result.matched[far_row]]
-    st.markdown(
-        f"Closest to its reference: the **{near}** row, **{near_angle:.1f}°** apart. Furthest: "
-        f"the **{far}** row, **{far_angle:.1f}°** apart (of its OD, "
-        f"{far_shares[0]:.0%} red, {far_shares[1]:.0%} green, {far_shares[2]:.0%} blue, "
-        f"against the reference's {reference_shares[0]:.0%}, {reference_shares[1]:.0%}, "
-        f"{reference_shares[2]:.0%}). NMF's **{best}** map follows `rgb2hed`'s closely "
-        f"(correlation **{best_r:.2f}**), its **{worst}** map less (**{worst_r:.2f}**): where "
-        "the stains overlap, the two methods share the OD out differently."
+if checkpoint(absorbs_question):
+    show_figure(
+        swatches_figure(result, reference),
+        f"Left: the colour a pixel shows when it holds 0.8 OD of each of the {r} learned rows "
+        "of W; right: the same amount of the matched reference stain, with the angle between "
+        "the two OD vectors. Similar colours, small angle.",
+        key="stains_fig_swatches",
     )
+    st.table(
+        {
+            f"row {index + 1} of W": {
+                "matched stain": STAINS[stain],
+                "OD colour (R, G, B)": ", ".join(f"{value:.2f}" for value in result.W[index]),
+                "reference (R, G, B)": ", ".join(f"{value:.2f}" for value in reference[stain]),
+                "angle": f"{result.angles[index]:.1f}°",
+                "map correlation with rgb2hed": f"{result.map_correlations[index]:.2f}",
+            }
+            for index, stain in enumerate(result.matched)
+        }
+    )
+    st.markdown(
+        f"At r = {r} the rows of W match **{stain_pair(result)}**; the relative error "
+        f"$\\lVert X - HW\\rVert_F / \\lVert X\\rVert_F$ over all pixels is "
+        f"**{result.relative_error:.2%}**."
+    )
+    if r >= 2:
+        agreement = stain_agreement(result)
+        (near, near_angle), (far, far_angle) = agreement.closest, agreement.furthest
+        (best, best_r), (worst, worst_r) = agreement.best_map, agreement.worst_map
+        far_row = result.names.index(far)
+        far_shares = chromaticity(result.W)[far_row]
+        reference_shares = chromaticity(reference)[result.matched[far_row]]
+        st.markdown(
+            f"Closest to its reference: the **{near}** row, **{near_angle:.1f}°** apart. Furthest: "
+            f"the **{far}** row, **{far_angle:.1f}°** apart (of its OD, "
+            f"{far_shares[0]:.0%} red, {far_shares[1]:.0%} green, {far_shares[2]:.0%} blue, "
+            f"against the reference's {reference_shares[0]:.0%}, {reference_shares[1]:.0%}, "
+            f"{reference_shares[2]:.0%}). NMF's **{best}** map follows `rgb2hed`'s closely "
+            f"(correlation **{best_r:.2f}**), its **{worst}** map less (**{worst_r:.2f}**): where "
+            "the stains overlap, the two methods share the OD out differently."
+        )
 explain(
     "The reference vectors were measured by Ruifrok & Johnston on their own slides, scanner "
     "and staining protocol; every lab's stains come out a little different, which is why "
@@ -226,6 +225,7 @@ if r == 3:
         "three channels, any three rows whose cone holds every pixel fit exactly: the third row "
         "is one of many, not a stain."
     )
+absence = eosin_absence(slide["reference_maps"])
 st.markdown(
     f"No eosin here: `rgb2hed`'s eosin map is zero on **{absence.zero_share:.2%}** of the "
     f"pixels and never above **{absence.largest:.4f}** (its DAB map reaches "

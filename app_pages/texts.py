@@ -139,62 +139,62 @@ majorities = topic_majorities(model, labels)
 topic_purity = purity(labels, model.assignment)
 topic_nmi = normalized_mutual_info(labels, model.assignment)
 
-checkpoint(one_each_question)
-
 # ---- NMF topics -----------------------------------------------------------------------------
 st.subheader(f"NMF: {rank} topics")
-titles = [
-    f"{j + 1}: {name.split('.')[-1]} {count}/{size}" if size else f"{j + 1}: no documents"
-    for j, (name, count, size) in enumerate(majorities)
-]
-show_figure(
-    topics_figure(model, titles),
-    f"Each panel is a topic, a row of W: the {n_top} words it weighs most. Its title: the "
-    "topic's number, the submodule most of its documents come from, and how many of its "
-    "documents (those whose largest entry of H is this topic) come from there. All weights "
-    "are ≥ 0: a topic is a list of words that occur together.",
-    key="texts_fig_topics",
-)
-baseline = cached_curve(seed()).majority_share
-st.markdown(
-    f"Each document goes to its largest entry of $H$. At r = {rank}: **purity "
-    f"{topic_purity:.2f}** (share of documents whose topic's most common submodule is their "
-    f"own; putting everything in one topic scores {baseline:.2f}) and **NMI "
-    f"{topic_nmi:.2f}** (normalised mutual information: 1 when the topics are the "
-    "submodules, 0 when they say nothing about them)."
-)
-table = topic_table(model, labels)
-show_figure(
-    contingency_figure(table, LABELS, [f"topic {j + 1}" for j in range(rank)]),
-    f"Documents per topic (rows) and submodule (columns) at r = {rank}. A submodule found by "
-    "NMF is one bright cell in its column; a column spread over several rows is a submodule "
-    "split into several topics, a row with two bright cells two submodules that share one.",
-    key="texts_fig_table",
-)
+# Each checkpoint holds back the figures below it that answer it.
+if checkpoint(one_each_question):
+    titles = [
+        f"{j + 1}: {name.split('.')[-1]} {count}/{size}" if size else f"{j + 1}: no documents"
+        for j, (name, count, size) in enumerate(majorities)
+    ]
+    show_figure(
+        topics_figure(model, titles),
+        f"Each panel is a topic, a row of W: the {n_top} words it weighs most. Its title: the "
+        "topic's number, the submodule most of its documents come from, and how many of its "
+        "documents (those whose largest entry of H is this topic) come from there. All weights "
+        "are ≥ 0: a topic is a list of words that occur together.",
+        key="texts_fig_topics",
+    )
+    baseline = cached_curve(seed()).majority_share
+    st.markdown(
+        f"Each document goes to its largest entry of $H$. At r = {rank}: **purity "
+        f"{topic_purity:.2f}** (share of documents whose topic's most common submodule is their "
+        f"own; putting everything in one topic scores {baseline:.2f}) and **NMI "
+        f"{topic_nmi:.2f}** (normalised mutual information: 1 when the topics are the "
+        "submodules, 0 when they say nothing about them)."
+    )
+    table = topic_table(model, labels)
+    show_figure(
+        contingency_figure(table, LABELS, [f"topic {j + 1}" for j in range(rank)]),
+        f"Documents per topic (rows) and submodule (columns) at r = {rank}. A submodule found by "
+        "NMF is one bright cell in its column; a column spread over several rows is a submodule "
+        "split into several topics, a row with two bright cells two submodules that share one.",
+        key="texts_fig_table",
+    )
 
 # ---- agreement against the rank -------------------------------------------------------------
 st.subheader("Agreement with the submodules against the rank")
-checkpoint(purity_question)
-curve = cached_curve(seed())
-best = curve.best_nmi_rank
-first_rank, last_rank = int(curve.ranks[0]), int(curve.ranks[-1])
-show_figure(
-    agreement_figure(curve, rank=rank),
-    f"Purity and NMI of the topics for r = {first_rank} … {last_rank} (this seed); the dashed "
-    f"line is the r = {rank} shown above. Purity goes from {curve.purity[0]:.2f} at "
-    f"r = {first_rank} to {curve.purity[-1]:.2f} at r = {last_rank} (small topics are purer); "
-    f"NMI is highest at r = {best} ({curve.nmi.max():.2f}) and {curve.nmi[-1]:.2f} at "
-    f"r = {last_rank}, where submodules are split into several topics.",
-    key="texts_fig_curve",
-)
-explain(
-    "Purity counts, for each topic, the documents of its most common submodule, and divides "
-    "by all documents. It cannot fall when a topic is split in two, so on its own it favours "
-    "many topics. NMI is $I(T;P)$ over the mean of the entropies $H(T)$ and $H(P)$ of the "
-    "true labels $T$ and the topics $P$: splitting a submodule over several topics raises "
-    "$H(P)$ without adding information about $T$, so NMI falls. Both are computed here with "
-    "numpy and checked against scikit-learn's in the tests."
-)
+if checkpoint(purity_question):
+    curve = cached_curve(seed())
+    best = curve.best_nmi_rank
+    first_rank, last_rank = int(curve.ranks[0]), int(curve.ranks[-1])
+    show_figure(
+        agreement_figure(curve, rank=rank),
+        f"Purity and NMI of the topics for r = {first_rank} … {last_rank} (this seed); the dashed "
+        f"line is the r = {rank} shown above. Purity goes from {curve.purity[0]:.2f} at "
+        f"r = {first_rank} to {curve.purity[-1]:.2f} at r = {last_rank} (small topics are purer); "
+        f"NMI is highest at r = {best} ({curve.nmi.max():.2f}) and {curve.nmi[-1]:.2f} at "
+        f"r = {last_rank}, where submodules are split into several topics.",
+        key="texts_fig_curve",
+    )
+    explain(
+        "Purity counts, for each topic, the documents of its most common submodule, and divides "
+        "by all documents. It cannot fall when a topic is split in two, so on its own it favours "
+        "many topics. NMI is $I(T;P)$ over the mean of the entropies $H(T)$ and $H(P)$ of the "
+        "true labels $T$ and the topics $P$: splitting a submodule over several topics raises "
+        "$H(P)$ without adding information about $T$, so NMI falls. Both are computed here with "
+        "numpy and checked against scikit-learn's in the tests."
+    )
 
 # ---- documents ------------------------------------------------------------------------------
 st.subheader("Documents: the rows of H")
@@ -208,30 +208,30 @@ show_figure(
 
 # ---- LSA ------------------------------------------------------------------------------------
 st.subheader("The SVD's signed topics (LSA)")
-checkpoint(signs_question)
-lsa = cached_lsa(rank, n_top)
-mixed = int(np.sum(lsa.negative_share > 0))
-explain(
-    "Latent semantic analysis reads the truncated SVD $X \\approx U\\Sigma V^\\top$ the "
-    "same way: the rows of $V^\\top$ as topics. They are orthogonal, so after the first they "
-    "must have both signs: a component says *these words, and not those*. A document's "
-    "coordinates in $U$ are signed too, so it can hold a negative amount of a topic."
-)
-show_figure(
-    lsa_figure(lsa),
-    f"The first {rank} right singular vectors of X: the {n_top} largest positive weights "
-    "(red, right) and the most negative ones (blue, left); each title gives the component's "
-    "number and the share of its squared weight on negative entries.",
-    key="texts_fig_lsa",
-)
-st.markdown(
-    f"Of the {rank} SVD components, **{mixed}** mix positive and negative words (the first, "
-    f"with {lsa.negative_share[0]:.0%} negative weight, is the corpus's average direction). "
-    f"Component 2, for instance, puts **{', '.join(lsa.positive_words[1][:3])}** against "
-    f"**{', '.join(lsa.negative_words[1][:3])}**: a contrast between two groups of documents, "
-    "not a topic. NMF cannot subtract, so each of its topics is a list of words that appear "
-    "together; that is what makes them readable."
-)
+if checkpoint(signs_question):
+    lsa = cached_lsa(rank, n_top)
+    mixed = int(np.sum(lsa.negative_share > 0))
+    explain(
+        "Latent semantic analysis reads the truncated SVD $X \\approx U\\Sigma V^\\top$ the "
+        "same way: the rows of $V^\\top$ as topics. They are orthogonal, so after the first they "
+        "must have both signs: a component says *these words, and not those*. A document's "
+        "coordinates in $U$ are signed too, so it can hold a negative amount of a topic."
+    )
+    show_figure(
+        lsa_figure(lsa),
+        f"The first {rank} right singular vectors of X: the {n_top} largest positive weights "
+        "(red, right) and the most negative ones (blue, left); each title gives the component's "
+        "number and the share of its squared weight on negative entries.",
+        key="texts_fig_lsa",
+    )
+    st.markdown(
+        f"Of the {rank} SVD components, **{mixed}** mix positive and negative words (the first, "
+        f"with {lsa.negative_share[0]:.0%} negative weight, is the corpus's average direction). "
+        f"Component 2, for instance, puts **{', '.join(lsa.positive_words[1][:3])}** against "
+        f"**{', '.join(lsa.negative_words[1][:3])}**: a contrast between two groups of documents, "
+        "not a topic. NMF cannot subtract, so each of its topics is a list of words that appear "
+        "together; that is what makes them readable."
+    )
 
 # ---- downloads ------------------------------------------------------------------------------
 with st.expander("Download the factors"):

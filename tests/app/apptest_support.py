@@ -74,3 +74,14 @@ def figure_by_key(at: AppTest, key: str) -> dict:
     matches = [chart for chart in at.get("plotly_chart") if chart.proto.id.endswith(f"-{key}")]
     assert len(matches) == 1, f"expected one chart with key {key!r}, found {len(matches)}"
     return json.loads(matches[0].proto.spec)
+
+
+def answer_checkpoints(at: AppTest, *keys: str) -> AppTest:
+    """Answer each named checkpoint with its first choice (right or not), so the figures it
+    holds back are shown; returns the AppTest after the last run."""
+    from app_pages._checkpoint import choice_key
+
+    for key in keys:
+        radio = at.radio(key=choice_key(key))
+        at = radio.set_value(radio.options[0]).run()
+    return at

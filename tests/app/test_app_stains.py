@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import assert_clean, figure_by_key, open_page
+from apptest_support import answer_checkpoints, assert_clean, figure_by_key, open_page
 
 from nmf_lab.lessons.stains import (
     eosin_absence,
@@ -14,6 +14,13 @@ from nmf_lab.lessons.stains import (
 )
 
 PAGE = "app_pages/stains.py"
+# The checkpoints that hold back the triangle, the swatches and the table of stain colours.
+GATES = ("stains_pair", "stains_absorbs")
+
+
+def _open(query=None):
+    """The page with the gating checkpoints answered, so every figure is shown."""
+    return answer_checkpoints(open_page(PAGE, query=query), *GATES)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +52,23 @@ def _check_numbers(at, expected):
     assert f"**{expected.relative_error:.2%}**" in summary
 
 
-def test_default_view_states_the_measured_angles(slide):
+def test_before_the_answers_the_figures_that_give_them_away_wait(slide):
     at = open_page(PAGE)
+    assert_clean(at)
+    shown = [chart.proto.id for chart in at.get("plotly_chart")]
+    assert len(shown) == 2
+    assert any(key.endswith("-stains_fig_slide") for key in shown)
+    assert any(key.endswith("-stains_fig_maps") for key in shown)
+    assert not at.table, "the table of stain colours answers the 'absorbs' checkpoint"
+    assert not [block for block in at.markdown if "the rows of W match" in block.value]
+    at = answer_checkpoints(at, "stains_pair")
+    assert len(at.get("plotly_chart")) == 3
+    figure_by_key(at, "stains_fig_triangle")
+    assert not at.table
+
+
+def test_default_view_states_the_measured_angles(slide):
+    at = _open()
     assert_clean(at)
     expected = _expected(slide)
     _check_numbers(at, expected)
@@ -58,7 +80,7 @@ def test_default_view_states_the_measured_angles(slide):
     absence = eosin_absence(slide[1])
     assert f"**{absence.zero_share:.2%}**" in _markdown_with(at, "No eosin here")
     assert len(at.get("plotly_chart")) == 4
-    assert not at.warning
+    assert not [box for box in at.warning if not box.value.startswith("**Not quite.**")]
     # H and W, each as CSV and NPY.
     assert len(at.get("download_button")) == 4
     triangle = figure_by_key(at, "stains_fig_triangle")
@@ -67,19 +89,19 @@ def test_default_view_states_the_measured_angles(slide):
 
 
 def test_rank_three_warns_that_the_third_row_is_not_eosin(slide):
-    at = open_page(PAGE)
+    at = _open()
     at.slider(key="stains_rank").set_value(3).run()
     assert_clean(at)
     expected = _expected(slide, rank=3)
     _check_numbers(at, expected)
-    (warning,) = at.warning
+    (warning,) = [box for box in at.warning if "from eosin" in box.value]
     eosin = expected.names.index("eosin")
     assert f"**{expected.angles[eosin]:.1f}°** from eosin" in warning.value
     assert any("dotted triangle" in caption.value for caption in at.caption)
 
 
 def test_rank_one_and_a_small_sample(slide):
-    at = open_page(PAGE)
+    at = _open()
     at.slider(key="stains_rank").set_value(1).run()
     at.select_slider(key="stains_sample").set_value(5000).run()
     assert_clean(at)
@@ -89,7 +111,7 @@ def test_rank_one_and_a_small_sample(slide):
 
 
 def test_the_seed_draws_another_sample(slide):
-    at = open_page(PAGE)
+    at = _open()
     at.number_input(key="seed").set_value(3).run()
     assert_clean(at)
     _check_numbers(at, _expected(slide, seed=3))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest_support import assert_clean, figure_by_key, open_page
+from apptest_support import answer_checkpoints, assert_clean, figure_by_key, open_page
 
 from app_pages._checkpoint import choice_key
 from nmf_lab.lessons.texts import (
@@ -19,6 +19,14 @@ from nmf_lab.lessons.texts import (
 )
 
 PAGE = "app_pages/texts.py"
+# Each checkpoint holds back the figures that answer it: the topics and their table, the
+# agreement curve, the SVD's components.
+GATES = ("texts_one_each", "texts_purity_rank", "texts_lsa_signs")
+
+
+def _open(query=None):
+    """The page with every checkpoint answered, so every figure is shown."""
+    return answer_checkpoints(open_page(PAGE, query=query), *GATES)
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +61,29 @@ def _check_numbers(at, data, rank=6, n_top=8, seed=0):
     return model
 
 
+def test_before_the_answers_only_the_documents_are_drawn():
+    at = open_page(PAGE)
+    assert_clean(at)
+    (chart,) = at.get("plotly_chart")
+    assert chart.proto.id.endswith("-texts_fig_documents")
+    assert not [block for block in at.markdown if "Each document goes to" in block.value]
+    assert not [block for block in at.markdown if "SVD components" in block.value]
+    # Answering each one adds its figures: the topics with their table, the curve, the LSA.
+    for key, figures, total in (
+        ("texts_one_each", ("topics", "table"), 3),
+        ("texts_purity_rank", ("curve",), 4),
+        ("texts_lsa_signs", ("lsa",), 5),
+    ):
+        at = answer_checkpoints(at, key)
+        assert_clean(at)
+        for figure in figures:
+            figure_by_key(at, f"texts_fig_{figure}")
+        assert len(at.get("plotly_chart")) == total
+
+
 def test_default_view_states_the_corpus_and_the_scores(data):
     corpus, terms = data
-    at = open_page(PAGE)
+    at = _open()
     assert_clean(at)
     intro = _markdown_with(at, "docstrings of the public functions")
     assert f"numpy {corpus.versions['numpy']}" in intro and f"**{len(corpus)} documents**" in intro
@@ -72,7 +100,7 @@ def test_default_view_states_the_corpus_and_the_scores(data):
 
 @pytest.mark.parametrize(("rank", "n_top"), [(2, 5), (12, 15), (4, 10)])
 def test_rank_and_words_follow_the_controls(data, rank, n_top):
-    at = open_page(PAGE)
+    at = _open()
     at.slider(key="texts_rank").set_value(rank).run()
     at.slider(key="texts_words").set_value(n_top).run()
     assert_clean(at)
@@ -81,7 +109,7 @@ def test_rank_and_words_follow_the_controls(data, rank, n_top):
 
 
 def test_the_seed_draws_other_topics(data):
-    at = open_page(PAGE)
+    at = _open()
     at.number_input(key="seed").set_value(2).run()
     assert_clean(at)
     _check_numbers(at, data, seed=2)

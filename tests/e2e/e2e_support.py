@@ -265,3 +265,14 @@ def app_pages() -> list[dict[str, str]]:
 def is_placeholder(page_file: str) -> bool:
     """Whether a page script is still the placeholder (checked at run time, not hard-coded)."""
     return PLACEHOLDER_TEXT in (ROOT / page_file).read_text(encoding="utf-8")
+
+
+def answer_checkpoint(page, key: str) -> None:
+    """Answer the checkpoint ``key`` with its first choice, as a learner clicks it, and wait for
+    the run that shows the figures it held back."""
+    box = page.locator(f".st-key-checkpoint_{key}")
+    box.scroll_into_view_if_needed()
+    with rerun(page):
+        box.locator('[data-testid="stRadio"] label').first.click()
+    expect_answered = box.get_by_text("Your prediction:", exact=False)
+    expect_answered.wait_for(state="visible", timeout=SCRIPT_TIMEOUT_MS)

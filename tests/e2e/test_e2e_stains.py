@@ -1,9 +1,10 @@
-"""The Stains page in a real browser: the default view draws every figure, a link sets r = 3."""
+"""The Stains page in a real browser: the default view draws every figure once its checkpoints
+are answered; a link sets r = 3."""
 
 from __future__ import annotations
 
 import pytest
-from e2e_support import PLOT_TIMEOUT_MS, assert_page_healthy, wait_for_script
+from e2e_support import PLOT_TIMEOUT_MS, answer_checkpoint, assert_page_healthy, wait_for_script
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -20,6 +21,12 @@ def test_default_view_draws_the_slide_triangle_swatches_and_maps(app_server, pag
         main.get_by_role("heading", name="Stains: unmix a real slide", exact=True)
     ).to_be_visible()
     charts = main.locator('[data-testid="stPlotlyChart"]')
+    # The triangle and the swatches answer the first two checkpoints: they wait for them.
+    expect(charts).to_have_count(2)
+    expect(main.locator('[data-testid="stTable"]')).to_have_count(0)
+    answer_checkpoint(page, "stains_pair")
+    answer_checkpoint(page, "stains_absorbs")
+    assert_page_healthy(page)
     expect(charts).to_have_count(4)
     expect(charts.locator(".js-plotly-plot")).to_have_count(4, timeout=PLOT_TIMEOUT_MS)
     # The ternary plot, the swatch rectangles and the picture maps are really drawn.

@@ -1,9 +1,16 @@
-"""The Texts page in a real browser: the default view draws every figure; a link sets r = 3."""
+"""The Texts page in a real browser: every figure is drawn once its checkpoint is answered; a link
+sets r = 3."""
 
 from __future__ import annotations
 
 import pytest
-from e2e_support import PLOT_TIMEOUT_MS, assert_page_healthy, rerun, wait_for_script
+from e2e_support import (
+    PLOT_TIMEOUT_MS,
+    answer_checkpoint,
+    assert_page_healthy,
+    rerun,
+    wait_for_script,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -18,6 +25,11 @@ def test_default_view_draws_topics_table_curve_documents_and_lsa(app_server, pag
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_role("heading", name="Texts: find the topics", exact=True)).to_be_visible()
     charts = main.locator('[data-testid="stPlotlyChart"]')
+    # Before the answers only the documents' picture; each answer shows what it held back.
+    expect(charts).to_have_count(1)
+    for key in ("texts_one_each", "texts_purity_rank", "texts_lsa_signs"):
+        answer_checkpoint(page, key)
+    assert_page_healthy(page)
     expect(charts).to_have_count(5)
     expect(charts.locator(".js-plotly-plot")).to_have_count(5, timeout=PLOT_TIMEOUT_MS)
     # Six topics as bar panels, the heatmaps drawn.
@@ -32,6 +44,7 @@ def test_a_link_with_three_topics_and_a_checkpoint_answer(app_server, page):
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')
     charts = main.locator('[data-testid="stPlotlyChart"]')
+    answer_checkpoint(page, "texts_one_each")
     expect(charts.nth(0).locator("g.barlayer g.trace")).to_have_count(3, timeout=PLOT_TIMEOUT_MS)
     question = main.locator(".st-key-checkpoint_texts_lsa_signs")
     with rerun(page):
