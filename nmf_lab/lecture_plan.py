@@ -475,14 +475,36 @@ _DEFAULT_DEMOS = (
         "Data with 3 planted clusters: the error against r bends at r = 3 and the consensus "
         "over restarts is cleanest there.",
     ),
+    Demo(
+        "sounds",
+        {"sounds_loss": "Frobenius"},
+        "Sounds: the loss decides what is heard",
+        "Five notes, five components. The Frobenius loss weighs squared error, so the loud "
+        "notes win: the soft D5 gets no component of its own. Switch to KL: all five come apart.",
+    ),
+    Demo(
+        "stains",
+        {"stains_rank": "3"},
+        "Stains: an exact fit that means nothing",
+        "Three channels, three rows of W: NMF fits every pixel, yet its third row is far from "
+        "eosin, which this slide does not have. Any cone that holds every pixel fits exactly.",
+    ),
+    Demo(
+        "texts",
+        {"texts_rank": "12"},
+        "Texts: more topics, purer but worse",
+        "Twelve topics for six submodules: purity rises, because small topics are purer, while "
+        "NMI falls from its best, because submodules split into several topics.",
+    ),
 )
 
 
 def default_plan() -> Plan:
-    """The plan the app ships: the storyline of the learning path in nine demos.
+    """The plan the app ships: the storyline of the learning path in twelve demos.
 
     Basis -> X = HW -> the cone -> non-uniqueness -> images and parts -> the loss falling ->
-    SVD/PCA -> choosing r. Each demo's settings differ from the page's defaults (defaults are
-    not written to a URL), and each talking point is checked against its page by the tests.
+    SVD/PCA -> choosing r, then one demo of each application (sounds, stains, texts). Each
+    demo's settings differ from the page's defaults (defaults are not written to a URL), and
+    each talking point is checked against its page by the tests.
     """
     return Plan(DEFAULT_TITLE, _DEFAULT_DEMOS)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
-from apptest_support import APP, assert_clean, open_page
+from apptest_support import APP, answer_checkpoints, assert_clean, open_page
 from streamlit.testing.v1 import AppTest
 
 from nmf_lab.lecture_plan import (
@@ -30,6 +31,9 @@ PAGE_FILES = {
     "watching-it-learn": "app_pages/watching_it_learn.py",
     "nmf-vs-svd-pca": "app_pages/nmf_vs_svd_pca.py",
     "choosing-r": "app_pages/choosing_r.py",
+    "sounds": "app_pages/sounds.py",
+    "stains": "app_pages/stains.py",
+    "texts": "app_pages/texts.py",
 }
 DEMOS = default_plan().demos
 
@@ -122,6 +126,47 @@ def _check_rank(at):  # 3 planted clusters: r = 3 suggested, consensus clean the
     assert float(_metric(at, "cophenetic")) > 0.99
 
 
+def _check_sounds(at):  # Frobenius: the soft D5 has no component of its own; KL finds all five.
+    from nmf_lab.lessons import sounds as snd
+
+    piece = snd.synthesize_piece()
+    softest = snd.NOTES[int(np.argmin(snd.note_energy_shares(piece)))].name
+    assert softest == "D5"
+    own = _metric(at, "Notes with a component of their own")
+    assert own == f"{snd.TRUE_RANK - 1} of {snd.TRUE_RANK}", own
+    table = next(t.value for t in at.table if "activation correlation" in t.value.columns)
+    row = table.set_index("note").loc[softest]
+    assert float(row["activation correlation"]) < snd.RECOVERED_CORRELATION
+    with_kl = snd.factor_piece(piece, snd.TRUE_RANK, loss="KL", seed=0)
+    assert with_kl.notes_with_own_component() == snd.TRUE_RANK
+    assert with_kl.recovery.recovered() == snd.TRUE_RANK
+
+
+def _check_stains(at):  # r = 3: an exact fit, the third row far from eosin.
+    from nmf_lab.lessons.stains import EXACT
+
+    (warning,) = [box.value for box in at.warning if "from eosin" in box.value]
+    error = float(re.search(r"error ([\d.]+)%", warning).group(1)) / 100
+    angle = float(re.search(r"\*\*([\d.]+)°\*\* from eosin", warning).group(1))
+    assert error < EXACT and angle > 20.0, (error, angle)
+
+
+def _check_texts(at):  # r = 12: purity above r = 6's, NMI below its best.
+    at = answer_checkpoints(at, "texts_one_each", "texts_purity_rank")
+    explanation = next(b.value for b in at.markdown if b.value.startswith("On screen: purity"))
+    numbers = re.search(
+        r"purity ([\d.]+) at r = 6 and ([\d.]+) at r = 12; NMI ([\d.]+) and ([\d.]+)\. .*"
+        r"highest at r = (\d+)",
+        explanation,
+    )
+    assert numbers, explanation
+    purity_6, purity_12, nmi_6, nmi_12, best = numbers.groups()
+    assert float(purity_12) > float(purity_6)
+    assert int(best) < 12 and float(nmi_12) < float(nmi_6)
+    sentence = next(b.value for b in at.markdown if "Each document goes to" in b.value)
+    assert f"At r = 12: **purity {purity_12}**" in sentence
+
+
 CHECKS = [
     _check_basis,
     _check_product,
@@ -132,6 +177,9 @@ CHECKS = [
     _check_loss,
     _check_comparison,
     _check_rank,
+    _check_sounds,
+    _check_stains,
+    _check_texts,
 ]
 
 

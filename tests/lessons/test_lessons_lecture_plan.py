@@ -59,7 +59,7 @@ def test_page_paths_are_the_pages_of_app_py():
 
 def test_default_plan_walks_the_storyline_in_order():
     plan = default_plan()
-    assert 8 <= len(plan) <= 10
+    assert 10 <= len(plan) <= 14
     pages = [demo.url_path for demo in plan.demos]
     # basis -> X = HW -> cone -> non-uniqueness -> images/parts -> loss -> SVD/PCA -> choosing r
     storyline = [
@@ -72,6 +72,10 @@ def test_default_plan_walks_the_storyline_in_order():
         "watching-it-learn",
         "nmf-vs-svd-pca",
         "choosing-r",
+        # then NMF in the wild, in the path's order
+        "sounds",
+        "stains",
+        "texts",
     ]
     assert pages == storyline
     titles = [demo.title for demo in plan.demos]
