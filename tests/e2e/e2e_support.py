@@ -273,6 +273,6 @@ def answer_checkpoint(page, key: str) -> None:
     box = page.locator(f".st-key-checkpoint_{key}")
     box.scroll_into_view_if_needed()
     with rerun(page):
-        box.locator('[data-testid="stRadio"] label').first.click()
+        box.locator('[role="radiogroup"] label').first.click()
     expect_answered = box.get_by_text("Your prediction:", exact=False)
     expect_answered.wait_for(state="visible", timeout=SCRIPT_TIMEOUT_MS)
