@@ -64,9 +64,6 @@ def _sidebar_box(page) -> dict:
     return page.locator('[data-testid="stSidebar"]').bounding_box() or {"x": -1, "width": 0}
 
 
-# Not run: it failed in the lead's clean-clone run and in 2 of 5 of its author's runs (the
-# frame held on pause was not stable); a flaky browser test would turn CI red (issue 12 note).
-@pytest.mark.xfail(reason="flaky: the paused frame is not stable yet", run=False)
 def test_keyboard_alone_plays_pauses_and_steps(app_server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
