@@ -428,7 +428,7 @@ show_figure(
 st.subheader("A hand-made twin: same HW, different cone")
 st.markdown("Move the rays away from (or towards) their mean $\\bar W$ and compensate in $H$:")
 st.latex(
-    r"\begin{gathered}W' = QW,\quad H' = HQ^{-1},\quad"
+    r"\begin{gathered}W' = QW,\quad H' = HQ^{-1},\quad "
     r"Q = (1+t)\,I - \tfrac{t}{r}\,\mathbf 1\mathbf 1^{\top}\\"
     r"\Rightarrow\; H'W' = HW\end{gathered}"
 )

@@ -219,10 +219,17 @@ def assert_has_plot(page) -> None:
 
 
 def assert_page_healthy(page) -> None:
-    """No exception, no dialog (e.g. Streamlit's "page not found"), at least one rendered plot."""
+    """No exception, no dialog (e.g. Streamlit's "page not found"), no formula KaTeX could not
+    parse (it draws the source in red instead), at least one rendered plot."""
     assert_no_exception(page)
     dialogs = page.get_by_role("dialog")
     assert dialogs.count() == 0, "dialog open: " + dialogs.first.inner_text()[:300]
+    # KaTeX draws a formula it cannot parse, or a command it does not know, in its error
+    # colour #cc0000 instead of failing.
+    broken = page.locator('.katex-error, .katex [style*="color: rgb(204, 0, 0)"]')
+    assert broken.count() == 0, "formula KaTeX cannot read: " + (
+        broken.first.get_attribute("title") or broken.first.inner_text()
+    )
     assert_has_plot(page)
 
 
