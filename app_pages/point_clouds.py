@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._shared import (
     checked_upload,
     download_matrices,
@@ -24,6 +25,7 @@ from nmf_lab.figures.point_clouds import (
     simplex_figure,
     spa_step_figure,
 )
+from nmf_lab.lessons.point_cloud_checkpoints import rank_one_checkpoint, restarts_checkpoint
 from nmf_lab.lessons.point_clouds import (
     OUTSIDE_REL_TOL,
     fit_restarts,
@@ -226,6 +228,9 @@ far, distances = outside_cone(X, W)
 
 # ---------------------------------------------------------------- the cloud and the cone
 st.header("The cloud and the cone of W")
+# Asked before the learner moves the rank: the answer is the same cloud's fit at r = 1.
+_, W_one, _, _, _ = fit(cloud_key, X, 1, solver, init, seed())
+checkpoint(rank_one_checkpoint(X, W_one, planted_rays if planted_W is not None else None))
 options = st.columns(3)
 show_recon = url_widget(
     options[0].toggle,
@@ -415,15 +420,17 @@ for (_, _, loss_run, rel_run), angles, spread in zip(runs, ray_angles, spreads, 
     table["relative error"].append(f"{rel_run:.3%}")
     table["ray angles to x₁ (°)"].append(", ".join(f"{a:.1f}" for a in angles))
     table[spread_label].append(f"{spread:.1f}")
-st.table(table)
-show_figure(
-    cones_figure(
-        X, [(f"seed {s}", W_run) for s, (_, W_run, _, _) in zip(seeds, runs, strict=True)]
-    ),
-    "One colour per random restart: different cones around the same points, with the "
-    "losses in the table above.",
-    key="pc_fig_restarts",
-)
+# The table and the cones answer the checkpoint, so they wait for a prediction.
+if checkpoint(restarts_checkpoint([run[3] for run in runs], spreads, r)):
+    st.table(table)
+    show_figure(
+        cones_figure(
+            X, [(f"seed {s}", W_run) for s, (_, W_run, _, _) in zip(seeds, runs, strict=True)]
+        ),
+        "One colour per random restart: the cones around the same points, with the losses "
+        "in the table above.",
+        key="pc_fig_restarts",
+    )
 
 st.subheader("A hand-made twin: same HW, different cone")
 st.markdown("Move the rays away from (or towards) their mean $\\bar W$ and compensate in $H$:")

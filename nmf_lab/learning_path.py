@@ -60,6 +60,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain which points NMF can rebuild (those inside the cone of W), why many cones fit "
         "equally well, and when separable data pin one down",
         "the same geometry in thousands of dimensions: factor pictures and look for parts.",
+        ("pc_rank_one", "pc_restarts"),
     ),
     PathStep(
         "app_pages/images.py",

@@ -438,7 +438,7 @@ _DEFAULT_DEMOS = (
         {"pc_restarts": "6", "pc_recon": "false"},
         "Many equally good cones",
         "Six random restarts reach almost the same loss with differently placed rays: an NMF "
-        "is not unique. Scroll to 'Many equally good cones'.",
+        "is not unique. Scroll to 'Many equally good cones' and let the room predict first.",
     ),
     Demo(
         "factor-an-image",

@@ -78,6 +78,7 @@ def _check_cone(at):  # 3-D, noise: some points fall outside the cone.
 
 
 def _check_restarts(at):  # six restarts, (almost) the same loss, different rays.
+    at = answer_checkpoints(at, "pc_restarts")
     table = _frame(at, "seed")
     assert len(table) == 6
     losses = table["loss ‖X − HW‖²_F"].astype(float)

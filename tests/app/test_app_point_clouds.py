@@ -7,9 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_support import assert_clean, figure_by_key, open_page, trace_array
+from apptest_support import (
+    answer_checkpoints,
+    assert_clean,
+    figure_by_key,
+    open_page,
+    trace_array,
+)
 from scipy.optimize import nnls
 
+from app_pages._checkpoint import choice_key
 from nmf_core import SOLVERS, nmf
 from nmf_lab.demo_data import make_cloud
 from nmf_lab.lessons.point_clouds import pca_axes
@@ -75,8 +82,35 @@ def test_default_page_states_the_right_numbers(default_page):
     np.testing.assert_allclose(stated, cloud.X[0], atol=2e-3)
 
 
-def test_restart_table_losses_are_nearly_equal_and_the_cones_differ(default_page):
-    at = default_page
+@pytest.fixture(scope="module")
+def restarts_answered():
+    at = answer_checkpoints(open_page(PAGE), "pc_restarts")
+    assert_clean(at)
+    return at
+
+
+def test_the_restarts_wait_for_a_prediction(default_page, restarts_answered):
+    assert len(default_page.table) == 2, "only the two bases of the picked point"
+    with pytest.raises(AssertionError, match="found 0"):
+        figure_by_key(default_page, "pc_fig_restarts")
+    assert len(restarts_answered.table) == 3
+    assert figure_by_key(restarts_answered, "pc_fig_restarts") is not None
+
+
+def test_rank_one_checkpoint_counts_what_the_page_shows_at_r_1():
+    at = open_page(PAGE, query={"pc_restarts": "2"})
+    radio = at.radio(key=choice_key("pc_rank_one"))
+    at = radio.set_value(radio.options[0]).run()
+    explanation = _markdown_containing(at, "At r = 1 on this cloud")
+    stated = re.search(r"\*\*(\d+) of 150\*\*", explanation).group(1)
+    at = at.slider(key="pc_rank").set_value(1).run()
+    assert_clean(at)
+    assert _metric(at, "Points far outside") == f"{stated} of 150"
+    assert int(stated) > 75, "the default cloud fills a wedge: most points miss one ray"
+
+
+def test_restart_table_losses_are_nearly_equal_and_the_cones_differ(restarts_answered):
+    at = restarts_answered
     cloud = make_cloud("cone", dim=2, n_points=150, noise=0.02, rank=2, seed=0)
     table = at.table[2].value
     assert table["seed"].tolist() == ["0", "1", "2", "3"]

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e_support import assert_no_exception, assert_page_healthy, rerun, wait_for_script
+from e2e_support import (
+    answer_checkpoint,
+    assert_no_exception,
+    assert_page_healthy,
+    rerun,
+    wait_for_script,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -26,9 +32,13 @@ def test_default_view_draws_every_figure(app_server, page):
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')
-    # Cloud + cone, restarts, stretched twin, SPA step, SPA vs planted.
-    expect(main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')).to_have_count(5)
+    charts = main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    # Cloud + cone, stretched twin, SPA step, SPA vs planted; the restarts wait for an answer.
+    expect(charts).to_have_count(4)
     expect(main.get_by_text("0 of 150")).to_be_visible()
+    answer_checkpoint(page, "pc_restarts")
+    expect(charts).to_have_count(5)
+    expect(main.get_by_text("largest angle to seed 0", exact=False)).to_be_visible()
 
 
 def test_bookmarked_separable_3d_view(app_server, page):
