@@ -68,6 +68,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "explain what a rank-r NMF of a picture stores, why its error is above the SVD's, and "
         "when NMF's rows of W are parts",
         "so far the solver was a black box: watch how it gets there, step by step.",
+        ("img_rank_one", "img_swimmer_parts"),
     ),
     PathStep(
         "app_pages/watching_it_learn.py",

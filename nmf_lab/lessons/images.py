@@ -34,10 +34,12 @@ from nmf_core.baselines import PCAResult, SVDResult, pca, truncated_svd
 from nmf_core.init import initialize
 from nmf_core.metrics import hoyer_sparseness, relative_error
 from nmf_core.solvers import Callback, nmf
+from nmf_lab.checkpoints import Checkpoint, Choice
 
 __all__ = [
     "COLOR_MODES",
     "NESTED_INITS",
+    "TOUCH",
     "WORKING_SIDE",
     "ErrorCurve",
     "FacesComparison",
@@ -54,6 +56,7 @@ __all__ = [
     "layer_order",
     "layer_stack",
     "nmf_image_error",
+    "rank_one_checkpoint",
     "storage_counts",
     "svd_image_error_curve",
 ]
@@ -806,3 +809,89 @@ def face_parts(
     if top is not None:
         order = order[: max(0, int(top))]
     return order, parts[order]
+
+
+# ---------------------------------------------------------------- checkpoints -----------------
+
+#: Relative errors closer than this (0.05 percentage points) count as equal: the page shows
+#: errors to 0.01 %, and a solver that stops by its tolerance lands a hair above its optimum.
+TOUCH = 5e-4
+
+
+def rank_one_checkpoint(
+    nmf_error: float, svd_error: float, *, solver: str, init: str, iterations: int
+) -> Checkpoint:
+    """Checkpoint: at r = 1, is NMF's error above, equal to or below the truncated SVD's?
+
+    The right answer compares the two errors of the page's picture at r = 1 (NMF with the
+    page's settings, the first point of the error-against-rank chart): equal when they are
+    within :data:`TOUCH`, otherwise above or below. The SVD is the floor at every rank
+    (Eckart–Young), and at r = 1 the floor is nonnegative itself (Perron–Frobenius), so a
+    solver that converges reaches it.
+
+    Parameters
+    ----------
+    nmf_error, svd_error : float
+        Relative errors ``‖X − X̂‖_F / ‖X‖_F`` at r = 1.
+    solver, init : str
+        The page's NMF settings (quoted in the feedback).
+    iterations : int
+        The iterations NMF was allowed.
+
+    Returns
+    -------
+    Checkpoint
+    """
+    gap = float(nmf_error) - float(svd_error)
+    correct = 2 if gap < -TOUCH else 0 if gap > TOUCH else 1
+    numbers = f"NMF {nmf_error:.2%}, SVD {svd_error:.2%}"
+    points = f"{abs(gap) * 100:.2f} percentage points"
+    perron = (
+        "The best rank-one approximation σ₁u₁v₁ᵀ of a nonnegative matrix is nonnegative "
+        "itself: by Perron–Frobenius its leading singular vectors can be taken ≥ 0, which "
+        "makes it an NMF with r = 1"
+    )
+    eckart = (
+        "No rank-r matrix comes closer to X than the truncated SVD (Eckart–Young), and HW is "
+        "a rank-r matrix"
+    )
+    run = f"{solver.upper()} from {init} with at most {iterations} iterations"
+    return Checkpoint(
+        key="img_rank_one",
+        question=(
+            "Before you compute the chart: at **r = 1**, where will NMF's error ‖X − HW‖/‖X‖ "
+            "be against the truncated SVD's?"
+        ),
+        choices=(
+            Choice(
+                "Above it: the constraint H, W ≥ 0 costs accuracy",
+                f"Here it does: {numbers}, {points} above. {perron}, but {run} has not reached it."
+                if correct == 0
+                else f"Not at r = 1: {numbers}. {perron}, so the constraint costs nothing "
+                "yet; it starts to cost once more layers are needed, because the SVD's "
+                "further layers have signs.",
+            ),
+            Choice(
+                "Equal to it",
+                f"{numbers}. {perron}, and {run} finds it."
+                if correct == 1
+                else f"It could be ({perron.lower()}), but not in this run: {numbers}, "
+                f"{points} {'above' if correct == 0 else 'below'}.",
+            ),
+            Choice(
+                "Below it",
+                f"{numbers}: {points} below, which only rounding can explain. {eckart}."
+                if correct == 2
+                else f"{eckart}: {numbers}.",
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"At r = 1 NMF's error is **{nmf_error:.2%}** and the SVD's **{svd_error:.2%}** "
+            f"(within {TOUCH * 100:.2f} percentage points counts as equal). The SVD's error is "
+            "the floor at every rank; at r = 1 the floor is a nonnegative matrix, so NMF can "
+            "reach it. At higher ranks the SVD's layers add and subtract (see the layers "
+            "above), NMF's can only add, and its curve lifts off the floor: switch the chart "
+            "on to see where."
+        ),
+    )

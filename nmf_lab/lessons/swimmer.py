@@ -24,10 +24,12 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from nmf_core import nmf, pca
+from nmf_lab.checkpoints import Checkpoint, Choice
 
 __all__ = [
     "LIMBS",
     "POSITIONS",
+    "RECOVERED_COS",
     "SWIMMER_NMF",
     "SWIMMER_RANK",
     "SWIMMER_RESTARTS",
@@ -36,6 +38,7 @@ __all__ = [
     "SwimmerRecovery",
     "best_nmf",
     "part_recovery",
+    "parts_checkpoint",
     "swimmer_images",
     "swimmer_parts",
     "swimmer_recovery",
@@ -52,6 +55,8 @@ SWIMMER_RANK = LIMBS * POSITIONS
 # the rare start that stalls in a local optimum with two positions of one limb merged.
 SWIMMER_NMF: dict[str, Any] = {"solver": "hals", "init": "random", "max_iter": 300, "tol": 1e-8}
 SWIMMER_RESTARTS = 3
+#: A true part counts as recovered when its matched row reaches this |cos|.
+RECOVERED_COS = 0.95
 
 _SHOULDER_ROW, _HIP_ROW = 10, 21
 _LEFT_JOINT_COL, _RIGHT_JOINT_COL = 14, 17
@@ -151,7 +156,7 @@ class PartsRecovery:
         """The median per-part cosine."""
         return float(np.median(self.cosines))
 
-    def recovered(self, threshold: float = 0.95) -> int:
+    def recovered(self, threshold: float = RECOVERED_COS) -> int:
         """How many true parts reach ``threshold``."""
         return int(np.sum(self.cosines >= threshold))
 
@@ -201,7 +206,7 @@ def part_recovery(true_parts, learned) -> PartsRecovery:
     return PartsRecovery(cosines=cosines[rows, cols][order], matched=cols[order])
 
 
-def best_nmf(X, rank: int, *, seed: int = 0, restarts: int = SWIMMER_RESTARTS):
+def best_nmf(X, rank: int, *, seed: int = 0, restarts: int = SWIMMER_RESTARTS, callback=None):
     """NMF with :data:`SWIMMER_NMF` from ``restarts`` random starts; the lowest loss wins.
 
     Parameters
@@ -211,6 +216,8 @@ def best_nmf(X, rank: int, *, seed: int = 0, restarts: int = SWIMMER_RESTARTS):
     seed : int
         Start ``j`` uses seed ``seed · restarts + j``, so different seeds never share a start.
     restarts : int
+    callback : callable, optional
+        Passed to every run of :func:`nmf_core.nmf` (each restart counts from iteration 1).
 
     Returns
     -------
@@ -219,7 +226,7 @@ def best_nmf(X, rank: int, *, seed: int = 0, restarts: int = SWIMMER_RESTARTS):
     if int(restarts) < 1:
         raise ValueError(f"restarts must be at least 1, got {restarts!r}.")
     fits = [
-        nmf(X, rank, seed=int(seed) * int(restarts) + j, **SWIMMER_NMF)
+        nmf(X, rank, seed=int(seed) * int(restarts) + j, callback=callback, **SWIMMER_NMF)
         for j in range(int(restarts))
     ]
     return min(fits, key=lambda fit: fit.losses[-1])
@@ -259,7 +266,7 @@ class SwimmerRecovery:
         }
 
 
-def swimmer_recovery(*, seed: int = 0, rank: int = SWIMMER_RANK) -> SwimmerRecovery:
+def swimmer_recovery(*, seed: int = 0, rank: int = SWIMMER_RANK, callback=None) -> SwimmerRecovery:
     """Factor the torso-free swimmer with NMF (:func:`best_nmf`) and PCA; match both to the parts.
 
     Parameters
@@ -268,6 +275,8 @@ def swimmer_recovery(*, seed: int = 0, rank: int = SWIMMER_RANK) -> SwimmerRecov
         NMF's random starts (PCA has none).
     rank : int
         At least 16 (one learned row per true part is needed for the matching).
+    callback : callable, optional
+        Passed to NMF's runs (:func:`best_nmf`), e.g. to move a progress bar.
 
     Returns
     -------
@@ -277,7 +286,7 @@ def swimmer_recovery(*, seed: int = 0, rank: int = SWIMMER_RANK) -> SwimmerRecov
         raise ValueError(f"The rank must be at least {SWIMMER_RANK} to match 16 parts.")
     X = swimmer_images()
     parts = swimmer_parts()
-    fit = best_nmf(X, int(rank), seed=seed)
+    fit = best_nmf(X, int(rank), seed=seed, callback=callback)
     components = pca(X, int(rank)).components
     nmf_match = part_recovery(parts, fit.W)
     pca_match = part_recovery(parts, components)
@@ -303,3 +312,90 @@ def torso_leak(*, seed: int = 0) -> PartsRecovery:
     """
     fit = best_nmf(swimmer_images(torso=True), SWIMMER_RANK + 1, seed=seed)
     return part_recovery(swimmer_parts(), fit.W)
+
+
+def parts_checkpoint(recovery: SwimmerRecovery) -> Checkpoint:
+    """Checkpoint: how many of the 16 true parts NMF and PCA each recover.
+
+    The four answers split the outcomes by who recovers all 16 (|cos| ≥ :data:`RECOVERED_COS`
+    with the matched row); the right one is read off ``recovery``, the page's factorisations.
+
+    Parameters
+    ----------
+    recovery : SwimmerRecovery
+
+    Returns
+    -------
+    Checkpoint
+    """
+    m = len(recovery.parts)
+    n_nmf, n_pca = recovery.nmf.recovered(), recovery.pca.recovered()
+    nmf_all, pca_all = n_nmf == m, n_pca == m
+    correct = {(True, True): 0, (True, False): 1, (False, True): 2, (False, False): 3}[
+        (nmf_all, pca_all)
+    ]
+    cos = f"|cos| ≥ {RECOVERED_COS}"
+    nmf_count = (
+        f"NMF recovers {n_nmf} of {m} (worst {recovery.nmf.worst:.3f}, median "
+        f"{recovery.nmf.median:.3f})"
+    )
+    pca_count = (
+        f"PCA {n_pca} of {m} (best {float(recovery.pca.cosines.max()):.3f}, median "
+        f"{recovery.pca.median:.3f})"
+    )
+    counts = f"{nmf_count}; {pca_count}"
+    why_pca = (
+        "PCA's components are orthogonal, each taking as much of the remaining variance as "
+        "it can, so one component mixes several limb positions with both signs"
+    )
+    why_nmf = (
+        "NMF's rows can only add, and every limb position has pixels no other part covers, so "
+        f"the way to build all {POSITIONS**LIMBS} images from {m} nonnegative rows is "
+        "the limbs themselves"
+    )
+    return Checkpoint(
+        key="img_swimmer_parts",
+        question=(
+            f"NMF and PCA each get {m} rows for the {m} true parts. Which of them will recover "
+            f"all {m}, that is match every true part with a row at {cos}?"
+        ),
+        choices=(
+            Choice(
+                f"Both: {m} rows for {m} parts",
+                f"{counts}: here both sets of rows line up with the parts."
+                if correct == 0
+                else f"{counts}. "
+                + (f"{why_pca}." if not pca_all else "NMF's run stopped short of the limbs."),
+            ),
+            Choice(
+                "NMF all, PCA fewer",
+                f"{counts}. {why_nmf}; {why_pca}."
+                if correct == 1
+                else f"Not here: {counts}. {why_nmf}, but this run stopped short of them."
+                if not nmf_all
+                else f"Not here: {counts}: PCA's components line up with the parts too.",
+            ),
+            Choice(
+                "PCA all, NMF fewer",
+                f"{counts}: PCA's orthogonal components happen to be the parts here."
+                if correct == 2
+                else f"{why_pca}: {pca_count}, against {n_nmf} of {m} for NMF."
+                if not pca_all
+                else f"Not here: {counts}: NMF recovers every part too.",
+            ),
+            Choice(
+                "Neither",
+                f"{counts}: {m} rows are not enough here."
+                if correct == 3
+                else f"{counts}." + (f" {why_nmf}." if nmf_all else ""),
+            ),
+        ),
+        correct=correct,
+        explanation=(
+            f"With {cos} as the mark, NMF recovers **{n_nmf} of {m}** true parts (worst "
+            f"|cos| {recovery.nmf.worst:.3f}, median {recovery.nmf.median:.3f}) and PCA "
+            f"**{n_pca} of {m}** (median {recovery.pca.median:.3f}, best "
+            f"{float(recovery.pca.cosines.max()):.3f}). The figure below puts each true part "
+            "beside its matched NMF row and PCA component."
+        ),
+    )

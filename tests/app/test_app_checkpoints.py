@@ -13,7 +13,6 @@ from nmf_lab.lessons.home import noise_checkpoint, rank_drop_checkpoint
 HOME = "app_pages/home.py"
 # Pages whose checkpoints are still to come (strict: a page that gets them must leave the list).
 WITHOUT_CHECKPOINTS_YET = {
-    "app_pages/images.py",
     "app_pages/choosing_r.py",
 }
 

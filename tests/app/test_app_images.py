@@ -13,7 +13,13 @@ import zlib
 
 import numpy as np
 import pytest
-from apptest_support import assert_clean, open_page
+from apptest_support import (
+    answer_checkpoints,
+    assert_clean,
+    figure_by_key,
+    open_page,
+    trace_array,
+)
 from PIL import Image
 from threadpoolctl import threadpool_limits
 
@@ -116,11 +122,42 @@ def test_default_faces_numbers(default_page):
     np.testing.assert_allclose(table["NMF part (Hoyer)"], np.round(faces.nmf_sparseness, 3))
 
 
-def test_swimmer_parts_recovery_numbers(default_page):
+@pytest.fixture(scope="module")
+def default_recovery():
     from nmf_lab.lessons.swimmer import swimmer_recovery
 
+    return swimmer_recovery(seed=0)
+
+
+def _chart_keys(at) -> list[str]:
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+
+
+def test_swimmer_counts_wait_for_the_prediction_then_judge_it(default_page, default_recovery):
+    from app_pages._checkpoint import choice_key
+    from nmf_lab.lessons.swimmer import parts_checkpoint
+
     at = default_page
-    recovery = swimmer_recovery(seed=0)
+    assert "fig_swimmer" not in _chart_keys(at)
+    assert not any(m.label.startswith("NMF: worst part") for m in at.metric)
+    assert not any("true parts are matched" in m.value for m in at.markdown)
+    expected = parts_checkpoint(default_recovery)
+    wrong = next(label for label in expected.labels if label != expected.right_label)
+    at = at.radio(key=choice_key("img_swimmer_parts")).set_value(wrong).run()
+    assert_clean(at)
+    warnings = " ".join(box.value for box in at.warning)
+    assert expected.verdict(wrong)[1] in warnings
+    assert f"The answer is **{expected.right_label}**" in warnings
+    assert any(block.value == expected.explanation for block in at.markdown)
+    assert "fig_swimmer" in _chart_keys(at)
+    check_recovery_numbers(at, default_recovery)
+    at.button(key="checkpoint_again_img_swimmer_parts").click().run()
+    at = at.radio(key=choice_key("img_swimmer_parts")).set_value(expected.right_label).run()
+    successes = " ".join(box.value for box in at.success)
+    assert "**Right.**" in successes and expected.verdict(expected.right_label)[1] in successes
+
+
+def check_recovery_numbers(at, recovery):
     assert metric(at, "NMF: worst part") == f"{recovery.nmf.worst:.3f}"
     assert metric(at, "NMF: median part") == f"{recovery.nmf.median:.3f}"
     assert metric(at, "PCA: worst part") == f"{recovery.pca.worst:.3f}"
@@ -179,7 +216,36 @@ def test_layers_view_and_error_curve():
     at.toggle(key="img_curve").set_value(True)
     at.run()
     assert_clean(at)
+    # The chart answers the r = 1 question: it waits for an answer.
+    assert "fig_curve" not in _chart_keys(at)
+    assert any(c.value.startswith("Answer the question above first") for c in at.caption)
+    at = answer_checkpoints(at, "img_rank_one")
+    assert_clean(at)
     assert len(at.get("plotly_chart")) == charts_before + 1
+    curve = figure_by_key(at, "fig_curve")
+    image = im.fit_working_size(sample_image("text"))
+    expected = im.error_vs_rank(image, 4)
+    np.testing.assert_allclose(trace_array(curve["data"][0], "y"), expected.nmf, rtol=1e-6)
+    # The checkpoint's r = 1 numbers are the chart's first points.
+    explanation = next(m.value for m in at.markdown if m.value.startswith("At r = 1 NMF's"))
+    assert f"**{expected.nmf[0]:.2%}** and the SVD's **{expected.svd[0]:.2%}**" in explanation
+
+
+def test_rank_one_checkpoint_judges_the_default_picture(default_page):
+    from app_pages._checkpoint import choice_key
+
+    image = im.fit_working_size(sample_image("camera"))
+    nmf_error = im.nmf_image_error(image, 1, max_iter=30, seed=0)
+    svd_error = float(im.svd_image_error_curve(im.image_svds(image), 1)[0])
+    expected = im.rank_one_checkpoint(
+        nmf_error, svd_error, solver="hals", init="nndsvda", iterations=30
+    )
+    assert expected.right_label == "Equal to it"
+    at = default_page.radio(key=choice_key("img_rank_one")).set_value("Equal to it").run()
+    assert_clean(at)
+    successes = " ".join(box.value for box in at.success)
+    assert "**Right.**" in successes and expected.verdict("Equal to it")[1] in successes
+    assert any(block.value == expected.explanation for block in at.markdown)
 
 
 def test_faces_controls():

@@ -95,3 +95,57 @@ def test_an_svd_based_start_stalls_with_parts_merged():
     settings = {**sw.SWIMMER_NMF, "init": "nndsvda"}
     fit = nmf(sw.swimmer_images(), sw.SWIMMER_RANK, seed=0, **settings)
     assert sw.part_recovery(sw.swimmer_parts(), fit.W).worst < 0.95
+
+
+# ------------------------------------------------------------------ the page's checkpoint ----
+
+
+def _with_cosines(recovery, *, nmf=None, pca=None):
+    """The same recovery with some cosines replaced (to reach every outcome)."""
+    from dataclasses import replace
+
+    return replace(
+        recovery,
+        nmf=recovery.nmf if nmf is None else replace(recovery.nmf, cosines=np.asarray(nmf)),
+        pca=recovery.pca if pca is None else replace(recovery.pca, cosines=np.asarray(pca)),
+    )
+
+
+def test_parts_checkpoint_at_the_page_default_is_nmf_all_pca_fewer(recoveries):
+    recovery = recoveries[0]
+    cp = sw.parts_checkpoint(recovery)
+    assert cp.key == "img_swimmer_parts"
+    assert cp.right_label == "NMF all, PCA fewer"
+    n_nmf, n_pca = recovery.nmf.recovered(), recovery.pca.recovered()
+    assert (n_nmf, n_pca) == (16, 0)  # measured at seed 0
+    assert f"NMF recovers **{n_nmf} of 16**" in cp.explanation
+    assert f"PCA **{n_pca} of 16** (median {recovery.pca.median:.3f}" in cp.explanation
+    assert f"best {float(recovery.pca.cosines.max()):.3f}" in cp.explanation
+    assert len({choice.feedback for choice in cp.choices}) == 4, "each answer has its own reason"
+    for choice in cp.choices:
+        assert f"{n_pca} of 16" in choice.feedback  # every answer quotes the live counts
+
+
+@pytest.mark.parametrize(
+    ("nmf_low", "pca_high", "expected"),
+    [
+        (False, True, "Both: 16 rows for 16 parts"),
+        (True, True, "PCA all, NMF fewer"),
+        (True, False, "Neither"),
+        (False, False, "NMF all, PCA fewer"),
+    ],
+)
+def test_parts_checkpoint_answer_follows_the_counts(recoveries, nmf_low, pca_high, expected):
+    recovery = recoveries[0]
+    nmf = recovery.nmf.cosines.copy()
+    if nmf_low:
+        nmf[3] = 0.94  # one part just under the mark
+    pca = np.ones(16) if pca_high else None
+    changed = _with_cosines(recovery, nmf=nmf, pca=pca)
+    cp = sw.parts_checkpoint(changed)
+    assert cp.right_label == expected
+    assert f"NMF recovers **{changed.nmf.recovered()} of 16**" in cp.explanation
+    assert f"PCA **{changed.pca.recovered()} of 16**" in cp.explanation
+    assert len({choice.feedback for choice in cp.choices}) == 4
+    right, feedback = cp.verdict(expected)
+    assert right and f"{changed.nmf.recovered()} of 16" in feedback
