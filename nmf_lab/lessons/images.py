@@ -891,7 +891,7 @@ def rank_one_checkpoint(
             f"(within {TOUCH * 100:.2f} percentage points counts as equal). The SVD's error is "
             "the floor at every rank; at r = 1 the floor is a nonnegative matrix, so NMF can "
             "reach it. At higher ranks the SVD's layers add and subtract (see the layers "
-            "above), NMF's can only add, and its curve lifts off the floor: switch the chart "
-            "on to see where."
+            "above), NMF's can only add, and its curve lifts off the floor: the chart below "
+            "(once switched on) shows where."
         ),
     )
