@@ -7,7 +7,13 @@ import plotly.graph_objects as go
 
 from nmf_lab.figures.style import DIVERGING, SEQUENTIAL
 
-__all__ = ["apply_layout", "heatmap_trace", "matrix_heatmap"]
+__all__ = [
+    "apply_layout",
+    "colorbar_beside",
+    "colorbar_trace",
+    "heatmap_trace",
+    "matrix_heatmap",
+]
 
 
 def heatmap_trace(
@@ -76,3 +82,75 @@ def matrix_heatmap(
     fig = go.Figure(heatmap_trace(matrix, diverging=diverging))
     fig.update_yaxes(autorange="reversed")
     return apply_layout(fig, title=title, height=height)
+
+
+def colorbar_trace(
+    colorscale, vmin: float, vmax: float, title: str | None = None, **colorbar
+) -> go.Scatter:
+    """An invisible trace that only draws a colour bar (``go.Image`` traces have none).
+
+    Parameters
+    ----------
+    colorscale : str or list of [position, colour]
+    vmin, vmax : float
+        The ends of the bar: those of the pictures it explains.
+    title : str, optional
+    **colorbar
+        Further ``colorbar`` settings (position ``x``, ``y``, ``len``, ``yanchor`` ...).
+
+    Returns
+    -------
+    plotly.graph_objects.Scatter
+    """
+    bar = {"thickness": 14, **colorbar}
+    if title is not None:
+        bar["title"] = {"text": title}
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "colorscale": colorscale,
+            "cmin": vmin,
+            "cmax": vmax,
+            "color": [vmin],
+            "showscale": True,
+            "colorbar": bar,
+        },
+    )
+
+
+def colorbar_beside(fig: go.Figure, row: int, col: int, *, gap: float = 0.01, **colorbar) -> dict:
+    """``colorbar`` settings that put a bar just right of subplot (row, col), as tall as it.
+
+    For figures whose panels each have their own scale; leave room for the bar and its tick
+    labels in the ``horizontal_spacing`` of :func:`plotly.subplots.make_subplots`.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        Made by :func:`plotly.subplots.make_subplots`.
+    row, col : int
+        One-based, as in ``make_subplots``.
+    gap : float
+        Between the subplot's right edge and the bar, as a fraction of the width.
+    **colorbar
+        Further settings (``title``, ``thickness`` ...); they win over the placement.
+
+    Returns
+    -------
+    dict
+    """
+    subplot = fig.get_subplot(row, col)
+    x_domain, y_domain = subplot.xaxis.domain, subplot.yaxis.domain
+    return {
+        "x": x_domain[1] + gap,
+        "xanchor": "left",
+        "y": (y_domain[0] + y_domain[1]) / 2,
+        "yanchor": "middle",
+        "len": y_domain[1] - y_domain[0],
+        "thickness": 12,
+        **colorbar,
+    }

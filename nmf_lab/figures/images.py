@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
 from plotly.subplots import make_subplots
 
-from nmf_lab.figures.common import apply_layout
+from nmf_lab.figures.common import apply_layout, colorbar_beside, colorbar_trace
 from nmf_lab.figures.style import DIVERGING, METHOD_COLORS, SEQUENTIAL
 
 __all__ = [
@@ -143,25 +143,6 @@ def image_trace(
     return go.Image(source=_png_uri(indices, lut), name=name, hoverinfo="x+y")
 
 
-def _colorbar_trace(colorscale, vmin: float, vmax: float, title: str) -> go.Scatter:
-    """An invisible trace that only draws a colour bar (go.Image has none)."""
-    return go.Scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        showlegend=False,
-        hoverinfo="skip",
-        marker={
-            "colorscale": colorscale,
-            "cmin": vmin,
-            "cmax": vmax,
-            "color": [vmin],
-            "showscale": True,
-            "colorbar": {"title": {"text": title}, "thickness": 14},
-        },
-    )
-
-
 def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float = 0.03) -> go.Figure:
     fig = make_subplots(
         rows=rows,
@@ -252,7 +233,7 @@ def error_maps_figure(
     height = height or _panel_height(nmf_map, 2.6)
     for col, error_map in enumerate((nmf_map, svd_map), start=1):
         fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top), row=1, col=col)
-    fig.add_trace(_colorbar_trace(SEQUENTIAL, 0.0, top, "|error|"), row=1, col=2)
+    fig.add_trace(colorbar_trace(SEQUENTIAL, 0.0, top, "|error|"), row=1, col=2)
     _lock_aspect(fig, 2)
     return apply_layout(fig, height=height)
 
@@ -283,8 +264,9 @@ def factors_figure(
         "NMF: columns of H (coefficients, ≥ 0)",
         "SVD: columns of U·S (signed)",
     )
+    # Each panel has its own scale and its colour bar just right of it, in the gap.
     fig = make_subplots(
-        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.08, vertical_spacing=0.14
+        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.13, vertical_spacing=0.14
     )
     panels = (
         (W, False, 1, 1),
@@ -304,7 +286,6 @@ def factors_figure(
                 zmin=-bound,
                 zmax=bound,
                 zmid=0,
-                showscale=False,
                 y=np.arange(1, rank + 1),
             )
         else:
@@ -313,11 +294,13 @@ def factors_figure(
                 colorscale=SEQUENTIAL,
                 zmin=0,
                 zmax=float(np.max(matrix)) or 1.0,
-                showscale=False,
                 y=np.arange(1, rank + 1),
             )
+        trace.update(showscale=True, colorbar=colorbar_beside(fig, row, col))
         fig.add_trace(trace, row=row, col=col)
-        fig.update_yaxes(autorange="reversed", title_text="basis i", row=row, col=col)
+        fig.update_yaxes(
+            autorange="reversed", title_text="basis i" if col == 1 else None, row=row, col=col
+        )
     fig.update_xaxes(title_text="image column", row=1)
     fig.update_xaxes(title_text="image row", row=2)
     return apply_layout(fig, height=height)
@@ -521,28 +504,23 @@ def face_mosaic_figure(
     -------
     plotly.graph_objects.Figure
     """
+    # Each panel has its own scale and its colour bar just right of it, in the gap.
     fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.04
+        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.1
     )
     for col, (_, matrix, kind) in enumerate(panels, start=1):
         peak = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
         if kind == "gray":
-            trace = go.Heatmap(z=matrix, colorscale=GRAY, zmin=0, zmax=1, showscale=False)
+            trace = go.Heatmap(z=matrix, colorscale=GRAY, zmin=0, zmax=1)
         elif kind == "sequential":
-            trace = go.Heatmap(
-                z=matrix, colorscale=SEQUENTIAL, zmin=0, zmax=peak or 1.0, showscale=False
-            )
+            trace = go.Heatmap(z=matrix, colorscale=SEQUENTIAL, zmin=0, zmax=peak or 1.0)
         elif kind == "diverging":
             trace = go.Heatmap(
-                z=matrix,
-                colorscale=DIVERGING,
-                zmin=-(peak or 1.0),
-                zmax=peak or 1.0,
-                zmid=0,
-                showscale=False,
+                z=matrix, colorscale=DIVERGING, zmin=-(peak or 1.0), zmax=peak or 1.0, zmid=0
             )
         else:
             raise ValueError(f"Unknown kind {kind!r}.")
+        trace.update(showscale=True, colorbar=colorbar_beside(fig, 1, col, len=0.8))
         fig.add_trace(trace, row=1, col=col)
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)

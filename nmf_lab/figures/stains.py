@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nmf_lab.figures.common import apply_layout
+from nmf_lab.figures.common import apply_layout, colorbar_trace
 from nmf_lab.figures.images import image_trace
 from nmf_lab.figures.style import OKABE_ITO, SEQUENTIAL
 from nmf_lab.lessons.stains import STAINS, StainUnmixing, chromaticity, transmitted_colour
@@ -233,31 +233,6 @@ def map_scale(maps: np.ndarray) -> float:
     return top if top > 0 else 1.0
 
 
-def _colorbar_trace(vmax: float, title: str, y: float, length: float) -> go.Scatter:
-    """An invisible trace that only draws a colour bar (go.Image has none)."""
-    return go.Scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        showlegend=False,
-        hoverinfo="skip",
-        marker={
-            "colorscale": SEQUENTIAL,
-            "cmin": 0.0,
-            "cmax": vmax,
-            "color": [0.0],
-            "showscale": True,
-            "colorbar": {
-                "title": {"text": title},
-                "thickness": 14,
-                "y": y,
-                "len": length,
-                "yanchor": "middle",
-            },
-        },
-    )
-
-
 def concentration_maps_figure(
     result: StainUnmixing,
     reference_maps: np.ndarray,
@@ -302,8 +277,12 @@ def concentration_maps_figure(
             row=2,
             col=index + 1,
         )
-    fig.add_trace(_colorbar_trace(top_nmf, "H (OD)", 0.77, 0.45), row=1, col=columns)
-    fig.add_trace(_colorbar_trace(top_reference, "rgb2hed", 0.23, 0.45), row=2, col=columns)
+    nmf_bar = colorbar_trace(SEQUENTIAL, 0.0, top_nmf, "H (OD)", y=0.77, len=0.45, yanchor="middle")
+    reference_bar = colorbar_trace(
+        SEQUENTIAL, 0.0, top_reference, "rgb2hed", y=0.23, len=0.45, yanchor="middle"
+    )
+    fig.add_trace(nmf_bar, row=1, col=columns)
+    fig.add_trace(reference_bar, row=2, col=columns)
     _bare_axes(fig, 2 * columns)
     per_panel = 900 / max(columns, 2)
     return apply_layout(fig, height=height or int(min(2 * per_panel + 90, 820)))

@@ -197,3 +197,88 @@ def test_parts_figure_uses_one_map_for_nonnegative_and_a_diverging_one_for_pca()
     expected_seq = go.Heatmap(colorscale=SEQUENTIAL).colorscale
     expected_div = go.Heatmap(colorscale=DIVERGING).colorscale
     assert nmf_trace.colorscale == expected_seq and pca_trace.colorscale == expected_div
+
+
+# ------------------------------------------------------------------ colour audit -----------
+
+
+def _bars(fig) -> list[tuple]:
+    """(colour scale, low, high) of every colour bar a figure draws."""
+    bars = [(t.colorscale, t.zmin, t.zmax) for t in fig.data if t.type == "heatmap" and t.showscale]
+    bars += [
+        (t.marker.colorscale, t.marker.cmin, t.marker.cmax)
+        for t in fig.data
+        if t.type == "scatter" and t.marker.showscale
+    ]
+    return bars
+
+
+def assert_scales_fit_the_data(fig) -> int:
+    """Every heatmap has a colour bar for its scale in the figure (its own or a shared one),
+    signed data a diverging scale centred on 0, nonnegative data the sequential one from 0;
+    photographs are gray from 0 to 1. Returns the number of heatmaps checked."""
+    from nmf_lab.figures.style import DIVERGING, SEQUENTIAL
+
+    diverging = go.Heatmap(colorscale=DIVERGING).colorscale
+    sequential = go.Heatmap(colorscale=SEQUENTIAL).colorscale
+    gray = go.Heatmap(colorscale=figs.GRAY).colorscale
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    bars = _bars(fig)
+    for trace in heatmaps:
+        assert (trace.colorscale, trace.zmin, trace.zmax) in bars, "a heatmap without a bar"
+        z = np.asarray(trace.z, dtype=float)
+        if trace.colorscale == gray:  # a photograph (a PCA rebuild may dip a hair below 0)
+            assert (trace.zmin, trace.zmax) == (0, 1)
+        elif np.nanmin(z) < 0:
+            assert trace.colorscale == diverging and trace.zmid == 0
+            assert trace.zmin == pytest.approx(-trace.zmax)
+        else:
+            assert trace.zmin == 0
+            assert trace.colorscale == sequential
+    return len(heatmaps)
+
+
+def test_every_heatmap_of_the_images_figures_has_a_bar_and_the_right_scale(
+    camera_result, default_faces
+):
+    from nmf_lab.lessons.swimmer import SWIMMER_SHAPE, swimmer_parts
+
+    result, faces = camera_result, default_faces
+    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
+    assert assert_scales_fit_the_data(factors) == 4
+    parts = figs.face_mosaic_figure(
+        [
+            ("parts", figs.mosaic(faces.W, FACE_SHAPE, columns=4, normalize="max"), "sequential"),
+            (
+                "eigenfaces",
+                figs.mosaic(faces.pca.components, FACE_SHAPE, columns=4, normalize="absmax"),
+                "diverging",
+            ),
+        ]
+    )
+    assert assert_scales_fit_the_data(parts) == 2
+    rebuilt = np.vstack(faces.rebuilt_face(0))
+    _, nmf_terms = im.face_parts(faces.H[0], faces.W, 6)
+    _, pca_terms = im.face_parts(faces.pca.scores[0], faces.pca.components, 6)
+    one_face = figs.face_mosaic_figure(
+        [
+            ("face", figs.mosaic(rebuilt, FACE_SHAPE, columns=3), "gray"),
+            ("NMF terms", figs.mosaic(nmf_terms, FACE_SHAPE, columns=3), "sequential"),
+            ("PCA terms", figs.mosaic(pca_terms, FACE_SHAPE, columns=3), "diverging"),
+        ]
+    )
+    assert assert_scales_fit_the_data(one_face) == 3
+    swimmer = swimmer_parts()
+    assert assert_scales_fit_the_data(figs.parts_figure(swimmer, swimmer, -swimmer, SWIMMER_SHAPE))
+    errors = figs.error_maps_figure(result.nmf_error_map, result.svd_error_map)
+    assert len(_bars(errors)) == 1  # the two maps are pictures on one shared scale
+
+
+def test_each_own_scale_bar_sits_beside_its_panel(camera_result):
+    result = camera_result
+    fig = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
+    for trace in fig.data:
+        x_domain = fig.layout[trace.xaxis.replace("x", "xaxis")].domain
+        y_domain = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
+        assert x_domain[1] < trace.colorbar.x < x_domain[1] + 0.05
+        assert trace.colorbar.len == pytest.approx(y_domain[1] - y_domain[0])
