@@ -6,7 +6,13 @@ import io
 
 import numpy as np
 import pytest
-from e2e_support import assert_no_exception, assert_page_healthy, rerun, wait_for_script
+from e2e_support import (
+    answer_checkpoint,
+    assert_no_exception,
+    assert_page_healthy,
+    rerun,
+    wait_for_script,
+)
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -42,6 +48,15 @@ def test_bookmarked_view_draws_the_pictures(app_server, page):
     # At least three: the third <image> is there once plotly has drawn them (it may still be
     # drawing when the script has finished).
     expect(charts.first.locator("image").nth(2)).to_be_attached()
+    # The swimmer's counts and parts wait for a prediction, then appear.
+    recovered = main.get_by_text("true parts are matched by an NMF row", exact=False)
+    expect(recovered).to_have_count(0)
+    answer_checkpoint(page, "img_swimmer_parts")
+    assert_page_healthy(page)
+    expect(recovered).to_be_visible()
+    expect(
+        main.get_by_text("The answer is", exact=False).or_(main.get_by_text("Right."))
+    ).to_be_visible()
 
 
 def test_upload_bad_then_good_then_bad_keeps_the_good_picture(app_server, page):
