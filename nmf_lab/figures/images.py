@@ -259,14 +259,14 @@ def factors_figure(
         ``Hᵀ`` and ``(U·S)ᵀ`` (one row per basis vector, over the image rows).
     """
     titles = (
-        "NMF: rows of W (basis, ≥ 0)",
+        "NMF: rows of W (≥ 0)",
         "SVD: rows of Vᵀ (signed)",
-        "NMF: columns of H (coefficients, ≥ 0)",
+        "NMF: columns of H (≥ 0)",
         "SVD: columns of U·S (signed)",
     )
     # Each panel has its own scale and its colour bar just right of it, in the gap.
     fig = make_subplots(
-        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.13, vertical_spacing=0.14
+        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.13, vertical_spacing=0.18
     )
     panels = (
         (W, False, 1, 1),
