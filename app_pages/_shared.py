@@ -159,6 +159,7 @@ def download_matrices(
             data=csv_data,
             file_name=f"{prefix}_{name}.csv",
             mime="text/csv",
+            on_click="ignore",
             key=f"dl_{prefix}_{name}_csv",
         )
         columns[2 * index + 1].download_button(
@@ -166,6 +167,7 @@ def download_matrices(
             data=npy_data,
             file_name=f"{prefix}_{name}.npy",
             mime="application/octet-stream",
+            on_click="ignore",
             key=f"dl_{prefix}_{name}_npy",
         )
 

@@ -603,20 +603,23 @@ st.caption(
     + (f" for channel {CHANNEL_NAMES[channel]}" if result.channels > 1 else "")
     + "; the reconstructions as PNG."
 )
-download_matrices({"H": H, "W": W}, prefix=prefix)
+# Deferred: the files are written for the visitor who clicks, not on every run of every visitor.
+download_matrices({"H": H, "W": W}, prefix=prefix, deferred=True)
 png_cols = st.columns(2)
 png_cols[0].download_button(
     "NMF reconstruction HW (PNG)",
-    im.image_to_png(result.nmf_image),
+    lambda: im.image_to_png(result.nmf_image),
     file_name=f"{prefix}_nmf.png",
     mime="image/png",
+    on_click="ignore",
     key="dl_nmf_png",
 )
 png_cols[1].download_button(
     "SVD reconstruction (PNG)",
-    im.image_to_png(result.svd_image),
+    lambda: im.image_to_png(result.svd_image),
     file_name=f"{prefix}_svd.png",
     mime="image/png",
+    on_click="ignore",
     key="dl_svd_png",
 )
 

@@ -248,6 +248,7 @@ with st.expander("Download the factors"):
         ),
         file_name="texts_documents.txt",
         mime="text/plain",
+        on_click="ignore",
         key="dl_texts_documents",
     )
     columns[1].download_button(
@@ -255,5 +256,6 @@ with st.expander("Download the factors"):
         data="\n".join(terms.vocabulary),
         file_name="texts_vocabulary.txt",
         mime="text/plain",
+        on_click="ignore",
         key="dl_texts_vocabulary",
     )

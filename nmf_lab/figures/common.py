@@ -64,13 +64,13 @@ def heatmap_trace(
 
 
 def apply_layout(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
-    """Common layout: readable fonts on a projector, tight margins, optional title."""
+    """Common layout: readable fonts on a projector, tight margins, optional title (on the
+    package's default template, plotly_white: see :mod:`nmf_lab.figures`)."""
     fig.update_layout(
         title=title,
         height=height,
         margin={"l": 40, "r": 20, "t": 60 if title else 20, "b": 40},
         font={"size": 15},
-        template="plotly_white",
     )
     return fig
 

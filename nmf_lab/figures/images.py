@@ -8,8 +8,6 @@ Viridis for nonnegative quantities, RdBu_r centred on zero for signed ones.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -19,6 +17,7 @@ from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
 from plotly.subplots import make_subplots
 
 from nmf_lab.figures.common import apply_layout, colorbar_beside, colorbar_trace
+from nmf_lab.figures.png_cache import png_data_uri
 from nmf_lab.figures.style import DIVERGING, METHOD_COLORS, SEQUENTIAL
 
 __all__ = [
@@ -76,20 +75,6 @@ def colorize(values: np.ndarray, colorscale, vmin: float, vmax: float) -> np.nda
     return pixels
 
 
-def _png_uri(pixels: np.ndarray, palette: np.ndarray | None = None) -> str:
-    """PNG data URI of gray (h, w), RGB (h, w, 3), or palette indices (h, w) with a 256×3 LUT."""
-    from PIL import Image
-
-    picture = Image.fromarray(pixels)
-    if palette is not None:
-        # One byte per pixel plus a palette: a third of the size of the same picture as RGB.
-        picture = picture.convert("L")
-        picture.putpalette(palette.astype(np.uint8).ravel().tolist())
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=3)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def _indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     span = vmax - vmin if vmax > vmin else 1.0
@@ -129,7 +114,7 @@ def image_trace(
     """
     image = np.asarray(image, dtype=np.float64)
     if kind == "photo":
-        return go.Image(source=_png_uri(_photo_pixels(image)), name=name, hoverinfo="x+y")
+        return go.Image(source=png_data_uri(_photo_pixels(image)), name=name, hoverinfo="x+y")
     if kind == "sequential":
         top = float(np.nanmax(image)) if vmax is None else vmax
         low = 0.0 if vmin is None else vmin
@@ -140,7 +125,7 @@ def image_trace(
         indices, lut = _indices(image, -bound, bound), _lookup_table(DIVERGING)
     else:
         raise ValueError(f"Unknown kind {kind!r}; use 'photo', 'sequential' or 'diverging'.")
-    return go.Image(source=_png_uri(indices, lut), name=name, hoverinfo="x+y")
+    return go.Image(source=png_data_uri(indices, lut), name=name, hoverinfo="x+y")
 
 
 def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float = 0.03) -> go.Figure:
@@ -360,7 +345,7 @@ def layers_figure(
             bottom = diverging[_indices(svd_layers[index], -bound, bound)]
         canvas[:h, columns] = top[..., None] if top.ndim == 2 else top
         canvas[h + gap :, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
-    fig = go.Figure(go.Image(source=_png_uri(canvas), hoverinfo="skip"))
+    fig = go.Figure(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
     centres = [index * (w + gap) + w / 2 for index in range(count)]
     fig.update_xaxes(
         tickvals=centres, ticktext=list(labels), side="top", showgrid=False, zeroline=False

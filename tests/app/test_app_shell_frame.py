@@ -64,3 +64,5 @@ def test_deployment_settings_are_safe_for_a_public_server():
     assert 1 <= settings["server"]["maxUploadSize"] <= 50
     assert settings["client"]["showErrorDetails"] == "none"
     assert settings["browser"]["gatherUsageStats"] is False
+    # Watching the source rescans every imported module on every run of every session.
+    assert settings["server"]["fileWatcherType"] == "none"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,27 @@ def test_upload_bad_then_good_then_bad_keeps_the_good_picture(app_server, page):
     expect(error).to_contain_text("truncated or damaged")
     expect(error).to_contain_text("Still showing your last good picture, ramp.png")
     expect(main.get_by_text("is 64×96 here", exact=False)).to_be_visible()
+
+
+def _download(page, main, label: str) -> bytes:
+    # The first of its name: the faces section further down offers its own H and W.
+    button = main.get_by_role("button", name=label, exact=True).first
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    return Path(download.value.path()).read_bytes()
+
+
+def test_downloads_are_written_when_clicked(app_server, page):
+    # The files are written only for the visitor who clicks (deferred), so the click must
+    # still deliver the right ones: H is n×r, W is r×k, the PNG has the picture's size.
+    page.goto(f"{app_server}/{URL_PATH}?img_src=coins&img_rank=7")
+    wait_for_script(page)
+    main = page.locator('[data-testid="stMain"]')
+    picture = Image.open(io.BytesIO(_download(page, main, "NMF reconstruction HW (PNG)")))
+    assert picture.format == "PNG" and picture.size == (384, 303)
+    H = np.loadtxt(io.StringIO(_download(page, main, "H (CSV)").decode()), delimiter=",")
+    assert H.shape == (303, 7) and (H >= 0).all()
+    W = np.load(io.BytesIO(_download(page, main, "W (NPY)")), allow_pickle=False)
+    assert W.shape == (7, 384) and (W >= 0).all()
+    assert_no_exception(page)

@@ -378,3 +378,13 @@ def test_a_legend_that_fits_or_sits_above_the_plot_leaves_the_margin_alone():
     assert short.layout.margin.b == 2 * 60  # only the general growth of the margins
     above = for_projector(_legend_figure([f"entry {i}" for i in range(12)], y=1.02))
     assert above.layout.margin.b == 2 * 60
+
+
+def test_every_figure_is_drawn_on_the_white_template():
+    import plotly.io as pio
+
+    from nmf_lab.figures.common import apply_layout, matrix_heatmap
+
+    white = pio.templates["plotly_white"].to_plotly_json()
+    for fig in (apply_layout(go.Figure()), matrix_heatmap(np.eye(3)), go.Figure()):
+        assert fig.to_dict()["layout"]["template"] == white
