@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_pages._checkpoint import checkpoint
 from app_pages._progress import run_cached
 from app_pages._shared import (
     checked_upload,
@@ -36,6 +37,7 @@ from nmf_lab.figures.choosing_r import (
     stability_figure,
 )
 from nmf_lab.lessons import run_cost
+from nmf_lab.lessons.choosing_r.checkpoints import elbow_checkpoint, penalty_checkpoint
 from nmf_lab.lessons.choosing_r.cost import (
     CostSweep,
     all_on_one_thread,
@@ -363,33 +365,50 @@ if rank_tab.open:
                     f"{planted_rank} clusters were planted: heuristics can miss."
                 )
 
-        if source == "Faces (rank unknown)":
-            explain(
-                "Real data need not have a true rank. With the default settings the faces "
-                "show no clear elbow (each extra basis vector buys a similar small drop in "
-                "error) and their most stable clustering is the coarsest one, r = 2. Here "
-                "r is a choice: how much detail you want against how much you can trust "
-                "and afford."
-            )
-        show_figure(
-            error_vs_rank_figure(sweep, planted_rank=planted_rank),
-            "Relative error of the best NMF restart (blue) never goes below the SVD "
-            "floor (orange dashes). Look for the elbow; faint circles are the other "
-            "restarts, and a circle far above the line is a start that got stuck.",
-            key="fig_error",
+        # The error curve and the explained variance answer the question: held back until then.
+        elbow_question = elbow_checkpoint(
+            sweep.ranks,
+            sweep.nmf_error,
+            planted_rank if planted_rank else sweep.suggested_rank,
+            planted=planted_rank is not None,
         )
-        left, right = st.columns(2)
-        with left:
+        stability_caption = (
+            "1 means every restart found the same clusters. The suggestion is "
+            "the largest r with the highest dispersion."
+        )
+        if checkpoint(elbow_question):
+            if source == "Faces (rank unknown)":
+                explain(
+                    "Real data need not have a true rank. With the default settings the faces "
+                    "show no clear elbow (each extra basis vector buys a similar small drop in "
+                    "error) and their most stable clustering is the coarsest one, r = 2. Here "
+                    "r is a choice: how much detail you want against how much you can trust "
+                    "and afford."
+                )
             show_figure(
-                explained_variance_figure(sweep, planted_rank=planted_rank),
-                "Explained variance climbs fast up to the elbow and then crawls.",
-                key="fig_ev",
+                error_vs_rank_figure(sweep, planted_rank=planted_rank),
+                "Relative error of the best NMF restart (blue) never goes below the SVD "
+                "floor (orange dashes). Look for the elbow; faint circles are the other "
+                "restarts, and a circle far above the line is a start that got stuck.",
+                key="fig_error",
             )
-        with right:
+            left, right = st.columns(2)
+            with left:
+                show_figure(
+                    explained_variance_figure(sweep, planted_rank=planted_rank),
+                    "Explained variance climbs fast up to the elbow and then crawls.",
+                    key="fig_ev",
+                )
+            with right:
+                show_figure(
+                    stability_figure(sweep, planted_rank=planted_rank),
+                    stability_caption,
+                    key="fig_stability",
+                )
+        else:
             show_figure(
                 stability_figure(sweep, planted_rank=planted_rank),
-                "1 means every restart found the same clusters. The suggestion is "
-                "the largest r with the highest dispersion.",
+                stability_caption,
                 key="fig_stability",
             )
         explain(
@@ -499,83 +518,85 @@ if penalty_tab.open:
                 "norms below. Add a penalty on the other factor to stop it."
             )
 
-        side = image_shape[0]
-        show_figure(
-            basis_comparison_figure(before.W, after.W, image_shape),
-            f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
-            "Moderate L1 on W breaks the basis images into smaller parts; strong L1 switches "
-            "them off. " + switched_off_sentence(after),
-            key="fig_basis",
-        )
-        table = {
-            "measure": [
-                "relative error",
-                "sparseness of W (mean over active rows)",
-                "sparseness of H (mean over active columns)",
-                "share of zeros in the active rows of W",
-                "share of zeros in all of W",
-                "active basis vectors",
-                "‖W‖_F",
-                "‖H‖_F",
-                "iterations",
-            ],
-            "without penalties": [
-                f"{before.relative_error:.4f}",
-                f"{before.sparseness_W:.3f}",
-                f"{before.sparseness_H:.3f}",
-                f"{before.zeros_W_active:.1%}",
-                f"{before.zeros_W:.1%}",
-                f"{before.active} of {pen_rank}",
-                f"{before.norm_W:.3g}",
-                f"{before.norm_H:.3g}",
-                f"{before.n_iter}",
-            ],
-            "with penalties": [
-                f"{after.relative_error:.4f}",
-                f"{after.sparseness_W:.3f}",
-                f"{after.sparseness_H:.3f}",
-                f"{after.zeros_W_active:.1%}",
-                f"{after.zeros_W:.1%}",
-                f"{after.active} of {pen_rank}",
-                f"{after.norm_W:.3g}",
-                f"{after.norm_H:.3g}",
-                f"{after.n_iter}",
-            ],
-        }
-        st.table(table, hide_index=True)
-        st.caption(
-            f"Objective with penalties, as nmf() reports it: {after.objective:.6g} "
-            f"(of which ‖X − HW‖²_F = {after.loss:.6g})."
-        )
-        download_matrices({"H": after.H, "W": after.W}, prefix="penalised")
+        # The basis images, the table and the sweep answer the question: held back until then.
+        if checkpoint(penalty_checkpoint(before, after, weights)):
+            side = image_shape[0]
+            show_figure(
+                basis_comparison_figure(before.W, after.W, image_shape),
+                f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
+                "Moderate L1 on W breaks the basis images into smaller parts; strong L1 switches "
+                "them off. " + switched_off_sentence(after),
+                key="fig_basis",
+            )
+            table = {
+                "measure": [
+                    "relative error",
+                    "sparseness of W (mean over active rows)",
+                    "sparseness of H (mean over active columns)",
+                    "share of zeros in the active rows of W",
+                    "share of zeros in all of W",
+                    "active basis vectors",
+                    "‖W‖_F",
+                    "‖H‖_F",
+                    "iterations",
+                ],
+                "without penalties": [
+                    f"{before.relative_error:.4f}",
+                    f"{before.sparseness_W:.3f}",
+                    f"{before.sparseness_H:.3f}",
+                    f"{before.zeros_W_active:.1%}",
+                    f"{before.zeros_W:.1%}",
+                    f"{before.active} of {pen_rank}",
+                    f"{before.norm_W:.3g}",
+                    f"{before.norm_H:.3g}",
+                    f"{before.n_iter}",
+                ],
+                "with penalties": [
+                    f"{after.relative_error:.4f}",
+                    f"{after.sparseness_W:.3f}",
+                    f"{after.sparseness_H:.3f}",
+                    f"{after.zeros_W_active:.1%}",
+                    f"{after.zeros_W:.1%}",
+                    f"{after.active} of {pen_rank}",
+                    f"{after.norm_W:.3g}",
+                    f"{after.norm_H:.3g}",
+                    f"{after.n_iter}",
+                ],
+            }
+            st.table(table, hide_index=True)
+            st.caption(
+                f"Objective with penalties, as nmf() reports it: {after.objective:.6g} "
+                f"(of which ‖X − HW‖²_F = {after.loss:.6g})."
+            )
+            download_matrices({"H": after.H, "W": after.W}, prefix="penalised")
 
-        st.markdown("**Sweep one penalty** (the others stay at the sliders' values)")
-        swept = url_widget(
-            st.selectbox,
-            "penalty to sweep",
-            PENALTY_NAMES,
-            index=PENALTY_NAMES.index("l1_W"),
-            key="cr_sweep_p",
-            bind="query-params",
-        )
-        fits = with_progress(
-            f"Fitting at {len(PENALTY_GRID)} values of {swept}",
-            list(PENALTY_GRID),
-            lambda value: penalised_fit(
-                pen_data,
-                seed(),
-                pen_rank,
-                tuple(value if name == swept else weights[name] for name in PENALTY_NAMES),
-            ),
-        )
-        show_figure(
-            penalty_sweep_figure(
-                PenaltySweep.from_fits(swept, PENALTY_GRID, fits), current=weights[swept]
-            ),
-            f"As {swept} grows, watch sparseness (left axis) against error (right "
-            "axis); hover the error points to see how many basis vectors survive.",
-            key="fig_sweep",
-        )
+            st.markdown("**Sweep one penalty** (the others stay at the sliders' values)")
+            swept = url_widget(
+                st.selectbox,
+                "penalty to sweep",
+                PENALTY_NAMES,
+                index=PENALTY_NAMES.index("l1_W"),
+                key="cr_sweep_p",
+                bind="query-params",
+            )
+            fits = with_progress(
+                f"Fitting at {len(PENALTY_GRID)} values of {swept}",
+                list(PENALTY_GRID),
+                lambda value: penalised_fit(
+                    pen_data,
+                    seed(),
+                    pen_rank,
+                    tuple(value if name == swept else weights[name] for name in PENALTY_NAMES),
+                ),
+            )
+            show_figure(
+                penalty_sweep_figure(
+                    PenaltySweep.from_fits(swept, PENALTY_GRID, fits), current=weights[swept]
+                ),
+                f"As {swept} grows, watch sparseness (left axis) against error (right "
+                "axis); hover the error points to see how many basis vectors survive.",
+                key="fig_sweep",
+            )
 
 # ================================================================== cost
 if cost_tab.open:

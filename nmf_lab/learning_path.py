@@ -93,6 +93,7 @@ LEARNING_PATH: tuple[PathStep, ...] = (
         "L2 penalties do to W and H, and estimate what a run will cost",
         "now see NMF earn its living on data with a known answer: first, the notes of a piece "
         "of music.",
+        ("cr_elbow", "cr_penalty_zeros"),
     ),
     PathStep(
         "app_pages/sounds.py",

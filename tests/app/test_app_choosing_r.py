@@ -6,9 +6,11 @@ import re
 
 import numpy as np
 import pytest
-from apptest_support import assert_clean, open_page
+from apptest_support import answer_checkpoints, assert_clean, figure_by_key, open_page, trace_array
 
+from app_pages._checkpoint import choice_key
 from nmf_lab.demo_data import image_patches, load_faces, planted_clusters, sample_image
+from nmf_lab.lessons.choosing_r.checkpoints import elbow_checkpoint, penalty_checkpoint
 from nmf_lab.lessons.choosing_r.cost import RELIABLE_R_SQUARED
 from nmf_lab.lessons.choosing_r.penalties import fit_with_penalties
 from nmf_lab.lessons.choosing_r.rank_selection import rank_sweep
@@ -79,8 +81,29 @@ def test_default_consensus_numbers_match_the_core(default_run):
     assert f"ρ = **{sweep.cophenetic[index]:.3f}**" in text
     assert f"dispersion = **{sweep.dispersion[index]:.3f}**" in text
     assert f"**{sweep.clusters_used[index]:.1f}** of the 4 basis vectors" in text
-    assert len(at.get("plotly_chart")) == 4
     assert any("Planted data: 60 points × 30 features, 4 clusters" in c.value for c in at.caption)
+
+
+def test_elbow_checkpoint_holds_back_the_error_curve_until_answered(default_run):
+    at = default_run
+    sweep = _expected_sweep()
+    expected = elbow_checkpoint(sweep.ranks, sweep.nmf_error, 4, planted=True)
+    assert expected.right_label == "At r = 4"
+    # Before an answer: the stability and consensus figures, not the curves that answer.
+    assert len(at.get("plotly_chart")) == 2
+    figure_by_key(at, "fig_stability")
+    assert not any(c.proto.id.endswith("-fig_error") for c in at.get("plotly_chart"))
+    assert any(expected.question in m.value for m in at.markdown)
+    wrong = next(label for label in expected.labels if label != expected.right_label)
+    at = at.radio(key=choice_key("cr_elbow")).set_value(wrong).run()
+    assert_clean(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert expected.verdict(wrong)[1] in warnings and "The answer is **At r = 4**" in warnings
+    assert any(m.value == expected.explanation for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 4
+    error_curve = figure_by_key(at, "fig_error")
+    blue = next(t for t in error_curve["data"] if t.get("name") == "NMF, best restart")
+    assert np.allclose(trace_array(blue, "y"), sweep.nmf_error)
 
 
 def test_rank_controls_change_the_picture():
@@ -163,12 +186,29 @@ def _table_column(at, column: str) -> list[str]:
     return table[column].tolist()
 
 
+def _penalty_page(query: dict[str, str] | None = None):
+    """The penalty tab with its checkpoint answered, so the table and figures are shown."""
+    at = open_page(PAGE, query={"cr_part": "Penalties", **(query or {})})
+    return answer_checkpoints(at, "cr_penalty_zeros")
+
+
 def test_penalty_tab_shows_the_core_numbers():
     at = open_page(PAGE, query={"cr_part": "Penalties"})
     assert_clean(at)
     faces = load_faces()
     before = fit_with_penalties(faces, 8)
     after = fit_with_penalties(faces, 8, {"l1_W": 1.0, "l2_H": 1.0})
+    expected = penalty_checkpoint(before, after, {"l1_W": 1.0, "l2_H": 1.0})
+    # Before an answer: the question, not the table, the basis images or the sweep.
+    assert not at.table and not at.get("plotly_chart")
+    assert any(expected.question in m.value for m in at.markdown)
+    assert "l1_W = 1 and l2_H = 1" in expected.question
+    at = at.radio(key=choice_key("cr_penalty_zeros")).set_value(expected.right_label).run()
+    assert_clean(at)
+    successes = " ".join(box.value for box in at.success)
+    assert "**Right.**" in successes and expected.verdict(expected.right_label)[1] in successes
+    assert any(m.value == expected.explanation for m in at.markdown)
+    assert len(at.get("plotly_chart")) == 2  # the basis images and the sweep
     without = _table_column(at, "without penalties")
     with_ = _table_column(at, "with penalties")
     assert without[:3] == [
@@ -187,8 +227,7 @@ def test_penalty_tab_shows_the_core_numbers():
 
 
 def test_strong_l1_caption_and_table_count_the_same_switched_off_vectors():
-    query = {"cr_part": "Penalties", "cr_pen_r": "16", "l1_w": "10", "l1_h": "0.03"}
-    at = open_page(PAGE, query=query)
+    at = _penalty_page({"cr_pen_r": "16", "l1_w": "10", "l1_h": "0.03"})
     assert_clean(at)
     after = fit_with_penalties(load_faces(), 16, {"l1_W": 10.0, "l1_H": 0.03, "l2_H": 1.0})
     with_ = _table_column(at, "with penalties")
@@ -203,7 +242,7 @@ def test_strong_l1_caption_and_table_count_the_same_switched_off_vectors():
 
 
 def test_every_penalty_control_reruns_cleanly():
-    at = open_page(PAGE, query={"cr_part": "Penalties"})
+    at = _penalty_page()
     at.slider(key="cr_pen_r").set_value(5)
     at.select_slider(key="l1_h").set_value(0.1)
     at.select_slider(key="l1_w").set_value(3.0)
@@ -324,6 +363,7 @@ def test_malformed_penalty_query_falls_back_to_defaults():
             "cr_sweep_p": "l9",
         },
     )
+    at = answer_checkpoints(at, "cr_penalty_zeros")  # the sweep's selectbox waits for it
     assert_clean(at)
     assert at.slider(key="cr_pen_r").value == DEFAULT["pen_r"]
     expected = {**DEFAULT, "l2_h": 0.0}  # "-1": the nearest weight on the scale
@@ -333,7 +373,7 @@ def test_malformed_penalty_query_falls_back_to_defaults():
 
 
 def test_query_string_reproduces_a_setting():
-    at = open_page(PAGE, query={"cr_part": "Penalties", "l1_w": "0.3", "cr_pen_r": "6"})
+    at = _penalty_page({"l1_w": "0.3", "cr_pen_r": "6"})
     assert_clean(at)
     assert at.select_slider(key="l1_w").value == 0.3
     assert at.slider(key="cr_pen_r").value == 6
@@ -357,7 +397,7 @@ def test_faces_source_runs_without_a_known_rank():
 
 
 def test_image_patches_as_penalty_data():
-    at = open_page(PAGE, query={"cr_part": "Penalties"})
+    at = _penalty_page()
     at.selectbox(key="cr_pen_data").set_value("camera").run()
     assert_clean(at)
 

@@ -121,10 +121,15 @@ def _check_comparison(at):  # signs; NMF error >= SVD's; NMF's basis moves with 
     assert spread and float(re.search(r"\*\*([\d.]+)°\*\*", spread[0]).group(1)) > 1.0
 
 
-def _check_rank(at):  # 3 planted clusters: r = 3 suggested, consensus clean there.
+def _check_rank(at):  # 3 planted clusters: the error bends at r = 3, r = 3 suggested, clean.
     assert _metric(at, "planted rank") == "3"
     assert _metric(at, "suggested rank") == "3"
     assert float(_metric(at, "cophenetic")) > 0.99
+    at = answer_checkpoints(at, "cr_elbow")  # the error curve waits for the answer
+    assert any(
+        m.value.startswith("The blue line:") and "The elbow is at r = 3:" in m.value
+        for m in at.markdown
+    )
 
 
 def _check_sounds(at):  # Frobenius: the soft D5 has no component of its own; KL finds all five.

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from e2e_support import assert_no_exception, assert_page_healthy, rerun, wait_for_script
+from e2e_support import (
+    answer_checkpoint,
+    assert_no_exception,
+    assert_page_healthy,
+    rerun,
+    wait_for_script,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +28,9 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
         main.get_by_role("tab", name="Penalties").click()
     assert_page_healthy(page)
     expect(main.get_by_text("L1 and L2 penalties", exact=True)).to_be_visible()
+    # The table answers the tab's checkpoint: it waits for an answer.
+    expect(main.locator('[data-testid="stTable"]')).to_have_count(0)
+    answer_checkpoint(page, "cr_penalty_zeros")
     expect(main.locator('[data-testid="stTable"]')).to_contain_text("sparseness of W")
     page.wait_for_function("() => window.location.search.includes('part=Penalties')", timeout=5_000)
 
@@ -36,6 +45,7 @@ def test_bookmarked_penalty_view(app_server, page):
     wait_for_script(page)
     assert_page_healthy(page)
     main = page.locator('[data-testid="stMain"]')
+    answer_checkpoint(page, "cr_penalty_zeros")
     table = main.locator('[data-testid="stTable"]')
     expect(table).to_contain_text("of 6")
     # The L1 weight on W comes from the link (3, where the default is 1): the select slider
