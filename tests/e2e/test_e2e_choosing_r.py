@@ -26,11 +26,12 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
 
     with rerun(page):
         main.get_by_role("tab", name="Penalties").click()
-    assert_page_healthy(page)
+    assert_no_exception(page)
     expect(main.get_by_text("L1 and L2 penalties", exact=True)).to_be_visible()
-    # The table answers the tab's checkpoint: it waits for an answer.
+    # The table and figures answer the tab's checkpoint: they wait for an answer.
     expect(main.locator('[data-testid="stTable"]')).to_have_count(0)
     answer_checkpoint(page, "cr_penalty_zeros")
+    assert_page_healthy(page)
     expect(main.locator('[data-testid="stTable"]')).to_contain_text("sparseness of W")
     page.wait_for_function("() => window.location.search.includes('part=Penalties')", timeout=5_000)
 
@@ -43,9 +44,10 @@ def test_tabs_run_on_demand_and_reach_the_url(app_server, page):
 def test_bookmarked_penalty_view(app_server, page):
     page.goto(f"{app_server}/{URL_PATH}?cr_part=Penalties&l1_w=3&cr_pen_r=6")
     wait_for_script(page)
-    assert_page_healthy(page)
+    assert_no_exception(page)
     main = page.locator('[data-testid="stMain"]')
     answer_checkpoint(page, "cr_penalty_zeros")
+    assert_page_healthy(page)
     table = main.locator('[data-testid="stTable"]')
     expect(table).to_contain_text("of 6")
     # The L1 weight on W comes from the link (3, where the default is 1): the select slider
