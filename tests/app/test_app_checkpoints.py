@@ -12,8 +12,7 @@ from nmf_lab.lessons.home import noise_checkpoint, rank_drop_checkpoint
 
 HOME = "app_pages/home.py"
 # Pages whose checkpoints are still to come (strict: a page that gets them must leave the list).
-WITHOUT_CHECKPOINTS_YET = {
-}
+WITHOUT_CHECKPOINTS_YET: set[str] = set()
 # Pages with lazy tabs: the query strings that open each tab with a checkpoint, in page order
 # (the default view, with no query, is the first).
 TAB_QUERIES = {"app_pages/choosing_r.py": ({}, {"cr_part": "Penalties"})}
