@@ -355,7 +355,7 @@ if rank_tab.open:
         )
         chosen = sweep.suggested_index
         metrics[2].metric("cophenetic ρ there", f"{sweep.cophenetic[chosen]:.3f}")
-        metrics[3].metric("best error there", f"{sweep.nmf_error[chosen]:.3f}")
+        metrics[3].metric("best error there", f"{sweep.nmf_error[chosen]:.1%}")
         if planted_rank is not None:
             if sweep.suggested_rank == planted_rank:
                 st.success(f"The consensus finds the planted rank r = {planted_rank}.")
@@ -541,7 +541,7 @@ if penalty_tab.open:
                     "iterations",
                 ],
                 "without penalties": [
-                    f"{before.relative_error:.4f}",
+                    f"{before.relative_error:.2%}",
                     f"{before.sparseness_W:.3f}",
                     f"{before.sparseness_H:.3f}",
                     f"{before.zeros_W_active:.1%}",
@@ -552,7 +552,7 @@ if penalty_tab.open:
                     f"{before.n_iter}",
                 ],
                 "with penalties": [
-                    f"{after.relative_error:.4f}",
+                    f"{after.relative_error:.2%}",
                     f"{after.sparseness_W:.3f}",
                     f"{after.sparseness_H:.3f}",
                     f"{after.zeros_W_active:.1%}",

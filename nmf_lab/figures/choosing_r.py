@@ -114,7 +114,9 @@ def error_vs_rank_figure(
     )
     _mark_ranks(fig, planted_rank, None)
     _rank_axis(fig, sweep.ranks)
-    fig.update_yaxes(title_text="‖X − HW‖<sub>F</sub> / ‖X‖<sub>F</sub>", rangemode="tozero")
+    fig.update_yaxes(
+        title_text="‖X − HW‖<sub>F</sub> / ‖X‖<sub>F</sub>", rangemode="tozero", tickformat=".0%"
+    )
     apply_layout(fig, height=height)
     fig.update_layout(legend=_TOP_LEGEND, margin={"t": 50})
     return fig
@@ -362,7 +364,7 @@ def penalty_sweep_figure(
             line={"color": OKABE_ITO[5], "dash": "dash"},
             marker={"symbol": "diamond"},
             customdata=sweep.active,
-            hovertemplate="error %{y:.3f}, %{customdata} basis vectors active<extra></extra>",
+            hovertemplate="error %{y:.2%}, %{customdata} basis vectors active<extra></extra>",
         ),
         secondary_y=True,
     )
@@ -380,7 +382,7 @@ def penalty_sweep_figure(
     fig.update_yaxes(
         title_text="relative error",
         rangemode="tozero",
-        tickformat=".2f",
+        tickformat=".0%",
         showgrid=False,
         secondary_y=True,
     )

@@ -64,7 +64,7 @@ def test_default_rank_tab_shows_the_planted_rank_found(default_run):
     assert _metric(at, "planted rank") == "4"
     assert _metric(at, "suggested rank") == str(sweep.suggested_rank) == "4"
     assert _metric(at, "cophenetic") == f"{sweep.cophenetic[index]:.3f}"
-    assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.3f}"
+    assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.1%}"
     assert any("finds the planted rank r = 4" in s.value for s in at.success)
     # The cost tab says the default picture took 48 NMF runs: ranks 2..7, 8 restarts each.
     ranks_tried = at.slider(key="cr_max_r").value - 1
@@ -140,7 +140,7 @@ def test_the_seed_changes_the_planted_data():
     assert_clean(at)
     sweep = _expected_sweep(seed=3)
     index = list(sweep.ranks).index(sweep.suggested_rank)
-    assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.3f}"
+    assert _metric(at, "best error") == f"{sweep.nmf_error[index]:.1%}"
 
 
 def test_upload_good_then_bad_keeps_the_last_good_matrix():
@@ -212,12 +212,12 @@ def test_penalty_tab_shows_the_core_numbers():
     without = _table_column(at, "without penalties")
     with_ = _table_column(at, "with penalties")
     assert without[:3] == [
-        f"{before.relative_error:.4f}",
+        f"{before.relative_error:.2%}",
         f"{before.sparseness_W:.3f}",
         f"{before.sparseness_H:.3f}",
     ]
     assert with_[:3] == [
-        f"{after.relative_error:.4f}",
+        f"{after.relative_error:.2%}",
         f"{after.sparseness_W:.3f}",
         f"{after.sparseness_H:.3f}",
     ]
@@ -251,7 +251,7 @@ def test_every_penalty_control_reruns_cleanly():
     at.run()
     assert_clean(at)
     after = fit_with_penalties(load_faces(), 5, {"l1_H": 0.1, "l1_W": 3.0, "l2_W": 0.3})
-    assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.4f}"
+    assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.2%}"
     at.selectbox(key="cr_sweep_p").set_value("l2_W").run()
     assert_clean(at)
     assert any("As l2_W grows" in c.value for c in at.caption)
@@ -379,7 +379,7 @@ def test_query_string_reproduces_a_setting():
     assert at.slider(key="cr_pen_r").value == 6
     assert at.selectbox(key="cr_pen_data").value == "faces"
     assert np.isclose(
-        float(_table_column(at, "with penalties")[0]),
+        float(_table_column(at, "with penalties")[0].rstrip("%")) / 100,
         fit_with_penalties(load_faces(), 6, {"l1_W": 0.3, "l2_H": 1.0}).relative_error,
         atol=1e-4,
     )
@@ -403,7 +403,7 @@ def test_image_patches_as_penalty_data():
 
     X = image_patches(sample_image("camera"), size=12, count=500, seed=0)
     after = fit_with_penalties(X, 8, {"l1_W": 1.0, "l2_H": 1.0})
-    assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.4f}"
+    assert _table_column(at, "with penalties")[0] == f"{after.relative_error:.2%}"
     assert any("12 × 12 images" in c.value for c in at.caption)
 
 

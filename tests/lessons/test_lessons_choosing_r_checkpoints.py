@@ -59,11 +59,12 @@ def test_at_the_page_defaults_the_elbow_is_the_planted_rank_with_the_live_drops(
     assert cp.right_label == "At r = 4"
     assert "4 planted clusters" in cp.question
     drops = -np.diff(sweep.nmf_error)
-    assert f"falls by {drops[1]:.3f} on the way to r = 4" in cp.explanation
-    assert f"at most {drops[2:].max():.3f} per basis vector" in cp.explanation
-    assert ", ".join(f"{e:.3f}" for e in sweep.nmf_error) + " at r = 2 … 7" in cp.explanation
+    assert f"falls by {100 * drops[1]:.1f} percentage points on the way to r = 4" in cp.explanation
+    assert f"at most {100 * drops[2:].max():.1f} points per basis vector" in cp.explanation
+    assert ", ".join(f"{e:.1%}" for e in sweep.nmf_error) + " at r = 2 … 7" in cp.explanation
     assert _distinct_feedback(cp)
-    assert f"{drops[0]:.3f}, {drops[1]:.3f}" in cp.verdict("Before r = 4")[1]
+    steps = f"{100 * drops[0]:.1f}, {100 * drops[1]:.1f} percentage points"
+    assert steps in cp.verdict("Before r = 4")[1]
 
 
 def test_the_answer_flips_when_the_curve_is_still_falling_at_the_last_rank():
@@ -73,7 +74,8 @@ def test_the_answer_flips_when_the_curve_is_still_falling_at_the_last_rank():
     assert cp.right_label == NO_ELBOW
     assert "After r = 6" not in cp.labels  # no rank after 6 was tried
     last_drop = sweep.nmf_error[-2] - sweep.nmf_error[-1]
-    assert f"still falls by {last_drop:.3f} on the way to r = 6" in cp.explanation
+    still = f"still falls by {100 * last_drop:.1f} percentage points on the way to r = 6"
+    assert still in cp.explanation
     assert "try larger ranks" in cp.verdict(NO_ELBOW)[1]
     assert _distinct_feedback(cp)
 
@@ -85,7 +87,7 @@ def test_before_and_after_the_anchor_and_unplanted_data():
     assert "Past r = 3" in early.verdict("Before r = 5")[1]
     late = elbow_checkpoint([2, 3, 4, 5, 6, 7], [0.9, 0.8, 0.7, 0.2, 0.19, 0.18], 3, True)
     assert late.right_label == "After r = 3"
-    assert "0.500 on the way to r = 5" in late.verdict("After r = 3")[1]
+    assert "50.0 percentage points on the way to r = 5" in late.verdict("After r = 3")[1]
     assert "Before r = 3" not in late.labels  # no elbow can show at the first rank, 2
     for cp in (early, late):
         assert _distinct_feedback(cp)
@@ -137,11 +139,11 @@ def test_penalty_answer_follows_the_table(faces_fits, weights, expected):
     assert (expected in (MORE_ZEROS_HIGHER, MORE_ZEROS_LOWER)) == more
     assert (expected in (MORE_ZEROS_HIGHER, NO_MORE_ZEROS_HIGHER)) == higher
     assert f"{100 * before.zeros_W:.1f} % → {100 * after.zeros_W:.1f} %" in cp.explanation
-    assert f"{before.relative_error:.4f} → {after.relative_error:.4f}" in cp.explanation
+    assert f"{before.relative_error:.2%} → {after.relative_error:.2%}" in cp.explanation
     assert f"{after.active} of the 8 basis vectors" in cp.explanation
     assert _distinct_feedback(cp)
     for choice in cp.choices:
-        assert f"{after.relative_error:.4f}" in choice.feedback
+        assert f"{after.relative_error:.2%}" in choice.feedback
 
 
 def test_penalty_question_names_the_weights_set():

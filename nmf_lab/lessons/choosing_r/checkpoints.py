@@ -80,8 +80,13 @@ def error_elbow(ranks: Sequence[int], errors: Sequence[float], ratio: float = EL
     return best
 
 
+def _points(drop: float) -> str:
+    """A drop in relative error in percentage points, one decimal."""
+    return f"{100 * drop:.1f}"
+
+
 def _values(ranks: np.ndarray, errors: np.ndarray) -> str:
-    return ", ".join(f"{e:.3f}" for e in errors) + f" at r = {ranks[0]} … {ranks[-1]}"
+    return ", ".join(f"{e:.1%}" for e in errors) + f" at r = {ranks[0]} … {ranks[-1]}"
 
 
 def elbow_checkpoint(
@@ -141,15 +146,17 @@ def elbow_checkpoint(
     bend = (
         ""
         if elbow is None
-        else f"the error falls by {drop_into(elbow):.3f} on the way to r = {elbow}, then by at "
-        f"most {later_max(elbow):.3f} per basis vector"
+        else f"the error falls by {_points(drop_into(elbow))} percentage points on the way to "
+        f"r = {elbow}, then by at most {_points(later_max(elbow))} points per basis vector"
     )
     largest = int(np.argmax(drops)) + 1  # index into ranks of the rank the largest drop reaches
     steady = (
-        f"the largest drop, {drops[largest - 1]:.3f} on the way to r = {ranks[largest]}, is not "
+        f"the largest drop, {_points(drops[largest - 1])} percentage points on the way to "
+        f"r = {ranks[largest]}, is not "
         f"{ELBOW_RATIO:g} times every later one"
         if largest < len(drops)
-        else f"the error still falls by {drops[-1]:.3f} on the way to r = {last}, the largest "
+        else f"the error still falls by {_points(drops[-1])} percentage points on the way to "
+        f"r = {last}, the largest "
         "rank tried"
     )
     what = "the planted clusters" if planted else "the consensus suggests"
@@ -161,10 +168,10 @@ def elbow_checkpoint(
             f"than {what} fit almost as well."
         )
     else:
-        steps = [f"{drop_into(rank):.3f}" for rank in ranks[1:] if rank <= anchor]
+        steps = [_points(drop_into(rank)) for rank in ranks[1:] if rank <= anchor]
         feedback[before] = (
             f"There is no bend before r = {anchor}: on the way to it the error falls by "
-            f"{', '.join(steps)}."
+            f"{', '.join(steps)} percentage points."
         )
     if elbow == anchor:
         feedback[at] = (
@@ -187,8 +194,8 @@ def elbow_checkpoint(
     if elbow is not None and elbow > anchor:
         feedback[after] = f"More basis vectors than {what} still pay off here: {bend}."
     elif anchor + 1 < last:  # the label exists: anchor is a rank tried, with drops after it
-        later = ", ".join(f"{d:.3f}" for d in drops[list(ranks).index(anchor) :])
-        feedback[after] = f"Past r = {anchor} the error falls by {later}: " + (
+        later = ", ".join(_points(d) for d in drops[list(ranks).index(anchor) :])
+        feedback[after] = f"Past r = {anchor} the error falls by {later} percentage points: " + (
             "the curve is already flat."
             if elbow == anchor
             else "flatter still, the bend came before."
@@ -245,7 +252,7 @@ def _shown_percent(share: float) -> float:
 
 
 def _shown_error(error: float) -> float:
-    """A relative error as the table shows it (four decimals)."""
+    """A relative error as the table shows it (a percentage with two decimals)."""
     return float(f"{error:.4f}")
 
 
@@ -284,7 +291,7 @@ def penalty_checkpoint(
     more_zeros = zeros_after > zeros_before
     higher = error_after > error_before
     zeros = f"{zeros_before:.1f} % of W is exactly zero without penalties, {zeros_after:.1f} % with"
-    errors = f"the relative error is {error_before:.4f} without, {error_after:.4f} with"
+    errors = f"the relative error is {error_before:.2%} without, {error_after:.2%} with"
     l1_W = weights.get("l1_W", 0.0)
     off = after.switched_off
 
@@ -349,7 +356,7 @@ def penalty_checkpoint(
     rank = after.W.shape[0]
     explanation = (
         f"In the table below: zeros in all of W {zeros_before:.1f} % → {zeros_after:.1f} %, "
-        f"relative error {error_before:.4f} → {error_after:.4f}, sparseness of W (mean over "
+        f"relative error {error_before:.2%} → {error_after:.2%}, sparseness of W (mean over "
         f"active rows) {before.sparseness_W:.3f} → {after.sparseness_W:.3f}; "
         f"{after.active} of the {rank} basis vectors stay active."
     )
