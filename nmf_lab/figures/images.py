@@ -311,9 +311,10 @@ def layers_figure(
     labels : sequence of str, length m
         Column labels (e.g. which basis vector each layer uses).
     cumulative : bool
-        Running sums are pictures of the image so far: gray scale [0, 1] for both. Single
-        layers: NMF on gray from 0 to its own maximum, SVD on RdBu_r centred on 0, each on its
-        own scale.
+        Running sums are pictures of the image so far: gray scale [0, 1] for both, one gray
+        bar. Single layers are matrices, each on its own scale: NMF's (nonnegative) on Viridis
+        from 0 to the layer's maximum, SVD's (signed) on RdBu_r from −max|layer| to +max|layer|;
+        one bar for each method, in shares of each layer's own maximum.
     height : int, optional
 
     Returns
@@ -332,7 +333,7 @@ def layers_figure(
         raise ValueError(f"Need {count} labels, got {len(labels)}.")
     gap = max(2, w // 16)
     canvas = np.full((2 * h + gap, count * (w + gap) - gap, 3), 255, dtype=np.uint8)
-    diverging = _lookup_table(DIVERGING)
+    diverging, sequential = _lookup_table(DIVERGING), _lookup_table(SEQUENTIAL)
     for index in range(count):
         columns = slice(index * (w + gap), index * (w + gap) + w)
         if cumulative:
@@ -340,12 +341,23 @@ def layers_figure(
             bottom = _photo_pixels(svd_layers[index])
         else:
             peak = float(np.max(nmf_layers[index])) or 1.0
-            top = _photo_pixels(nmf_layers[index] / peak)
+            top = sequential[_indices(nmf_layers[index], 0.0, peak)]
             bound = float(np.max(np.abs(svd_layers[index]))) or 1.0
             bottom = diverging[_indices(svd_layers[index], -bound, bound)]
         canvas[:h, columns] = top[..., None] if top.ndim == 2 else top
         canvas[h + gap :, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
     fig = go.Figure(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
+    if cumulative:
+        fig.add_trace(colorbar_trace(GRAY, 0.0, 1.0, "intensity", x=1.01, xanchor="left"))
+    else:
+        # Each tile is on its own scale, so the bars read in shares of a layer's own maximum.
+        half = {"x": 1.01, "xanchor": "left", "len": 0.46, "yanchor": "middle"}
+        fig.add_trace(
+            colorbar_trace(SEQUENTIAL, 0.0, 1.0, "NMF ÷ max", y=0.77, tickvals=[0, 1], **half)
+        )
+        fig.add_trace(
+            colorbar_trace(DIVERGING, -1.0, 1.0, "SVD ÷ max|·|", y=0.23, tickvals=[-1, 1], **half)
+        )
     centres = [index * (w + gap) + w / 2 for index in range(count)]
     fig.update_xaxes(
         tickvals=centres, ticktext=list(labels), side="top", showgrid=False, zeroline=False
@@ -360,8 +372,9 @@ def layers_figure(
         autorange="reversed",
     )
     natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1]) + 60
-    fig = apply_layout(fig, height=height or min(max(natural, 200), 700))
-    fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 10})
+    # At least 320 px: room for two colour bars with their titles beside a wide, short strip.
+    fig = apply_layout(fig, height=height or min(max(natural, 320), 700))
+    fig.update_layout(margin={"l": 60, "r": 90, "t": 50, "b": 10})
     return fig
 
 

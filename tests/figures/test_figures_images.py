@@ -134,9 +134,19 @@ def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
         camera_result.svd_left[0], camera_result.svd_right[0], np.arange(4), max_side=64
     )
     fig = figs.layers_figure(layers, signed, labels=list("abcd"))
-    assert len(fig.data) == 1 and list(fig.layout.xaxis.ticktext) == list("abcd")
+    assert fig.data[0].type == "image" and list(fig.layout.xaxis.ticktext) == list("abcd")
     picture = decode_uri(fig.data[0].source)
     assert picture.size[1] == 2 * 64 + 4
+    # Single layers: NMF's tiles on the sequential map, SVD's on the diverging one, each
+    # method with its bar (in shares of a layer's own maximum).
+    bars = [trace.marker for trace in fig.data[1:]]
+    assert [(bar.cmin, bar.cmax) for bar in bars] == [(0.0, 1.0), (-1.0, 1.0)]
+    assert bars[0].colorscale != bars[1].colorscale
+    pixels = np.asarray(picture.convert("RGB"))
+    top_left = pixels[:64, :64].reshape(-1, 3)
+    assert (top_left.max(axis=1) - top_left.min(axis=1)).max() > 50, "coloured, not gray"
+    running = figs.layers_figure(layers, signed, labels=list("abcd"), cumulative=True)
+    assert len(running.data) == 2 and running.data[1].marker.colorscale[0][1] == "rgb(0,0,0)"
     with pytest.raises(ValueError, match="labels"):
         figs.layers_figure(layers, signed, labels=["a"])
     with pytest.raises(ValueError, match="same shape"):
