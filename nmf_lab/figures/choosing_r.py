@@ -30,6 +30,9 @@ _PLANTED_COLOR = OKABE_ITO[7]
 _SUGGESTED_COLOR = OKABE_ITO[3]
 # Legends above the plot: the side legend takes a third of a half-width column.
 _TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+# Under the axis titles of a row of panels (a legend at the side narrows every panel, and the
+# subplot titles hold the top).
+_BOTTOM_LEGEND = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0}
 
 
 def _rank_axis(fig: go.Figure, ranks: np.ndarray) -> None:
@@ -449,7 +452,8 @@ def cost_figure(sweeps: Sequence[CostSweep], fit: WorkFit, *, height: int = 400)
             type="log", tickvals=_NICE_TICKS, ticktext=_value_labels(_NICE_TICKS), row=1, col=column
         )
     fig.update_yaxes(title_text="ms per iteration", row=1, col=1)
-    return apply_layout(fig, height=height)
+    apply_layout(fig, height=height)
+    return fig.update_layout(legend=_BOTTOM_LEGEND, margin={"b": 90})
 
 
 def convergence_figure(sweeps: Sequence[CostSweep], *, height: int = 380) -> go.Figure:
@@ -490,4 +494,5 @@ def convergence_figure(sweeps: Sequence[CostSweep], *, height: int = 380) -> go.
             type="log", tickvals=_NICE_TICKS, ticktext=_value_labels(_NICE_TICKS), row=1, col=column
         )
     fig.update_yaxes(title_text="seconds to converge", row=1, col=1)
-    return apply_layout(fig, height=height)
+    apply_layout(fig, height=height)
+    return fig.update_layout(legend=_BOTTOM_LEGEND, margin={"b": 90})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 import re
 from typing import Any
@@ -78,6 +79,10 @@ _LEGEND_SYMBOL_PX = 46
 _GLYPH_WIDTH = 0.55
 _LINE_HEIGHT = 1.3
 _TITLE_PAD_PX = 6
+# Under an x axis besides its text: tick length and label gap, the gap to the title, and the gap
+# from the title to a legend below (measured in Chromium: ticks and title of a 2x figure end
+# 85 px under the plot; their text is 68 px).
+_X_AXIS_GAPS_PX = 30
 _FONT_KEY = re.compile(r"font$")
 # Plotly's margins when a figure sets none.
 _DEFAULT_MARGIN = {"t": 100, "b": 80}
@@ -135,9 +140,10 @@ def for_projector(fig: go.Figure, scale: float = 2.0) -> go.Figure:
         _scale_annotation_offsets(annotation_list, scale)
 
     _stretch_subplot_gaps(spec, scale)
+    _wrap_long_subplot_titles(layout)
     _fit_legend_below(spec)
     _thin_crowded_tick_labels(fig, layout)
-    _wrap_long_subplot_titles(layout)
+    _spread_log_tick_labels(fig, layout)
     return go.Figure(spec)
 
 
@@ -147,14 +153,17 @@ def _text_px(text: str, size: float) -> float:
 
 
 def _axis_values(fig: go.Figure, axis_name: str) -> np.ndarray:
-    """Finite numeric x values of the traces drawn on the x axis ``axis_name``."""
-    reference = "x" + axis_name[len("xaxis") :]
+    """Finite numeric values of the traces drawn on the axis ``axis_name`` (x or y)."""
+    letter = axis_name[0]
+    reference = letter + axis_name[len("xaxis") :]
     chunks = []
     for trace in fig.data:
-        if "xaxis" not in trace or (trace.xaxis or "x") != reference or trace.x is None:
+        if f"{letter}axis" not in trace or (trace[f"{letter}axis"] or letter) != reference:
+            continue
+        if trace[letter] is None:
             continue
         try:
-            values = np.asarray(trace.x, dtype=float).ravel()
+            values = np.asarray(trace[letter], dtype=float).ravel()
         except (TypeError, ValueError):
             continue
         chunks.append(values[np.isfinite(values)])
@@ -190,8 +199,194 @@ def _thin_crowded_tick_labels(fig: go.Figure, layout: dict) -> None:
             axis["ticklabelstep"] = max(step, int(axis.get("ticklabelstep", 1)))
 
 
+# Mantissas a log axis labels (1 is the decade itself), finest set first; the ticks and grid
+# lines of the others stay, unlabelled.
+_LOG_LABEL_SETS = ((1, 2, 5), (1,))
+_ALL_MANTISSAS = tuple(range(1, 10))
+# Room between neighbouring tick labels, as a share of the font size.
+_TICK_LABEL_PAD = 0.4
+
+
+def _log_label(value: float) -> str:
+    """A tick label as plotly writes one on a log axis (``1000``, ``20k``, ``0.05``, ``2e-5``)."""
+    for power, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
+        if value >= power:
+            scaled = value / (power if power != 1e4 else 1e3)
+            return f"{scaled:g}{suffix}"
+    if value >= 1e-3:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _log_axis_geometry(
+    fig: go.Figure, layout: dict, name: str, axis: dict
+) -> tuple[float, float, float] | None:
+    """The span ``(low, high)`` in decades a log axis shows, and its length in pixels."""
+    span = axis.get("range")
+    if isinstance(span, (list, tuple)) and len(span) == 2 and None not in span:
+        low, high = sorted(float(edge) for edge in span)
+    else:
+        values = _axis_values(fig, name)
+        values = values[values > 0]
+        if values.size == 0:
+            return None
+        low, high = float(np.log10(values.min())), float(np.log10(values.max()))
+        # plotly's autorange pads the data a little
+        pad = 0.05 * (high - low) if high > low else 0.5
+        low, high = low - pad, high + pad
+    domain = axis.get("domain", (0.0, 1.0))
+    margin = layout.get("margin", {})
+    if name[0] == "y":
+        height = float(layout.get("height") or _DEFAULT_HEIGHT)
+        top = float(margin.get("t", _DEFAULT_MARGIN["t"]))
+        bottom = float(margin.get("b", _DEFAULT_MARGIN["b"]))
+        length = (height - top - bottom) * (domain[1] - domain[0])
+    else:
+        sides = float(margin.get("l", 80)) + float(margin.get("r", 80))
+        length = (NARROW_FIGURE_PX - sides) * (domain[1] - domain[0])
+    if high <= low or length <= 0:
+        return None
+    return low, high, length
+
+
+def _labels_fit(
+    positions: list[float], labels: list[str], letter: str, size: float, px_per_decade: float
+) -> bool:
+    """Whether tick labels at ``positions`` (decades) keep clear of each other."""
+    order = np.argsort(positions)
+    extents = [size * _LINE_HEIGHT if letter == "y" else _text_px(label, size) for label in labels]
+    for first, second in itertools.pairwise(order):
+        gap = (positions[second] - positions[first]) * px_per_decade
+        if gap < (extents[first] + extents[second]) / 2 + _TICK_LABEL_PAD * size:
+            return False
+    return True
+
+
+def _spread_log_tick_labels(fig: go.Figure, layout: dict) -> None:
+    """Label a log axis only where its enlarged labels keep clear of each other.
+
+    Left to itself plotly spaces log ticks by the axis length alone, not by the font: an
+    axis spanning a decade or two labels every digit (``9 8 7 ... 2``), and one spanning less
+    than a decade gets linear steps (``1000 1500 2000 ...``); at twice the size they collide.
+    An axis with automatic ticks gets the decades plus 2 and 5 where a decade is tall (or wide)
+    enough, else the decades, else every n-th decade; every digit keeps its grid line. An axis
+    with its own tick values keeps them, but labels only those that fit, decades first.
+    """
+    for name, axis in layout.items():
+        if not re.fullmatch(r"[xy]axis\d*", name) or not isinstance(axis, dict):
+            continue
+        if axis.get("type") != "log" or axis.get("showticklabels") is False:
+            continue
+        geometry = _log_axis_geometry(fig, layout, name, axis)
+        if geometry is None:
+            continue
+        low, high, length = geometry
+        px_per_decade = length / (high - low)
+        size = float(axis.get("tickfont", {}).get("size", layout["font"]["size"]))
+        letter = name[0]
+        given = fig.layout[name].tickvals
+        if given is not None:
+            _thin_given_log_labels(fig, axis, name, (low, high), letter, size, px_per_decade)
+            continue
+        if axis.get("dtick") is not None or axis.get("tickmode") not in (None, "auto"):
+            continue
+        chosen = _auto_log_ticks(low, high, letter, size, px_per_decade)
+        if chosen is None:
+            continue
+        axis["tickmode"] = "array"
+        axis["tickvals"] = chosen
+        axis["ticktext"] = [_log_label(value) for value in chosen]
+        grid = _log_ticks(low, high, _ALL_MANTISSAS)
+        if len(grid) > len(chosen):
+            axis["minor"] = {"tickmode": "array", "tickvals": grid, "showgrid": True}
+
+
+def _log_ticks(low: float, high: float, mantissas: tuple[int, ...], step: int = 1) -> list[float]:
+    """The values ``m·10^e`` (``m`` in ``mantissas``, ``e`` a multiple of ``step``) on screen."""
+    return [
+        m * 10.0**e
+        for e in range(math.floor(low), math.ceil(high) + 1)
+        for m in mantissas
+        if e % step == 0 and low <= math.log10(m * 10.0**e) <= high
+    ]
+
+
+def _auto_log_ticks(
+    low: float, high: float, letter: str, size: float, px_per_decade: float
+) -> list[float] | None:
+    """The finest of decades-plus-2-and-5, decades, every n-th decade whose labels fit."""
+
+    def fits(values: list[float]) -> bool:
+        labels = [_log_label(value) for value in values]
+        positions = [math.log10(value) for value in values]
+        return _labels_fit(positions, labels, letter, size, px_per_decade)
+
+    candidates = [_log_ticks(low, high, mantissas) for mantissas in _LOG_LABEL_SETS]
+    n_decades = math.ceil(high) - math.floor(low) + 1
+    candidates += [_log_ticks(low, high, (1,), step) for step in range(2, n_decades + 1)]
+    fitting = [values for values in candidates if values and fits(values)]
+    chosen = next((values for values in fitting if len(values) >= 2), None)
+    if chosen is None:
+        # Less than a factor of about 2.5 on screen: every digit, if that fits.
+        finer = _log_ticks(low, high, _ALL_MANTISSAS)
+        if len(finer) >= 2 and fits(finer):
+            return finer
+        return fitting[0] if fitting else None
+    return chosen
+
+
+def _thin_given_log_labels(
+    fig: go.Figure,
+    axis: dict,
+    name: str,
+    span: tuple[float, float],
+    letter: str,
+    size: float,
+    px_per_decade: float,
+) -> None:
+    """Blank the labels of given log ticks that would collide, keeping decades first."""
+    values = np.asarray(fig.layout[name].tickvals, dtype=float)
+    texts = fig.layout[name].ticktext
+    labels = [str(t) for t in texts] if texts is not None else [_log_label(v) for v in values]
+    low, high = span
+    visible = [
+        index
+        for index, value in enumerate(values)
+        if value > 0 and low <= math.log10(value) <= high
+    ]
+
+    def priority(index: int) -> tuple[int, float]:
+        exponent = math.log10(values[index])
+        return (0 if abs(exponent - round(exponent)) < 1e-9 else 1, exponent)
+
+    kept: list[int] = []
+    for index in sorted(visible, key=priority):
+        trial = [*kept, index]
+        positions = [math.log10(values[i]) for i in trial]
+        if _labels_fit(positions, [labels[i] for i in trial], letter, size, px_per_decade):
+            kept.append(index)
+    if len(kept) == len(visible):
+        return
+    axis["tickmode"] = "array"
+    axis["tickvals"] = values.tolist()
+    axis["ticktext"] = [label if i in kept else "" for i, label in enumerate(labels)]
+
+
+def _wrapped(text: str, size: float, width: float) -> str:
+    """``text`` broken into lines at spaces, each at most ``width`` pixels where possible."""
+    lines = [""]
+    for word in text.split(" "):
+        candidate = f"{lines[-1]} {word}".strip()
+        if lines[-1] and _text_px(candidate, size) > width:
+            lines.append(word)
+        else:
+            lines[-1] = candidate
+    return "<br>".join(lines)
+
+
 def _wrap_long_subplot_titles(layout: dict) -> None:
-    """Break a subplot title that would be wider than its column into lines at spaces."""
+    """Break a subplot title or an x-axis title wider than its column into lines at spaces."""
     columns = [
         tuple(axis["domain"])
         for name, axis in layout.items()
@@ -225,14 +420,19 @@ def _wrap_long_subplot_titles(layout: dict) -> None:
         width = NARROW_FIGURE_PX * min(owner)
         if _text_px(text, size) <= width:
             continue
-        words, lines = text.split(" "), [""]
-        for word in words:
-            candidate = f"{lines[-1]} {word}".strip()
-            if lines[-1] and _text_px(candidate, size) > width:
-                lines.append(word)
-            else:
-                lines[-1] = candidate
-        annotation["text"] = "<br>".join(lines)
+        annotation["text"] = _wrapped(text, size, width)
+    # x-axis titles of side-by-side panels too.
+    for name, axis in layout.items():
+        if not re.fullmatch(r"xaxis\d*", name) or not isinstance(axis, dict):
+            continue
+        title = axis.get("title")
+        if not isinstance(title, dict) or not isinstance(title.get("text"), str):
+            continue
+        domain = axis.get("domain", (0.0, 1.0))
+        size = float(title.get("font", {}).get("size", font))
+        width = NARROW_FIGURE_PX * (domain[1] - domain[0])
+        if _text_px(title["text"], size) > width:
+            title["text"] = _wrapped(title["text"], size, width)
     # Titles over the top row live in the top margin: it must hold all their lines. What the
     # margin gains, the figure gains too, so the plot keeps its height.
     needed_top = 0.0
@@ -498,6 +698,23 @@ def _legend_names(data: list[dict]) -> list[str]:
     return names
 
 
+def _below_x_axis_px(layout: dict) -> float:
+    """Height under the plot taken by the x axes' tick labels and titles (the tallest)."""
+    tallest = 0.0
+    for name, axis in layout.items():
+        if not re.fullmatch(r"xaxis\d*", name) or not isinstance(axis, dict):
+            continue
+        if axis.get("side") == "top" or axis.get("visible") is False:
+            continue
+        lines = axis.get("tickfont", {}).get("size", layout["font"]["size"]) * _LINE_HEIGHT
+        title = axis.get("title") or {}
+        if isinstance(title, dict) and title.get("text"):
+            rows = title["text"].count("<br>") + 1
+            lines += rows * title.get("font", {}).get("size", layout["font"]["size"]) * _LINE_HEIGHT
+        tallest = max(tallest, lines + _X_AXIS_GAPS_PX)
+    return tallest
+
+
 def _fit_legend_below(spec: dict) -> None:
     """Give a horizontal legend under the plot the bottom margin its enlarged rows need.
 
@@ -523,6 +740,10 @@ def _fit_legend_below(spec: dict) -> None:
     top = float(margin.get("t", _DEFAULT_MARGIN["t"]))
     bottom = float(margin.get("b", _DEFAULT_MARGIN["b"]))
     plot = max(height - top - bottom, 1.0)
+    # The legend keeps clear of the enlarged tick labels and title of the x axes above it.
+    clear = _below_x_axis_px(layout)
+    if -float(legend["y"]) * plot < clear:
+        legend["y"] = -clear / plot
     needed = -float(legend["y"]) * plot + rows * size * _LINE_HEIGHT + 2 * _TITLE_PAD_PX
     if needed > bottom:
         margin["b"] = round(needed)

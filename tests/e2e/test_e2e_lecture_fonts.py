@@ -6,7 +6,8 @@ text: titles, axis titles, ticks, annotations, legends, colour bars) are read at
 view, once in normal mode and once with lecture mode on. Page text must grow clearly, plot text
 about twofold (it is read from further away), headings must stay larger than body text, and in
 lecture mode nothing may be cut: no ellipsis or hidden overflow in a label, metric, heading or
-formula, no text outside the page's column, no plot text outside its figure, no sideways scroll.
+formula, no text outside the page's column, no plot text outside its figure, no tick labels on
+top of each other (log axes label every digit unless told otherwise), no sideways scroll.
 
 The style sheet that does it is ``app_pages/_projector.py``; plot text is enlarged by
 ``nmf_lab.figures.style.for_projector``. AppTest cannot see any of this: it has no CSS.
@@ -53,6 +54,8 @@ _FONT_SIZES = (JS / "font_sizes.js").read_text()
 
 _CUT_TEXT = (JS / "cut_text.js").read_text()
 
+_TICK_OVERLAP = (JS / "tick_overlap.js").read_text()
+
 
 def _open(browser, base_url: str, url_path: str, *, lecture: bool):
     context = browser.new_context(viewport=PROJECTOR)
@@ -76,7 +79,7 @@ def test_lecture_mode_enlarges_every_text_and_cuts_none(app_page, app_server, br
         try:
             measured[lecture] = page.evaluate(_FONT_SIZES)
             if lecture:
-                cut = page.evaluate(_CUT_TEXT, OVERHANG_PX)
+                cut = page.evaluate(_CUT_TEXT, OVERHANG_PX) + page.evaluate(_TICK_OVERLAP, 1)
         finally:
             context.close()
     normal, big = measured[False], measured[True]

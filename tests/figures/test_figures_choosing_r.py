@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -123,3 +125,35 @@ def test_cost_figure_plots_medians_in_ms_and_the_shared_fit():
     assert "slope" in fig.layout.annotations[0].text
     converge = convergence_figure(sweeps)
     np.testing.assert_allclose(converge.data[0].y, [10.0, 20.0, 40.0])
+
+
+def test_cost_figures_in_lecture_style_keep_their_log_tick_labels_apart():
+    from nmf_lab.figures.style import NARROW_FIGURE_PX, for_projector
+
+    base = (200, 200, 10)
+    sweeps = [
+        _fake_sweep("n", [200, 400, 800, 1600, 3200], base),
+        _fake_sweep("k", [50, 100, 200, 400, 800], base),
+        _fake_sweep("r", [2, 5, 10, 20, 40], base),
+    ]
+    work = np.concatenate([s.work for s in sweeps])
+    fit = fit_work(work, np.concatenate([s.seconds_per_iteration for s in sweeps]))
+    for fig in (cost_figure(sweeps, fit), convergence_figure(sweeps)):
+        big = for_projector(fig)
+        for column, sweep in enumerate(sweeps, start=1):
+            axis = big.layout[f"xaxis{column if column > 1 else ''}"]
+            shown = [
+                (value, text)
+                for value, text in zip(axis.tickvals, axis.ticktext, strict=True)
+                if text
+            ]
+            assert len(shown) >= 2, shown
+            width = (NARROW_FIGURE_PX - big.layout.margin.l - big.layout.margin.r) * (
+                axis.domain[1] - axis.domain[0]
+            )
+            per_decade = width / np.ptp(np.log10(sweep.values))
+            for (left, a), (right, b) in itertools.pairwise(shown):
+                room = 0.55 * axis.tickfont.size * (len(a) + len(b)) / 2
+                assert (np.log10(right) - np.log10(left)) * per_decade >= room, shown
+        # The legend sits under the panels, not beside them.
+        assert big.layout.legend.orientation == "h" and big.layout.legend.y < 0

@@ -6,6 +6,7 @@ and gaps hold the larger text) is checked in Chromium by tests/e2e/test_e2e_lect
 
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
@@ -388,3 +389,162 @@ def test_every_figure_is_drawn_on_the_white_template():
     white = pio.templates["plotly_white"].to_plotly_json()
     for fig in (apply_layout(go.Figure()), matrix_heatmap(np.eye(3)), go.Figure()):
         assert fig.to_dict()["layout"]["template"] == white
+
+
+# --- log axes in lecture style -----------------------------------------------------------------
+
+
+def _nice_step(rough: float) -> float:
+    base = 10.0 ** math.floor(math.log10(rough))
+    return next(m * base for m in (1, 2, 5, 10) if m * base >= rough)
+
+
+def _numbers(values) -> np.ndarray:
+    """Trace values, also as plotly's base64 typed array (``{"dtype", "bdata"}``)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype(float)
+    return np.asarray(values, dtype=float)
+
+
+def _log_axis_span(fig: go.Figure, name: str) -> tuple[float, float]:
+    axis = fig.layout[name]
+    if axis.range is not None:
+        return tuple(sorted(float(edge) for edge in axis.range))
+    letter = name[0]
+    reference = letter + name[len("xaxis") :]
+    values = np.concatenate(
+        [
+            _numbers(trace[letter])
+            for trace in fig.data
+            if (trace[f"{letter}axis"] or letter) == reference and trace[letter] is not None
+        ]
+    )
+    values = values[np.isfinite(values) & (values > 0)]
+    low, high = np.log10(values.min()), np.log10(values.max())
+    return low - 0.05 * (high - low), high + 0.05 * (high - low)
+
+
+def _labelled_log_ticks(fig: go.Figure, name: str, length: float) -> list[tuple[float, str]]:
+    """The (value, label) pairs a log axis shows: its own tick arrays, or plotly's automatic
+    choice (plotly.js ``autoTicks``: about one tick per 40 px (y) or 80 px (x), powers of ten
+    above 0.7 decade per tick, linear steps under one decade, else D2 (2 and 5) or D1 (every
+    digit))."""
+    axis = fig.layout[name]
+    low, high = _log_axis_span(fig, name)
+    if axis.tickvals is not None:
+        texts = axis.ticktext or [f"{value:g}" for value in axis.tickvals]
+        return [
+            (float(value), str(text))
+            for value, text in zip(axis.tickvals, texts, strict=True)
+            if str(text) and low <= math.log10(value) <= high
+        ]
+    ticks = min(max(length / (40 if name[0] == "y" else 80), 4), 9) + 1
+    rough = (high - low) / ticks
+    if rough > 0.7:
+        step = math.ceil(rough)
+        values = [10.0**e for e in range(math.ceil(low), math.floor(high) + 1) if e % step == 0]
+    elif high - low < 1:
+        step = _nice_step((10**high - 10**low) / (1.5 * ticks))
+        values = list(np.arange(math.ceil(10**low / step) * step, 10**high, step))
+    else:
+        digits = (1, 2, 5) if rough > 0.3 else range(1, 10)
+        values = [
+            m * 10.0**e
+            for e in range(math.floor(low), math.ceil(high) + 1)
+            for m in digits
+            if low <= math.log10(m * 10.0**e) <= high
+        ]
+    return [(value, f"{value:g}") for value in values]
+
+
+def _assert_log_labels_readable(fig: go.Figure, name: str) -> list[str]:
+    axis = fig.layout[name]
+    domain = axis.domain or (0, 1)
+    if name[0] == "y":
+        length = (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b) * (
+            domain[1] - domain[0]
+        )
+    else:
+        length = (NARROW_FIGURE_PX - fig.layout.margin.l - fig.layout.margin.r) * (
+            domain[1] - domain[0]
+        )
+    ticks = _labelled_log_ticks(fig, name, length)
+    low, high = _log_axis_span(fig, name)
+    per_decade = length / (high - low)
+    size = axis.tickfont.size
+    labels = [label for _, label in ticks]
+    assert len(ticks) >= 2, f"{name}: {labels}"
+    for value, _ in ticks:
+        mantissa = value / 10.0 ** math.floor(math.log10(value) + 1e-9)
+        assert round(mantissa, 6) in (1, 2, 5), f"{name}: a label at {value:g}: {labels}"
+    positions = sorted(math.log10(value) for value, _ in ticks)
+    gaps = np.diff(positions) * per_decade
+    room = size * 1.3 if name[0] == "y" else 0.55 * size * max(map(len, labels))
+    assert gaps.min() >= room, f"{name}: labels {labels} only {gaps.min():.0f} px apart"
+    return labels
+
+
+def _faces_recording(iters: int = 100):
+    from nmf_lab.demo_data import learning_data
+    from nmf_lab.lessons.watching_it_learn import initialize_start, record_run
+
+    data = learning_data("faces", seed=0)
+    start = initialize_start(data.X, 6, seed=0)
+    return data, start, record_run(data.X, 6, start=start, solver="mu", max_iter=iters)
+
+
+def test_the_log_loss_axis_of_watching_it_learn_labels_1_2_5_clear_of_each_other():
+    from nmf_lab.figures.watching_it_learn import loss_frame_figure
+
+    _, _, recording = _faces_recording()
+    big = for_projector(loss_frame_figure(recording, recording.n_frames - 1, log_scale=True))
+    # Less than a decade (1000 to 6000): plotly would label 1000, 1500, 2000, ... 6000.
+    assert _assert_log_labels_readable(big, "yaxis") == ["1000", "2000", "5000"]
+    # Every digit keeps its grid line.
+    assert big.layout.yaxis.minor.showgrid and len(big.layout.yaxis.minor.tickvals) > 3
+
+
+def test_the_log_axes_of_the_race_label_decades_or_1_2_5_only():
+    from nmf_lab.figures.watching_it_learn import race_figure
+    from nmf_lab.lessons.watching_it_learn import race
+
+    data, start, _ = _faces_recording()
+    big = for_projector(race_figure(race(data.X, 6, start=start, max_iter=100), log_scale=True))
+    for name in ("yaxis", "yaxis2", "xaxis2"):  # loss against iteration and time; time
+        _assert_log_labels_readable(big, name)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "height"),
+    [(1.0, 1e6, 400), (1.0, 1e6, 250), (3e-4, 2.0, 400), (120.0, 900.0, 300), (1.0, 1e12, 300)],
+)
+def test_a_log_axis_of_any_span_labels_few_ticks_clear_of_each_other(low, high, height):
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[low, high]))
+    fig.update_layout(height=height, margin={"t": 20, "b": 40, "l": 40, "r": 20})
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(type="log")
+    big = for_projector(fig)
+    labels = _assert_log_labels_readable(big, "yaxis")
+    decades = math.log10(high / low)
+    assert len(labels) <= 3 * math.ceil(decades + 1)
+
+
+def test_given_log_ticks_keep_their_places_and_label_only_those_that_fit():
+    values = np.array([100, 200, 400, 800, 1600, 3200, 6400])
+    fig = make_subplots(rows=1, cols=3)
+    for column in (1, 2, 3):
+        fig.add_trace(go.Scatter(x=values, y=values), row=1, col=column)
+        fig.update_xaxes(
+            type="log", tickvals=values, ticktext=[str(v) for v in values], row=1, col=column
+        )
+    big = for_projector(fig)
+    for name in ("xaxis", "xaxis2", "xaxis3"):
+        axis = big.layout[name]
+        assert list(axis.tickvals) == list(values)  # every tick and grid line stays
+        shown = [text for text in axis.ticktext if text]
+        assert 2 <= len(shown) < len(values), shown
+        positions = np.log10([v for v, t in zip(values, axis.ticktext, strict=True) if t])
+        per_decade = (
+            (NARROW_FIGURE_PX - 160) * (axis.domain[1] - axis.domain[0]) / np.ptp(np.log10(values))
+        )
+        assert np.diff(positions).min() * per_decade >= 0.55 * axis.tickfont.size * 4
