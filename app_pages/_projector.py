@@ -19,6 +19,11 @@ by side.
 
 Plot text is set by plotly in pixels, not by the page's style: :func:`projector_figure`
 enlarges it through :func:`nmf_lab.figures.style.for_projector`.
+
+Nothing is cut in normal mode either (:data:`PAGE_CSS`, on every page): the wrapping of labels,
+download buttons as wide as their label (a row of them wraps instead of squeezing each into a
+16-pixel column), and, below 1200 pixels, a figure and a displayed formula side by side are
+stacked. At 1440 pixels a page looks as it did: nothing there was cut.
 """
 
 from __future__ import annotations
@@ -72,6 +77,43 @@ button [data-testid="stMarkdownContainer"] *
 # Safari support).
 _STACKED_CONTENT = '[data-testid="stPlotlyChart"], .katex-display'
 
+# A column holding a download button is at least as wide as the button's label.
+_DOWNLOAD_COLUMN = (
+    '[data-testid="stColumn"]:has(> [data-testid="stVerticalBlock"] > '
+    '[data-testid="stElementContainer"] > [data-testid="stDownloadButton"])'
+)
+# Below this viewport width a figure next to a displayed formula leaves both too narrow (at
+# 1024 pixels, Watching it learn's race beside its update rules: the rules needed 259 pixels
+# and had 218).
+_NARROW_PX = 1199
+_FIGURE_BESIDE_FORMULA = (
+    '[data-testid="stMain"] [data-testid="stHorizontalBlock"]'
+    ':has([data-testid="stPlotlyChart"]):has(.katex-display)'
+)
+
+_WRAP_RULES = f"""
+{_WRAPPED.strip()} {{
+    white-space: normal !important;
+    overflow: visible !important;
+    text-overflow: clip !important;
+    overflow-wrap: break-word;
+}}
+"""
+
+PAGE_CSS = f"""
+<style>
+{_WRAP_RULES.strip()}
+{_DOWNLOAD_COLUMN} {{ min-width: max-content !important; }}
+@media (max-width: {_NARROW_PX}px) {{
+    {_FIGURE_BESIDE_FORMULA} {{ flex-direction: column !important; }}
+    {_FIGURE_BESIDE_FORMULA} > [data-testid="stColumn"] {{
+        width: 100% !important;
+        flex: 1 1 auto !important;
+    }}
+}}
+</style>
+"""
+
 LECTURE_CSS = f"""
 <style>
 html {{ font-size: {ROOT_FONT_PX}px !important; }}
@@ -89,14 +131,13 @@ html {{ font-size: {ROOT_FONT_PX}px !important; }}
     flex: 1 1 auto !important;
 }}
 {_SMALL_PRINT.strip()} {{ font-size: 1rem !important; }}
-{_WRAPPED.strip()} {{
-    white-space: normal !important;
-    overflow: visible !important;
-    text-overflow: clip !important;
-    overflow-wrap: break-word;
-}}
 </style>
 """
+
+
+def apply_page_style() -> None:
+    """Inject the style sheet of every page, in both modes (takes no room on the page)."""
+    st.html(PAGE_CSS)
 
 
 def apply_lecture_style() -> None:

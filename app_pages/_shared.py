@@ -43,7 +43,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages._projector import apply_lecture_style, projector_figure
+from app_pages._projector import apply_lecture_style, apply_page_style, projector_figure
 from app_pages._url_state import url_widget
 
 SEED_KEY = "seed"
@@ -86,6 +86,7 @@ def render_shared_sidebar() -> None:
         with st.expander("References"):
             for title, url in REFERENCES.items():
                 st.markdown(f"- [{title}]({url})")
+    apply_page_style()
     if lecture_mode():
         apply_lecture_style()
 

@@ -197,10 +197,11 @@ checkpoint(gap_question)
 
 # ---- the three columns ----------------------------------------------------------------------
 st.subheader(f"Side by side at r = {r}")
+# Two lines each: a third of a 1024-pixel page is 177 pixels, one line needed up to 273.
 headers = {
-    "NMF": r"X \approx HW,\ H, W \ge 0",
-    "SVD": r"X \approx U\Sigma V^\top,\ H = U\Sigma,\ W = V^\top",
-    "PCA": r"X \approx \mathbf{1}\bar{x} + HW,\ H = \text{scores}",
+    "NMF": r"\begin{gathered} X \approx HW \\ H, W \ge 0 \end{gathered}",
+    "SVD": r"\begin{gathered} X \approx U\Sigma V^\top \\ H = U\Sigma,\ W = V^\top \end{gathered}",
+    "PCA": r"\begin{gathered} X \approx \mathbf{1}\bar{x} + HW \\ H = \text{scores} \end{gathered}",
 }
 for column, method in zip(st.columns(3), METHODS, strict=True):
     column.markdown(f"**{method}**")

@@ -29,6 +29,10 @@ _IDENTITY_COLOR = "#777777"
 _POINT_COLOR = "#000000"
 
 
+# Top margin that holds two lines of subplot titles (16 px text).
+_TWO_LINE_TITLES_PX = 50
+
+
 def matrix_latex(matrix: np.ndarray, *, digits: int = 2) -> str:
     """A matrix (or row vector) as LaTeX ``pmatrix`` source, rounded to ``digits`` decimals."""
     M = np.atleast_2d(np.asarray(matrix, dtype=float))
@@ -318,7 +322,8 @@ def cloud_bases_figure(
     radius = 1.1 * float(np.max(np.linalg.norm(X, axis=1))) or 1.0
     norms = np.linalg.norm(W, axis=1, keepdims=True)
     W_drawn = radius * W / np.where(norms > 0, norms, 1.0)
-    titles = ("Identity basis: coordinates = X", "Learned rows of W: coordinates = H")
+    # Two lines: at 1024 pixels each panel is about 190 pixels wide, the titles 230.
+    titles = ("Identity basis:<br>coordinates = X", "Learned rows of W:<br>coordinates = H")
     spec = "xy" if k == 2 else "scene"
     fig = make_subplots(
         rows=1,
@@ -440,7 +445,8 @@ def cloud_bases_figure(
         for scene in ("scene", "scene2"):
             fig.layout[scene].update(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube")
     fig.update_layout(legend={"orientation": "h", "y": -0.1})
-    return apply_layout(fig, height=height)
+    apply_layout(fig, height=height)
+    return fig.update_layout(margin={"t": _TWO_LINE_TITLES_PX})
 
 
 # ---------------------------------------------------------------- rank-one layers

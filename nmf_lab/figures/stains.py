@@ -285,4 +285,6 @@ def concentration_maps_figure(
     fig.add_trace(reference_bar, row=2, col=columns)
     _bare_axes(fig, 2 * columns)
     per_panel = 900 / max(columns, 2)
-    return apply_layout(fig, height=height or int(min(2 * per_panel + 90, 820)))
+    apply_layout(fig, height=height or int(min(2 * per_panel + 90, 820)))
+    # The titles over the top row have two lines (16 px text): the top margin holds both.
+    return fig.update_layout(margin={"t": 50})
