@@ -6,22 +6,41 @@ visitor, every module the pages import is imported in the main thread and every 
 view has run once, so its cached results are there; until then ``/_stcore/health`` answers 503
 and new sessions wait (``server.warmup``). On the websocket, a viewer's messages are kept to
 what a viewer may ask for (``server.viewer_guard``: no clearing of everyone's caches, no
-traceback for a text frame, at most 100 upload URLs per request). ``.streamlit/config.toml``
+traceback for a text frame, at most 100 upload URLs per request). Beside the server, a sweeper
+lets go of what the sessions of closed tabs still hold once their reconnect time is up
+(``server.session_sweeper``), so memory comes back down after a class. ``.streamlit/config.toml``
 applies as before.
 """
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import asynccontextmanager
+
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit.runtime import Runtime
 
+from server.session_sweeper import SessionSweeper
 from server.viewer_guard import ViewerGuard
 from server.warmup import WarmGate, WarmStart
 
 warm_start = WarmStart()
+sweeper = SessionSweeper(Runtime.instance)
+
+
+@asynccontextmanager
+async def lifespan(app):
+    async with warm_start.lifespan(app):
+        sweeping = asyncio.create_task(sweeper.run_forever(), name="nmf-lab-session-sweeper")
+        try:
+            yield
+        finally:
+            sweeping.cancel()
+
 
 app = st.App(
     "app.py",
-    lifespan=warm_start.lifespan,
+    lifespan=lifespan,
     middleware=[Middleware(WarmGate, warm_start=warm_start), Middleware(ViewerGuard)],
 )

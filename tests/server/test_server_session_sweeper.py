@@ -1,0 +1,152 @@
+"""The session sweeper against Streamlit's own media file manager and reconnect store.
+
+The runtime is a stand-in, but the parts the sweeper reads and acts on are Streamlit's real
+classes (``MediaFileManager`` with in-memory storage, ``MemorySessionStorage`` and its TTL
+cache), so a Streamlit upgrade that renames what the sweeper relies on fails here.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import weakref
+
+import pytest
+from streamlit.runtime import media_file_manager as media_module
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.memory_session_storage import MemorySessionStorage
+from streamlit.runtime.session_manager import SessionInfo
+
+from server.session_sweeper import LOGGER, SessionSweeper
+
+
+class _Session:
+    """Stands for an AppSession: an id, and a shutdown that does what Streamlit's does."""
+
+    def __init__(self, session_id: str, media: MediaFileManager) -> None:
+        self.id = session_id
+        self._media = media
+        self.shut_down = False
+
+    def shutdown(self) -> None:
+        self.shut_down = True
+        self._media.clear_session_refs(self.id)
+        self._media.remove_orphaned_files()
+
+
+class _SessionManager:
+    def __init__(self, storage: MemorySessionStorage) -> None:
+        self._session_storage = storage
+        self.active: list[SessionInfo] = []
+
+    def list_sessions(self) -> list[SessionInfo]:
+        return self.active + self._session_storage.list()
+
+
+class _Runtime:
+    def __init__(self, ttl_seconds: int = 120) -> None:
+        self.media_file_mgr = MediaFileManager(MemoryMediaFileStorage("/media"))
+        self._session_mgr = _SessionManager(MemorySessionStorage(ttl_seconds=ttl_seconds))
+
+    def session(self, session_id: str) -> _Session:
+        return _Session(session_id, self.media_file_mgr)
+
+
+class _PageResult:
+    """What a deferred download's closure keeps alive (a page run's matrices, say)."""
+
+
+def _deferred_download(runtime: _Runtime, session_id: str, monkeypatch) -> weakref.ref:
+    """Register a deferred download for ``session_id``; return a weak ref to what it holds."""
+    held = _PageResult()
+    monkeypatch.setattr(media_module, "_get_session_id", lambda: session_id)
+    runtime.media_file_mgr.add_deferred(lambda: repr(held).encode(), "text/csv", "coord-1")
+    monkeypatch.undo()
+    return weakref.ref(held)
+
+
+def _clock(storage: MemorySessionStorage, now: list[float]) -> None:
+    storage._cache._timer = lambda: now[0]
+
+
+def test_a_left_session_past_its_reconnect_time_is_shut_down_and_its_download_freed(
+    monkeypatch,
+):
+    runtime = _Runtime(ttl_seconds=120)
+    now = [1000.0]
+    _clock(runtime._session_mgr._session_storage, now)
+    left = runtime.session("left")
+    held = _deferred_download(runtime, "left", monkeypatch)
+    runtime._session_mgr._session_storage.save(SessionInfo(client=None, session=left))
+    sweeper = SessionSweeper(lambda: runtime, trim=None)
+
+    # Within its reconnect time the tab may come back: nothing is touched.
+    now[0] += 60
+    assert sweeper.sweep() == []
+    assert not left.shut_down and held() is not None
+
+    # Past it, nobody writes to the store, which on its own would keep the session forever.
+    now[0] += 120
+    assert sweeper.sweep() == ["left"]
+    assert left.shut_down
+    assert runtime._session_mgr._session_storage.list() == []
+    gc.collect()
+    assert held() is None, "the deferred download still holds the page run"
+    assert sweeper.swept_sessions == 1
+
+
+def test_a_session_dropped_without_shutdown_loses_its_media_references(monkeypatch):
+    runtime = _Runtime()
+    live = runtime.session("live")
+    runtime._session_mgr.active.append(SessionInfo(client=object(), session=live))
+    kept = _deferred_download(runtime, "live", monkeypatch)
+    # "evicted" was dropped from a full store: the runtime no longer knows it at all.
+    dropped = _deferred_download(runtime, "evicted", monkeypatch)
+    sweeper = SessionSweeper(lambda: runtime, trim=None)
+
+    assert sweeper.sweep() == ["evicted"]
+    gc.collect()
+    assert dropped() is None
+    assert kept() is not None, "a connected session's download must stay"
+    assert not live.shut_down
+    assert sweeper.sweep() == []
+
+
+def test_memory_is_handed_back_only_after_a_sweep_that_let_something_go(monkeypatch):
+    runtime = _Runtime()
+    trims = []
+    sweeper = SessionSweeper(lambda: runtime, trim=lambda: trims.append(1))
+    sweeper.sweep()
+    assert trims == []
+    _deferred_download(runtime, "gone", monkeypatch)
+    sweeper.sweep()
+    assert trims == [1]
+
+
+def test_without_a_runtime_or_with_moved_internals_a_sweep_does_nothing():
+    def no_runtime():
+        raise RuntimeError("Runtime hasn't been created!")
+
+    assert SessionSweeper(no_runtime, trim=None).sweep() == []
+
+    class _Moved:
+        media_file_mgr = None
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    LOGGER.addHandler(handler)
+    try:
+        sweeper = SessionSweeper(lambda: _Moved(), trim=None)
+        assert sweeper.sweep() == []
+        assert sweeper.sweep() == []
+    finally:
+        LOGGER.removeHandler(handler)
+    # Said once, not on every sweep.
+    assert ["does not expose" in record.getMessage() for record in records] == [True]
+
+
+def test_the_interval_must_be_positive():
+    with pytest.raises(ValueError, match="interval"):
+        SessionSweeper(lambda: None, interval=0)
