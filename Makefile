@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run serve load test test-fast lint format bench browser balancer clean
+.PHONY: run serve load storm fresh-starts test test-fast lint format bench browser balancer clean
 
 # The stamp files are rebuilt when pyproject.toml changes, so a changed dependency list reinstalls.
 $(VENV)/.app-installed: pyproject.toml
@@ -38,6 +38,17 @@ PAGE     ?= factor-an-image
 load: $(VENV)/.app-installed
 	$(BIN)/python -m benchmarks.class_load --sessions $(SESSIONS) --page $(PAGE) --warm \
 		--processes $(or $(LOAD_PROCESSES),1) $(if $(URL),--url $(URL))
+
+# Students dragging a slider together, and a bystander (loopback; own server unless URL).
+STORMERS ?= 10
+storm: $(VENV)/.app-installed
+	$(BIN)/python -m benchmarks.rerun_storm --stormers $(STORMERS) $(if $(URL),--url $(URL))
+
+# A class opening the link the moment the server restarts, FRESH_STARTS times.
+FRESH_STARTS ?= 5
+fresh-starts: $(VENV)/.app-installed
+	$(BIN)/python -m benchmarks.class_load --sessions $(SESSIONS) --page $(PAGE) \
+		--fresh-starts $(FRESH_STARTS)
 
 balancer:
 	@if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then \

@@ -17,6 +17,12 @@ time: it stops by itself.
     python -m benchmarks.class_load --sessions 40 --page factor-an-image
     python -m benchmarks.class_load --sessions 40 --page choosing-r --vary rank=cr_rank:2:12
     python -m benchmarks.class_load --sessions 40 --page choosing-r --processes 2
+    python -m benchmarks.class_load --sessions 40 --page factor-an-image --fresh-starts 5
+
+``--fresh-starts K`` measures a class that opens the link right after a restart: K times it
+starts a server, and the sessions connect as soon as its port accepts connections (not when it
+reports healthy), as a class does whose lecturer has just restarted it; it prints the failed
+sessions of every start.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -203,9 +210,32 @@ def wait_healthy(url: str, processes: Sequence[subprocess.Popen], timeout: float
     raise RuntimeError(f"{url} was not healthy within {timeout:.0f} s")
 
 
+def wait_listening(url: str, processes: Sequence[subprocess.Popen], timeout: float) -> None:
+    """Wait until ``url``'s port accepts TCP connections; raise if a process died first."""
+    parts = urlsplit(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode} while starting")
+        with contextlib.suppress(OSError):
+            with socket.create_connection((parts.hostname, parts.port), timeout=1):
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not listen within {timeout:.0f} s")
+
+
 @contextlib.contextmanager
-def own_server(processes: int, log: Path) -> Iterator[tuple[str, list[int]]]:
-    """Start the app (one process, or ``processes`` behind HAProxy); yield its URL and pids."""
+def own_server(
+    processes: int, log: Path, *, until: str = "healthy"
+) -> Iterator[tuple[str, list[int]]]:
+    """Start the app (one process, or ``processes`` behind HAProxy); yield its URL and pids.
+
+    ``until`` is ``"healthy"`` (yield once ``/_stcore/health`` answers 200) or
+    ``"listening"`` (as soon as the port accepts connections: a server just restarted).
+    """
+    if until not in ("healthy", "listening"):
+        raise ValueError(f"until must be 'healthy' or 'listening', got {until!r}")
     port = free_port()
     if processes == 1:
         command = [sys.executable, "-m", "streamlit", "run", "serve.py"]
@@ -219,7 +249,10 @@ def own_server(processes: int, log: Path) -> Iterator[tuple[str, list[int]]]:
         try:
             url = f"http://127.0.0.1:{port}"
             # The cluster opens its balancer only once every app process is healthy.
-            wait_healthy(url, [process], START_TIMEOUT)
+            if until == "healthy":
+                wait_healthy(url, [process], START_TIMEOUT)
+            else:
+                wait_listening(url, [process], START_TIMEOUT)
             yield url, [process.pid]
         finally:
             process.terminate()
@@ -289,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=1, help="own server: app processes")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per session")
     parser.add_argument("--warm", action="store_true", help="one untimed burst first")
+    parser.add_argument(
+        "--fresh-starts", type=int, default=0, help="K restarts, each met by the burst at once"
+    )
     args = parser.parse_args(argv)
     if not 0 < args.timeout <= MAX_SECONDS:
         parser.error(f"--timeout must lie in (0, {MAX_SECONDS:.0f}]")
@@ -313,7 +349,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{url}/{args.page.strip('/')}  ({args.processes} process(es))")
         print(format_summary(summary, memory, cpu))
 
-    if args.url:
+    if args.fresh_starts:
+        if args.url or args.warm:
+            parser.error("--fresh-starts starts its own servers, without --url or --warm")
+        if not 1 <= args.fresh_starts <= 20:
+            parser.error("--fresh-starts must lie in 1..20")
+        failed = []
+        for start in range(1, args.fresh_starts + 1):
+            log = ROOT / ".pytest_cache" / f"class-load-fresh-{start}.log"
+            with own_server(args.processes, log, until="listening") as (url, _pids):
+                summary = summarize(run_burst(url, planned, args.timeout))
+            failed.append(summary.sessions - summary.finished)
+            print(f"fresh start {start}: " + format_summary(summary, None).replace("\n", "; "))
+        print(
+            f"sessions that failed after a fresh start: {sum(failed)} of "
+            f"{args.sessions * args.fresh_starts} ({', '.join(map(str, failed))} per start)"
+        )
+    elif args.url:
         measure(args.url.rstrip("/"), args.pid)
     else:
         log = ROOT / ".pytest_cache" / "class-load-server.log"
