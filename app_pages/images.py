@@ -727,24 +727,26 @@ top = min(6, int(face_rank))
 _, nmf_parts = im.face_parts(comparison.H[i], comparison.W, top)
 _, pca_parts = im.face_parts(comparison.pca.scores[i], comparison.pca.components, top)
 st.latex(
-    r"X_i \approx \sum_j H_{ij}\,W_j \quad\text{(NMF)}\qquad X_i \approx \bar{x} + "
-    r"\sum_j s_{ij}\,V_j \quad\text{(PCA)}"
+    # Two lines: on one, 486 pixels, it was wider than a phone (358).
+    r"\begin{gathered} X_i \approx \sum_j H_{ij}\,W_j \quad\text{(NMF)} \\ X_i \approx \bar{x} + "
+    r"\sum_j s_{ij}\,V_j \quad\text{(PCA)} \end{gathered}"
 )
 show_figure(
     figs.face_mosaic_figure(
         [
             (
-                "Face, NMF, PCA",
+                # Two lines each: on a phone the panels' centres are 90 pixels apart.
+                "Face<br>NMF, PCA",
                 figs.mosaic(np.vstack([face, nmf_face, pca_face]), FACE_SHAPE, columns=3),
                 "gray",
             ),
             (
-                f"Its {top} strongest NMF terms H_ij W_j",
+                f"{top} NMF terms<br>H_ij W_j",
                 figs.mosaic(nmf_parts, FACE_SHAPE, columns=3),
                 "sequential",
             ),
             (
-                f"Its {top} strongest PCA terms s_ij V_j",
+                f"{top} PCA terms<br>s_ij V_j",
                 figs.mosaic(pca_parts, FACE_SHAPE, columns=3),
                 "diverging",
             ),
@@ -752,7 +754,7 @@ show_figure(
         height=300,
     ),
     f"Face {i} rebuilt both ways (relative errors NMF {nmf_face_error:.1%}, PCA "
-    f"{pca_face_error:.1%}). NMF's terms are pieces "
+    f"{pca_face_error:.1%}), then its {top} strongest terms of each. NMF's terms are pieces "
     "that add up; PCA's terms add and cancel on top of the mean face.",
     key="fig_face",
 )

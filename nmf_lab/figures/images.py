@@ -145,6 +145,11 @@ def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float =
 _PAGE_WIDTH = 950
 
 
+# The second line of two-line panel titles (16 px text): the figure grows by it, so the pictures
+# keep their size.
+_TWO_LINES_PX = 22
+
+
 def _panel_height(picture: np.ndarray, panels: float) -> int:
     """Figure height that fits ``panels`` pictures side by side without blank bands."""
     h, w = np.shape(picture)[:2]
@@ -183,16 +188,18 @@ def reconstructions_figure(
     -------
     plotly.graph_objects.Figure
     """
+    # Two lines each: on a phone a third of the figure is about 110 pixels wide.
     titles = (
         "Original X",
-        f"NMF  HW  (r = {rank}, error {nmf_error:.1%})",
-        f"SVD, rank {rank}  (error {svd_error:.1%})",
+        f"NMF HW, r = {rank}<br>error {nmf_error:.1%}",
+        f"SVD, rank {rank}<br>error {svd_error:.1%}",
     )
     fig = _image_grid(1, 3, titles)
     for col, picture in enumerate((original, nmf_image, svd_image), start=1):
         fig.add_trace(image_trace(picture), row=1, col=col)
     _lock_aspect(fig, 3)
-    return apply_layout(fig, height=height or _panel_height(original, 3))
+    apply_layout(fig, height=(height or _panel_height(original, 3)) + _TWO_LINES_PX)
+    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
 
 
 def error_maps_figure(
@@ -214,13 +221,14 @@ def error_maps_figure(
     """
     top = float(np.quantile(np.concatenate([np.ravel(nmf_map), np.ravel(svd_map)]), quantile))
     top = top if top > 0 else 1.0
-    fig = _image_grid(1, 2, ("NMF error |X − HW|", "SVD error |X − X_r|"))
+    fig = _image_grid(1, 2, ("NMF error<br>|X − HW|", "SVD error<br>|X − X_r|"))
     height = height or _panel_height(nmf_map, 2.6)
     for col, error_map in enumerate((nmf_map, svd_map), start=1):
         fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top), row=1, col=col)
     fig.add_trace(colorbar_trace(SEQUENTIAL, 0.0, top, "|error|"), row=1, col=2)
     _lock_aspect(fig, 2)
-    return apply_layout(fig, height=height)
+    apply_layout(fig, height=height + _TWO_LINES_PX)
+    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
 
 
 def factors_figure(
@@ -243,11 +251,12 @@ def factors_figure(
         Top: ``W`` and ``Vᵀ`` (one row per basis vector, over the image columns). Bottom:
         ``Hᵀ`` and ``(U·S)ᵀ`` (one row per basis vector, over the image rows).
     """
+    # Two lines each: on a phone the panels' centres are about 120 pixels apart.
     titles = (
-        "NMF: rows of W (≥ 0)",
-        "SVD: rows of Vᵀ (signed)",
-        "NMF: columns of H (≥ 0)",
-        "SVD: columns of U·S (signed)",
+        "NMF: rows of W<br>(≥ 0)",
+        "SVD: rows of Vᵀ<br>(signed)",
+        "NMF: columns<br>of H (≥ 0)",
+        "SVD: columns<br>of U·S (signed)",
     )
     # Each panel has its own scale and its colour bar just right of it, in the gap.
     fig = make_subplots(
@@ -288,7 +297,8 @@ def factors_figure(
         )
     fig.update_xaxes(title_text="image column", row=1)
     fig.update_xaxes(title_text="image row", row=2)
-    return apply_layout(fig, height=height)
+    apply_layout(fig, height=height + _TWO_LINES_PX)
+    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
 
 
 def layers_figure(
@@ -524,7 +534,10 @@ def face_mosaic_figure(
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     _lock_aspect(fig, len(panels))
     fig.update_layout(plot_bgcolor="white")
-    return apply_layout(fig, height=height)
+    if not any("<br>" in title for title, _, _ in panels):
+        return apply_layout(fig, height=height)
+    apply_layout(fig, height=height + _TWO_LINES_PX)
+    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
 
 
 def face_coefficients_figure(

@@ -118,12 +118,14 @@ def chromaticity_figure(
             b=references[:, 1],
             c=references[:, 2],
             mode="markers+text",
-            text=[f"{name} (ref.)" for name in STAINS],
-            textposition=["top left", "top right", "bottom left"],
+            # The legend says the crosses are the reference; short names, placed away from each
+            # other (eosin and DAB sit close in the lower left), keep clear at 390 pixels.
+            text=list(STAINS),
+            textposition=["top left", "top right", "top right"],
             cliponaxis=False,
             marker={"symbol": _REFERENCE_SYMBOL, "size": 13, "color": OKABE_ITO[5]},
             name="Ruifrok–Johnston",
-            hovertemplate="%{text}<extra></extra>",
+            hovertemplate="%{text} (reference)<extra></extra>",
         )
     )
     fig.add_trace(
@@ -156,10 +158,13 @@ def chromaticity_figure(
             }
             for axis, colour in (("aaxis", "red"), ("baxis", "green"), ("caxis", "blue"))
         },
-        legend={"orientation": "h", "y": -0.12, "x": 0.0},
+        # Under the corner titles, which grow twofold in lecture mode.
+        legend={"orientation": "h", "y": -0.2, "x": 0.0},
     )
     apply_layout(fig, height=height)
-    fig.update_layout(margin={"l": 80, "r": 80, "t": 50, "b": 60})
+    # Side margins just wide enough for the corner titles: on a phone the triangle is as wide
+    # as the figure less these.
+    fig.update_layout(margin={"l": 60, "r": 60, "t": 50, "b": 90})
     return fig
 
 

@@ -6,14 +6,26 @@
   shortcuts, so only a browser shows that the keys reach them.
 - At 390×844 the sidebar starts closed and the main column has the width; subplot titles do
   not overlap and pictures are not shrunk to thumbnails. At 1440×900 the sidebar is open.
+- At 390×844 the pages with the widest plot text (Stains' triangle, Texts' word bars, Images'
+  picture rows) show every figure their checkpoints hold back and cut none of it: the
+  lecture test's checks (``js/cut_text.js``: no plot text outside its figure, no formula
+  wider than the column...; ``js/crowded_text.js``: no tick or point labels on top of each
+  other or on a neighbouring panel) and no overlapping subplot titles.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from e2e_support import PLOT_TIMEOUT_MS, assert_page_healthy, rerun, wait_for_script
+from e2e_support import (
+    PLOT_TIMEOUT_MS,
+    answer_checkpoint,
+    assert_page_healthy,
+    rerun,
+    wait_for_script,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -184,5 +196,36 @@ def test_phone_starts_without_the_sidebar_and_fits_its_pictures(app_server, brow
         widths = _picture_widths(page)
         assert widths, "no pictures drawn"
         assert min(widths) >= 150, widths
+    finally:
+        context.close()
+
+
+JS = Path(__file__).parent / "js"
+PHONE = {"width": 390, "height": 844}
+# The figures these checkpoints hold back are the ones with the most plot text.
+PHONE_PAGES = {
+    "stains": ("stains_pair", "stains_absorbs"),
+    "texts": ("texts_one_each", "texts_purity_rank", "texts_lsa_signs"),
+    "factor-an-image": (),
+}
+
+
+@pytest.mark.parametrize("url_path", list(PHONE_PAGES))
+def test_phone_cuts_no_plot_text(app_server, browser, url_path):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server}/{url_path}")
+        wait_for_script(page)
+        assert_page_healthy(page)
+        for key in PHONE_PAGES[url_path]:
+            answer_checkpoint(page, key)
+        page.wait_for_function(
+            (JS / "plots_drawn.js").read_text(), timeout=PLOT_TIMEOUT_MS, polling=200
+        )
+        found = page.evaluate((JS / "cut_text.js").read_text(), 4)
+        found += page.evaluate((JS / "crowded_text.js").read_text(), 1)
+        found += [f"subplot titles overlap: {pair}" for pair in _title_overlaps(page)]
+        assert not found, f"{url_path} at 390×844:\n" + "\n".join(found)
     finally:
         context.close()

@@ -55,7 +55,7 @@ _FONT_SIZES = (JS / "font_sizes.js").read_text()
 
 _CUT_TEXT = (JS / "cut_text.js").read_text()
 
-_TICK_OVERLAP = (JS / "tick_overlap.js").read_text()
+_CROWDED_TEXT = (JS / "crowded_text.js").read_text()
 
 
 def _open(browser, base_url: str, url_path: str, *, lecture: bool):
@@ -79,7 +79,7 @@ def test_lecture_mode_enlarges_every_text_and_cuts_none(app_page, app_server, br
         context, page = _open(browser, app_server, app_page["url_path"], lecture=lecture)
         try:
             measured[lecture] = page.evaluate(_FONT_SIZES)
-            cut[lecture] = page.evaluate(_CUT_TEXT, OVERHANG_PX) + page.evaluate(_TICK_OVERLAP, 1)
+            cut[lecture] = page.evaluate(_CUT_TEXT, OVERHANG_PX) + page.evaluate(_CROWDED_TEXT, 1)
         finally:
             context.close()
     normal, big = measured[False], measured[True]
