@@ -51,8 +51,9 @@ DRAW_INTERVAL = 0.2
 QUEUE_SECONDS = 45.0
 #: Heavy runs at once on this server: one per core, each on one BLAS thread.
 LIMITER = WorkLimiter(max(1, os.cpu_count() or 1))
-#: Finished results of every page, keyed by tuples that start with the page's name.
-RESULTS = ResultCache(96)
+#: Finished results of every page, keyed by tuples that start with the page's name; bounded
+#: in bytes too, since one Images result in colour at the largest rank holds hundreds of MB.
+RESULTS = ResultCache(96, max_bytes=1_000_000_000)
 
 # One line per heavy run in the server log: how it ended, and where (the browser tests read it).
 _LOG = get_logger(__name__)

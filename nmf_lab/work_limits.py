@@ -25,7 +25,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
-__all__ = ["ResultCache", "RunSuperseded", "ServerBusy", "Ticket", "WorkLimiter"]
+import numpy as np
+
+__all__ = [
+    "ResultCache",
+    "RunSuperseded",
+    "ServerBusy",
+    "Ticket",
+    "WorkLimiter",
+    "approximate_nbytes",
+]
 
 
 class RunSuperseded(Exception):
@@ -228,6 +237,45 @@ class WorkLimiter:
 _MISSING = object()
 
 
+def approximate_nbytes(value: Any, *, _seen: set[int] | None = None, _depth: int = 0) -> int:
+    """Bytes a result holds in its arrays (what dominates a factorisation's size), roughly.
+
+    Counts every distinct numpy array's ``nbytes`` (a view counts its base once) inside
+    tuples, lists, dicts, dataclass-like objects (their ``__dict__`` or ``__slots__``) and
+    named tuples, down to a few levels; every other object counts a nominal 64 bytes.
+
+    Examples
+    --------
+    >>> H = np.zeros((10, 10))
+    >>> approximate_nbytes(H), approximate_nbytes((H, H[:5]))  # the view counts H once
+    (800, 864)
+    """
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        base = value
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        if base is not value:
+            return approximate_nbytes(base, _seen=seen, _depth=_depth)
+        return int(value.nbytes)
+    if _depth >= 6 or isinstance(value, (str, bytes, int, float, complex, bool, type(None))):
+        return len(value) if isinstance(value, (str, bytes)) else 64
+    if isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        children = list(value)
+    elif hasattr(value, "__dict__"):
+        children = list(vars(value).values())
+    elif hasattr(value, "__slots__"):
+        children = [getattr(value, name, None) for name in value.__slots__]
+    else:
+        return 64
+    return 64 + sum(approximate_nbytes(c, _seen=seen, _depth=_depth + 1) for c in children)
+
+
 class ResultCache:
     """A bounded, thread-safe store of finished results, least recently used out first.
 
@@ -238,6 +286,10 @@ class ResultCache:
     ----------
     max_entries : int
         At least 1.
+    max_bytes : int, optional
+        Bound on the results' total :func:`approximate_nbytes` (an Images result at r = 64 of
+        a 512 × 512 picture holds more than 100 MB, so a count alone bounds nothing). A result
+        larger than the bound is returned to its caller but not kept.
 
     Examples
     --------
@@ -248,12 +300,25 @@ class ResultCache:
     (False, True)
     """
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
         if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
             raise ValueError(f"max_entries must be a positive integer, got {max_entries!r}.")
+        if max_bytes is not None and (
+            isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1
+        ):
+            raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}.")
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
+        self._bytes = 0
+
+    @property
+    def size_bytes(self) -> int:
+        """Total :func:`approximate_nbytes` of the results held."""
+        with self._lock:
+            return self._bytes
 
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:
@@ -273,14 +338,28 @@ class ResultCache:
             return value
 
     def put(self, key: Hashable, value: Any) -> None:
-        """Store ``value``; the least recently used entry leaves when the store is full."""
+        """Store ``value``; least recently used entries leave while a bound is exceeded."""
+        size = approximate_nbytes(value) if self.max_bytes is not None else 0
         with self._lock:
+            self._forget(key)
+            if self.max_bytes is not None and size > self.max_bytes:
+                return
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._sizes[key] = size
+            self._bytes += size
+            while len(self._entries) > self.max_entries or (
+                self.max_bytes is not None and self._bytes > self.max_bytes
+            ):
+                self._forget(next(iter(self._entries)))
+
+    def _forget(self, key: Hashable) -> None:
+        if key in self._entries:
+            del self._entries[key]
+            self._bytes -= self._sizes.pop(key)
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self._bytes = 0

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nmf_lab.work_limits import ResultCache, RunSuperseded, ServerBusy, WorkLimiter
+from nmf_lab.work_limits import (
+    ResultCache,
+    RunSuperseded,
+    ServerBusy,
+    WorkLimiter,
+    approximate_nbytes,
+)
 
 
 def test_capacity_bounds_the_runs_and_a_release_lets_the_next_in():
@@ -145,3 +155,54 @@ def test_result_cache_is_bounded_and_least_recently_used_goes_first():
     assert len(cache) == 0
     with pytest.raises(ValueError):
         ResultCache(0)
+
+
+@dataclass
+class _Factorization:
+    H: np.ndarray
+    W: np.ndarray
+    losses: list
+
+
+def test_result_size_counts_each_array_once_and_sees_inside_results():
+    H, W = np.zeros((1000, 4)), np.zeros((4, 50))
+    result = _Factorization(H, W, [1.0, 0.5])
+    size = approximate_nbytes(result)
+    assert H.nbytes + W.nbytes <= size <= H.nbytes + W.nbytes + 1024
+    # The same array twice, or an array and a view of it, hold its bytes once.
+    assert approximate_nbytes((H, H[:10], {"again": H})) < H.nbytes + 1024
+
+
+@given(st.lists(st.integers(1, 2000), min_size=1, max_size=30), st.integers(1_000, 40_000))
+def test_result_cache_never_holds_more_bytes_than_its_bound(sizes, bound):
+    cache = ResultCache(1000, max_bytes=bound)
+    values = {}
+    for number, size in enumerate(sizes):
+        value = values[number] = np.zeros(size, dtype=np.uint8)
+        cache.put(number, value)
+        assert cache.size_bytes <= bound
+        held = [approximate_nbytes(v) for k, v in values.items() if k in cache]
+        assert cache.size_bytes == sum(held)
+        # The newest result stays whenever it fits at all.
+        assert (number in cache) == (approximate_nbytes(value) <= bound)
+
+
+def test_result_cache_drops_least_recently_used_bytes_first_and_refuses_the_oversized():
+    cache = ResultCache(10, max_bytes=2_500)
+    cache.put("a", np.zeros(1000, dtype=np.uint8))
+    cache.put("b", np.zeros(1000, dtype=np.uint8))
+    cache.get("a")
+    cache.put("c", np.zeros(1000, dtype=np.uint8))
+    assert "b" not in cache and "a" in cache and "c" in cache
+    cache.put("huge", np.zeros(10_000, dtype=np.uint8))
+    assert "huge" not in cache and len(cache) == 2
+    cache.put("a", np.zeros(10, dtype=np.uint8))  # replaced: its old bytes are given back
+    assert cache.size_bytes < 1_200
+    cache.clear()
+    assert cache.size_bytes == 0 and len(cache) == 0
+
+
+@pytest.mark.parametrize("max_bytes", [0, -5, 1.5, True])
+def test_result_cache_refuses_a_bad_byte_bound(max_bytes):
+    with pytest.raises(ValueError, match="max_bytes"):
+        ResultCache(4, max_bytes=max_bytes)
