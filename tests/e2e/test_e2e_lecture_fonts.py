@@ -2,9 +2,10 @@
 
 For every page of the navigation the computed font sizes of each class of text (title, section
 headings, body, metric values and labels, widget labels, captions, tabs, tables, and the plot
-text: titles, axis titles, ticks, annotations, legends, colour bars) are read at its default
-view, once in normal mode and once with lecture mode on. Page text must grow clearly, plot text
-about twofold (it is read from further away), headings must stay larger than body text, and in
+text: titles, axis titles, ticks, annotations, legends, colour bars, point labels, of every
+axis of every subplot and 3-D scene) are read at its default view, once in normal mode and once
+with lecture mode on. Page text must grow clearly, plot text about twofold in every chart (it is
+read from further away), headings must stay larger than body text, and in
 either mode nothing may be cut at 1024×768 (a projector, or a small laptop): no ellipsis or
 hidden overflow in a label, metric, heading, button or formula, no text outside the page's
 column, no plot text outside its figure, no tick labels on top of each other (log axes label
@@ -45,7 +46,7 @@ PAGE_TEXT = (
     "tab",
     "table",
 )
-PLOT_TEXT = ("plot_title", "axis_title", "tick", "annotation", "legend", "colorbar")
+PLOT_TEXT = ("plot_title", "axis_title", "tick", "annotation", "legend", "colorbar", "point_label")
 # Every page has these in both modes, so the comparison cannot pass on an empty page.
 ALWAYS_PRESENT = ("title", "heading", "body", "widget_label")
 
@@ -69,7 +70,11 @@ def _open(browser, base_url: str, url_path: str, *, lecture: bool):
 
 
 def _summary(sizes: dict[str, list[float]]) -> str:
-    return ", ".join(f"{role} {statistics.median(v):.0f}" for role, v in sizes.items() if v)
+    return ", ".join(
+        f"{role} {statistics.median(sizes[role]):.0f}"
+        for role in (*PAGE_TEXT, *PLOT_TEXT)
+        if sizes[role]
+    )
 
 
 @pytest.mark.parametrize("app_page", PAGES, ids=[p["url_path"] or "root" for p in PAGES])
@@ -96,9 +101,20 @@ def test_lecture_mode_enlarges_every_text_and_cuts_none(app_page, app_server, br
             assert statistics.median(big[role]) >= PAGE_TEXT_GROWTH * statistics.median(
                 normal[role]
             ), f"{where}: {role}"
-    for role in PLOT_TEXT:
-        if normal[role] and big[role]:
-            assert min(big[role]) >= PLOT_TEXT_GROWTH * min(normal[role]), f"{where}: {role}"
+    # Plot text chart by chart, over every axis of every subplot, colour bar and 3-D scene: a
+    # chart whose second panel kept its normal size would hide behind a page-wide minimum.
+    assert len(big["charts"]) == len(normal["charts"]), f"{where}: not the same charts"
+    for number, (small, large) in enumerate(
+        zip(normal["charts"], big["charts"], strict=True), start=1
+    ):
+        for role in PLOT_TEXT:
+            if not small[role]:
+                continue
+            assert large[role], f"{where}: chart {number} has no {role} text in lecture mode"
+            assert min(large[role]) >= PLOT_TEXT_GROWTH * min(small[role]), (
+                f"{where}: chart {number}, {role}: {sorted(set(small[role]))} px in normal mode, "
+                f"{sorted(set(large[role]))} px in lecture mode"
+            )
 
     # The hierarchy survives: title over headings over body text.
     body = statistics.median(big["body"])

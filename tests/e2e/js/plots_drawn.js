@@ -4,7 +4,13 @@
 // text is drawn" can be true while a chart's axis titles are missing; a font-size measurement
 // taken then compares one mode's full set against the other's partial one. Instead each chart's
 // own layout says which titles and annotations must be in its SVG.
+//
+// Streamlit loads the code of most elements lazily and shows a skeleton in their place until it
+// has arrived: seconds after the script run ends, in a fresh browser, the charts of a page may
+// not all exist yet (and some widgets are still skeletons). All are on the page once no skeleton
+// is left, so "every chart is drawn" is only asked then.
 (() => {
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
         .filter((chart) => chart.getBoundingClientRect().width > 0);
     const drawn = (chart) => {
