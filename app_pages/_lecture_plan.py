@@ -273,9 +273,11 @@ def _editor() -> None:
                 action = (number, 1)
             if head[3].button("✕", key=f"lp_rm_{revision}_{number}", disabled=len(plan) == 1):
                 action = (number, 0)
-            point = st.text_input(
+            # A text area as tall as the talking point: a one-line input cut most of them.
+            point = st.text_area(
                 "Talking point",
                 demo.talking_point,
+                height="content",
                 max_chars=MAX_POINT_CHARS,
                 key=f"lp_k_{revision}_{number}",
             )
@@ -333,7 +335,8 @@ def _sidebar(plan: Plan, index: int, current: st.Page) -> None:
             args=(_path_of(current), title),
             kwargs={"new_plan": True},
         )
-        if st.button("Edit the plan…", key="lp_edit", icon=":material/edit:"):
+        # No "…" after the label: on a projector a label ending in an ellipsis reads as cut.
+        if st.button("Edit the plan", key="lp_edit", icon=":material/edit:"):
             _editor()
         st.markdown("Share this plan (opens demo 1 in lecture mode):")
         st.code(_share_link(plan), language=None, wrap_lines=True)

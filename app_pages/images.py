@@ -308,7 +308,8 @@ explain(
     "nonnegative picture, while SVD's layers add and subtract."
 )
 
-controls = st.columns([1.3, 1.4, 1.2, 1, 1, 1])
+# Two rows of three: six side by side cut the selected options ("camer", "ha") at 1024 pixels.
+controls = [*st.columns([1.2, 1.2, 1.4]), *st.columns(3)]
 source = url_widget(
     controls[0].selectbox,
     "Picture",

@@ -1,12 +1,14 @@
 """The lecture plan in Chromium: walk the default plan with the keyboard, go back to a demo's
-settings, open a shared plan, and a damaged plan link (lecture mode at 1024×768)."""
+settings, open a shared plan, and a damaged plan link; the plan's tools and editor cut no text
+(lecture mode at 1024×768)."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from e2e_support import SCRIPT_TIMEOUT_MS, assert_no_exception, wait_for_script
+from e2e_support import SCRIPT_TIMEOUT_MS, assert_no_exception, rerun, wait_for_script
 from playwright.sync_api import expect
 
 from nmf_lab.lecture_plan import Demo, Plan, default_plan, demo_link, encode_plan
@@ -138,4 +140,30 @@ def test_a_shared_plan_link_walks_and_a_damaged_one_says_so(app_server, page):
     expect(page.get_by_text("Could not open this lecture plan")).to_be_visible()
     # Home is not demo 1's page: the bar says the page on screen is off the plan.
     expect(_bar(page)).to_contain_text(f"Off the plan. Demo 1 of {len(default_plan())}")
+    assert_no_exception(page)
+
+
+_CUT_TEXT = (Path(__file__).parent / "js" / "cut_text.js").read_text()
+_NO_SKELETON = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
+
+
+def test_the_plan_tools_and_editor_cut_no_text_in_lecture_mode(app_server, page):
+    """In lecture mode the sidebar's plan tools are open: no label there may read as cut (the
+    edit button's label ended in "…"), and the editor shows every talking point whole (one-line
+    inputs cut them)."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{app_server}/point-clouds?lecture=true")
+    wait_for_script(page, SCRIPT_TIMEOUT_MS)
+    page.wait_for_function(_NO_SKELETON, timeout=SCRIPT_TIMEOUT_MS, polling=100)
+    edit = page.locator(".st-key-lp_edit button")
+    expect(edit).to_be_visible()
+    assert page.evaluate(_CUT_TEXT, 4) == []
+    with rerun(page):
+        edit.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("Talking point").first).to_be_visible()
+    page.wait_for_function(_NO_SKELETON, timeout=SCRIPT_TIMEOUT_MS, polling=100)
+    points = dialog.locator("textarea")
+    expect(points).to_have_count(len(default_plan()))
+    assert page.evaluate(_CUT_TEXT, 4) == []
     assert_no_exception(page)
