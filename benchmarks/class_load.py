@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -195,34 +195,45 @@ def _with_children(pids: Sequence[int]) -> set[int]:
     return found
 
 
-def wait_healthy(url: str, processes: Sequence[subprocess.Popen], timeout: float) -> None:
-    """Wait until ``url``'s ``/_stcore/health`` answers 200; raise if a process died first."""
+def _wait_for(
+    ready: Callable[[], bool],
+    processes: Sequence[subprocess.Popen],
+    timeout: float,
+    poll: float,
+    failure: str,
+) -> None:
+    """Poll ``ready`` every ``poll`` seconds until it is true; raise if a process dies first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode} while starting")
         with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=15) as answer:
-                if answer.status == 200:
-                    return
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} was not healthy within {timeout:.0f} s")
+            if ready():
+                return
+        time.sleep(poll)
+    raise RuntimeError(f"{failure} within {timeout:.0f} s")
+
+
+def wait_healthy(url: str, processes: Sequence[subprocess.Popen], timeout: float) -> None:
+    """Wait until ``url``'s ``/_stcore/health`` answers 200; raise if a process died first."""
+
+    def healthy() -> bool:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=15) as answer:
+            return answer.status == 200
+
+    _wait_for(healthy, processes, timeout, 0.5, f"{url} was not healthy")
 
 
 def wait_listening(url: str, processes: Sequence[subprocess.Popen], timeout: float) -> None:
     """Wait until ``url``'s port accepts TCP connections; raise if a process died first."""
     parts = urlsplit(url)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for process in processes:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode} while starting")
-        with contextlib.suppress(OSError):
-            with socket.create_connection((parts.hostname, parts.port), timeout=1):
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"{url} did not listen within {timeout:.0f} s")
+
+    def listening() -> bool:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+
+    _wait_for(listening, processes, timeout, 0.05, f"{url} did not listen")
 
 
 @contextlib.contextmanager

@@ -90,7 +90,7 @@ def _glibc_trim() -> Callable[[], object] | None:
 
 
 class SessionSweeper:
-    """Drop the media references and deferred downloads of sessions that no longer exist.
+    """Shut down the sessions of closed tabs and drop the downloads they still hold.
 
     Parameters
     ----------
