@@ -4,9 +4,11 @@ Each *stormer* is a browser tab as the server sees it (Streamlit's own websocket
 ``server.protocol``): it opens the page, finds the slider bound to ``--key`` among the page's
 elements, and then "drags" it: it sends a rerun with the next value every ``--interval``
 seconds (what Streamlit's frontend sends while a slider moves), each with the widget state and
-the query string a browser would send. After the last value it sends a heartbeat, whose answer
-marks the moment the server has taken in every value; the first run that finishes after that
-answer is the result the student waits for. A *bystander* opens another page in a new session
+the query string a browser would send. After the last value it sends a marker
+(:func:`taken_in_marker`), whose answer marks the moment the server has taken in every value;
+the first run that finishes after that answer is the result the student waits for, or, when
+the last value's run was over before the answer and no run follows, that run
+(:class:`SettleWatch`). A *bystander* opens another page in a new session
 while the storm rages.
 
 It reports, over the stormers: the seconds from the last value sent to its result drawn
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -84,7 +88,7 @@ class StormerReport:
 
     @property
     def healthy(self) -> bool:
-        return not self.error and not self.exceptions and self.settle_seconds == self.settle_seconds
+        return not self.error and not self.exceptions and not math.isnan(self.settle_seconds)
 
 
 def drag_values(spec: str, start: int) -> list[int]:
@@ -133,10 +137,97 @@ def slider_rerun(page: str, query: str, key: str, widget: str, value: int) -> Ba
     return message
 
 
-def _heartbeat() -> BackMsg:
+def taken_in_marker() -> BackMsg:
+    """A message whose answer tells that the server has taken in everything sent before it.
+
+    Streamlit answers ``set_run_on_save`` with a ``session_status_changed`` that carries the new
+    flag, and keeps that answer when a starting run clears the session's outgoing queue (a
+    heartbeat's answer is dropped then: behind a cached run it never arrives). Turning
+    run-on-save on only matters when the page's source changes on disk.
+    """
     message = BackMsg()
-    message.app_heartbeat = True
+    message.set_run_on_save = True
     return message
+
+
+def is_marker_answer(kind: str, message: ForwardMsg) -> bool:
+    """Whether ``message`` (of type ``kind``) was made after the marker was taken in."""
+    return kind == "session_status_changed" and message.session_status_changed.run_on_save
+
+
+class SettleWatch:
+    """Tell, from the messages one dragging session receives, when its last value's result is in.
+
+    The server takes in a session's messages in order, so the answer to the
+    :func:`taken_in_marker` sent after the last value means that value has been taken in: a
+    run that finishes successfully after the answer drew it. A cached value can be quicker
+    than the answer, though: its run is over before the answer arrives and no other run
+    follows. So when no run is open at the
+    answer, one finished after the last value was sent, and no new run starts within ``quiet``
+    seconds, that finished run was the result.
+
+    Parameters
+    ----------
+    quiet : float
+        Seconds without a new run after the answer that make an earlier finish the result.
+    """
+
+    def __init__(self, quiet: float) -> None:
+        if not quiet > 0:
+            raise ValueError(f"quiet must be a positive number of seconds, got {quiet}")
+        self.quiet = quiet
+        self._last_sent: float | None = None
+        self._answered: float | None = None
+        self._run_open = False
+        self._last_finish: float | None = None
+        self._result: float | None = None
+        self._candidate: float | None = None
+        self._changed = asyncio.Event()
+
+    def start(self, last_sent: float) -> None:
+        """The moment the last value was sent (before its marker)."""
+        self._last_sent = last_sent
+
+    def see(self, kind: str, message: ForwardMsg, now: float) -> None:
+        """Take in one received message of type ``kind`` (``ForwardMsg.WhichOneof``) at ``now``."""
+        if kind == "new_session":
+            self._run_open = True
+            self._candidate = None
+        elif kind == "script_finished":
+            self._run_open = False
+            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                self._last_finish = now
+                if self._answered is not None and self._result is None:
+                    self._result = now
+        elif (
+            is_marker_answer(kind, message)
+            and self._last_sent is not None
+            and self._answered is None
+        ):
+            self._answered = now
+            finished_since = self._last_finish is not None and self._last_finish >= self._last_sent
+            if not self._run_open and finished_since:
+                self._candidate = self._last_finish
+        self._changed.set()
+
+    def result(self, now: float) -> float | None:
+        """When the result arrived, if that is known at ``now``; else ``None``."""
+        if self._result is not None:
+            return self._result
+        if self._candidate is not None and now - self._answered >= self.quiet:
+            return self._candidate
+        return None
+
+    async def settled(self) -> float:
+        """Wait until the result is known; return the moment it arrived (``perf_counter``)."""
+        while (arrived := self.result(time.perf_counter())) is None:
+            self._changed.clear()
+            wait = None
+            if self._candidate is not None:
+                wait = max(0.0, self._answered + self.quiet - time.perf_counter())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), wait)
+        return arrived
 
 
 async def storm_session(
@@ -147,6 +238,7 @@ async def storm_session(
     values: Sequence[int],
     interval: float,
     timeout: float,
+    quiet: float = 2.0,
 ) -> StormerReport:
     """Open ``page``, then drag the slider ``key`` through ``values``; report what it cost."""
     from websockets.asyncio.client import connect
@@ -170,8 +262,7 @@ async def storm_session(
                     report.error = f"no slider with key {key!r} on the page"
                     return report
                 # Counting begins with the drag: the first load above is not part of it.
-                taken_in = asyncio.Event()
-                settled = asyncio.Event()
+                watch = SettleWatch(quiet=quiet)
 
                 async def read() -> None:
                     async for payload in websocket:
@@ -179,8 +270,6 @@ async def storm_session(
                         kind = message.WhichOneof("type")
                         if kind == "new_session":
                             report.runs_started += 1
-                        elif kind == "heartbeat_ack":
-                            taken_in.set()
                         elif kind == "delta":
                             element = message.delta.new_element
                             if element.WhichOneof("type") == "exception":
@@ -190,21 +279,21 @@ async def storm_session(
                         elif kind == "script_finished":
                             if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                                 report.runs_completed += 1
-                                if taken_in.is_set():
-                                    settled.set()
-                                    return
+                        watch.see(kind, message, time.perf_counter())
 
                 reader = asyncio.create_task(read())
                 try:
-                    for value in values:
+                    for number, value in enumerate(values):
+                        if number:
+                            await asyncio.sleep(interval)
                         rerun = slider_rerun(page, query, key, widget, value)
                         await websocket.send(serialize(rerun))
                         report.values_sent += 1
                         last_sent = time.perf_counter()
-                        await asyncio.sleep(interval)
-                    await websocket.send(serialize(_heartbeat()))
-                    await settled.wait()
-                    report.settle_seconds = time.perf_counter() - last_sent
+                    watch.start(last_sent)
+                    await websocket.send(serialize(taken_in_marker()))
+                    finished = await watch.settled()
+                    report.settle_seconds = finished - last_sent
                 finally:
                     reader.cancel()
     except TimeoutError:

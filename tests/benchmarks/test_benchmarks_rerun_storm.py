@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+import time
 
 import pytest
 from hypothesis import given
@@ -12,13 +14,16 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from benchmarks.class_load import main as load_main
 from benchmarks.rerun_storm import (
     MAX_STORMERS,
+    SettleWatch,
     StormerReport,
     drag_values,
     format_summary,
+    is_marker_answer,
     run_storm,
     slider_id,
     slider_rerun,
     summarize,
+    taken_in_marker,
 )
 from server.protocol import RunReport
 
@@ -105,3 +110,136 @@ def test_fresh_starts_refuse_a_running_server(capsys):
     with pytest.raises(SystemExit):
         load_main(["--fresh-starts", "2", "--url", "http://127.0.0.1:8501"])
     assert "--fresh-starts" in capsys.readouterr().err
+
+
+def _message(kind: str, **fields) -> ForwardMsg:
+    message = ForwardMsg()
+    if kind == "new_session":
+        message.new_session.name = "run"
+    elif kind == "script_finished":
+        message.script_finished = fields.get("status", ForwardMsg.FINISHED_SUCCESSFULLY)
+    elif kind == "session_status_changed":
+        message.session_status_changed.run_on_save = fields.get("run_on_save", False)
+        message.session_status_changed.script_is_running = fields.get("running", False)
+    return message
+
+
+def _feed(watch: SettleWatch, events) -> None:
+    for at, kind, fields in events:
+        watch.see(kind, _message(kind, **fields), at)
+
+
+def test_the_marker_turns_run_on_save_on_and_only_its_answer_counts():
+    assert taken_in_marker().set_run_on_save is True
+    assert is_marker_answer(
+        "session_status_changed", _message("session_status_changed", run_on_save=True)
+    )
+    assert not is_marker_answer("session_status_changed", _message("session_status_changed"))
+    assert not is_marker_answer("script_finished", _message("script_finished"))
+
+
+def test_the_result_is_the_first_run_finished_after_the_answer():
+    watch = SettleWatch(quiet=2.0)
+    watch.start(1.0)
+    _feed(
+        watch,
+        [
+            (1.1, "new_session", {}),  # the penultimate value's run, stopped for the last
+            (1.2, "session_status_changed", {"run_on_save": True, "running": True}),
+            (1.3, "new_session", {}),
+            (2.5, "script_finished", {}),
+            (3.0, "new_session", {}),
+            (4.0, "script_finished", {}),
+        ],
+    )
+    assert watch.result(10.0) == 2.5
+
+
+def test_a_run_over_before_the_answer_is_the_result_once_nothing_follows_it():
+    watch = SettleWatch(quiet=2.0)
+    watch.start(1.0)
+    _feed(
+        watch,
+        [
+            (1.05, "new_session", {}),
+            (1.2, "script_finished", {}),
+            (1.3, "session_status_changed", {"run_on_save": True}),
+        ],
+    )
+    assert watch.result(3.29) is None, "the quiet time after the answer has not passed"
+    assert watch.result(3.31) == 1.2
+
+
+def test_a_run_starting_in_the_quiet_time_replaces_the_earlier_finish():
+    watch = SettleWatch(quiet=2.0)
+    watch.start(1.0)
+    _feed(
+        watch,
+        [
+            (1.1, "script_finished", {}),
+            (1.2, "session_status_changed", {"run_on_save": True}),
+            (1.5, "new_session", {}),
+        ],
+    )
+    assert watch.result(9.0) is None
+    watch.see("script_finished", _message("script_finished"), 9.5)
+    assert watch.result(9.5) == 9.5
+
+
+def test_an_earlier_value_finished_before_the_last_was_sent_is_never_the_result():
+    watch = SettleWatch(quiet=1.0)
+    _feed(watch, [(0.5, "new_session", {}), (0.9, "script_finished", {})])
+    watch.start(1.0)
+    _feed(watch, [(1.1, "session_status_changed", {"run_on_save": True})])
+    assert watch.result(50.0) is None
+
+
+def test_a_failed_run_is_not_a_result():
+    watch = SettleWatch(quiet=1.0)
+    watch.start(1.0)
+    _feed(
+        watch,
+        [
+            (1.1, "session_status_changed", {"run_on_save": True}),
+            (1.2, "new_session", {}),
+            (2.0, "script_finished", {"status": ForwardMsg.FINISHED_WITH_COMPILE_ERROR}),
+        ],
+    )
+    assert watch.result(50.0) is None
+
+
+def test_status_messages_before_the_marker_do_not_count_as_its_answer():
+    watch = SettleWatch(quiet=1.0)
+    watch.start(1.0)
+    _feed(
+        watch,
+        [
+            (1.1, "session_status_changed", {"running": True}),
+            (1.2, "script_finished", {}),
+        ],
+    )
+    assert watch.result(50.0) is None
+
+
+@pytest.mark.parametrize("quiet", [0, -1.0, math.nan])
+def test_the_quiet_time_must_be_positive(quiet):
+    with pytest.raises(ValueError, match="quiet"):
+        SettleWatch(quiet=quiet)
+
+
+def test_waiting_for_the_result_wakes_when_the_quiet_time_is_over():
+    now = time.perf_counter()
+
+    async def scenario() -> float:
+        watch = SettleWatch(quiet=0.05)
+        watch.start(now)
+        _feed(
+            watch,
+            [
+                (now + 0.001, "script_finished", {}),
+                (now + 0.002, "session_status_changed", {"run_on_save": True}),
+            ],
+        )
+        return await asyncio.wait_for(watch.settled(), 5)
+
+    assert asyncio.run(scenario()) == now + 0.001
