@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ import streamlit as st
 
 from app_pages._projector import apply_lecture_style, apply_page_style, projector_figure
 from app_pages._url_state import url_widget
+from nmf_lab.work_limits import DerivedCache
 
 SEED_KEY = "seed"
 LECTURE_KEY = "lecture"
@@ -109,6 +110,35 @@ def explain(markdown: str) -> None:
     """Render a longer explanation, hidden in lecture mode."""
     if not lecture_mode():
         st.markdown(markdown)
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, no longer writable: for arrays every session shares (``st.cache_resource``)."""
+    array.setflags(write=False)
+    return array
+
+
+#: Figures built from the shared results (``_progress.RESULTS``), held once for every session:
+#: a class opening the same view gets the same figure object instead of building its own.
+FIGURES = DerivedCache(192, max_bytes=400_000_000)
+
+
+def shared_figure(source: Any, name: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure ``build()`` draws of ``source``, built by the first session that shows it.
+
+    Parameters
+    ----------
+    source : object
+        The shared result the figure shows (what ``run_cached`` returned), the same object
+        for every session with the same settings.
+    name : hashable
+        Which figure of it, with every setting of the view that is not in ``source`` (a
+        channel, a face index).
+    build : callable
+        Draws the figure; it must depend on nothing but ``source`` and what ``name`` says.
+        The figure is shared: nothing may modify it (:func:`show_figure` enlarges a copy).
+    """
+    return FIGURES.get_or_build(source, name, build)
 
 
 def show_figure(fig: go.Figure, caption: str, *, key: str | None = None) -> None:

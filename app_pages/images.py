@@ -17,7 +17,9 @@ from app_pages._shared import (
     download_matrices,
     explain,
     last_good,
+    read_only,
     seed,
+    shared_figure,
     show_figure,
     upload_types,
 )
@@ -60,9 +62,10 @@ SOLVER_HELP = (
 # ---------------------------------------------------------------- cached computations ------
 
 
-@st.cache_data(max_entries=len(SAMPLE_IMAGES), show_spinner=False)
+# Shared, not copied, by every session (st.cache_data unpickles a copy per call): read-only.
+@st.cache_resource(max_entries=len(SAMPLE_IMAGES), show_spinner=False)
 def working_sample(name: str) -> np.ndarray:
-    return im.fit_working_size(sample_image(name))
+    return read_only(im.fit_working_size(sample_image(name)))
 
 
 def channel_svds(image_key: str, color: str, image: np.ndarray):
@@ -168,28 +171,26 @@ def rank_one_error(
     )
 
 
-# The pictures are PNG-encoded once per factorisation, not on every rerun of the page.
-@st.cache_data(max_entries=8, show_spinner=False)
-def picture_figures(
-    image_key: str,
-    color: str,
-    rank: int,
-    solver: str,
-    init: str,
-    iters: int,
-    seed_value: int,
-    _result: im.ImageFactorization,
-):
+def picture_figures(result: im.ImageFactorization, rank: int):
+    """The three pictures side by side and the two error maps (PNG-encoded once per result)."""
     return (
-        figs.reconstructions_figure(
-            _result.original,
-            _result.nmf_image,
-            _result.svd_image,
-            rank=rank,
-            nmf_error=_result.nmf_error,
-            svd_error=_result.svd_error,
+        shared_figure(
+            result,
+            "reconstructions",
+            lambda: figs.reconstructions_figure(
+                result.original,
+                result.nmf_image,
+                result.svd_image,
+                rank=rank,
+                nmf_error=result.nmf_error,
+                svd_error=result.svd_error,
+            ),
         ),
-        figs.error_maps_figure(_result.nmf_error_map, _result.svd_error_map),
+        shared_figure(
+            result,
+            "error maps",
+            lambda: figs.error_maps_figure(result.nmf_error_map, result.svd_error_map),
+        ),
     )
 
 
@@ -218,8 +219,12 @@ def show_recovery(recovery: sw.SwimmerRecovery) -> None:
     recovery_cols[2].metric("PCA: worst part |cos|", f"{recovery.pca.worst:.3f}")
     recovery_cols[3].metric("PCA: median part |cos|", f"{recovery.pca.median:.3f}")
     show_figure(
-        figs.parts_figure(
-            recovery.parts, recovery.nmf_W, recovery.pca_components, sw.SWIMMER_SHAPE
+        shared_figure(
+            recovery,
+            "parts",
+            lambda: figs.parts_figure(
+                recovery.parts, recovery.nmf_W, recovery.pca_components, sw.SWIMMER_SHAPE
+            ),
         ),
         "Each true part (left) is matched to one learned row by cosine similarity (an optimal "
         "one-to-one matching), and the matches sit in the same grid cell. NMF's rows "
@@ -236,9 +241,9 @@ def show_recovery(recovery: sw.SwimmerRecovery) -> None:
         st.dataframe(recovery.table(), hide_index=True)
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)
 def faces() -> np.ndarray:
-    return load_faces()
+    return read_only(load_faces())
 
 
 def faces_comparison(rank: int, solver: str, init: str, seed_value: int) -> im.FacesComparison:
@@ -419,9 +424,7 @@ st.markdown(
     f"NMF ran {result.n_iter} iteration{'s' if result.n_iter != 1 else ''}."
 )
 
-recon_figure, errors_figure = picture_figures(
-    image_key, color, rank, solver, init, cap.allowed, seed_value, result
-)
+recon_figure, errors_figure = picture_figures(result, rank)
 show_figure(
     recon_figure,
     "Left to right: the picture, NMF's HW and the SVD at the same rank. The SVD is always at "
@@ -458,7 +461,7 @@ if result.channels > 1:
 H, W = result.H[channel], result.W[channel]
 left, right = result.svd_left[channel], result.svd_right[channel]
 show_figure(
-    figs.factors_figure(H, W, left, right),
+    shared_figure(result, ("factors", channel), lambda: figs.factors_figure(H, W, left, right)),
     "Top: each row is one basis vector over the image columns. Bottom: each row is one "
     "coefficient profile over the image rows. NMF (left) is all ≥ 0; SVD (right, blue < 0 < "
     "red) needs signs.",
@@ -474,14 +477,20 @@ view = url_widget(
     help="layers: each H[:, j] W[j, :] alone. running sum: layers 1…j added up.",
 )
 shown = min(rank, MAX_LAYERS)
-order = im.layer_order(H, W)[:shown]
 cumulative = view == "running sum"
-nmf_layers = im.layer_stack(H, W, order, max_side=160, cumulative=cumulative)
-svd_layers = im.layer_stack(left, right, np.arange(shown), max_side=160, cumulative=cumulative)
-labels = [f"j={j + 1}" for j in order] if not cumulative else [f"1..{i + 1}" for i in range(shown)]
+
+
+def draw_layers():
+    order = im.layer_order(H, W)[:shown]
+    nmf_layers = im.layer_stack(H, W, order, max_side=160, cumulative=cumulative)
+    svd_layers = im.layer_stack(left, right, np.arange(shown), max_side=160, cumulative=cumulative)
+    labels = [f"1..{i + 1}" for i in range(shown)] if cumulative else [f"j={j + 1}" for j in order]
+    return figs.layers_figure(nmf_layers, svd_layers, labels=labels, cumulative=cumulative)
+
+
 more = f" (the {shown} strongest of {rank})" if shown < rank else ""
 show_figure(
-    figs.layers_figure(nmf_layers, svd_layers, labels=labels, cumulative=cumulative),
+    shared_figure(result, ("layers", channel, cumulative), draw_layers),
     (
         f"Running sums of the layers{more}: both approach the picture as layers are added; "
         "NMF only ever adds light, SVD also subtracts it."
@@ -584,8 +593,12 @@ elif show_curve:
         ),
     )
     show_figure(
-        figs.error_rank_figure(
-            curve.ranks, curve.nmf, curve.svd, current_rank=rank if rank <= top_rank else None
+        shared_figure(
+            curve,
+            ("error against rank", rank),
+            lambda: figs.error_rank_figure(
+                curve.ranks, curve.nmf, curve.svd, current_rank=rank if rank <= top_rank else None
+            ),
         ),
         "Relative error against rank: the NMF curve (solid) never dips below the SVD curve "
         "(dashed), the best any rank-r approximation can do."
@@ -697,8 +710,10 @@ face_index = url_widget(
 )
 comparison = faces_comparison(int(face_rank), solver, init, seed_value)
 columns = figs.square_columns(int(face_rank))
-show_figure(
-    figs.face_mosaic_figure(
+
+
+def draw_parts():
+    return figs.face_mosaic_figure(
         [
             (
                 "NMF parts: rows of W",
@@ -714,7 +729,11 @@ show_figure(
             ),
         ],
         height=460,
-    ),
+    )
+
+
+show_figure(
+    shared_figure(comparison, "parts", draw_parts),
     "Left: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much of the faces "
     "they carry. Right: eigenfaces (blue < 0 < red, each scaled to its own largest magnitude). "
     "The sparseness table below puts numbers on the difference.",
@@ -732,8 +751,10 @@ st.latex(
     r"\begin{gathered} X_i \approx \sum_j H_{ij}\,W_j \quad\text{(NMF)} \\ X_i \approx \bar{x} + "
     r"\sum_j s_{ij}\,V_j \quad\text{(PCA)} \end{gathered}"
 )
-show_figure(
-    figs.face_mosaic_figure(
+
+
+def draw_face():
+    return figs.face_mosaic_figure(
         [
             (
                 # Two lines each: on a phone the panels' centres are 90 pixels apart.
@@ -753,14 +774,22 @@ show_figure(
             ),
         ],
         height=300,
-    ),
+    )
+
+
+show_figure(
+    shared_figure(comparison, ("face", i), draw_face),
     f"Face {i} rebuilt both ways (relative errors NMF {nmf_face_error:.1%}, PCA "
     f"{pca_face_error:.1%}), then its {top} strongest terms of each. NMF's terms are pieces "
     "that add up; PCA's terms add and cancel on top of the mean face.",
     key="fig_face",
 )
 show_figure(
-    figs.face_coefficients_figure(comparison.H[i], comparison.pca.scores[i]),
+    shared_figure(
+        comparison,
+        ("coefficients", i),
+        lambda: figs.face_coefficients_figure(comparison.H[i], comparison.pca.scores[i]),
+    ),
     f"The coefficients of face {i}: its row H_i is nonnegative (how much of each part); the "
     "PCA scores have both signs.",
     key="fig_coeffs",

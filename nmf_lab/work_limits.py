@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "DerivedCache",
     "ResultCache",
     "RunSuperseded",
     "ServerBusy",
@@ -363,3 +365,76 @@ class ResultCache:
             self._entries.clear()
             self._sizes.clear()
             self._bytes = 0
+
+
+class DerivedCache:
+    """What is built from a shared result (a figure), built once for every session that shows it.
+
+    Every session that shows the same settings gets the same result object from
+    :class:`ResultCache`, so a value derived from it is keyed by that object's identity and a
+    name for what is derived (plus whatever else it depends on). The entry keeps only a weak
+    reference to the source: once the source is gone, an entry of a later object that happens
+    to get the same ``id`` is not mistaken for it. Derived values are shared, never copied:
+    callers must not modify them.
+
+    Parameters
+    ----------
+    max_entries : int
+        At least 1.
+    max_bytes : int, optional
+        Bound on the derived values' total :func:`approximate_nbytes`.
+
+    Examples
+    --------
+    >>> cache = DerivedCache(8)
+    >>> source = np.arange(3.0)
+    >>> cache.get_or_build(source, "sum", lambda: float(source.sum()))
+    3.0
+    >>> cache.get_or_build(source, "sum", lambda: -1.0)  # built once
+    3.0
+    """
+
+    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
+        self._store = ResultCache(max_entries, max_bytes)
+        self.builds = 0
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    @property
+    def size_bytes(self) -> int:
+        """Total :func:`approximate_nbytes` of the values held."""
+        return self._store.size_bytes
+
+    def get_or_build(self, source: Any, name: Hashable, build: Callable[[], Any]) -> Any:
+        """The value ``build()`` made from ``source`` under ``name``, built on the first call.
+
+        Parameters
+        ----------
+        source : object
+            The shared object the value is derived from; it must accept weak references
+            (dataclass instances and numpy arrays do).
+        name : hashable
+            What is derived, and every other input it depends on (a channel, a view).
+        build : callable
+            Makes the value; called only when none is held for ``(source, name)``.
+        """
+        try:
+            alive = weakref.ref(source)
+        except TypeError:
+            raise TypeError(
+                f"a derived value needs a source that accepts weak references, got "
+                f"{type(source).__name__}"
+            ) from None
+        key = (id(source), name)
+        held = self._store.get(key)
+        if held is not None and held[0]() is source:
+            return held[1]
+        value = build()
+        self.builds += 1
+        self._store.put(key, (alive, value))
+        return value
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._store.clear()

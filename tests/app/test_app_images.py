@@ -18,6 +18,7 @@ from apptest_support import (
     assert_clean,
     figure_by_key,
     open_page,
+    plotly_figures,
     trace_array,
 )
 from PIL import Image
@@ -358,3 +359,30 @@ def test_lecture_mode_hides_the_long_explanations():
     assert not any(m.value.startswith("The truncated SVD gives") for m in at.markdown)
     assert not any(m.value.startswith("Hoyer's sparseness of a vector") for m in at.markdown)
     assert any(m.value.startswith("Mean Hoyer sparseness") for m in at.markdown)
+
+
+def test_a_second_visitor_of_the_same_view_gets_the_figures_built_for_the_first():
+    from app_pages._shared import FIGURES
+
+    query = {"img_src": "text", "img_rank": "5", "img_frank": "3"}
+    first = open_page(PAGE, query=query)
+    built = FIGURES.builds
+    second = open_page(PAGE, query=query)
+    assert_clean(second)
+    assert FIGURES.builds == built, "the second visitor drew figures of its own"
+    assert plotly_figures(second) == plotly_figures(first)
+    # Another view of the same result draws that view only, and shows it.
+    second.radio(key="img_view").set_value("running sum").run()
+    assert_clean(second)
+    assert FIGURES.builds == built + 1
+    assert any(c.value.startswith("Running sums of the layers") for c in second.caption)
+    second.number_input(key="img_face").set_value(1).run()
+    assert FIGURES.builds == built + 3, "face 1 and its coefficients are new figures"
+
+
+def test_the_pictures_every_session_shares_cannot_be_modified():
+    from app_pages.images import faces, working_sample
+
+    for shared in (working_sample("camera"), faces()):
+        with pytest.raises(ValueError, match="read-only"):
+            shared[0, 0] = 1.0

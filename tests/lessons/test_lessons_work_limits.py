@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nmf_lab.work_limits import (
+    DerivedCache,
     ResultCache,
     RunSuperseded,
     ServerBusy,
@@ -206,3 +208,61 @@ def test_result_cache_drops_least_recently_used_bytes_first_and_refuses_the_over
 def test_result_cache_refuses_a_bad_byte_bound(max_bytes):
     with pytest.raises(ValueError, match="max_bytes"):
         ResultCache(4, max_bytes=max_bytes)
+
+
+@dataclass(frozen=True)
+class _Result:
+    values: np.ndarray
+
+
+def test_a_derived_value_is_built_once_per_source_and_name_and_shared():
+    cache = DerivedCache(8)
+    result = _Result(np.arange(4.0))
+    built = []
+
+    def build():
+        built.append(1)
+        return {"total": float(result.values.sum())}
+
+    first = cache.get_or_build(result, ("total", 0), build)
+    again = cache.get_or_build(result, ("total", 0), build)
+    other = cache.get_or_build(result, ("total", 1), build)
+    assert first is again, "every session gets the same object, not a copy"
+    assert other is not first
+    assert len(built) == cache.builds == 2
+
+
+def test_equal_but_distinct_sources_do_not_share_a_derived_value():
+    cache = DerivedCache(8)
+    one, two = _Result(np.zeros(2)), _Result(np.zeros(2))
+    assert cache.get_or_build(one, "v", lambda: "one") == "one"
+    assert cache.get_or_build(two, "v", lambda: "two") == "two"
+
+
+def test_a_later_source_with_a_recycled_id_gets_its_own_value():
+    cache = DerivedCache(8)
+    ids = {}
+    for attempt in range(200):
+        source = _Result(np.full(3, float(attempt)))
+        value = cache.get_or_build(source, "first", lambda s=source: float(s.values[0]))
+        # Whatever id this source has, the value is its own, never an older source's.
+        assert value == float(attempt)
+        ids.setdefault(id(source), 0)
+        ids[id(source)] += 1
+        del source
+        gc.collect()
+    assert max(ids.values()) > 1, "CPython recycled no id; the check above proved nothing"
+
+
+def test_a_source_without_weak_references_is_refused():
+    with pytest.raises(TypeError, match="weak references"):
+        DerivedCache(2).get_or_build((1, 2), "v", lambda: 0)
+
+
+def test_derived_values_are_bounded_in_bytes():
+    cache = DerivedCache(100, max_bytes=10_000)
+    sources = [_Result(np.zeros(1)) for _ in range(10)]
+    for source in sources:
+        cache.get_or_build(source, "big", lambda: np.zeros(500))  # 4,000 bytes each
+    assert cache.size_bytes <= 10_000
+    assert len(cache) == 2
