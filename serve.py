@@ -8,8 +8,9 @@ and new sessions wait (``server.warmup``). On the websocket, a viewer's messages
 what a viewer may ask for (``server.viewer_guard``: no clearing of everyone's caches, no
 traceback for a text frame, at most 100 upload URLs per request). Beside the server, a sweeper
 lets go of what the sessions of closed tabs still hold once their reconnect time is up
-(``server.session_sweeper``), so memory comes back down after a class. ``.streamlit/config.toml``
-applies as before.
+(``server.session_sweeper``), so memory comes back down after a class, and freezes the heap
+again so that Streamlit's collection after each run walks only what is new.
+``.streamlit/config.toml`` applies as before.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from server.viewer_guard import ViewerGuard
 from server.warmup import WarmGate, WarmStart
 
 warm_start = WarmStart()
-sweeper = SessionSweeper(Runtime.instance)
+sweeper = SessionSweeper(Runtime.instance, refreeze=warm_start.freeze_heap)
 
 
 @asynccontextmanager

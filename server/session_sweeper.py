@@ -18,9 +18,16 @@ wrong after that:
 expired session down the way Streamlit shuts down a session it closes (``AppSession.shutdown``:
 its uploads, media references and deferred downloads go); (2) drops the media references of
 any other session the runtime no longer knows (one evicted from a full cache), with Streamlit's
-own ``clear_session_refs`` and ``remove_orphaned_files``; and (3) after a sweep that freed
-something, collects garbage and hands the freed heap back to the operating system
+own ``clear_session_refs`` and ``remove_orphaned_files``; (3) collects garbage in full and,
+after a sweep that let something go, hands the freed heap back to the operating system
 (``malloc_trim`` on glibc).
+
+That full collection is the server's: ``.streamlit/config.toml`` turns off Streamlit's own
+after every script run of every session (``runner.postScriptGC``), which walked the whole heap
+each time. With ``refreeze`` the collection also covers what the warm start froze
+(``server.warmup``): ``gc.unfreeze``, collect, ``gc.freeze``. What was frozen and has since
+become garbage (an evicted cache entry) is then freed at most one interval late instead of
+never, and Python's own collections between two sweeps walk only what is newer.
 
 The media file manager's per-session index and the session manager are not public API; the
 sweeper reads them defensively and logs once if a Streamlit upgrade moved them (it then does
@@ -103,6 +110,9 @@ class SessionSweeper:
         Called after a sweep that let something go, to hand freed memory back to the
         operating system; ``"glibc"`` is glibc's ``malloc_trim(0)`` where it exists (else
         nothing), ``None`` never trims.
+    refreeze : bool
+        Whether a sweep's full collection covers the frozen heap too: ``gc.unfreeze()``, the
+        collection, ``gc.freeze()`` (for a server whose warm start froze the heap).
 
     Attributes
     ----------
@@ -116,12 +126,14 @@ class SessionSweeper:
         *,
         interval: float = SWEEP_INTERVAL,
         trim: Callable[[], object] | Literal["glibc"] | None = "glibc",
+        refreeze: bool = False,
     ) -> None:
         if not interval > 0:
             raise ValueError(f"interval must be positive, got {interval!r}")
         self._runtime_getter = runtime_getter
         self.interval = interval
         self._trim = _glibc_trim() if trim == "glibc" else trim
+        self.refreeze = refreeze
         self.swept_sessions = 0
         self._warned = False
 
@@ -138,6 +150,7 @@ class SessionSweeper:
         known = _known_session_ids(runtime)
         referenced = _referenced_session_ids(media_file_mgr)
         if expired is None or known is None or referenced is None:
+            self._collect()
             if not self._warned:
                 LOGGER.warning(
                     "session sweeper: this Streamlit version does not expose the session "
@@ -151,13 +164,21 @@ class SessionSweeper:
         if gone:
             media_file_mgr.remove_orphaned_files()
         dropped = sorted({session.id for session in expired} | set(gone))
+        self._collect()
         if dropped:
             self.swept_sessions += len(dropped)
-            gc.collect()
             if self._trim is not None:
                 self._trim()
             LOGGER.info("session sweeper: let go of %d closed sessions", len(dropped))
         return dropped
+
+    def _collect(self) -> None:
+        """A full collection; with :attr:`refreeze`, of the frozen heap too, refrozen after."""
+        if self.refreeze:
+            gc.unfreeze()
+        gc.collect()
+        if self.refreeze:
+            gc.freeze()
 
     async def run_forever(self) -> None:
         """Sweep every :attr:`interval` seconds until cancelled (a task of the lifespan)."""

@@ -12,12 +12,11 @@ imports and the cached computations. :class:`WarmStart` removes both:
    whose ``navigation`` message names the others. The caches are global, so every visitor
    after that gets the cached results.
 3. Then it moves every object alive at that point (modules, cached results, figures) into the
-   garbage collector's permanent generation (``gc.freeze``). Streamlit runs a full collection
-   after every script run of every session (``runner.postScriptGC``); a full collection walks
-   every tracked object, and the imports and caches are most of them, so with a class on one
-   server the same long-lived heap was walked after each visitor's run. Frozen, a collection
-   walks only what came after the warm start. Nothing frozen is ever freed, which is right for
-   what lives as long as the process (``NMFLAB_GC_FREEZE=0`` turns it off, to compare).
+   garbage collector's permanent generation (``gc.freeze``). A full collection walks every
+   tracked object, and the imports and caches are most of them; frozen, Python's own
+   collections walk only what came after the warm start. The session sweeper
+   (``server.session_sweeper``) unfreezes, collects and freezes again every 30 s, so what has
+   become garbage since is freed then (``NMFLAB_GC_FREEZE=0`` turns freezing off, to compare).
 4. Until that is done, :class:`WarmGate` answers ``/_stcore/health`` with 503 (a load balancer
    or the browser's own health ping waits and retries) and holds new websocket sessions.
 

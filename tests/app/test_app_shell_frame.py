@@ -66,3 +66,13 @@ def test_deployment_settings_are_safe_for_a_public_server():
     assert settings["browser"]["gatherUsageStats"] is False
     # Watching the source rescans every imported module on every run of every session.
     assert settings["server"]["fileWatcherType"] == "none"
+
+
+def test_the_server_collects_garbage_every_sweep_not_after_every_run():
+    # Streamlit's full collection after each run walked the whole heap for every visitor; the
+    # session sweeper collects instead (its own tests show it frees what becomes garbage).
+    assert _config()["runner"]["postScriptGC"] is False
+    import serve
+
+    assert serve.sweeper.refreeze is serve.warm_start.freeze_heap is True
+    assert serve.sweeper.interval <= 60

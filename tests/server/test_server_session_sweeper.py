@@ -150,3 +150,44 @@ def test_without_a_runtime_or_with_moved_internals_a_sweep_does_nothing():
 def test_the_interval_must_be_positive():
     with pytest.raises(ValueError, match="interval"):
         SessionSweeper(lambda: None, interval=0)
+
+
+class _Cycle:
+    """Garbage only the collector can free: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def unfrozen_afterwards():
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.parametrize("refreeze", [True, False])
+def test_a_refreezing_sweep_frees_what_was_frozen_and_has_become_garbage(
+    refreeze, unfrozen_afterwards
+):
+    runtime = _Runtime()
+    cycle = _Cycle()
+    left = weakref.ref(cycle)
+    gc.collect()
+    gc.freeze()  # what the warm start does
+    del cycle
+    gc.collect()  # Streamlit's collection after a run: frozen garbage stays
+    assert left() is not None
+    SessionSweeper(lambda: runtime, trim=None, refreeze=refreeze).sweep()
+    assert (left() is None) is refreeze
+    # Refrozen: the heap is back in the permanent generation, so a run's collection skips it.
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_refreezing_sweep_freezes_what_came_after_the_warm_start(unfrozen_afterwards):
+    runtime = _Runtime()
+    gc.freeze()
+    cached_since = _PageResult()  # a result cached after the warm start
+    assert any(tracked is cached_since for tracked in gc.get_objects())
+    SessionSweeper(lambda: runtime, trim=None, refreeze=True).sweep()
+    # The collector's generations no longer hold it: a run's collection does not walk it.
+    assert not any(tracked is cached_since for tracked in gc.get_objects())
