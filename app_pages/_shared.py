@@ -12,7 +12,8 @@ Conventions for page authors
   link opens at the nearest valid setting and says so. Keys are short, lower-case, unique
   within the page, and never one of :data:`SIDEBAR_KEYS`.
 - Read the global seed with :func:`seed`; wrap long explanations in :func:`explain` so lecture
-  mode can hide them; show figures with :func:`show_figure` (caption + PNG export).
+  mode can hide them; show figures with :func:`show_figure` (caption + PNG export), figures
+  that belong side by side with :func:`show_figure_row` (a phone stacks them).
 - Uploads and typed-in text go through :func:`last_good`: a bad input shows the page's message
   and the page keeps working on the last input that parsed. An uploader takes
   ``type=upload_types(EXTENSIONS)`` and its parse is wrapped in
@@ -147,6 +148,25 @@ def show_figure(fig: go.Figure, caption: str, *, key: str | None = None) -> None
     In lecture mode the figure's text is enlarged for a projector (on a copy: cached figures
     are not modified).
     """
+    _plotly_chart(fig, key=key)
+    st.caption(caption)
+
+
+def show_figure_row(figures: Sequence[go.Figure], caption: str, *, keys: Sequence[str]) -> None:
+    """Show figures that belong together side by side, one per column, with one caption.
+
+    A narrow screen (a phone) stacks the columns, so each figure keeps the full width instead
+    of sharing it as panels of one figure; lecture mode stacks them at 1024 pixels too.
+    """
+    if len(keys) != len(figures):
+        raise ValueError(f"{len(figures)} figures need as many keys, got {len(keys)}")
+    for column, fig, key in zip(st.columns(len(figures)), figures, keys, strict=True):
+        with column:
+            _plotly_chart(fig, key=key)
+    st.caption(caption)
+
+
+def _plotly_chart(fig: go.Figure, *, key: str | None) -> None:
     if lecture_mode():
         fig = projector_figure(fig)
     st.plotly_chart(
@@ -157,7 +177,6 @@ def show_figure(fig: go.Figure, caption: str, *, key: str | None = None) -> None
             "toImageButtonOptions": {"format": "png", "scale": 2},
         },
     )
-    st.caption(caption)
 
 
 def _csv_bytes(matrix: np.ndarray) -> bytes:

@@ -21,6 +21,7 @@ from app_pages._shared import (
     seed,
     shared_figure,
     show_figure,
+    show_figure_row,
     upload_types,
 )
 from app_pages._url_state import url_widget
@@ -172,12 +173,12 @@ def rank_one_error(
 
 
 def picture_figures(result: im.ImageFactorization, rank: int):
-    """The three pictures side by side and the two error maps (PNG-encoded once per result)."""
+    """The three pictures and the two error maps, a figure each (PNG-encoded once per result)."""
     return (
         shared_figure(
             result,
             "reconstructions",
-            lambda: figs.reconstructions_figure(
+            lambda: figs.reconstruction_figures(
                 result.original,
                 result.nmf_image,
                 result.svd_image,
@@ -189,7 +190,7 @@ def picture_figures(result: im.ImageFactorization, rank: int):
         shared_figure(
             result,
             "error maps",
-            lambda: figs.error_maps_figure(result.nmf_error_map, result.svd_error_map),
+            lambda: figs.error_map_figures(result.nmf_error_map, result.svd_error_map),
         ),
     )
 
@@ -218,19 +219,19 @@ def show_recovery(recovery: sw.SwimmerRecovery) -> None:
     recovery_cols[1].metric("NMF: median part |cos|", f"{recovery.nmf.median:.3f}")
     recovery_cols[2].metric("PCA: worst part |cos|", f"{recovery.pca.worst:.3f}")
     recovery_cols[3].metric("PCA: median part |cos|", f"{recovery.pca.median:.3f}")
-    show_figure(
+    show_figure_row(
         shared_figure(
             recovery,
             "parts",
-            lambda: figs.parts_figure(
+            lambda: figs.parts_figures(
                 recovery.parts, recovery.nmf_W, recovery.pca_components, sw.SWIMMER_SHAPE
             ),
         ),
-        "Each true part (left) is matched to one learned row by cosine similarity (an optimal "
+        "Each true part (first) is matched to one learned row by cosine similarity (an optimal "
         "one-to-one matching), and the matches sit in the same grid cell. NMF's rows "
-        "(middle, ≥ 0) are the limbs themselves; PCA's components (right, blue < 0 < red) mix "
+        "(≥ 0) are the limbs themselves; PCA's components (blue < 0 < red) mix "
         "several limbs with both signs. Each tile is scaled to its own largest magnitude.",
-        key="fig_swimmer",
+        keys=("fig_swimmer", "fig_swimmer_nmf", "fig_swimmer_pca"),
     )
     st.markdown(
         f"**{recovery.nmf.recovered()} of 16** true parts are matched by an NMF row with "
@@ -424,18 +425,18 @@ st.markdown(
     f"NMF ran {result.n_iter} iteration{'s' if result.n_iter != 1 else ''}."
 )
 
-recon_figure, errors_figure = picture_figures(result, rank)
-show_figure(
-    recon_figure,
-    "Left to right: the picture, NMF's HW and the SVD at the same rank. The SVD is always at "
-    "least as close (Eckart–Young); look at where NMF loses detail.",
-    key="fig_recon",
+recon_figures, error_figures = picture_figures(result, rank)
+show_figure_row(
+    recon_figures,
+    "The picture, NMF's HW and the SVD at the same rank. The SVD is always at least as close "
+    "(Eckart–Young); look at where NMF loses detail.",
+    keys=("fig_recon", "fig_recon_nmf", "fig_recon_svd"),
 )
-show_figure(
-    errors_figure,
+show_figure_row(
+    error_figures,
     "Per-pixel error |X − X̂| of both methods on one colour scale (bright = large error; the "
     "scale tops out at the 99.5th percentile of both maps).",
-    key="fig_errors",
+    keys=("fig_errors", "fig_errors_svd"),
 )
 
 # ---- the factors
@@ -460,12 +461,12 @@ if result.channels > 1:
     )
 H, W = result.H[channel], result.W[channel]
 left, right = result.svd_left[channel], result.svd_right[channel]
-show_figure(
-    shared_figure(result, ("factors", channel), lambda: figs.factors_figure(H, W, left, right)),
-    "Top: each row is one basis vector over the image columns. Bottom: each row is one "
-    "coefficient profile over the image rows. NMF (left) is all ≥ 0; SVD (right, blue < 0 < "
-    "red) needs signs.",
-    key="fig_factors",
+show_figure_row(
+    shared_figure(result, ("factors", channel), lambda: figs.factor_figures(H, W, left, right)),
+    "Top of each: every row is one basis vector over the image columns. Bottom: every row is "
+    "one coefficient profile over the image rows. NMF is all ≥ 0; SVD (blue < 0 < red) needs "
+    "signs.",
+    keys=("fig_factors", "fig_factors_svd"),
 )
 view = url_widget(
     st.radio,
@@ -495,8 +496,8 @@ show_figure(
         f"Running sums of the layers{more}: both approach the picture as layers are added; "
         "NMF only ever adds light, SVD also subtracts it."
         if cumulative
-        else f"Rank-one layers{more}, largest first, each on its own scale. NMF layers (gray) are "
-        "nonnegative pictures; SVD layers (blue < 0 < red) are signed corrections."
+        else f"Rank-one layers{more}, largest first, each on its own scale. NMF layers (≥ 0, "
+        "viridis) are nonnegative pictures; SVD layers (blue < 0 < red) are signed corrections."
     ),
     key="fig_layers",
 )
@@ -713,31 +714,28 @@ columns = figs.square_columns(int(face_rank))
 
 
 def draw_parts():
-    return figs.face_mosaic_figure(
-        [
-            (
-                "NMF parts: rows of W",
-                figs.mosaic(comparison.W, FACE_SHAPE, columns=columns, normalize="max"),
-                "sequential",
-            ),
-            (
-                "PCA eigenfaces",
-                figs.mosaic(
-                    comparison.pca.components, FACE_SHAPE, columns=columns, normalize="absmax"
-                ),
-                "diverging",
-            ),
-        ],
-        height=460,
+    """NMF's parts and the eigenfaces, a figure each (a phone stacks them)."""
+    panels = (
+        (
+            "NMF parts: rows of W",
+            figs.mosaic(comparison.W, FACE_SHAPE, columns=columns, normalize="max"),
+            "sequential",
+        ),
+        (
+            "PCA eigenfaces",
+            figs.mosaic(comparison.pca.components, FACE_SHAPE, columns=columns, normalize="absmax"),
+            "diverging",
+        ),
     )
+    return tuple(figs.face_mosaic_figure([panel], height=460) for panel in panels)
 
 
-show_figure(
+show_figure_row(
     shared_figure(comparison, "parts", draw_parts),
-    "Left: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much of the faces "
-    "they carry. Right: eigenfaces (blue < 0 < red, each scaled to its own largest magnitude). "
-    "The sparseness table below puts numbers on the difference.",
-    key="fig_parts",
+    "First: NMF parts (≥ 0, each scaled to its own maximum), ordered by how much of the faces "
+    "they carry. Then the eigenfaces (blue < 0 < red, each scaled to its own largest "
+    "magnitude). The sparseness table below puts numbers on the difference.",
+    keys=("fig_parts", "fig_parts_pca"),
 )
 
 i = int(face_index)
@@ -754,35 +752,33 @@ st.latex(
 
 
 def draw_face():
-    return figs.face_mosaic_figure(
-        [
-            (
-                # Two lines each: on a phone the panels' centres are 90 pixels apart.
-                "Face<br>NMF, PCA",
-                figs.mosaic(np.vstack([face, nmf_face, pca_face]), FACE_SHAPE, columns=3),
-                "gray",
-            ),
-            (
-                f"{top} NMF terms<br>H_ij W_j",
-                figs.mosaic(nmf_parts, FACE_SHAPE, columns=3),
-                "sequential",
-            ),
-            (
-                f"{top} PCA terms<br>s_ij V_j",
-                figs.mosaic(pca_parts, FACE_SHAPE, columns=3),
-                "diverging",
-            ),
-        ],
-        height=300,
+    """One face rebuilt both ways, its NMF terms and its PCA terms, a figure each."""
+    panels = (
+        (
+            "Face<br>NMF, PCA",
+            figs.mosaic(np.vstack([face, nmf_face, pca_face]), FACE_SHAPE, columns=3),
+            "gray",
+        ),
+        (
+            f"{top} NMF terms<br>H_ij W_j",
+            figs.mosaic(nmf_parts, FACE_SHAPE, columns=3),
+            "sequential",
+        ),
+        (
+            f"{top} PCA terms<br>s_ij V_j",
+            figs.mosaic(pca_parts, FACE_SHAPE, columns=3),
+            "diverging",
+        ),
     )
+    return tuple(figs.face_mosaic_figure([panel], height=300) for panel in panels)
 
 
-show_figure(
+show_figure_row(
     shared_figure(comparison, ("face", i), draw_face),
     f"Face {i} rebuilt both ways (relative errors NMF {nmf_face_error:.1%}, PCA "
     f"{pca_face_error:.1%}), then its {top} strongest terms of each. NMF's terms are pieces "
     "that add up; PCA's terms add and cancel on top of the mean face.",
-    key="fig_face",
+    keys=("fig_face", "fig_face_nmf", "fig_face_pca"),
 )
 show_figure(
     shared_figure(

@@ -23,16 +23,17 @@ from nmf_lab.figures.style import DIVERGING, METHOD_COLORS, SEQUENTIAL
 __all__ = [
     "GRAY",
     "colorize",
-    "error_maps_figure",
+    "error_map_figures",
     "error_rank_figure",
     "face_coefficients_figure",
     "face_mosaic_figure",
-    "factors_figure",
+    "factor_figures",
     "image_trace",
     "layers_figure",
     "mosaic",
-    "parts_figure",
-    "reconstructions_figure",
+    "parts_figures",
+    "picture_figure",
+    "reconstruction_figures",
     "square_columns",
 ]
 
@@ -150,12 +151,6 @@ _PAGE_WIDTH = 950
 _TWO_LINES_PX = 22
 
 
-def _panel_height(picture: np.ndarray, panels: float) -> int:
-    """Figure height that fits ``panels`` pictures side by side without blank bands."""
-    h, w = np.shape(picture)[:2]
-    return int(min(max(_PAGE_WIDTH / panels * h / max(w, 1) + 70, 200), 560))
-
-
 def _lock_aspect(fig: go.Figure, count: int) -> None:
     for index in range(1, count + 1):
         suffix = "" if index == 1 else str(index)
@@ -164,7 +159,77 @@ def _lock_aspect(fig: go.Figure, count: int) -> None:
         )
 
 
-def reconstructions_figure(
+# Right margin of a figure whose bar stands right of its panel: the bar, its tick labels
+# ("−0.2", "0.25") and the gap.
+_BAR_MARGIN_PX = 62
+# Under a strip with its colour bars below: the bars with their titles and tick labels.
+_BARS_UNDER_PX = 90
+# A picture on its own is drawn this tall (plus its title): three of them side by side fill a
+# 1440-pixel page, and one fills a phone's column (about 360 pixels), where the row stacks.
+PICTURE_PX = 340
+
+
+def _picture_height(picture: np.ndarray) -> int:
+    h, w = np.shape(picture)[:2]
+    return int(min(max(PICTURE_PX * h / max(w, 1), 160), 480))
+
+
+def picture_figure(
+    picture: np.ndarray,
+    title: str,
+    *,
+    kind: str = "photo",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar_title: str | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """One picture with its title (two lines at most), and a colour bar unless a photograph.
+
+    Pictures that belong together are separate figures side by side in page columns, so that a
+    narrow screen stacks them and each keeps the column's width (as panels of one figure they
+    shared a phone's 360 pixels: about 100 each).
+
+    Parameters
+    ----------
+    picture : ndarray, shape (h, w) or (h, w, 3)
+    title : str
+        Plotly text; ``<br>`` breaks it into two lines.
+    kind : {"photo", "sequential", "diverging"}
+        As in :func:`image_trace`.
+    vmin, vmax : float, optional
+        Ends of the colour scale (see :func:`image_trace`); pictures meant to be compared get
+        the same ends.
+    colorbar_title : str, optional
+        Title of the colour bar (``kind`` other than ``"photo"``).
+    height : int, optional
+        Of the picture; by default :data:`PICTURE_PX` tall for a square one.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    picture = np.asarray(picture, dtype=np.float64)
+    fig = _image_grid(1, 1, [title])
+    fig.add_trace(image_trace(picture, kind=kind, vmin=vmin, vmax=vmax))
+    right = 20
+    if kind != "photo":
+        if kind == "sequential":
+            low = 0.0 if vmin is None else vmin
+            high = float(np.nanmax(picture)) if vmax is None else vmax
+            scale = SEQUENTIAL
+        else:
+            high = float(np.nanmax(np.abs(picture))) if vmax is None else vmax
+            low, scale = -high, DIVERGING
+        bar = {"x": 1.02, "xanchor": "left", "len": 0.9}
+        fig.add_trace(colorbar_trace(scale, low, high or 1.0, colorbar_title, **bar))
+        right = _BAR_MARGIN_PX
+    _lock_aspect(fig, 1)
+    apply_layout(fig, height=(height or _picture_height(picture)) + 40 + _TWO_LINES_PX)
+    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20, "l": 10, "r": right, "b": 10})
+
+
+def reconstruction_figures(
     original: np.ndarray,
     nmf_image: np.ndarray,
     svd_image: np.ndarray,
@@ -172,9 +237,8 @@ def reconstructions_figure(
     rank: int,
     nmf_error: float,
     svd_error: float,
-    height: int | None = None,
-) -> go.Figure:
-    """Original, NMF ``HW`` and rank-r SVD side by side, same gray scale [0, 1].
+) -> tuple[go.Figure, go.Figure, go.Figure]:
+    """Original, NMF ``HW`` and the rank-r SVD, one figure each, on the same gray scale [0, 1].
 
     Parameters
     ----------
@@ -182,30 +246,26 @@ def reconstructions_figure(
         Reconstructions are clipped to [0, 1] for display only.
     rank : int
     nmf_error, svd_error : float
-        Relative errors, shown in the panel titles.
+        Relative errors, shown in the titles.
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    tuple of three plotly.graph_objects.Figure
     """
-    # Two lines each: on a phone a third of the figure is about 110 pixels wide.
-    titles = (
-        "Original X",
-        f"NMF HW, r = {rank}<br>error {nmf_error:.1%}",
-        f"SVD, rank {rank}<br>error {svd_error:.1%}",
+    return (
+        picture_figure(original, "Original X"),
+        picture_figure(nmf_image, f"NMF HW, r = {rank}<br>error {nmf_error:.1%}"),
+        picture_figure(svd_image, f"SVD, rank {rank}<br>error {svd_error:.1%}"),
     )
-    fig = _image_grid(1, 3, titles)
-    for col, picture in enumerate((original, nmf_image, svd_image), start=1):
-        fig.add_trace(image_trace(picture), row=1, col=col)
-    _lock_aspect(fig, 3)
-    apply_layout(fig, height=(height or _panel_height(original, 3)) + _TWO_LINES_PX)
-    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
 
 
-def error_maps_figure(
-    nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: float = 0.995, height: int | None = None
-) -> go.Figure:
+def error_map_figures(
+    nmf_map: np.ndarray, svd_map: np.ndarray, *, quantile: float = 0.995
+) -> tuple[go.Figure, go.Figure]:
     """The two per-pixel error maps on ONE Viridis scale (0 … a high quantile of both).
+
+    Each map is its own figure with its own colour bar; both bars have the same ends, so the
+    same colour means the same error in both.
 
     Parameters
     ----------
@@ -217,24 +277,30 @@ def error_maps_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    tuple of two plotly.graph_objects.Figure
     """
     top = float(np.quantile(np.concatenate([np.ravel(nmf_map), np.ravel(svd_map)]), quantile))
     top = top if top > 0 else 1.0
-    fig = _image_grid(1, 2, ("NMF error<br>|X − HW|", "SVD error<br>|X − X_r|"))
-    height = height or _panel_height(nmf_map, 2.6)
-    for col, error_map in enumerate((nmf_map, svd_map), start=1):
-        fig.add_trace(image_trace(error_map, kind="sequential", vmin=0.0, vmax=top), row=1, col=col)
-    fig.add_trace(colorbar_trace(SEQUENTIAL, 0.0, top, "|error|"), row=1, col=2)
-    _lock_aspect(fig, 2)
-    apply_layout(fig, height=height + _TWO_LINES_PX)
-    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
+    return tuple(
+        picture_figure(
+            error_map, title, kind="sequential", vmin=0.0, vmax=top, colorbar_title="|error|"
+        )
+        for error_map, title in (
+            (nmf_map, "NMF error<br>|X − HW|"),
+            (svd_map, "SVD error<br>|X − X_r|"),
+        )
+    )
 
 
-def factors_figure(
+def factor_figures(
     H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right: np.ndarray, *, height: int = 620
-) -> go.Figure:
-    """The factors as strips: rows of ``W`` and columns of ``H`` beside SVD's signed factors.
+) -> tuple[go.Figure, go.Figure]:
+    """The factors as strips, one figure per method: NMF's ``W`` over ``Hᵀ``, SVD's ``Vᵀ`` over
+    ``(U·S)ᵀ``.
+
+    Side by side in page columns on a wide screen, stacked on a narrow one (as one figure of
+    four panels, a phone left each about 95 pixels and put NMF's colour-bar labels on the SVD's
+    panel). Each panel has its own scale and its own bar, right of it in the margin.
 
     Parameters
     ----------
@@ -247,58 +313,44 @@ def factors_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        Top: ``W`` and ``Vᵀ`` (one row per basis vector, over the image columns). Bottom:
-        ``Hᵀ`` and ``(U·S)ᵀ`` (one row per basis vector, over the image rows).
+    tuple of two plotly.graph_objects.Figure
+        Each: top, one row per basis vector over the image columns; bottom, one row per basis
+        vector over the image rows.
     """
-    # Two lines each: on a phone the panels' centres are about 120 pixels apart.
-    titles = (
-        "NMF: rows of W<br>(≥ 0)",
-        "SVD: rows of Vᵀ<br>(signed)",
-        "NMF: columns<br>of H (≥ 0)",
-        "SVD: columns<br>of U·S (signed)",
+    methods = (
+        (W, np.asarray(H).T, False, ("NMF: rows of W (≥ 0)", "NMF: columns of H (≥ 0)")),
+        (
+            svd_right,
+            np.asarray(svd_left).T,
+            True,
+            ("SVD: rows of Vᵀ (signed)", "SVD: columns of U·S (signed)"),
+        ),
     )
-    # Each panel has its own scale and its colour bar just right of it, in the gap.
-    fig = make_subplots(
-        rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.13, vertical_spacing=0.18
-    )
-    panels = (
-        (W, False, 1, 1),
-        (svd_right, True, 1, 2),
-        (np.asarray(H).T, False, 2, 1),
-        (np.asarray(svd_left).T, True, 2, 2),
-    )
-    for matrix, diverging, row, col in panels:
-        # float32 halves the payload; the picture cannot show more digits anyway.
-        matrix = np.asarray(matrix, dtype=np.float32)
-        rank = matrix.shape[0]
-        if diverging:
-            bound = float(np.max(np.abs(matrix))) or 1.0
-            trace = go.Heatmap(
-                z=matrix,
-                colorscale=DIVERGING,
-                zmin=-bound,
-                zmax=bound,
-                zmid=0,
-                y=np.arange(1, rank + 1),
-            )
-        else:
-            trace = go.Heatmap(
-                z=matrix,
-                colorscale=SEQUENTIAL,
-                zmin=0,
-                zmax=float(np.max(matrix)) or 1.0,
-                y=np.arange(1, rank + 1),
-            )
-        trace.update(showscale=True, colorbar=colorbar_beside(fig, row, col))
-        fig.add_trace(trace, row=row, col=col)
-        fig.update_yaxes(
-            autorange="reversed", title_text="basis i" if col == 1 else None, row=row, col=col
-        )
-    fig.update_xaxes(title_text="image column", row=1)
-    fig.update_xaxes(title_text="image row", row=2)
-    apply_layout(fig, height=height + _TWO_LINES_PX)
-    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
+    figures = []
+    for top, bottom, diverging, titles in methods:
+        fig = make_subplots(rows=2, cols=1, subplot_titles=titles, vertical_spacing=0.18)
+        for row, matrix in enumerate((top, bottom), start=1):
+            # float32 halves the payload; the picture cannot show more digits anyway.
+            matrix = np.asarray(matrix, dtype=np.float32)
+            rank = matrix.shape[0]
+            if diverging:
+                bound = float(np.max(np.abs(matrix))) or 1.0
+                scale = {"colorscale": DIVERGING, "zmin": -bound, "zmax": bound, "zmid": 0}
+            else:
+                scale = {
+                    "colorscale": SEQUENTIAL,
+                    "zmin": 0,
+                    "zmax": float(np.max(matrix)) or 1.0,
+                }
+            trace = go.Heatmap(z=matrix, y=np.arange(1, rank + 1), **scale)
+            trace.update(showscale=True, colorbar=colorbar_beside(fig, row, 1, x=1.02))
+            fig.add_trace(trace, row=row, col=1)
+            fig.update_yaxes(autorange="reversed", title_text="basis i", row=row, col=1)
+        fig.update_xaxes(title_text="image column", row=1)
+        fig.update_xaxes(title_text="image row", row=2)
+        apply_layout(fig, height=height)
+        figures.append(fig.update_layout(margin={"t": 40, "l": 45, "r": _BAR_MARGIN_PX, "b": 40}))
+    return tuple(figures)
 
 
 def layers_figure(
@@ -357,17 +409,22 @@ def layers_figure(
         canvas[:h, columns] = top[..., None] if top.ndim == 2 else top
         canvas[h + gap :, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
     fig = go.Figure(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
+    # The bars lie under the strip, so the strip has the figure's whole width (beside it, they
+    # took 150 of a phone's 360 pixels).
+    under = {"orientation": "h", "y": -0.04, "yanchor": "top", "thickness": 12}
     if cumulative:
-        fig.add_trace(colorbar_trace(GRAY, 0.0, 1.0, "intensity", x=1.01, xanchor="left"))
+        fig.add_trace(colorbar_trace(GRAY, 0.0, 1.0, "intensity", x=0.5, len=0.5, **under))
     else:
         # Each tile is on its own scale, so the bars read in shares of a layer's own maximum.
-        half = {"x": 1.01, "xanchor": "left", "len": 0.46, "yanchor": "middle"}
+        half = {"len": 0.46, "xanchor": "center", **under}
         fig.add_trace(
-            colorbar_trace(SEQUENTIAL, 0.0, 1.0, "NMF ÷ max", y=0.77, tickvals=[0, 1], **half)
+            colorbar_trace(SEQUENTIAL, 0.0, 1.0, "NMF ÷ max", x=0.25, tickvals=[0, 1], **half)
         )
         fig.add_trace(
-            colorbar_trace(DIVERGING, -1.0, 1.0, "SVD ÷ max|·|", y=0.23, tickvals=[-1, 1], **half)
+            colorbar_trace(DIVERGING, -1.0, 1.0, "SVD ÷ max|·|", x=0.75, tickvals=[-1, 1], **half)
         )
+    # Titles over the bars: beside them they took most of a phone's width.
+    fig.update_traces(marker_colorbar_title_side="top", selector={"type": "scatter"})
     centres = [index * (w + gap) + w / 2 for index in range(count)]
     fig.update_xaxes(
         tickvals=centres, ticktext=list(labels), side="top", showgrid=False, zeroline=False
@@ -381,10 +438,9 @@ def layers_figure(
         scaleratio=1,
         autorange="reversed",
     )
-    natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1]) + 60
-    # At least 320 px: room for two colour bars with their titles beside a wide, short strip.
-    fig = apply_layout(fig, height=height or min(max(natural, 320), 700))
-    fig.update_layout(margin={"l": 60, "r": 90, "t": 50, "b": 10})
+    natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1])
+    fig = apply_layout(fig, height=height or min(max(natural, 100), 600) + 50 + _BARS_UNDER_PX)
+    fig.update_layout(margin={"l": 45, "r": 10, "t": 50, "b": _BARS_UNDER_PX})
     return fig
 
 
@@ -500,7 +556,10 @@ def mosaic(
 def face_mosaic_figure(
     panels: Sequence[tuple[str, np.ndarray, str]], *, height: int = 420
 ) -> go.Figure:
-    """Several face mosaics side by side, each a heatmap with its own colour scale.
+    """Face mosaics side by side, each a heatmap with its own colour scale and bar.
+
+    The page draws one mosaic per figure, side by side in page columns, so that a narrow screen
+    stacks them (one figure of several panels left each about 100 pixels on a phone).
 
     Parameters
     ----------
@@ -528,16 +587,21 @@ def face_mosaic_figure(
             )
         else:
             raise ValueError(f"Unknown kind {kind!r}.")
-        trace.update(showscale=True, colorbar=colorbar_beside(fig, 1, col, len=0.8))
+        # One panel alone (a figure of its own in a page column): its bar in the right margin.
+        alone = {"x": 1.02} if len(panels) == 1 else {}
+        trace.update(showscale=True, colorbar=colorbar_beside(fig, 1, col, len=0.8, **alone))
         fig.add_trace(trace, row=1, col=col)
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     _lock_aspect(fig, len(panels))
     fig.update_layout(plot_bgcolor="white")
-    if not any("<br>" in title for title, _, _ in panels):
-        return apply_layout(fig, height=height)
-    apply_layout(fig, height=height + _TWO_LINES_PX)
-    return fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
+    two_lines = any("<br>" in title for title, _, _ in panels)
+    apply_layout(fig, height=height + (_TWO_LINES_PX if two_lines else 0))
+    if two_lines:
+        fig.update_layout(margin={"t": _TWO_LINES_PX + 20})
+    if len(panels) == 1:
+        fig.update_layout(margin={"l": 10, "r": _BAR_MARGIN_PX})
+    return fig
 
 
 def face_coefficients_figure(
@@ -576,63 +640,39 @@ def face_coefficients_figure(
     return apply_layout(fig, height=height)
 
 
-def parts_figure(
+def parts_figures(
     true_parts: np.ndarray,
     nmf_rows: np.ndarray,
     pca_rows: np.ndarray,
     shape: tuple[int, int],
     *,
     columns: int = 4,
-    height: int = 420,
-) -> go.Figure:
-    """True parts, NMF's rows of W and PCA's components as three picture grids.
+    height: int = 360,
+) -> tuple[go.Figure, go.Figure, go.Figure]:
+    """True parts, NMF's rows of W and PCA's components: three picture grids, one figure each.
 
     Each tile is scaled to its own largest magnitude. The true parts and NMF's rows are
-    nonnegative (Viridis from 0 to 1, one colour bar); PCA's components are signed (RdBu_r
-    from −1 to 1 centred on 0, its own colour bar).
+    nonnegative (Viridis from 0 to 1); PCA's components are signed (RdBu_r from −1 to 1
+    centred on 0). Each grid has its own colour bar, and row ``i`` of each input sits in the
+    same grid cell, so matched rows line up when the figures stand side by side.
 
     Parameters
     ----------
     true_parts, nmf_rows, pca_rows : ndarray, shape (m, h·w)
-        Row ``i`` of each is drawn in the same grid cell, so matched rows line up.
     shape : (h, w)
     columns : int
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    tuple of three plotly.graph_objects.Figure
     """
-    grids = [
-        mosaic(true_parts, shape, columns=columns, normalize="max"),
-        mosaic(nmf_rows, shape, columns=columns, normalize="max"),
-        mosaic(pca_rows, shape, columns=columns, normalize="absmax"),
-    ]
-    fig = make_subplots(
-        rows=1,
-        cols=3,
-        subplot_titles=["True parts", "NMF: rows of W", "PCA: components (signed)"],
-        horizontal_spacing=0.05,
+    panels = (
+        ("True parts", mosaic(true_parts, shape, columns=columns, normalize="max"), "sequential"),
+        ("NMF: rows of W", mosaic(nmf_rows, shape, columns=columns, normalize="max"), "sequential"),
+        (
+            "PCA: components<br>(signed)",
+            mosaic(pca_rows, shape, columns=columns, normalize="absmax"),
+            "diverging",
+        ),
     )
-    nonnegative_bar = {"title": {"text": "≥ 0"}, "thickness": 12, "x": 0.655, "len": 0.8}
-    signed_bar = {"title": {"text": "signed"}, "thickness": 12, "x": 1.0, "len": 0.8}
-    for col, grid in enumerate(grids, start=1):
-        signed = col == 3
-        fig.add_trace(
-            go.Heatmap(
-                z=grid,
-                colorscale=DIVERGING if signed else SEQUENTIAL,
-                zmin=-1.0 if signed else 0.0,
-                zmax=1.0,
-                zmid=0.0 if signed else None,
-                showscale=col != 1,
-                colorbar=signed_bar if signed else nonnegative_bar,
-                hovertemplate="%{z:.2f}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
-    _lock_aspect(fig, 3)
-    fig.update_layout(plot_bgcolor="white")
-    return apply_layout(fig, height=height)
+    return tuple(face_mosaic_figure([panel], height=height) for panel in panels)

@@ -44,11 +44,11 @@ def test_bookmarked_view_draws_the_pictures(app_server, page):
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("is 303×384 here", exact=False)).to_be_visible()
     expect(main.locator('[data-testid="stMetricValue"]').nth(2)).to_have_text("4,809")
-    # Original, NMF, SVD and the two error maps are PNG images inside the plotly figures.
+    # Original, NMF, SVD and the two error maps are PNG images inside plotly figures (one each).
     charts = main.locator('[data-testid="stPlotlyChart"]')
-    # At least three: the third <image> is there once plotly has drawn them (it may still be
+    # At least five: the fifth <image> is there once plotly has drawn them (they may still be
     # drawing when the script has finished).
-    expect(charts.first.locator("image").nth(2)).to_be_attached()
+    expect(charts.locator("image").nth(4)).to_be_attached()
     # The swimmer's counts and parts wait for a prediction, then appear.
     recovered = main.get_by_text("true parts are matched by an NMF row", exact=False)
     expect(recovered).to_have_count(0)

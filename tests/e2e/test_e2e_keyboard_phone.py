@@ -6,11 +6,15 @@
   shortcuts, so only a browser shows that the keys reach them.
 - At 390×844 the sidebar starts closed and the main column has the width; subplot titles do
   not overlap and pictures are not shrunk to thumbnails. At 1440×900 the sidebar is open.
+- At 390×844 Images stacks its pictures (each figure of one picture in a page column, which a
+  phone stacks): every picture and factor strip keeps at least 210 of the column's 358 pixels,
+  the three reconstructions at least 300 (as panels of one figure they were 65-175 pixels).
 - At 390×844 the pages with the widest plot text (Stains' triangle, Texts' word bars, Images'
   picture rows) show every figure their checkpoints hold back and cut none of it: the
   lecture test's checks (``js/cut_text.js``: no plot text outside its figure, no formula
   wider than the column...; ``js/crowded_text.js``: no tick or point labels on top of each
-  other or on a neighbouring panel) and no overlapping subplot titles.
+  other or on a neighbouring panel, no colour-bar label on a panel) and no overlapping subplot
+  titles.
 """
 
 from __future__ import annotations
@@ -227,5 +231,42 @@ def test_phone_cuts_no_plot_text(app_server, browser, url_path):
         found += page.evaluate((JS / "crowded_text.js").read_text(), 1)
         found += [f"subplot titles overlap: {pair}" for pair in _title_overlaps(page)]
         assert not found, f"{url_path} at 390×844:\n" + "\n".join(found)
+    finally:
+        context.close()
+
+
+def _pictures_per_chart(page) -> list[dict]:
+    """Per shown chart of the main area: its element key and its pictures' widths (pixels)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+                '[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
+            .filter((chart) => chart.getBoundingClientRect().width > 0)
+            .map((chart) => ({
+                key: [...chart.closest('[data-testid="stElementContainer"]').classList]
+                    .find((name) => name.startsWith('st-key-')),
+                widths: [...chart.querySelectorAll('.imagelayer image, .hm image')]
+                    .map((image) => Math.round(image.getBoundingClientRect().width))
+                    .filter((width) => width > 0),
+            }))"""
+    )
+
+
+def test_phone_stacks_images_pictures_to_the_column_width(app_server, browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server}/factor-an-image")
+        wait_for_script(page)
+        assert_page_healthy(page)
+        page.wait_for_function(
+            (JS / "plots_drawn.js").read_text(), timeout=PLOT_TIMEOUT_MS, polling=200
+        )
+        charts = [chart for chart in _pictures_per_chart(page) if chart["widths"]]
+        assert len(charts) >= 8, charts
+        narrow = [chart for chart in charts if min(chart["widths"]) < 210]
+        assert not narrow, f"pictures narrower than 210 px at 390×844: {narrow}"
+        # The picture and its two reconstructions come first.
+        photos = [min(chart["widths"]) for chart in charts[:3]]
+        assert min(photos) >= 300, charts[:3]
     finally:
         context.close()

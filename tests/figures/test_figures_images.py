@@ -89,18 +89,20 @@ def test_error_maps_share_one_colour_scale():
     nmf_map = np.full((20, 20), 0.1)
     nmf_map[0, 0] = 0.4
     svd_map = np.full((20, 20), 0.1)
-    fig = figs.error_maps_figure(nmf_map, svd_map, quantile=1.0)
-    images = [trace for trace in fig.data if trace.type == "image"]
+    figures = figs.error_map_figures(nmf_map, svd_map, quantile=1.0)
+    images = [trace for fig in figures for trace in fig.data if trace.type == "image"]
     first, second = (np.array(decode_uri(t.source).convert("RGB")) for t in images)
     np.testing.assert_array_equal(first[5, 5], second[5, 5])
     assert not np.array_equal(first[0, 0], second[0, 0])
-    colorbar = next(trace for trace in fig.data if trace.type == "scatter")
-    assert colorbar.marker.cmin == 0 and colorbar.marker.cmax == pytest.approx(0.4)
+    # Each map has its bar, and both bars have the same ends.
+    for fig in figures:
+        colorbar = next(trace for trace in fig.data if trace.type == "scatter")
+        assert colorbar.marker.cmin == 0 and colorbar.marker.cmax == pytest.approx(0.4)
 
 
 def test_error_scale_tops_out_at_the_995th_percentile_of_both_maps(camera_result):
     # Page caption: the scale tops out at the 99.5th percentile of both maps.
-    fig = figs.error_maps_figure(camera_result.nmf_error_map, camera_result.svd_error_map)
+    fig, _ = figs.error_map_figures(camera_result.nmf_error_map, camera_result.svd_error_map)
     colorbar = next(trace for trace in fig.data if trace.type == "scatter")
     both = np.concatenate(
         [camera_result.nmf_error_map.ravel(), camera_result.svd_error_map.ravel()]
@@ -111,7 +113,7 @@ def test_error_scale_tops_out_at_the_995th_percentile_of_both_maps(camera_result
 
 def test_reconstruction_and_factor_figures(camera_result):
     result = camera_result
-    fig = figs.reconstructions_figure(
+    pictures = figs.reconstruction_figures(
         result.original,
         result.nmf_image,
         result.svd_image,
@@ -119,12 +121,18 @@ def test_reconstruction_and_factor_figures(camera_result):
         nmf_error=result.nmf_error,
         svd_error=result.svd_error,
     )
-    assert len(fig.data) == 3
-    assert f"{result.nmf_error:.1%}" in fig.layout.annotations[1].text
-    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
-    zmids = [trace.zmid for trace in factors.data]
-    assert zmids == [None, 0, None, 0]  # diverging (centred) only for SVD's signed factors
-    assert factors.data[0].z.shape == (20, 512) and factors.data[2].z.shape == (20, 512)
+    # One figure per picture (a phone stacks them), each one photograph and no bar.
+    assert [[trace.type for trace in fig.data] for fig in pictures] == [["image"]] * 3
+    assert f"{result.nmf_error:.1%}" in pictures[1].layout.annotations[0].text
+    assert f"{result.svd_error:.1%}" in pictures[2].layout.annotations[0].text
+    nmf, svd = figs.factor_figures(
+        result.H[0], result.W[0], result.svd_left[0], result.svd_right[0]
+    )
+    # diverging (centred) only for SVD's signed factors
+    assert [trace.zmid for trace in nmf.data] == [None, None]
+    assert [trace.zmid for trace in svd.data] == [0, 0]
+    assert nmf.data[0].z.shape == (20, 512) and nmf.data[1].z.shape == (20, 512)
+    np.testing.assert_allclose(nmf.data[1].z, result.H[0].T.astype(np.float32))
 
 
 def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
@@ -200,10 +208,11 @@ def test_parts_figure_uses_one_map_for_nonnegative_and_a_diverging_one_for_pca()
     from nmf_lab.lessons.swimmer import SWIMMER_SHAPE, swimmer_parts
 
     parts = swimmer_parts()
-    fig = figs.parts_figure(parts, parts, -parts, SWIMMER_SHAPE)
-    true_trace, nmf_trace, pca_trace = fig.data
+    true_trace, nmf_trace, pca_trace = (
+        fig.data[0] for fig in figs.parts_figures(parts, parts, -parts, SWIMMER_SHAPE)
+    )
     assert true_trace.zmin == nmf_trace.zmin == 0 and pca_trace.zmin == -1 == -pca_trace.zmax
-    assert nmf_trace.showscale and pca_trace.showscale
+    assert true_trace.showscale and nmf_trace.showscale and pca_trace.showscale
     expected_seq = go.Heatmap(colorscale=SEQUENTIAL).colorscale
     expected_div = go.Heatmap(colorscale=DIVERGING).colorscale
     assert nmf_trace.colorscale == expected_seq and pca_trace.colorscale == expected_div
@@ -254,8 +263,8 @@ def test_every_heatmap_of_the_images_figures_has_a_bar_and_the_right_scale(
     from nmf_lab.lessons.swimmer import SWIMMER_SHAPE, swimmer_parts
 
     result, faces = camera_result, default_faces
-    factors = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
-    assert assert_scales_fit_the_data(factors) == 4
+    factors = figs.factor_figures(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
+    assert [assert_scales_fit_the_data(fig) for fig in factors] == [2, 2]
     parts = figs.face_mosaic_figure(
         [
             ("parts", figs.mosaic(faces.W, FACE_SHAPE, columns=4, normalize="max"), "sequential"),
@@ -279,16 +288,38 @@ def test_every_heatmap_of_the_images_figures_has_a_bar_and_the_right_scale(
     )
     assert assert_scales_fit_the_data(one_face) == 3
     swimmer = swimmer_parts()
-    assert assert_scales_fit_the_data(figs.parts_figure(swimmer, swimmer, -swimmer, SWIMMER_SHAPE))
-    errors = figs.error_maps_figure(result.nmf_error_map, result.svd_error_map)
-    assert len(_bars(errors)) == 1  # the two maps are pictures on one shared scale
+    for fig in figs.parts_figures(swimmer, swimmer, -swimmer, SWIMMER_SHAPE):
+        assert assert_scales_fit_the_data(fig) == 1
+    alone = [("alone", figs.mosaic(faces.W, FACE_SHAPE, columns=4), "sequential")]
+    for fig in (figs.face_mosaic_figure(alone),):
+        assert assert_scales_fit_the_data(fig) == 1
+    errors = figs.error_map_figures(result.nmf_error_map, result.svd_error_map)
+    # The two maps are pictures on one shared scale: a bar each, with the same ends.
+    assert [_bars(fig)[0][1:] for fig in errors] == [_bars(errors[0])[0][1:]] * 2
 
 
 def test_each_own_scale_bar_sits_beside_its_panel(camera_result):
     result = camera_result
-    fig = figs.factors_figure(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
-    for trace in fig.data:
-        x_domain = fig.layout[trace.xaxis.replace("x", "xaxis")].domain
-        y_domain = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
-        assert x_domain[1] < trace.colorbar.x < x_domain[1] + 0.05
-        assert trace.colorbar.len == pytest.approx(y_domain[1] - y_domain[0])
+    for fig in figs.factor_figures(
+        result.H[0], result.W[0], result.svd_left[0], result.svd_right[0]
+    ):
+        for trace in fig.data:
+            x_domain = fig.layout[trace.xaxis.replace("x", "xaxis")].domain
+            y_domain = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
+            # Right of the panel, in the figure's right margin (which has room for it).
+            assert x_domain[1] < trace.colorbar.x < x_domain[1] + 0.05
+            assert trace.colorbar.len == pytest.approx(y_domain[1] - y_domain[0])
+            assert fig.layout.margin.r >= 60
+
+
+def test_a_picture_alone_has_its_title_and_a_bar_unless_a_photograph():
+    photo = figs.picture_figure(np.zeros((10, 20)), "Original X")
+    assert [trace.type for trace in photo.data] == ["image"]
+    assert photo.layout.annotations[0].text == "Original X"
+    signed = figs.picture_figure(
+        np.array([[-2.0, 1.0]]), "signed", kind="diverging", colorbar_title="value"
+    )
+    bar = signed.data[1].marker
+    assert (bar.cmin, bar.cmax) == (-2.0, 2.0) and bar.colorbar.title.text == "value"
+    # The bar stands in the right margin, which has room for it.
+    assert bar.colorbar.x > 1 and signed.layout.margin.r >= 60

@@ -1,6 +1,6 @@
 // Plot text that collides, in every shown plotly chart: tick labels of one axis on top of each
-// other (crowded ticks), tick labels running onto a neighbouring panel, point labels on top of
-// each other.
+// other (crowded ticks), tick labels running onto a neighbouring panel, colour-bar labels on a
+// panel, point labels on top of each other.
 //
 // Boxes are compared in the labels' own frame: plotly turns crowded category labels by an
 // angle, and turned labels whose screen rectangles intersect may not touch at all. A box is as
@@ -63,6 +63,20 @@
                     if (across > overlap + 2 && down > overlap + 2) {
                         found.push(`tick label "${text.textContent.trim()}" runs onto another panel`);
                     }
+                }
+            }
+        }
+        // A colour bar's labels stand beside the panels, never on one (with four panels in
+        // one phone-wide figure, NMF's bar labels lay on the SVD panel).
+        for (const text of plot.querySelectorAll('.colorbar text')) {
+            if (!shown(text)) continue;
+            const box = text.getBoundingClientRect();
+            for (const area of areas) {
+                const other = area.rect.getBoundingClientRect();
+                const across = Math.min(box.right, other.right) - Math.max(box.left, other.left);
+                const down = Math.min(box.bottom, other.bottom) - Math.max(box.top, other.top);
+                if (across > overlap + 2 && down > overlap + 2) {
+                    found.push(`colour-bar label "${text.textContent.trim()}" lies on a panel`);
                 }
             }
         }
