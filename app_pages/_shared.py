@@ -34,6 +34,7 @@ factorisations) are passed underscored too, since the key arguments already dete
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -46,7 +47,7 @@ import streamlit as st
 
 from app_pages._projector import apply_lecture_style, apply_page_style, projector_figure
 from app_pages._url_state import url_widget
-from nmf_lab.work_limits import DerivedCache
+from nmf_lab.work_limits import DerivedCache, make_read_only
 
 SEED_KEY = "seed"
 LECTURE_KEY = "lecture"
@@ -119,6 +120,26 @@ def read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def shared_result(*, max_entries: int, show_spinner: bool | str = False):
+    """``st.cache_resource`` for a page's results: one read-only object for every session.
+
+    ``st.cache_data`` hands every call its own unpickled copy, so a class of 40 held 40 copies
+    of the same arrays and drew each figure from them 40 times. A shared result is the same
+    object for every session with the same arguments (hashed as ``st.cache_data`` hashes
+    them), so :func:`shared_figure` draws from it once; its arrays are made read-only
+    (:func:`nmf_lab.work_limits.make_read_only`), so no page can change it for everyone.
+    """
+
+    def decorate(compute):
+        @functools.wraps(compute)
+        def shared(*args, **kwargs):
+            return make_read_only(compute(*args, **kwargs))
+
+        return st.cache_resource(max_entries=max_entries, show_spinner=show_spinner)(shared)
+
+    return decorate
+
+
 #: Figures built from the shared results (``_progress.RESULTS``), held once for every session:
 #: a class opening the same view gets the same figure object instead of building its own.
 FIGURES = DerivedCache(192, max_bytes=400_000_000)
@@ -130,8 +151,8 @@ def shared_figure(source: Any, name: Hashable, build: Callable[[], go.Figure]) -
     Parameters
     ----------
     source : object
-        The shared result the figure shows (what ``run_cached`` returned), the same object
-        for every session with the same settings.
+        The shared result the figure shows (what ``run_cached`` or a :func:`shared_result`
+        function returned), the same object for every session with the same settings.
     name : hashable
         Which figure of it, with every setting of the view that is not in ``source`` (a
         channel, a face index).

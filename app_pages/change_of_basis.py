@@ -7,7 +7,15 @@ import numpy as np
 import streamlit as st
 
 from app_pages._checkpoint import checkpoint
-from app_pages._shared import download_matrices, explain, last_good, seed, show_figure
+from app_pages._shared import (
+    download_matrices,
+    explain,
+    last_good,
+    seed,
+    shared_figure,
+    shared_result,
+    show_figure,
+)
 from app_pages._url_state import url_widget
 from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.change_of_basis import (
@@ -50,7 +58,7 @@ FALLBACK_TERMS = ((0, 0, 1.0),)
 DISPLAY_THETA, DISPLAY_PHI = 41, 81  # sphere drawing resolution (φ includes 2π: closed seam)
 
 
-@st.cache_data(max_entries=32)
+@shared_result(max_entries=32)
 def fit_cloud(
     n_points: int, dim: int, planted_rank: int, rank: int, noise: float, random_seed: int
 ) -> CloudFit:
@@ -74,7 +82,7 @@ def rank_up_question(
     return rank_up_checkpoint(n_points, dim, planted_rank, noise, random_seed)
 
 
-@st.cache_data(max_entries=32)
+@shared_result(max_entries=32)
 def harmonic_analysis(
     preset: str, degree: int, order: int, terms: tuple[tuple[int, int, float], ...], l_max: int
 ) -> sh.HarmonicAnalysis:
@@ -88,6 +96,20 @@ def harmonic_analysis(
         terms={(l, m): value for l, m, value in terms},  # noqa: E741
         display_theta=DISPLAY_THETA,
         display_phi=DISPLAY_PHI,
+    )
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def point_figure(
+    point: tuple[float, ...],
+    basis: tuple[tuple[float, ...], ...] | None,
+    coordinates: tuple[float, ...] | None,
+):
+    """The point in the identity basis and in the chosen one (drawn once per setting)."""
+    return point_in_bases_figure(
+        np.array(point),
+        None if basis is None else np.array(basis),
+        None if coordinates is None else np.array(coordinates),
     )
 
 
@@ -166,7 +188,11 @@ with chosen_column:
         st.markdown("**Your basis**: singular — P has no unique coordinates in it.")
 
 show_figure(
-    point_in_bases_figure(P, basis if coordinates is not None else None, coordinates),
+    point_figure(
+        tuple(P),
+        None if coordinates is None else tuple(map(tuple, basis)),
+        None if coordinates is None else tuple(coordinates),
+    ),
     "Two routes to the same point: grey dashes walk along the axes, coloured arrows walk "
     "c₁·b₁ then c₂·b₂ tip to tail. Thin arrows from the origin are the basis rows.",
     key="cob_point",
@@ -265,7 +291,7 @@ else:
     )
 with cloud:
     show_figure(
-        cloud_bases_figure(X, W, HW=H @ W),
+        shared_figure(cloud_fit, "cloud in two bases", lambda: cloud_bases_figure(X, W, HW=H @ W)),
         "The same points twice. Left: described by the axes. Right: described by the learned "
         f"rows of W (drawn at the cloud's scale); {learned_view}",
         key="cob_cloud",
@@ -283,7 +309,11 @@ if rank == dim:
         + " Lower r to make the basis learn something."
     )
 show_figure(
-    product_figure(X, H, W, height=max(360, 10 * n_points + 130), colorbars=True),
+    shared_figure(
+        cloud_fit,
+        "X = HW",
+        lambda: product_figure(X, H, W, height=max(360, 10 * n_points + 130), colorbars=True),
+    ),
     "Row i of X is the point; row i of H holds its coordinates in the basis rows of W. "
     "Each matrix has its own colour bar below it, from 0 to its largest entry.",
     key="cob_product",
@@ -295,7 +325,7 @@ st.header("The other view: a sum of rank-one layers")
 layers = rank_one_layers(H, W)
 layer_gap = layers_gap(layers, H, W)
 show_figure(
-    layers_figure(layers),
+    shared_figure(cloud_fit, "rank-one layers", lambda: layers_figure(layers)),
     "Column i of H times row i of W gives one layer; "
     + (
         "with r = 1 the single layer is HW itself "
@@ -412,11 +442,15 @@ else:
         st.caption(f"{coefficients.size} coefficients kept.")
     with sh_spheres:
         show_figure(
-            sphere_figure(
-                analysis.theta,
-                analysis.phi,
-                [analysis.original, analysis.rebuilt],
-                ["f", f"rebuilt from degrees ≤ {l_max}"],
+            shared_figure(
+                analysis,
+                "spheres",
+                lambda: sphere_figure(
+                    analysis.theta,
+                    analysis.phi,
+                    [analysis.original, analysis.rebuilt],
+                    ["f", f"rebuilt from degrees ≤ {l_max}"],
+                ),
             ),
             "Left: the function on the sphere. Right: what the kept coefficients rebuild; "
             "drag to rotate. Both share one colour scale.",
@@ -425,14 +459,14 @@ else:
     spectrum_column, error_column = st.columns(2)
     with spectrum_column:
         show_figure(
-            spectrum_figure(coefficients),
+            shared_figure(analysis, "spectrum", lambda: spectrum_figure(coefficients)),
             "The coordinates f_l^m: one cell per basis function, degree l down, order m "
             "across. A pure Y_l^m lights up exactly one cell.",
             key="cob_spectrum",
         )
     with error_column:
         show_figure(
-            error_curve_figure(errors, l_max),
+            shared_figure(analysis, "error curve", lambda: error_curve_figure(errors, l_max)),
             "Error of the truncated expansion against l_max: smooth functions need few "
             "degrees; the sharp-edged cap keeps ringing.",
             key="cob_sh_error",

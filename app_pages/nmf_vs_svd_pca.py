@@ -12,6 +12,8 @@ from app_pages._shared import (
     explain,
     last_good,
     seed,
+    shared_figure,
+    shared_result,
     show_figure,
     upload_types,
 )
@@ -62,12 +64,12 @@ MAX_RANK = 16
 CURVE_MAX_RANK = 8
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@shared_result(max_entries=16)
 def cached_demo(name: str, data_seed: int, image: str) -> np.ndarray:
     return comparison_matrix(name, seed=data_seed, image=image)
 
 
-@st.cache_data(max_entries=16, show_spinner="Fitting NMF, SVD and PCA…")
+@shared_result(max_entries=16, show_spinner="Fitting NMF, SVD and PCA…")
 def cached_compare(
     data_key: str, _X: np.ndarray, rank: int, run_seed: int, n_restarts: int
 ) -> Comparison:
@@ -184,7 +186,11 @@ if r < rank:
 
 with st.expander(f"The data X ({X.shape[0]}×{X.shape[1]})", expanded=False):
     show_figure(
-        data_figure(X, image_shape=image_shape, as_image=as_image),
+        shared_figure(
+            X,
+            ("data", image_shape, as_image),
+            lambda: data_figure(X, image_shape=image_shape, as_image=as_image),
+        ),
         "The data every method sees"
         + {"faces": ": the first 8 faces.", "swimmer": ": the first 8 swimmers."}.get(
             shown_as, "."
@@ -213,7 +219,9 @@ explain(
     "weight $\\lVert h_j\\rVert$, like singular values."
 )
 show_figure(
-    basis_figure(result.fits, image_shape=image_shape),
+    shared_figure(
+        result, ("basis", image_shape), lambda: basis_figure(result.fits, image_shape=image_shape)
+    ),
     "Basis W (one row per basis vector, or one picture per vector). NMF's is nonnegative by "
     "construction and drawn on the sequential scale (upper colour bar); SVD's and PCA's have "
     "signs and share the diverging scale (lower bar): red positive, blue negative.",
@@ -244,11 +252,15 @@ if checkpoint(seeds_question):
     first, second = nmf_runs.bases[0], nmf_runs.bases[1]
     seed_1, seed_2 = (int(s) for s in nmf_runs.seeds[:2])
     show_figure(
-        seed_bases_figure(
-            first,
-            second[matched_order(first, second)],
-            labels=(f"NMF, seed {seed_1}", f"NMF, seed {seed_2}"),
-            image_shape=image_shape,
+        shared_figure(
+            result,
+            ("two seeds", image_shape),
+            lambda: seed_bases_figure(
+                first,
+                second[matched_order(first, second)],
+                labels=(f"NMF, seed {seed_1}", f"NMF, seed {seed_2}"),
+                image_shape=image_shape,
+            ),
         ),
         f"NMF's rows of W from seed {seed_1} (left) and seed {seed_2} (right), the right ones "
         f"reordered to match the left; one sequential scale. Matched rows differ by up to "
@@ -256,13 +268,17 @@ if checkpoint(seeds_question):
         key="cmp_fig_seeds",
     )
 show_figure(
-    coefficients_figure(result.fits),
+    shared_figure(result, "coefficients", lambda: coefficients_figure(result.fits)),
     "Coefficients H (one row per point): NMF only adds parts (H ≥ 0, sequential scale, upper "
     "colour bar); SVD and PCA may also subtract them (diverging scale, lower bar).",
     key="cmp_fig_coefficients",
 )
 show_figure(
-    reconstruction_figure(result.fits, X, image_shape=image_shape, as_image=as_image),
+    shared_figure(
+        result,
+        ("reconstruction", image_shape, as_image),
+        lambda: reconstruction_figure(result.fits, X, image_shape=image_shape, as_image=as_image),
+    ),
     "Reconstructions on the data's scale (0 to max X); negative values, possible for "
     "SVD and PCA only, show as the darkest colour and are counted below.",
     key="cmp_fig_reconstruction",
@@ -331,7 +347,7 @@ explain(
     "optima."
 )
 show_figure(
-    restarts_figure(spread),
+    shared_figure(result, "restarts", lambda: restarts_figure(spread)),
     "Left: each run's relative error. Right: the largest angle between a run's basis "
     "vectors and run 1's after matching them up (up to sign for SVD and PCA). With a "
     "singular-value gap SVD and PCA stay at 0°; NMF need not.",
@@ -343,7 +359,7 @@ st.subheader("Error against rank")
 curves = result.curves
 errors_at_r = curves.at_rank(r)
 show_figure(
-    error_curve_figure(curves, rank=r),
+    shared_figure(result, "error curve", lambda: error_curve_figure(curves, rank=r)),
     "SVD is the floor for every rank-r fit: the NMF curve never goes below it. PCA "
     "sits between SVD at rank r and SVD at rank r + 1 (dotted).",
     key="cmp_fig_curve",

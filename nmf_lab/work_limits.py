@@ -36,6 +36,7 @@ __all__ = [
     "Ticket",
     "WorkLimiter",
     "approximate_nbytes",
+    "make_read_only",
 ]
 
 
@@ -276,6 +277,43 @@ def approximate_nbytes(value: Any, *, _seen: set[int] | None = None, _depth: int
     else:
         return 64
     return 64 + sum(approximate_nbytes(c, _seen=seen, _depth=_depth + 1) for c in children)
+
+
+def make_read_only(value: Any, *, _seen: set[int] | None = None, _depth: int = 0) -> Any:
+    """Make every numpy array inside ``value`` read-only; return ``value``.
+
+    For results every session shares instead of copying: a page that modified one in place
+    would change it for everyone, so it raises instead. Walks what :func:`approximate_nbytes`
+    walks (tuples, lists, dicts, dataclass-like objects), to the same depth.
+
+    Examples
+    --------
+    >>> shared = make_read_only({"H": np.ones(2)})
+    >>> shared["H"].flags.writeable
+    False
+    """
+    seen = set() if _seen is None else _seen
+    if id(value) in seen or _depth > 6:
+        return value
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+        return value
+    if isinstance(value, (str, bytes, int, float, complex, bool, type(None))):
+        return value
+    if isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        children = list(value)
+    elif hasattr(value, "__dict__"):
+        children = list(vars(value).values())
+    elif hasattr(value, "__slots__"):
+        children = [getattr(value, name, None) for name in value.__slots__]
+    else:
+        return value
+    for child in children:
+        make_read_only(child, _seen=seen, _depth=_depth + 1)
+    return value
 
 
 class ResultCache:

@@ -379,3 +379,28 @@ def test_rank_up_checkpoint_is_right_at_the_defaults_and_r_2_shows_it():
     error_metric = next(m for m in at.metric if m.label.startswith("Relative error"))
     assert error_metric.value == "0.00%"
     assert any(block.value == expected.explanation for block in at.markdown), "answer kept"
+
+
+def test_a_second_visitor_gets_the_figures_drawn_for_the_first():
+    from apptest_support import plotly_figures
+
+    from app_pages._shared import FIGURES
+
+    query = {"cob_n": "17"}
+    before = FIGURES.builds
+    first = open_page(PAGE, query=query)
+    built = FIGURES.builds
+    assert built > before, "the first visitor's figures are kept for the others"
+    second = open_page(PAGE, query=query)
+    assert_clean(second)
+    assert FIGURES.builds == built, "the second visitor drew figures of its own"
+    assert plotly_figures(second) == plotly_figures(first)
+
+
+def test_the_cloud_every_session_shares_cannot_be_modified():
+    from app_pages.change_of_basis import fit_cloud
+
+    fit = fit_cloud(12, 2, 2, 1, 0.1, 0)
+    for shared in (fit.X, fit.H, fit.W):
+        with pytest.raises(ValueError, match="read-only"):
+            shared[0, 0] = 1.0

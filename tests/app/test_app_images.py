@@ -365,8 +365,10 @@ def test_a_second_visitor_of_the_same_view_gets_the_figures_built_for_the_first(
     from app_pages._shared import FIGURES
 
     query = {"img_src": "text", "img_rank": "5", "img_frank": "3"}
+    before = FIGURES.builds
     first = open_page(PAGE, query=query)
     built = FIGURES.builds
+    assert built > before, "the first visitor's figures are kept for the others"
     second = open_page(PAGE, query=query)
     assert_clean(second)
     assert FIGURES.builds == built, "the second visitor drew figures of its own"

@@ -224,3 +224,19 @@ def test_the_svd_gap_checkpoint_is_checked_at_rank_5_in_the_table():
     row = _table(at).loc["relative error ‖X − X̂‖_F / ‖X‖_F"]
     assert list(row) == [f"{100 * at5.fits[m].relative_error:.2f} %" for m in ("NMF", "SVD", "PCA")]
     assert f"NMF {at5.fits['NMF'].relative_error:.2%}" in expected.explanation
+
+
+def test_a_second_visitor_gets_the_figures_drawn_for_the_first():
+    from apptest_support import plotly_figures
+
+    from app_pages._shared import FIGURES
+
+    query = {"cmp_rank": "2", "cmp_runs": "3"}
+    before = FIGURES.builds
+    first = open_page(PAGE, query=query)
+    built = FIGURES.builds
+    assert built > before, "the first visitor's figures are kept for the others"
+    second = open_page(PAGE, query=query)
+    assert_clean(second)
+    assert FIGURES.builds == built, "the second visitor drew figures of its own"
+    assert plotly_figures(second) == plotly_figures(first)

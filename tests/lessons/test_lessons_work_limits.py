@@ -18,6 +18,7 @@ from nmf_lab.work_limits import (
     ServerBusy,
     WorkLimiter,
     approximate_nbytes,
+    make_read_only,
 )
 
 
@@ -266,3 +267,21 @@ def test_derived_values_are_bounded_in_bytes():
         cache.get_or_build(source, "big", lambda: np.zeros(500))  # 4,000 bytes each
     assert cache.size_bytes <= 10_000
     assert len(cache) == 2
+
+
+@dataclass
+class _Nested:
+    fit: _Result
+    parts: list
+
+
+def test_every_array_of_a_shared_result_becomes_read_only():
+    inner = _Result(np.zeros(3))
+    value = _Nested(inner, [np.ones(2), {"W": np.ones((2, 2))}, (np.arange(3),)])
+    assert make_read_only(value) is value
+    arrays = [inner.values, value.parts[0], value.parts[1]["W"], value.parts[2][0]]
+    for array in arrays:
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 5
+    assert make_read_only(np.ones(1)).flags.writeable is False
+    assert make_read_only("text") == "text"
