@@ -18,6 +18,9 @@ How a page uses it::
   (it raises its rerun exception there), so a superseded run unwinds within about one
   iteration instead of computing to the end. The exception passes through the solver and
   :func:`run_cached`, so an interrupted run never stores a partial result.
+- While a control is dragged (the session's previous heavy run was stopped for a newer value
+  less than a second ago) a run first waits :data:`PACER`'s 0.3 s, redrawing, so the next
+  value stops it before it computes anything; only the value the control settles on runs.
 - At most one heavy run per session and :data:`LIMITER`'s capacity (the number of cores) for
   the server, each on one BLAS thread; a run that has to wait says so, and gives up with "the
   server is busy" after :data:`QUEUE_SECONDS`.
@@ -41,7 +44,14 @@ from streamlit.logger import get_logger
 
 from nmf_core import single_blas_thread
 from nmf_lab.lessons.run_cost import RunClock, describe_seconds
-from nmf_lab.work_limits import ResultCache, RunSuperseded, ServerBusy, Ticket, WorkLimiter
+from nmf_lab.work_limits import (
+    RerunPacer,
+    ResultCache,
+    RunSuperseded,
+    ServerBusy,
+    Ticket,
+    WorkLimiter,
+)
 
 T = TypeVar("T")
 
@@ -54,6 +64,10 @@ LIMITER = WorkLimiter(max(1, os.cpu_count() or 1))
 #: Finished results of every page, keyed by tuples that start with the page's name; bounded
 #: in bytes too, since one Images result in colour at the largest rank holds hundreds of MB.
 RESULTS = ResultCache(96, max_bytes=1_000_000_000)
+#: Holds a session's heavy run for a moment while its controls are being dragged.
+PACER = RerunPacer(window=1.0, pause=0.3)
+#: Seconds between two redraws while a run waits for the controls to settle.
+SETTLE_STEP = 0.05
 
 # One line per heavy run in the server log: how it ended, and where (the browser tests read it).
 _LOG = get_logger(__name__)
@@ -170,6 +184,10 @@ def run_cached(
     if found is not _MISSING:
         return found
     spot = st.empty()
+    session = session_token()
+    settle_for = PACER.pause_for(session)
+    if settle_for:
+        wait_for_the_controls(spot, what, settle_for)
 
     def show_queue(ahead: int) -> None:
         spot.info(
@@ -179,7 +197,7 @@ def run_cached(
 
     try:
         with (
-            LIMITER.slot(session_token(), on_wait=show_queue, max_wait=QUEUE_SECONDS) as ticket,
+            LIMITER.slot(session, on_wait=show_queue, max_wait=QUEUE_SECONDS) as ticket,
             single_blas_thread(),
         ):
             progress = Progress(what, planned_seconds, spot, ticket)
@@ -198,9 +216,18 @@ def run_cached(
         st.stop()
     except RunSuperseded:
         st.stop()
+    PACER.finished(session)
     spot.empty()
     RESULTS.put(key, result)
     return result
+
+
+def wait_for_the_controls(spot, what: str, seconds: float) -> None:
+    """Hold a run for ``seconds``, redrawing ``spot`` (where a newer value stops it)."""
+    until = time.monotonic() + seconds
+    while (left := until - time.monotonic()) > 0:
+        spot.caption(f"{what}: waiting for the controls to settle")
+        time.sleep(min(SETTLE_STEP, left))
 
 
 def cached_value(key: Hashable, default: Any = None) -> Any:

@@ -30,6 +30,7 @@ import numpy as np
 
 __all__ = [
     "DerivedCache",
+    "RerunPacer",
     "ResultCache",
     "RunSuperseded",
     "ServerBusy",
@@ -89,6 +90,70 @@ class Ticket:
     def release(self) -> None:
         """Give the slot (or the place in the queue) back; safe to call twice."""
         self._limiter._release(self)
+
+
+class RerunPacer:
+    """How long a heavy run should wait first, so a control being dragged settles before it.
+
+    Dragging a slider or holding an arrow key reruns the page for every value it passes, and
+    each rerun that misses the cache starts a heavy run that the next value stops a moment
+    later: the work is thrown away, and with a class dragging at once it is what keeps the
+    server busy. So when a session's previous heavy run was stopped before its end less than
+    ``window`` seconds ago, its next one is held for ``pause`` seconds first. A page waits in
+    small steps, drawing as it waits, so a newer value stops the waiting run before it has
+    computed anything. A single change, or the next heavy run of the same page run (the
+    previous one finished), starts at once.
+
+    Parameters
+    ----------
+    window : float
+        Seconds after a stopped run in which the session's next one counts as dragging.
+    pause : float
+        Seconds a dragging request waits.
+    max_sessions : int
+        Sessions remembered (the least recently seen are forgotten first).
+
+    Examples
+    --------
+    >>> pacer = RerunPacer(window=1.0, pause=0.3)
+    >>> pacer.pause_for("a", now=10.0)  # nothing before: start at once
+    0.0
+    >>> pacer.pause_for("a", now=10.2)  # the run of 10.0 was stopped for this one: wait
+    0.3
+    >>> pacer.finished("a"); pacer.pause_for("a", now=10.9)  # it ran to the end
+    0.0
+    """
+
+    def __init__(self, window: float = 1.0, pause: float = 0.3, max_sessions: int = 4096):
+        if not (window > 0 and pause >= 0):
+            raise ValueError(f"window must be positive, pause not negative: {window}, {pause}")
+        if isinstance(max_sessions, bool) or not isinstance(max_sessions, int) or max_sessions < 1:
+            raise ValueError(f"max_sessions must be a positive integer, got {max_sessions!r}")
+        self.window = window
+        self.pause = pause
+        self.max_sessions = max_sessions
+        self._lock = threading.Lock()
+        # session -> (when its latest heavy run was asked for, whether that run finished)
+        self._latest: OrderedDict[Hashable, tuple[float, bool]] = OrderedDict()
+
+    def pause_for(self, session: Hashable, now: float | None = None) -> float:
+        """Seconds the heavy run ``session`` asks for now should wait (0: start at once)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            previous = self._latest.pop(session, None)
+            self._latest[session] = (now, False)
+            while len(self._latest) > self.max_sessions:
+                self._latest.popitem(last=False)
+        if previous is None:
+            return 0.0
+        asked, finished = previous
+        return self.pause if not finished and 0 <= now - asked < self.window else 0.0
+
+    def finished(self, session: Hashable) -> None:
+        """The session's latest heavy run ran to its end (its next run is no drag)."""
+        with self._lock:
+            if session in self._latest:
+                self._latest[session] = (self._latest[session][0], True)
 
 
 class WorkLimiter:

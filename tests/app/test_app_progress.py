@@ -108,3 +108,22 @@ def test_cost_tab_times_once_per_setting(monkeypatch):
     assert_clean(at)
     assert len(calls) == first, "changing the extrapolation timed NMF again"
     assert first in (0, 3), "three sweeps (n, k, r) per measurement, or none when kept"
+
+
+def test_a_run_waiting_for_the_controls_says_so_on_the_page_while_it_waits():
+    from app_pages._progress import wait_for_the_controls
+
+    class Spot:
+        def __init__(self):
+            self.captions = []
+
+        def caption(self, text):
+            self.captions.append(text)
+
+    spot = Spot()
+    wait_for_the_controls(spot, "Factoring the picture with HALS, r = 12", 0.06)
+    # Every redraw is a point where Streamlit can stop the run for a newer value.
+    assert spot.captions
+    assert set(spot.captions) == {
+        "Factoring the picture with HALS, r = 12: waiting for the controls to settle"
+    }

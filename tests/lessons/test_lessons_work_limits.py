@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from nmf_lab.work_limits import (
     DerivedCache,
+    RerunPacer,
     ResultCache,
     RunSuperseded,
     ServerBusy,
@@ -285,3 +286,47 @@ def test_every_array_of_a_shared_result_becomes_read_only():
             array[0] = 5
     assert make_read_only(np.ones(1)).flags.writeable is False
     assert make_read_only("text") == "text"
+
+
+def test_a_run_after_a_stopped_run_waits_for_the_controls_to_settle():
+    pacer = RerunPacer(window=1.0, pause=0.3)
+    assert pacer.pause_for("student", now=100.0) == 0.0, "a single change starts at once"
+    # The next value arrived 0.2 s later: the run of 100.0 was stopped for it (no finished()).
+    assert pacer.pause_for("student", now=100.2) == 0.3
+    assert pacer.pause_for("student", now=100.4) == 0.3
+    pacer.finished("student")  # the value the slider settled on ran to its end
+    assert pacer.pause_for("student", now=100.9) == 0.0
+    # A stopped run long ago is not a drag.
+    assert pacer.pause_for("student", now=105.0) == 0.0
+
+
+def test_the_next_heavy_run_of_the_same_page_run_does_not_wait():
+    pacer = RerunPacer(window=1.0, pause=0.3)
+    assert pacer.pause_for("s", now=1.0) == 0.0
+    pacer.finished("s")
+    assert pacer.pause_for("s", now=1.1) == 0.0  # e.g. the faces after the picture
+
+
+def test_one_session_dragging_does_not_slow_another():
+    pacer = RerunPacer(window=1.0, pause=0.3)
+    pacer.pause_for("dragging", now=0.0)
+    assert pacer.pause_for("dragging", now=0.1) == 0.3
+    assert pacer.pause_for("bystander", now=0.15) == 0.0
+
+
+def test_the_pacer_remembers_a_bounded_number_of_sessions():
+    pacer = RerunPacer(window=10.0, pause=0.3, max_sessions=3)
+    for index, session in enumerate("abcd"):
+        pacer.pause_for(session, now=float(index))
+    # "a" was forgotten (the least recently seen): its next request is a first one.
+    assert pacer.pause_for("a", now=4.0) == 0.0
+    assert pacer.pause_for("d", now=4.0) == 0.3
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"window": 0}, {"pause": -0.1}, {"max_sessions": 0}, {"max_sessions": True}],
+)
+def test_the_pacer_refuses_meaningless_settings(options):
+    with pytest.raises(ValueError):
+        RerunPacer(**options)
