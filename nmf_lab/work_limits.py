@@ -329,19 +329,28 @@ def approximate_nbytes(value: Any, *, _seen: set[int] | None = None, _depth: int
         if base is not value:
             return approximate_nbytes(base, _seen=seen, _depth=_depth)
         return int(value.nbytes)
-    if _depth >= 6 or isinstance(value, (str, bytes, int, float, complex, bool, type(None))):
+    if _depth >= 6 or isinstance(value, _ATOMS):
         return len(value) if isinstance(value, (str, bytes)) else 64
-    if isinstance(value, dict):
-        children = list(value.values())
-    elif isinstance(value, (tuple, list, set, frozenset)):
-        children = list(value)
-    elif hasattr(value, "__dict__"):
-        children = list(vars(value).values())
-    elif hasattr(value, "__slots__"):
-        children = [getattr(value, name, None) for name in value.__slots__]
-    else:
+    children = _children(value)
+    if children is None:
         return 64
     return 64 + sum(approximate_nbytes(c, _seen=seen, _depth=_depth + 1) for c in children)
+
+
+_ATOMS = (str, bytes, int, float, complex, bool, type(None))
+
+
+def _children(value: Any) -> list[Any] | None:
+    """What a container or dataclass-like object holds; ``None`` for anything else."""
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return list(value)
+    if hasattr(value, "__dict__"):
+        return list(vars(value).values())
+    if hasattr(value, "__slots__"):
+        return [getattr(value, name, None) for name in value.__slots__]
+    return None
 
 
 def make_read_only(value: Any, *, _seen: set[int] | None = None, _depth: int = 0) -> Any:
@@ -364,19 +373,8 @@ def make_read_only(value: Any, *, _seen: set[int] | None = None, _depth: int = 0
     if isinstance(value, np.ndarray):
         value.setflags(write=False)
         return value
-    if isinstance(value, (str, bytes, int, float, complex, bool, type(None))):
-        return value
-    if isinstance(value, dict):
-        children = list(value.values())
-    elif isinstance(value, (tuple, list, set, frozenset)):
-        children = list(value)
-    elif hasattr(value, "__dict__"):
-        children = list(vars(value).values())
-    elif hasattr(value, "__slots__"):
-        children = [getattr(value, name, None) for name in value.__slots__]
-    else:
-        return value
-    for child in children:
+    children = None if isinstance(value, _ATOMS) else _children(value)
+    for child in children or ():
         make_read_only(child, _seen=seen, _depth=_depth + 1)
     return value
 

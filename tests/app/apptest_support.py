@@ -85,3 +85,22 @@ def answer_checkpoints(at: AppTest, *keys: str) -> AppTest:
         radio = at.radio(key=choice_key(key))
         at = radio.set_value(radio.options[0]).run()
     return at
+
+
+def assert_a_second_visitor_draws_nothing(page: str, query: dict[str, str]) -> AppTest:
+    """Open ``page`` twice with ``query``: the second visitor gets the first one's figures.
+
+    The first visit draws figures into the shared store (``app_pages._shared.FIGURES``); the
+    second draws none and shows the same charts. Returns the second visitor's AppTest.
+    """
+    from app_pages._shared import FIGURES
+
+    before = FIGURES.builds
+    first = open_page(page, query=query)
+    built = FIGURES.builds
+    assert built > before, "the first visitor's figures are kept for the others"
+    second = open_page(page, query=query)
+    assert_clean(second)
+    assert FIGURES.builds == built, "the second visitor drew figures of its own"
+    assert plotly_figures(second) == plotly_figures(first)
+    return second

@@ -382,19 +382,9 @@ def test_rank_up_checkpoint_is_right_at_the_defaults_and_r_2_shows_it():
 
 
 def test_a_second_visitor_gets_the_figures_drawn_for_the_first():
-    from apptest_support import plotly_figures
+    from apptest_support import assert_a_second_visitor_draws_nothing
 
-    from app_pages._shared import FIGURES
-
-    query = {"cob_n": "17"}
-    before = FIGURES.builds
-    first = open_page(PAGE, query=query)
-    built = FIGURES.builds
-    assert built > before, "the first visitor's figures are kept for the others"
-    second = open_page(PAGE, query=query)
-    assert_clean(second)
-    assert FIGURES.builds == built, "the second visitor drew figures of its own"
-    assert plotly_figures(second) == plotly_figures(first)
+    assert_a_second_visitor_draws_nothing(PAGE, {"cob_n": "17"})
 
 
 def test_the_cloud_every_session_shares_cannot_be_modified():

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from apptest_support import (
     answer_checkpoints,
+    assert_a_second_visitor_draws_nothing,
     assert_clean,
     figure_by_key,
     open_page,
-    plotly_figures,
     trace_array,
 )
 from PIL import Image
@@ -365,14 +365,8 @@ def test_a_second_visitor_of_the_same_view_gets_the_figures_built_for_the_first(
     from app_pages._shared import FIGURES
 
     query = {"img_src": "text", "img_rank": "5", "img_frank": "3"}
-    before = FIGURES.builds
-    first = open_page(PAGE, query=query)
+    second = assert_a_second_visitor_draws_nothing(PAGE, query)
     built = FIGURES.builds
-    assert built > before, "the first visitor's figures are kept for the others"
-    second = open_page(PAGE, query=query)
-    assert_clean(second)
-    assert FIGURES.builds == built, "the second visitor drew figures of its own"
-    assert plotly_figures(second) == plotly_figures(first)
     # Another view of the same result draws that view only, and shows it.
     second.radio(key="img_view").set_value("running sum").run()
     assert_clean(second)

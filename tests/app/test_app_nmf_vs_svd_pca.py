@@ -227,16 +227,6 @@ def test_the_svd_gap_checkpoint_is_checked_at_rank_5_in_the_table():
 
 
 def test_a_second_visitor_gets_the_figures_drawn_for_the_first():
-    from apptest_support import plotly_figures
+    from apptest_support import assert_a_second_visitor_draws_nothing
 
-    from app_pages._shared import FIGURES
-
-    query = {"cmp_rank": "2", "cmp_runs": "3"}
-    before = FIGURES.builds
-    first = open_page(PAGE, query=query)
-    built = FIGURES.builds
-    assert built > before, "the first visitor's figures are kept for the others"
-    second = open_page(PAGE, query=query)
-    assert_clean(second)
-    assert FIGURES.builds == built, "the second visitor drew figures of its own"
-    assert plotly_figures(second) == plotly_figures(first)
+    assert_a_second_visitor_draws_nothing(PAGE, {"cmp_rank": "2", "cmp_runs": "3"})
