@@ -30,6 +30,8 @@ explicit hashable key that names the content exactly: the settings that made the
 (``"upload:<digest>"``, :attr:`GoodInput.digest`). Everything else (ranks, solvers, seeds) is
 passed as plain hashable arguments. Results computed from other cached results (start points,
 factorisations) are passed underscored too, since the key arguments already determine them.
+:func:`shared_result` follows the same rules; use it instead of ``st.cache_data`` for results
+that figures are drawn from (:func:`shared_figure`), so that every session shares one copy.
 """
 
 from __future__ import annotations
@@ -114,12 +116,6 @@ def explain(markdown: str) -> None:
         st.markdown(markdown)
 
 
-def read_only(array: np.ndarray) -> np.ndarray:
-    """``array``, no longer writable: for arrays every session shares (``st.cache_resource``)."""
-    array.setflags(write=False)
-    return array
-
-
 def shared_result(*, max_entries: int, show_spinner: bool | str = False):
     """``st.cache_resource`` for a page's results: one read-only object for every session.
 
@@ -140,8 +136,8 @@ def shared_result(*, max_entries: int, show_spinner: bool | str = False):
     return decorate
 
 
-#: Figures built from the shared results (``_progress.RESULTS``), held once for every session:
-#: a class opening the same view gets the same figure object instead of building its own.
+#: Figures drawn from the shared results (``_progress.RESULTS`` and :func:`shared_result`), held
+#: once for every session: a class opening the same view gets the same figure objects.
 FIGURES = DerivedCache(192, max_bytes=400_000_000)
 
 

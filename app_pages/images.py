@@ -17,9 +17,9 @@ from app_pages._shared import (
     download_matrices,
     explain,
     last_good,
-    read_only,
     seed,
     shared_figure,
+    shared_result,
     show_figure,
     show_figure_row,
     upload_types,
@@ -63,10 +63,9 @@ SOLVER_HELP = (
 # ---------------------------------------------------------------- cached computations ------
 
 
-# Shared, not copied, by every session (st.cache_data unpickles a copy per call): read-only.
-@st.cache_resource(max_entries=len(SAMPLE_IMAGES), show_spinner=False)
+@shared_result(max_entries=len(SAMPLE_IMAGES))
 def working_sample(name: str) -> np.ndarray:
-    return read_only(im.fit_working_size(sample_image(name)))
+    return im.fit_working_size(sample_image(name))
 
 
 def channel_svds(image_key: str, color: str, image: np.ndarray):
@@ -242,9 +241,9 @@ def show_recovery(recovery: sw.SwimmerRecovery) -> None:
         st.dataframe(recovery.table(), hide_index=True)
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
+@shared_result(max_entries=1)
 def faces() -> np.ndarray:
-    return read_only(load_faces())
+    return load_faces()
 
 
 def faces_comparison(rank: int, solver: str, init: str, seed_value: int) -> im.FacesComparison:
