@@ -18,10 +18,10 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 # A small rank for the faces further down keeps the rest of the page quick; a seed no other
-# test uses keeps the run from being a stored result of an earlier test.
+# test uses keeps the run from being a stored result of an earlier test. The page opens at
+# r = 1 (a fraction of a second), the heavy run starts from the keyboard.
 URL = (
-    "factor-an-image?img_solver=anls&img_rank=64&img_iters=200&img_init=random&img_frank=2"
-    "&seed=2612"
+    "factor-an-image?img_solver=anls&img_rank=1&img_iters=200&img_init=random&img_frank=2&seed=2612"
 )
 # Once the r = 64 run has reported its second iteration: the bar's text and whether the page
 # says the run is capped; else false.
@@ -32,6 +32,7 @@ _SECOND_ITERATION = """() => {
     if (!/r = 64: iteration ([2-9]|\\d\\d+) of/.test(text)) { return false; }
     return {text, capped: main.innerText.includes('so the page stays live')};
 }"""
+_NO_SKELETON = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 RUNNING = re.compile(
     r"Factoring the picture with ANLS, r = 64: iteration (\d+) of (\d+), "
     r"(?:about (\d+) (s|min)|under a second) left"
@@ -39,25 +40,27 @@ RUNNING = re.compile(
 
 
 # This test was not run (xfail, run=False) on the belief that the run ended before the slider
-# change reached the server. Measured in Chromium: the change reaches the server 0.1-0.3 s
-# after the key press and stops the run at its next redraw (iteration 4-12 of 21, with the
-# machine's load at 5 on 2 cores). What kept it from working was the locator: Streamlit 1.67
-# draws a slider as a hidden <input type="range"> (react-aria), which has no role="slider"
-# attribute, so the old CSS selector found nothing and the key was never pressed. The run is
-# capped at 21 iterations (about 7 s predicted, 2.6-3.5 s measured), and the key is pressed as
-# soon as the bar shows the run, so the old run has most of its iterations left when the change
-# arrives.
+# change reached the server. Measured in Chromium: the change reaches the server 0.1-0.6 s
+# after the key press and stops the run at its next redraw. What kept it from working was the
+# locator: Streamlit 1.67 draws a slider as a hidden <input type="range"> (react-aria), which
+# has no role="slider" attribute, so the old CSS selector found nothing. The capped run is
+# short (21 iterations, about 7 s predicted, 2.6-3.5 s measured), so nothing slow may stand
+# between its start and the key press: opened at r = 1, the page has loaded the slider's code
+# (Streamlit loads it lazily, seconds late in a fresh browser) before the heavy run is started
+# from the keyboard, and the key that stops it is pressed the moment the bar reports the
+# second iteration (polled every 50 ms; ``expect``'s backed-off retries let one run reach
+# iteration 19, and a slider still loading let one reach 20 of 21).
 def test_long_run_shows_progress_and_a_new_setting_stops_it(app_server, page):
     page.goto(f"{app_server}/{URL}")
+    wait_for_script(page)
+    page.wait_for_function(_NO_SKELETON, timeout=SCRIPT_TIMEOUT_MS, polling=100)
     main = page.locator('[data-testid="stMain"]')
     bar = main.locator('[data-testid="stProgress"]')
-    # The rank slider, ready before the run gets far (its code may still be loading).
     rank = main.locator(".st-key-img_rank").get_by_role("slider")
     rank.focus()
-    # Pressed the moment the run has reported its second iteration (a measured estimate):
-    # polled every 50 ms, not by ``expect``, whose retries back off to a second each.
+    rank.press("End")  # r = 64: the slowest setting of the page
     running = page.wait_for_function(_SECOND_ITERATION, timeout=SCRIPT_TIMEOUT_MS, polling=50)
-    # The rank slider to its minimum, r = 1: a run of a fraction of a second.
+    # Back to r = 1, the result shown before: the r = 64 run must stop part-way.
     rank.press("Home")
     running = running.json_value()
     assert running["capped"], "the page does not say the run is capped"
