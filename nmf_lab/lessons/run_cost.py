@@ -15,9 +15,11 @@ The pages run NMF while a visitor waits. Three questions have to be answered wit
   whose predicted time fits a budget (:data:`LIVE_BUDGET_SECONDS`); a page runs that many and
   says why.
 
-The Cost tab of *Choosing r* measures the same kind of law live on the machine; this module's
-coefficients are the conservative version of those measurements for one BLAS thread of a
-2-core laptop (``benchmarks/README.md`` lists how they were taken).
+The Cost tab of *Choosing r* measures the same kind of law live on the machine. This module's
+coefficients are for one BLAS thread of a 2-core laptop: ANLS's are fitted to the runs the pages
+make (``python -m benchmarks.solver_cost``; ``benchmarks/README.md`` has the table and the
+fit); those of MU, HALS and ALS are older, conservative figures, above what that benchmark
+measures.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ SOLVER_COSTS: dict[str, SolverCost] = {
     "mu": SolverCost(overhead=2e-4, products=6e-10, grams=2e-9),
     "hals": SolverCost(overhead=5e-4, products=1e-9, grams=3e-9),
     "als": SolverCost(overhead=3e-4, products=1e-9, grams=2e-9),
-    "anls": SolverCost(overhead=1e-2, products=1e-9, grams=3e-8, subproblems=2e-9),
+    "anls": SolverCost(overhead=3e-4, products=1e-9, grams=1e-8, subproblems=1.2e-10),
 }
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
+from nmf_core import initialize, nmf, single_blas_thread
+from nmf_lab.demo_data import load_faces
 from nmf_lab.lessons import run_cost
 from nmf_lab.lessons.run_cost import (
     RunClock,
@@ -30,8 +33,38 @@ def test_prediction_grows_with_every_dimension_and_channel(solver):
 def test_anls_is_the_expensive_solver_at_high_rank():
     # The issue's trap: ANLS at r = 64 on a 512 × 512 picture.
     anls = seconds_per_iteration("anls", 512, 512, 64)
-    assert all(anls > 5 * seconds_per_iteration(s, 512, 512, 64) for s in ("mu", "hals", "als"))
+    assert all(anls > 2 * seconds_per_iteration(s, 512, 512, 64) for s in ("mu", "hals", "als"))
     assert 200 * anls > run_cost.LIVE_BUDGET_SECONDS
+
+
+def _measured_seconds_per_iteration(X, rank: int, solver: str, iterations: int) -> float:
+    """This thread's CPU seconds per iteration of a short run, BLAS on one thread (the model's
+    setting), from an nndsvda start computed beforehand; the least of three runs (the one
+    another process disturbed least)."""
+    start = initialize(X, rank, init="nndsvda")
+    runs = []
+    for _ in range(3):
+        with single_blas_thread():
+            began = time.thread_time()
+            result = nmf(X, rank, solver=solver, init=start, max_iter=iterations, tol=0)
+            runs.append((time.thread_time() - began) / result.n_iter)
+    return min(runs)
+
+
+@pytest.mark.parametrize("rank", [4, 36])
+def test_anls_prediction_is_within_a_factor_of_two_or_three_of_a_measured_run(rank):
+    # A consistency check of the model's law against the solver, not a speed test: the caps
+    # and the progress estimates rest on it. The old coefficients predicted 4-16 times the
+    # measured time here (benchmarks/README.md: 5-8 times at r = 64 on camera), so ANLS was
+    # capped at a fraction of what fits the budget. At most twice the measured time, then; at
+    # least a third of it, which leaves room for a loaded machine (a run's first iterations
+    # cost more than the mean the model is fitted to, and another process's load slows even
+    # this thread's CPU time on a shared 2-core machine: up to 2× seen). r = 4 is the overhead
+    # and products, r = 36 the exact NNLS solves.
+    faces = load_faces()
+    measured = _measured_seconds_per_iteration(faces, rank, "anls", iterations=20)
+    predicted = seconds_per_iteration("anls", *faces.shape, rank)
+    assert 1 / 3 <= predicted / measured <= 2.0, (predicted, measured)
 
 
 def test_bad_solver_or_size_is_a_value_error():
