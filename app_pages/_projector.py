@@ -23,7 +23,9 @@ enlarges it through :func:`nmf_lab.figures.style.for_projector`.
 Nothing is cut in normal mode either (:data:`PAGE_CSS`, on every page): the wrapping of labels,
 download buttons as wide as their label (a row of them wraps instead of squeezing each into a
 16-pixel column), and, below 1200 pixels, a figure and a displayed formula side by side are
-stacked. At 1440 pixels a page looks as it did: nothing there was cut.
+stacked. At 1440 pixels a page looks as it did: nothing there was cut. On a touch screen,
+plotly's toolbar, which it then shows all the time, sits in a band above each figure instead of
+on the figure's titles.
 """
 
 from __future__ import annotations
@@ -100,10 +102,30 @@ _WRAP_RULES = f"""
 }}
 """
 
+# On a screen without hover (a phone, a tablet) plotly shows its toolbar all the time, in the
+# figure's top right corner, where the titles are; it moves into a band of its own above the
+# figure (the toolbar is 22 pixels tall).
+_TOOLBAR_BAND_PX = 28
+# The box of a chart, exactly as tall as the figure: the band is a margin above it (inside it,
+# the band pushed the figure's bottom out of sight), and the toolbar may stand out of it.
+_CHART_BOX = (
+    '[data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"]'
+    ' > [data-testid="stPlotlyChart"])'
+)
+
 PAGE_CSS = f"""
 <style>
 {_WRAP_RULES.strip()}
 {_DOWNLOAD_COLUMN} {{ min-width: max-content !important; }}
+@media (hover: none) {{
+    {_CHART_BOX} {{
+        margin-top: {_TOOLBAR_BAND_PX}px;
+        overflow: visible !important;
+    }}
+    [data-testid="stPlotlyChart"] .js-plotly-plot .plotly .modebar {{
+        top: {2 - _TOOLBAR_BAND_PX}px !important;
+    }}
+}}
 @media (max-width: {_NARROW_PX}px) {{
     {_FIGURE_BESIDE_FORMULA} {{ flex-direction: column !important; }}
     {_FIGURE_BESIDE_FORMULA} > [data-testid="stColumn"] {{

@@ -13,8 +13,9 @@
   picture rows) show every figure their checkpoints hold back and cut none of it: the
   lecture test's checks (``js/cut_text.js``: no plot text outside its figure, no formula
   wider than the column...; ``js/crowded_text.js``: no tick or point labels on top of each
-  other or on a neighbouring panel, no colour-bar label on a panel) and no overlapping subplot
-  titles.
+  other or on a neighbouring panel, no colour-bar label on a panel), no overlapping subplot
+  titles, and no button of plotly's toolbar on a title (``js/modebar_overlaps.js``: a touch
+  screen shows the toolbar all the time).
 """
 
 from __future__ import annotations
@@ -230,6 +231,7 @@ def test_phone_cuts_no_plot_text(app_server, browser, url_path):
         found = page.evaluate((JS / "cut_text.js").read_text(), 4)
         found += page.evaluate((JS / "crowded_text.js").read_text(), 1)
         found += [f"subplot titles overlap: {pair}" for pair in _title_overlaps(page)]
+        found += page.evaluate((JS / "modebar_overlaps.js").read_text())
         assert not found, f"{url_path} at 390×844:\n" + "\n".join(found)
     finally:
         context.close()
