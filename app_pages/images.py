@@ -460,12 +460,20 @@ if result.channels > 1:
     )
 H, W = result.H[channel], result.W[channel]
 left, right = result.svd_left[channel], result.svd_right[channel]
+basis_rows, coefficient_profiles = shared_figure(
+    result, ("factors", channel), lambda: figs.factor_figures(H, W, left, right)
+)
 show_figure_row(
-    shared_figure(result, ("factors", channel), lambda: figs.factor_figures(H, W, left, right)),
-    "Top of each: every row is one basis vector over the image columns. Bottom: every row is "
-    "one coefficient profile over the image rows. NMF is all ≥ 0; SVD (blue < 0 < red) needs "
-    "signs.",
+    basis_rows,
+    "Every row is one basis vector over the image columns: NMF's are all ≥ 0, the SVD's "
+    "(blue < 0 < red) need signs.",
     keys=("fig_factors", "fig_factors_svd"),
+)
+show_figure_row(
+    coefficient_profiles,
+    "Every row is one coefficient profile over the image rows: how much of basis vector i "
+    "each image row uses. Again NMF's are ≥ 0 and the SVD's signed.",
+    keys=("fig_profiles", "fig_profiles_svd"),
 )
 view = url_widget(
     st.radio,
@@ -485,11 +493,11 @@ def draw_layers():
     nmf_layers = im.layer_stack(H, W, order, max_side=160, cumulative=cumulative)
     svd_layers = im.layer_stack(left, right, np.arange(shown), max_side=160, cumulative=cumulative)
     labels = [f"1..{i + 1}" for i in range(shown)] if cumulative else [f"j={j + 1}" for j in order]
-    return figs.layers_figure(nmf_layers, svd_layers, labels=labels, cumulative=cumulative)
+    return figs.layers_figures(nmf_layers, svd_layers, labels=labels, cumulative=cumulative)
 
 
 more = f" (the {shown} strongest of {rank})" if shown < rank else ""
-show_figure(
+show_figure_row(
     shared_figure(result, ("layers", channel, cumulative), draw_layers),
     (
         f"Running sums of the layers{more}: both approach the picture as layers are added; "
@@ -498,7 +506,7 @@ show_figure(
         else f"Rank-one layers{more}, largest first, each on its own scale. NMF layers (≥ 0, "
         "viridis) are nonnegative pictures; SVD layers (blue < 0 < red) are signed corrections."
     ),
-    key="fig_layers",
+    keys=("fig_layers", "fig_layers_svd"),
 )
 
 # ---- error against rank
@@ -779,15 +787,15 @@ show_figure_row(
     "that add up; PCA's terms add and cancel on top of the mean face.",
     keys=("fig_face", "fig_face_nmf", "fig_face_pca"),
 )
-show_figure(
+show_figure_row(
     shared_figure(
         comparison,
         ("coefficients", i),
-        lambda: figs.face_coefficients_figure(comparison.H[i], comparison.pca.scores[i]),
+        lambda: figs.face_coefficients_figures(comparison.H[i], comparison.pca.scores[i]),
     ),
     f"The coefficients of face {i}: its row H_i is nonnegative (how much of each part); the "
     "PCA scores have both signs.",
-    key="fig_coeffs",
+    keys=("fig_coeffs", "fig_coeffs_pca"),
 )
 
 st.subheader("How sparse is each basis vector?")

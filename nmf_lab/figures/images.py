@@ -25,11 +25,12 @@ __all__ = [
     "colorize",
     "error_map_figures",
     "error_rank_figure",
-    "face_coefficients_figure",
+    "face_coefficients_figures",
     "face_mosaic_figure",
     "factor_figures",
+    "factor_strip_figure",
     "image_trace",
-    "layers_figure",
+    "layers_figures",
     "mosaic",
     "parts_figures",
     "picture_figure",
@@ -140,10 +141,6 @@ def _image_grid(rows: int, cols: int, titles: Sequence[str], *, spacing: float =
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     return fig
-
-
-# Width of the main column in the app's wide layout (sidebar open), used to size picture rows.
-_PAGE_WIDTH = 950
 
 
 # The second line of two-line panel titles (16 px text): the figure grows by it, so the pictures
@@ -292,15 +289,80 @@ def error_map_figures(
     )
 
 
-def factor_figures(
-    H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right: np.ndarray, *, height: int = 620
-) -> tuple[go.Figure, go.Figure]:
-    """The factors as strips, one figure per method: NMF's ``W`` over ``Hᵀ``, SVD's ``Vᵀ`` over
-    ``(U·S)ᵀ``.
+# Under a strip: its tick labels, its axis title, and the colour bar with its tick labels.
+_STRIP_BOTTOM_PX = 100
 
-    Side by side in page columns on a wide screen, stacked on a narrow one (as one figure of
-    four panels, a phone left each about 95 pixels and put NMF's colour-bar labels on the SVD's
-    panel). Each panel has its own scale and its own bar, right of it in the margin.
+
+def factor_strip_figure(
+    matrix: np.ndarray, title: str, *, diverging: bool, axis_title: str, height: int = 330
+) -> go.Figure:
+    """One factor as a strip, one row per basis vector (numbered), with its colour bar under it.
+
+    The bar lies under the strip (beside it, with its tick labels, it took 60 of a phone's
+    360 pixels), at the figure's bottom edge (``yref="container"``), so the axis title and tick
+    labels above it can grow in lecture mode without running into it.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (r, m)
+        Row ``i`` is drawn over the ``m`` image columns (or rows) of axis ``axis_title``.
+    title : str
+    diverging : bool
+        Signed values: RdBu_r centred on 0; else Viridis from 0.
+    axis_title : str
+        What the ``m`` columns are (``"image column"``, ``"image row"``).
+    height : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    # float32 halves the payload; the picture cannot show more digits anyway.
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if diverging:
+        bound = float(np.max(np.abs(matrix))) or 1.0
+        scale = {"colorscale": DIVERGING, "zmin": -bound, "zmax": bound, "zmid": 0}
+    else:
+        scale = {"colorscale": SEQUENTIAL, "zmin": 0, "zmax": float(np.max(matrix)) or 1.0}
+    bar = {
+        "orientation": "h",
+        "x": 0.5,
+        "xanchor": "center",
+        "len": 0.7,
+        "yref": "container",
+        "y": 0.0,
+        "yanchor": "bottom",
+        "thickness": 12,
+    }
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            y=np.arange(1, matrix.shape[0] + 1),
+            showscale=True,
+            colorbar=bar,
+            hovertemplate=f"basis %{{y}}, {axis_title} %{{x}}: %{{z:.3g}}<extra></extra>",
+            **scale,
+        )
+    )
+    # The rows are numbered by their tick labels; an axis title beside them took 20 pixels of
+    # a phone's width (the figure's title and the caption say what a row is).
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text=axis_title)
+    apply_layout(fig, title=title, height=height)
+    return fig.update_layout(
+        title={"x": 0.5, "xanchor": "center", "font": {"size": 16}},
+        margin={"t": 40, "l": 30, "r": 12, "b": _STRIP_BOTTOM_PX, "pad": 0},
+    )
+
+
+def factor_figures(
+    H: np.ndarray, W: np.ndarray, svd_left: np.ndarray, svd_right: np.ndarray, *, height: int = 330
+) -> tuple[tuple[go.Figure, go.Figure], tuple[go.Figure, go.Figure]]:
+    """The factors as strips, a figure each: the basis rows, then the coefficient profiles.
+
+    The page shows each pair side by side in page columns (NMF beside SVD); a narrow screen
+    stacks them. As two figures of two panels with their bars beside them, a phone left each
+    strip about 220 of its 358 pixels; alone, with the bar under it, a strip has about 300.
 
     Parameters
     ----------
@@ -313,75 +375,63 @@ def factor_figures(
 
     Returns
     -------
-    tuple of two plotly.graph_objects.Figure
-        Each: top, one row per basis vector over the image columns; bottom, one row per basis
-        vector over the image rows.
+    (basis rows, coefficient profiles) : two pairs (NMF, SVD) of plotly.graph_objects.Figure
+        Basis rows: NMF's ``W`` and the SVD's ``Vᵀ``, one row per basis vector over the image
+        columns. Coefficient profiles: ``Hᵀ`` and ``(U·S)ᵀ``, one row per basis vector over the
+        image rows. Each strip has its own scale and bar.
     """
-    methods = (
-        (W, np.asarray(H).T, False, ("NMF: rows of W (≥ 0)", "NMF: columns of H (≥ 0)")),
+
+    def strip(matrix, title, diverging, axis_title):
+        return factor_strip_figure(
+            matrix, title, diverging=diverging, axis_title=axis_title, height=height
+        )
+
+    return (
         (
-            svd_right,
-            np.asarray(svd_left).T,
-            True,
-            ("SVD: rows of Vᵀ (signed)", "SVD: columns of U·S (signed)"),
+            strip(W, "NMF: rows of W (≥ 0)", False, "image column"),
+            strip(svd_right, "SVD: rows of Vᵀ (signed)", True, "image column"),
+        ),
+        (
+            strip(np.asarray(H).T, "NMF: columns of H (≥ 0)", False, "image row"),
+            strip(np.asarray(svd_left).T, "SVD: columns of U·S (signed)", True, "image row"),
         ),
     )
-    figures = []
-    for top, bottom, diverging, titles in methods:
-        fig = make_subplots(rows=2, cols=1, subplot_titles=titles, vertical_spacing=0.18)
-        for row, matrix in enumerate((top, bottom), start=1):
-            # float32 halves the payload; the picture cannot show more digits anyway.
-            matrix = np.asarray(matrix, dtype=np.float32)
-            rank = matrix.shape[0]
-            if diverging:
-                bound = float(np.max(np.abs(matrix))) or 1.0
-                scale = {"colorscale": DIVERGING, "zmin": -bound, "zmax": bound, "zmid": 0}
-            else:
-                scale = {
-                    "colorscale": SEQUENTIAL,
-                    "zmin": 0,
-                    "zmax": float(np.max(matrix)) or 1.0,
-                }
-            trace = go.Heatmap(z=matrix, y=np.arange(1, rank + 1), **scale)
-            trace.update(showscale=True, colorbar=colorbar_beside(fig, row, 1, x=1.02))
-            fig.add_trace(trace, row=row, col=1)
-            fig.update_yaxes(autorange="reversed", title_text="basis i", row=row, col=1)
-        fig.update_xaxes(title_text="image column", row=1)
-        fig.update_xaxes(title_text="image row", row=2)
-        apply_layout(fig, height=height)
-        figures.append(fig.update_layout(margin={"t": 40, "l": 45, "r": _BAR_MARGIN_PX, "b": 40}))
-    return tuple(figures)
 
 
-def layers_figure(
+def layers_figures(
     nmf_layers: np.ndarray,
     svd_layers: np.ndarray,
     *,
     labels: Sequence[str],
     cumulative: bool = False,
-    height: int | None = None,
-) -> go.Figure:
-    """Rank-one layers (or their running sums) as one picture: NMF on top, SVD below.
+    columns: int | None = None,
+) -> tuple[go.Figure, go.Figure]:
+    """Rank-one layers (or their running sums): NMF's and the SVD's, a grid of tiles each.
 
-    The tiles are composed into a single PNG (one trace instead of 2·m subplots keeps the
-    figure quick to build and small to send).
+    The page shows the two side by side in page columns, and a narrow screen stacks them. Each
+    grid is about as wide as it is tall (:func:`square_columns`), so a phone's column of 358
+    pixels holds four tiles of about 80 pixels in a row (as one strip of ten NMF tiles over ten
+    SVD tiles they were about 28 pixels each). Each grid is composed into one PNG (one trace
+    instead of one subplot per tile keeps the figure quick to build and small to send); each
+    tile's label sits in the gap above it.
 
     Parameters
     ----------
     nmf_layers, svd_layers : ndarray, shape (m, h, w)
         From :func:`nmf_lab.lessons.images.layer_stack`.
     labels : sequence of str, length m
-        Column labels (e.g. which basis vector each layer uses).
+        Tile labels (e.g. which basis vector each layer uses).
     cumulative : bool
-        Running sums are pictures of the image so far: gray scale [0, 1] for both, one gray
-        bar. Single layers are matrices, each on its own scale: NMF's (nonnegative) on Viridis
+        Running sums are pictures of the image so far: gray scale [0, 1] for both, a gray bar
+        each. Single layers are matrices, each on its own scale: NMF's (nonnegative) on Viridis
         from 0 to the layer's maximum, SVD's (signed) on RdBu_r from −max|layer| to +max|layer|;
-        one bar for each method, in shares of each layer's own maximum.
-    height : int, optional
+        the bars read in shares of each layer's own maximum.
+    columns : int, optional
+        Tiles per row of each grid; :func:`square_columns` of m by default.
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    (NMF, SVD) : two plotly.graph_objects.Figure
     """
     nmf_layers = np.asarray(nmf_layers, dtype=np.float64)
     svd_layers = np.asarray(svd_layers, dtype=np.float64)
@@ -390,58 +440,105 @@ def layers_figure(
             f"nmf_layers and svd_layers need the same shape (m, h, w); got "
             f"{nmf_layers.shape} and {svd_layers.shape}."
         )
-    count, h, w = nmf_layers.shape
+    count = nmf_layers.shape[0]
     if len(labels) != count:
         raise ValueError(f"Need {count} labels, got {len(labels)}.")
-    gap = max(2, w // 16)
-    canvas = np.full((2 * h + gap, count * (w + gap) - gap, 3), 255, dtype=np.uint8)
-    diverging, sequential = _lookup_table(DIVERGING), _lookup_table(SEQUENTIAL)
-    for index in range(count):
-        columns = slice(index * (w + gap), index * (w + gap) + w)
-        if cumulative:
-            top = _photo_pixels(nmf_layers[index])
-            bottom = _photo_pixels(svd_layers[index])
-        else:
-            peak = float(np.max(nmf_layers[index])) or 1.0
-            top = sequential[_indices(nmf_layers[index], 0.0, peak)]
-            bound = float(np.max(np.abs(svd_layers[index]))) or 1.0
-            bottom = diverging[_indices(svd_layers[index], -bound, bound)]
-        canvas[:h, columns] = top[..., None] if top.ndim == 2 else top
-        canvas[h + gap :, columns] = bottom[..., None] if bottom.ndim == 2 else bottom
-    fig = go.Figure(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
-    # The bars lie under the strip, so the strip has the figure's whole width (beside it, they
-    # took 150 of a phone's 360 pixels).
-    under = {"orientation": "h", "y": -0.04, "yanchor": "top", "thickness": 12}
+    columns = square_columns(count) if columns is None else max(1, min(int(columns), count))
     if cumulative:
-        fig.add_trace(colorbar_trace(GRAY, 0.0, 1.0, "intensity", x=0.5, len=0.5, **under))
+        methods = (
+            ("NMF: running sums", nmf_layers, "photo"),
+            ("SVD: running sums", svd_layers, "photo"),
+        )
     else:
-        # Each tile is on its own scale, so the bars read in shares of a layer's own maximum.
-        half = {"len": 0.46, "xanchor": "center", **under}
-        fig.add_trace(
-            colorbar_trace(SEQUENTIAL, 0.0, 1.0, "NMF ÷ max", x=0.25, tickvals=[0, 1], **half)
+        methods = (
+            ("NMF layers (≥ 0)", nmf_layers, "sequential"),
+            ("SVD layers (signed)", svd_layers, "diverging"),
         )
-        fig.add_trace(
-            colorbar_trace(DIVERGING, -1.0, 1.0, "SVD ÷ max|·|", x=0.75, tickvals=[-1, 1], **half)
+    return tuple(
+        _layer_grid_figure(layers, title, kind, labels, columns) for title, layers, kind in methods
+    )
+
+
+def _layer_tile(layer: np.ndarray, kind: str) -> np.ndarray:
+    """One layer as RGB pixels: a photograph, or on its own scale (Viridis / RdBu_r)."""
+    if kind == "photo":
+        pixels = _photo_pixels(layer)
+        return np.repeat(pixels[..., None], 3, axis=2)
+    if kind == "sequential":
+        return _lookup_table(SEQUENTIAL)[_indices(layer, 0.0, float(np.max(layer)) or 1.0)]
+    bound = float(np.max(np.abs(layer))) or 1.0
+    return _lookup_table(DIVERGING)[_indices(layer, -bound, bound)]
+
+
+# The width a grid of layers is drawn for.
+_LAYER_GRID_PX = 400
+
+
+def _layer_grid_figure(
+    layers: np.ndarray, title: str, kind: str, labels: Sequence[str], columns: int
+) -> go.Figure:
+    count, h, w = layers.shape
+    rows = -(-count // columns)
+    gap = max(2, w // 16)
+    # Room above each tile for its label: a quarter of the tile's height in the picture's own
+    # pixels, which the figure shrinks or enlarges with the tile.
+    label_band = max(8, h // 4)
+    cell_h, cell_w = label_band + h, w + gap
+    canvas = np.full((rows * cell_h, columns * cell_w - gap, 3), 255, dtype=np.uint8)
+    annotations = []
+    for index in range(count):
+        row, col = divmod(index, columns)
+        top, left = row * cell_h + label_band, col * cell_w
+        canvas[top : top + h, left : left + w] = _layer_tile(layers[index], kind)
+        annotations.append(
+            {
+                "x": left + w / 2,
+                "y": top - label_band / 2,
+                "xref": "x",
+                "yref": "y",
+                "text": labels[index],
+                "showarrow": False,
+                "font": {"size": 13},
+            }
         )
+    fig = go.Figure(go.Image(source=png_data_uri(canvas), hoverinfo="skip"))
+    # The bar lies under the grid, so the grid has the figure's whole width, at the figure's
+    # bottom edge: lecture mode's larger bar title then stays in the margin, off the tiles.
+    under = {
+        "orientation": "h",
+        "yref": "container",
+        "y": 0.0,
+        "yanchor": "bottom",
+        "thickness": 12,
+        "len": 0.7,
+    }
+    if kind == "photo":
+        bar = colorbar_trace(GRAY, 0.0, 1.0, "intensity", x=0.5, **under)
+    elif kind == "sequential":
+        bar = colorbar_trace(SEQUENTIAL, 0.0, 1.0, "÷ its max", x=0.5, tickvals=[0, 1], **under)
+    else:
+        bar = colorbar_trace(DIVERGING, -1.0, 1.0, "÷ its max|·|", x=0.5, tickvals=[-1, 1], **under)
+    fig.add_trace(bar)
     # Titles over the bars: beside them they took most of a phone's width.
     fig.update_traces(marker_colorbar_title_side="top", selector={"type": "scatter"})
-    centres = [index * (w + gap) + w / 2 for index in range(count)]
-    fig.update_xaxes(
-        tickvals=centres, ticktext=list(labels), side="top", showgrid=False, zeroline=False
-    )
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
     fig.update_yaxes(
-        tickvals=[h / 2, h + gap + h / 2],
-        ticktext=["NMF", "SVD"],
+        visible=False,
         showgrid=False,
         zeroline=False,
         scaleanchor="x",
         scaleratio=1,
         autorange="reversed",
     )
-    natural = int(_PAGE_WIDTH * canvas.shape[0] / canvas.shape[1])
-    fig = apply_layout(fig, height=height or min(max(natural, 100), 600) + 50 + _BARS_UNDER_PX)
-    fig.update_layout(margin={"l": 45, "r": 10, "t": 50, "b": _BARS_UNDER_PX})
-    return fig
+    fig.update_layout(annotations=annotations)
+    # As tall as the grid is at about a phone's width: wider columns (two side by side at
+    # 1440 pixels, one in lecture mode) draw it as tall, a phone leaves little blank above it.
+    natural = int(_LAYER_GRID_PX * canvas.shape[0] / canvas.shape[1])
+    apply_layout(fig, title=title, height=min(max(natural, 120), 600) + 50 + _BARS_UNDER_PX)
+    return fig.update_layout(
+        title={"x": 0.5, "xanchor": "center", "font": {"size": 16}},
+        margin={"l": 10, "r": 10, "t": 50, "b": _BARS_UNDER_PX},
+    )
 
 
 def error_rank_figure(
@@ -604,10 +701,13 @@ def face_mosaic_figure(
     return fig
 
 
-def face_coefficients_figure(
+def face_coefficients_figures(
     nmf_weights: np.ndarray, pca_scores: np.ndarray, *, height: int = 320
-) -> go.Figure:
-    """One face's coefficients: its row ``H_i`` (≥ 0) and its PCA scores (signed).
+) -> tuple[go.Figure, go.Figure]:
+    """One face's coefficients, a figure each: its row ``H_i`` (≥ 0) and its PCA scores (signed).
+
+    The page shows them side by side in page columns, so that a narrow screen stacks them (as
+    two panels of one figure they shared a phone's width).
 
     Parameters
     ----------
@@ -616,28 +716,34 @@ def face_coefficients_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    (NMF, PCA) : two plotly.graph_objects.Figure
     """
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("NMF coefficients H_i (≥ 0)", "PCA scores (signed)")
+    bars = (
+        ("NMF coefficients H_i (≥ 0)", nmf_weights, "NMF", "part j"),
+        ("PCA scores (signed)", pca_scores, "PCA", "eigenface j"),
     )
-    parts = np.arange(1, len(nmf_weights) + 1)
-    fig.add_trace(
-        go.Bar(x=parts, y=nmf_weights, marker_color=METHOD_COLORS["NMF"], name="NMF"), row=1, col=1
-    )
-    fig.add_trace(
-        go.Bar(
-            x=np.arange(1, len(pca_scores) + 1),
-            y=pca_scores,
-            marker_color=METHOD_COLORS["PCA"],
-            name="PCA",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.update_xaxes(title_text="part / eigenface j")
-    fig.update_layout(showlegend=False)
-    return apply_layout(fig, height=height)
+    figures = []
+    for title, values, method, axis_title in bars:
+        values = np.asarray(values, dtype=np.float64)
+        fig = go.Figure(
+            go.Bar(
+                x=np.arange(1, len(values) + 1),
+                y=values,
+                marker_color=METHOD_COLORS[method],
+                name=method,
+            )
+        )
+        fig.update_xaxes(title_text=axis_title)
+        fig.update_layout(showlegend=False)
+        apply_layout(fig, title=title, height=height)
+        figures.append(
+            fig.update_layout(
+                title={"x": 0.5, "xanchor": "center", "font": {"size": 16}},
+                # Under the bars: the tick labels and the axis title below them.
+                margin={"t": 40, "b": 60},
+            )
+        )
+    return tuple(figures)
 
 
 def parts_figures(

@@ -7,8 +7,10 @@
 - At 390×844 the sidebar starts closed and the main column has the width; subplot titles do
   not overlap and pictures are not shrunk to thumbnails. At 1440×900 the sidebar is open.
 - At 390×844 Images stacks its pictures (each figure of one picture in a page column, which a
-  phone stacks): every picture and factor strip keeps at least 210 of the column's 358 pixels,
-  the three reconstructions at least 300 (as panels of one figure they were 65-175 pixels).
+  phone stacks): every picture keeps at least 260 of the column's 358 pixels, the three
+  reconstructions and the four factor strips at least 300 (as panels of one figure they were
+  65-175 and 217-223 pixels), a layer's tile at least 70 (ten in a row were 28 each), and a
+  face's two coefficient charts are a figure each, as wide as the pictures.
 - At 390×844 the pages with the widest plot text (Stains' triangle, Texts' word bars, Images'
   picture rows) show every figure their checkpoints hold back and cut none of it: the
   lecture test's checks (``js/cut_text.js``: no plot text outside its figure, no formula
@@ -238,18 +240,31 @@ def test_phone_cuts_no_plot_text(app_server, browser, url_path):
 
 
 def _pictures_per_chart(page) -> list[dict]:
-    """Per shown chart of the main area: its element key and its pictures' widths (pixels)."""
+    """Per shown chart of the main area: its element key, its pictures' widths, its plot areas'
+    widths (pixels) and its most labels in one row (tick labels and annotations, by height)."""
     return page.evaluate(
         """() => [...document.querySelectorAll(
                 '[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
             .filter((chart) => chart.getBoundingClientRect().width > 0)
-            .map((chart) => ({
-                key: [...chart.closest('[data-testid="stElementContainer"]').classList]
-                    .find((name) => name.startsWith('st-key-')),
-                widths: [...chart.querySelectorAll('.imagelayer image, .hm image')]
-                    .map((image) => Math.round(image.getBoundingClientRect().width))
-                    .filter((width) => width > 0),
-            }))"""
+            .map((chart) => {
+                const rows = new Map();
+                for (const label of chart.querySelectorAll('.xtick text, .annotation-text')) {
+                    const box = label.getBoundingClientRect();
+                    if (!box.width || !label.textContent.trim()) { continue; }
+                    const row = Math.round(box.top / 4);
+                    rows.set(row, (rows.get(row) || 0) + 1);
+                }
+                return {
+                    key: [...chart.closest('[data-testid="stElementContainer"]').classList]
+                        .find((name) => name.startsWith('st-key-')),
+                    widths: [...chart.querySelectorAll('.imagelayer image, .hm image')]
+                        .map((image) => Math.round(image.getBoundingClientRect().width))
+                        .filter((width) => width > 0),
+                    plots: [...chart.querySelectorAll('.nsewdrag')]
+                        .map((area) => Math.round(area.getBoundingClientRect().width)),
+                    per_row: Math.max(0, ...rows.values()),
+                };
+            })"""
     )
 
 
@@ -263,12 +278,29 @@ def test_phone_stacks_images_pictures_to_the_column_width(app_server, browser):
         page.wait_for_function(
             (JS / "plots_drawn.js").read_text(), timeout=PLOT_TIMEOUT_MS, polling=200
         )
-        charts = [chart for chart in _pictures_per_chart(page) if chart["widths"]]
+        shown = _pictures_per_chart(page)
+        charts = [chart for chart in shown if chart["widths"]]
         assert len(charts) >= 8, charts
-        narrow = [chart for chart in charts if min(chart["widths"]) < 210]
-        assert not narrow, f"pictures narrower than 210 px at 390×844: {narrow}"
+        narrow = [chart for chart in charts if min(chart["widths"]) < 260]
+        assert not narrow, f"pictures narrower than 260 px at 390×844: {narrow}"
         # The picture and its two reconstructions come first.
         photos = [min(chart["widths"]) for chart in charts[:3]]
         assert min(photos) >= 300, charts[:3]
+        by_key = {chart["key"]: chart for chart in shown}
+        strips = ("fig_factors", "fig_factors_svd", "fig_profiles", "fig_profiles_svd")
+        missing = [key for key in strips if f"st-key-{key}" not in by_key]
+        assert not missing, f"no figure of its own for {missing}: {list(by_key)}"
+        for key in strips:
+            assert min(by_key[f"st-key-{key}"]["widths"]) >= 300, by_key[f"st-key-{key}"]
+        # A layer's tile: the picture's width over the most tile labels in a row.
+        for key in ("fig_layers", "fig_layers_svd"):
+            layers = by_key.get(f"st-key-{key}")
+            assert layers and layers["per_row"] >= 1, (key, layers)
+            tile = min(layers["widths"]) / layers["per_row"]
+            assert tile >= 70, f"{key}: tiles of {tile:.0f} px ({layers})"
+        # A face's coefficients: NMF's and PCA's bars, a figure of one plot each.
+        for key in ("fig_coeffs", "fig_coeffs_pca"):
+            bars = by_key.get(f"st-key-{key}")
+            assert bars and len(bars["plots"]) == 1 and bars["plots"][0] >= 280, (key, bars)
     finally:
         context.close()

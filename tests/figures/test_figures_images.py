@@ -125,40 +125,66 @@ def test_reconstruction_and_factor_figures(camera_result):
     assert [[trace.type for trace in fig.data] for fig in pictures] == [["image"]] * 3
     assert f"{result.nmf_error:.1%}" in pictures[1].layout.annotations[0].text
     assert f"{result.svd_error:.1%}" in pictures[2].layout.annotations[0].text
-    nmf, svd = figs.factor_figures(
+    (nmf_w, svd_vt), (nmf_h, svd_us) = figs.factor_figures(
         result.H[0], result.W[0], result.svd_left[0], result.svd_right[0]
     )
-    # diverging (centred) only for SVD's signed factors
-    assert [trace.zmid for trace in nmf.data] == [None, None]
-    assert [trace.zmid for trace in svd.data] == [0, 0]
-    assert nmf.data[0].z.shape == (20, 512) and nmf.data[1].z.shape == (20, 512)
-    np.testing.assert_allclose(nmf.data[1].z, result.H[0].T.astype(np.float32))
+    # One strip per figure (a phone stacks them); diverging (centred) only for SVD's factors.
+    strips = (nmf_w, svd_vt, nmf_h, svd_us)
+    assert [len(fig.data) for fig in strips] == [1, 1, 1, 1]
+    assert [fig.data[0].zmid for fig in strips] == [None, 0, None, 0]
+    assert nmf_w.data[0].z.shape == (20, 512) and nmf_h.data[0].z.shape == (20, 512)
+    np.testing.assert_allclose(nmf_w.data[0].z, result.W[0].astype(np.float32))
+    np.testing.assert_allclose(nmf_h.data[0].z, result.H[0].T.astype(np.float32))
+    np.testing.assert_allclose(svd_us.data[0].z, result.svd_left[0].T.astype(np.float32))
+    assert [fig.layout.xaxis.title.text for fig in strips] == ["image column"] * 2 + [
+        "image row"
+    ] * 2
 
 
-def test_layers_figure_is_one_picture_with_labelled_columns(camera_result):
+def test_layers_figures_are_a_grid_of_labelled_tiles_each(camera_result):
     H, W = camera_result.H[0], camera_result.W[0]
     layers = im.layer_stack(H, W, np.arange(4), max_side=64)
     signed = im.layer_stack(
         camera_result.svd_left[0], camera_result.svd_right[0], np.arange(4), max_side=64
     )
-    fig = figs.layers_figure(layers, signed, labels=list("abcd"))
-    assert fig.data[0].type == "image" and list(fig.layout.xaxis.ticktext) == list("abcd")
-    picture = decode_uri(fig.data[0].source)
-    assert picture.size[1] == 2 * 64 + 4
+    nmf_fig, svd_fig = figs.layers_figures(layers, signed, labels=list("abcd"))
+    for fig in (nmf_fig, svd_fig):
+        assert fig.data[0].type == "image"
+        assert [a.text for a in fig.layout.annotations] == list("abcd")
+    # Four tiles in a 2 × 2 grid (a phone's column holds two tiles of half its width), each
+    # row of tiles under a band for its labels.
+    picture = decode_uri(nmf_fig.data[0].source)
+    band, gap = 64 // 4, 64 // 16
+    assert picture.size == (2 * 64 + gap, 2 * (band + 64))
+    centres = [(a.x, a.y) for a in nmf_fig.layout.annotations]
+    assert centres == [
+        (32, band / 2),
+        (64 + gap + 32, band / 2),
+        (32, band + 64 + band / 2),
+        (64 + gap + 32, band + 64 + band / 2),
+    ]
     # Single layers: NMF's tiles on the sequential map, SVD's on the diverging one, each
-    # method with its bar (in shares of a layer's own maximum).
-    bars = [trace.marker for trace in fig.data[1:]]
+    # with its bar (in shares of a layer's own maximum).
+    bars = [nmf_fig.data[1].marker, svd_fig.data[1].marker]
     assert [(bar.cmin, bar.cmax) for bar in bars] == [(0.0, 1.0), (-1.0, 1.0)]
+    # Under the grid at the figure's bottom edge (in lecture mode a bar placed just under the
+    # tiles had its larger title on them).
+    assert [(bar.colorbar.yref, bar.colorbar.y) for bar in bars] == [("container", 0)] * 2
     assert bars[0].colorscale != bars[1].colorscale
     pixels = np.asarray(picture.convert("RGB"))
-    top_left = pixels[:64, :64].reshape(-1, 3)
-    assert (top_left.max(axis=1) - top_left.min(axis=1)).max() > 50, "coloured, not gray"
-    running = figs.layers_figure(layers, signed, labels=list("abcd"), cumulative=True)
-    assert len(running.data) == 2 and running.data[1].marker.colorscale[0][1] == "rgb(0,0,0)"
+    first_tile = pixels[band : band + 64, :64].reshape(-1, 3)
+    assert (first_tile.max(axis=1) - first_tile.min(axis=1)).max() > 50, "coloured, not gray"
+    running = figs.layers_figures(layers, signed, labels=list("abcd"), cumulative=True)
+    for fig in running:
+        assert len(fig.data) == 2 and fig.data[1].marker.colorscale[0][1] == "rgb(0,0,0)"
+    ten = np.repeat(layers[:1], 10, axis=0)
+    wide, _ = figs.layers_figures(ten, ten, labels=[str(j) for j in range(10)])
+    # Ten tiles: four columns, three rows.
+    assert decode_uri(wide.data[0].source).size == (4 * 64 + 3 * gap, 3 * (band + 64))
     with pytest.raises(ValueError, match="labels"):
-        figs.layers_figure(layers, signed, labels=["a"])
+        figs.layers_figures(layers, signed, labels=["a"])
     with pytest.raises(ValueError, match="same shape"):
-        figs.layers_figure(layers, signed[:2], labels=list("abcd"))
+        figs.layers_figures(layers, signed[:2], labels=list("abcd"))
 
 
 def test_error_rank_figure_has_both_curves():
@@ -198,9 +224,14 @@ def test_face_figures(default_faces):
         ]
     )
     assert fig.data[0].zmin == 0 and fig.data[1].zmid == 0
-    bars = figs.face_coefficients_figure(default_faces.H[0], default_faces.pca.scores[0])
-    assert len(bars.data[0].y) == len(bars.data[1].y) == FACE_RANK
-    assert min(bars.data[0].y) >= 0 and min(bars.data[1].y) < 0
+    nmf_bars, pca_bars = figs.face_coefficients_figures(
+        default_faces.H[0], default_faces.pca.scores[0]
+    )
+    # A figure each (a phone stacks them), one bar trace each.
+    assert len(nmf_bars.data) == len(pca_bars.data) == 1
+    assert len(nmf_bars.data[0].y) == len(pca_bars.data[0].y) == FACE_RANK
+    assert min(nmf_bars.data[0].y) >= 0 and min(pca_bars.data[0].y) < 0
+    np.testing.assert_allclose(pca_bars.data[0].y, default_faces.pca.scores[0])
 
 
 def test_parts_figure_uses_one_map_for_nonnegative_and_a_diverging_one_for_pca():
@@ -263,8 +294,10 @@ def test_every_heatmap_of_the_images_figures_has_a_bar_and_the_right_scale(
     from nmf_lab.lessons.swimmer import SWIMMER_SHAPE, swimmer_parts
 
     result, faces = camera_result, default_faces
-    factors = figs.factor_figures(result.H[0], result.W[0], result.svd_left[0], result.svd_right[0])
-    assert [assert_scales_fit_the_data(fig) for fig in factors] == [2, 2]
+    basis_rows, profiles = figs.factor_figures(
+        result.H[0], result.W[0], result.svd_left[0], result.svd_right[0]
+    )
+    assert [assert_scales_fit_the_data(fig) for fig in (*basis_rows, *profiles)] == [1] * 4
     parts = figs.face_mosaic_figure(
         [
             ("parts", figs.mosaic(faces.W, FACE_SHAPE, columns=4, normalize="max"), "sequential"),
@@ -298,18 +331,20 @@ def test_every_heatmap_of_the_images_figures_has_a_bar_and_the_right_scale(
     assert [_bars(fig)[0][1:] for fig in errors] == [_bars(errors[0])[0][1:]] * 2
 
 
-def test_each_own_scale_bar_sits_beside_its_panel(camera_result):
+def test_each_factor_strip_has_its_bar_under_it_at_the_bottom_edge(camera_result):
     result = camera_result
-    for fig in figs.factor_figures(
+    basis_rows, profiles = figs.factor_figures(
         result.H[0], result.W[0], result.svd_left[0], result.svd_right[0]
-    ):
-        for trace in fig.data:
-            x_domain = fig.layout[trace.xaxis.replace("x", "xaxis")].domain
-            y_domain = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
-            # Right of the panel, in the figure's right margin (which has room for it).
-            assert x_domain[1] < trace.colorbar.x < x_domain[1] + 0.05
-            assert trace.colorbar.len == pytest.approx(y_domain[1] - y_domain[0])
-            assert fig.layout.margin.r >= 60
+    )
+    for fig in (*basis_rows, *profiles):
+        (trace,) = fig.data
+        bar = trace.colorbar
+        # Under the strip, at the figure's bottom edge (lecture mode's larger axis text above
+        # it cannot reach it), so the strip keeps the figure's width: the side margins hold
+        # only the axis labels.
+        assert (bar.orientation, bar.yref, bar.y, bar.yanchor) == ("h", "container", 0, "bottom")
+        assert fig.layout.margin.r <= 20 and fig.layout.margin.l <= 40
+        assert fig.layout.margin.b >= 90
 
 
 def test_a_picture_alone_has_its_title_and_a_bar_unless_a_photograph():
