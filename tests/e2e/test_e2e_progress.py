@@ -43,13 +43,14 @@ RUNNING = re.compile(
 # change reached the server. Measured in Chromium: the change reaches the server 0.1-0.6 s
 # after the key press and stops the run at its next redraw. What kept it from working was the
 # locator: Streamlit 1.67 draws a slider as a hidden <input type="range"> (react-aria), which
-# has no role="slider" attribute, so the old CSS selector found nothing. The capped run is
-# short (21 iterations, about 7 s predicted, 2.6-3.5 s measured), so nothing slow may stand
-# between its start and the key press: opened at r = 1, the page has loaded the slider's code
-# (Streamlit loads it lazily, seconds late in a fresh browser) before the heavy run is started
-# from the keyboard, and the key that stops it is pressed the moment the bar reports the
-# second iteration (polled every 50 ms; ``expect``'s backed-off retries let one run reach
-# iteration 19, and a slider still loading let one reach 20 of 21).
+# has no role="slider" attribute, so the old CSS selector found nothing. The run was then
+# capped at 21 iterations (an overestimating cost model; now 164, about 15 s predicted, and it
+# stops at iteration 3), so nothing slow may stand between its start and the key press: opened
+# at r = 1, the page has loaded the slider's code (Streamlit loads it lazily, seconds late in a
+# fresh browser) before the heavy run is started from the keyboard, and the key that stops it
+# is pressed the moment the bar reports the second iteration (polled every 50 ms; ``expect``'s
+# backed-off retries let one run reach iteration 19, and a slider still loading let one reach
+# 20 of 21).
 def test_long_run_shows_progress_and_a_new_setting_stops_it(app_server, page):
     page.goto(f"{app_server}/{URL}")
     wait_for_script(page)
