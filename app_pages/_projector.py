@@ -107,7 +107,8 @@ _WRAP_RULES = f"""
 # figure (the toolbar is 22 pixels tall).
 _TOOLBAR_BAND_PX = 28
 # The box of a chart, exactly as tall as the figure: the band is a margin above it (inside it,
-# the band pushed the figure's bottom out of sight), and the toolbar may stand out of it.
+# the band pushed the figure's bottom out of sight), and the toolbar may stand out of it and
+# of the plot's own box (which Streamlit clips: the toolbar was there, unseen and untappable).
 _CHART_BOX = (
     '[data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"]'
     ' > [data-testid="stPlotlyChart"])'
@@ -122,6 +123,7 @@ PAGE_CSS = f"""
         margin-top: {_TOOLBAR_BAND_PX}px;
         overflow: visible !important;
     }}
+    [data-testid="stPlotlyChart"] .js-plotly-plot {{ overflow: visible !important; }}
     [data-testid="stPlotlyChart"] .js-plotly-plot .plotly .modebar {{
         top: {2 - _TOOLBAR_BAND_PX}px !important;
     }}

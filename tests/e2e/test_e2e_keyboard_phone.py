@@ -10,7 +10,8 @@
   phone stacks): every picture keeps at least 260 of the column's 358 pixels, the three
   reconstructions and the four factor strips at least 300 (as panels of one figure they were
   65-175 and 217-223 pixels), a layer's tile at least 70 (ten in a row were 28 each), and a
-  face's two coefficient charts are a figure each, as wide as the pictures.
+  face's two coefficient charts are a figure each, as wide as the pictures. A tap on the
+  toolbar's camera still downloads the PNG.
 - At 390×844 the pages with the widest plot text (Stains' triangle, Texts' word bars, Images'
   picture rows) show every figure their checkpoints hold back and cut none of it: the
   lecture test's checks (``js/cut_text.js``: no plot text outside its figure, no formula
@@ -302,5 +303,10 @@ def test_phone_stacks_images_pictures_to_the_column_width(app_server, browser):
         for key in ("fig_coeffs", "fig_coeffs_pca"):
             bars = by_key.get(f"st-key-{key}")
             assert bars and len(bars["plots"]) == 1 and bars["plots"][0] >= 280, (key, bars)
+        # Plotly's toolbar, above the figure on a touch screen, still exports the PNG.
+        export = page.locator('.st-key-fig_recon_nmf [data-title="Download plot as a PNG"]')
+        with page.expect_download(timeout=PLOT_TIMEOUT_MS) as download:
+            export.tap()
+        assert download.value.suggested_filename.endswith(".png")
     finally:
         context.close()
