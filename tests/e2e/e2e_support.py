@@ -201,6 +201,55 @@ def rerun(page, timeout_ms: int = SCRIPT_TIMEOUT_MS) -> Iterator[None]:
     page.wait_for_function(_RERUN_DONE, timeout=timeout_ms, polling=100)
 
 
+# Streamlit's shortcut handler (hotkeys-js, listening on ``document``) calls preventDefault()
+# on a key it acts on; a listener on ``window`` runs after it and records whether it did.
+_WATCH_KEYS = """() => {
+    window.__shortcutKeys = [];
+    if (!window.__shortcutKeyWatch) {
+        window.__shortcutKeyWatch = (event) => window.__shortcutKeys.push({
+            key: event.key, handled: event.defaultPrevented,
+            focus: document.activeElement ? document.activeElement.tagName : null,
+        });
+        window.addEventListener('keydown', window.__shortcutKeyWatch);
+    }
+}"""
+
+
+def press_shortcut(page, key: str, *, attempts: int = 4) -> None:
+    """Press a button's keyboard shortcut until Streamlit's shortcut handler takes it.
+
+    Streamlit binds a button's shortcut in a React effect, which runs only once the button is
+    drawn, and the button's code is loaded lazily: a key pressed while the page shows its
+    result but not yet its buttons (seconds, in a fresh browser on a loaded machine), or
+    between a button's drawing and its effect, is lost, and the run it should start never
+    comes. A press counts only if the handler took it (the keydown was ``defaultPrevented`` by
+    the time it reached ``window``); one it did not take changed nothing, so it is pressed
+    again after a short wait for the handler, at most ``attempts`` times in all. A taken press
+    is never repeated, so a key that toggles (Space: play / pause) acts exactly once.
+    """
+    page.evaluate(_WATCH_KEYS)
+    presses: list = []
+    for attempt in range(attempts):
+        if attempt:
+            # Wait for a shortcut button drawn and enabled, then for two frames painted after
+            # it: React runs the effect that binds the key after the button is painted.
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('button')].some(
+                    (b) => !b.disabled && b.querySelector('[data-has-shortcut="true"]'))""",
+                timeout=SCRIPT_TIMEOUT_MS,
+                polling=100,
+            )
+            page.evaluate(
+                "() => new Promise((done) => requestAnimationFrame("
+                "() => requestAnimationFrame(done)))"
+            )
+        page.keyboard.press(key)
+        presses = page.evaluate("() => window.__shortcutKeys")
+        if presses and presses[-1]["handled"]:
+            return
+    raise AssertionError(f"{key} was not taken by a shortcut handler: {presses}")
+
+
 def assert_no_exception(page) -> None:
     """No Streamlit exception box on the page (its text is shown when there is one)."""
     exceptions = page.locator('[data-testid="stException"]')

@@ -31,7 +31,7 @@ from e2e_support import (
     PLOT_TIMEOUT_MS,
     answer_checkpoint,
     assert_page_healthy,
-    rerun,
+    press_shortcut,
     wait_for_script,
 )
 from playwright.sync_api import expect
@@ -80,6 +80,13 @@ def _wait_frame(page, frame: int) -> None:
     page.wait_for_function(f"() => ({FRAME_NUMBER})() === {frame}", timeout=PLOT_TIMEOUT_MS)
 
 
+def _wait_step(page, frame: int) -> None:
+    """The player shows ``frame``, the loss curve is drawn up to it, and the run has ended."""
+    _wait_frame(page, frame)
+    page.wait_for_function(CURVE_AT, arg=frame - 1, timeout=PLOT_TIMEOUT_MS)
+    wait_for_script(page)
+
+
 def _sidebar_box(page) -> dict:
     return page.locator('[data-testid="stSidebar"]').bounding_box() or {"x": -1, "width": 0}
 
@@ -98,18 +105,19 @@ def test_keyboard_alone_plays_pauses_and_steps(app_server, browser):
         _wait_frame(page, 31)
         page.wait_for_function(CURVE_AT, arg=30, timeout=PLOT_TIMEOUT_MS)
 
-        # Home and End jump, the arrows step; the loss curve follows the frame shown.
-        with rerun(page):
-            page.keyboard.press("Home")
-        _wait_frame(page, 1)
-        page.wait_for_function(CURVE_AT, arg=0, timeout=PLOT_TIMEOUT_MS)
-        with rerun(page):
-            page.keyboard.press("ArrowRight")
-        _wait_frame(page, 2)
-        page.wait_for_function(CURVE_AT, arg=1, timeout=PLOT_TIMEOUT_MS)
-        with rerun(page):
-            page.keyboard.press("ArrowLeft")
-        _wait_frame(page, 1)
+        # Home and End jump, the arrows step; the loss curve follows the frame shown. Each key
+        # is pressed until the player's shortcut handler takes it: the page can show its frame
+        # and its loss curve before Streamlit's lazily loaded button code has drawn the
+        # player's buttons and bound their keys (a Home lost that way waited 90 s for a run).
+        # Each step is waited for by the frame it shows, then by the end of its run: a fast
+        # run can start and finish between two of the page's redraws, and a wait for the app
+        # to leave "notRunning" (``rerun``) then waits for ever (seen after Enter on Next).
+        press_shortcut(page, "Home")
+        _wait_step(page, 1)
+        press_shortcut(page, "ArrowRight")
+        _wait_step(page, 2)
+        press_shortcut(page, "ArrowLeft")
+        _wait_step(page, 1)
 
         # Tab reaches the controls: focus lands on the Next button, Enter presses it.
         next_button = page.get_by_role("button", name=re.compile(r"^Next"))
@@ -119,18 +127,17 @@ def test_keyboard_alone_plays_pauses_and_steps(app_server, browser):
                 break
         else:
             raise AssertionError("Tab never reached the Next button")
-        with rerun(page):
-            page.keyboard.press("Enter")
-        _wait_frame(page, 2)
+        page.keyboard.press("Enter")
+        _wait_step(page, 2)
         # A clicker's keys go to the page, not to a focused button.
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
         # Space plays: the frames move on by themselves.
-        page.keyboard.press("Space")
+        press_shortcut(page, "Space")
         page.wait_for_function(f"() => ({FRAME_NUMBER})() >= 4", timeout=PLOT_TIMEOUT_MS)
         expect(page.get_by_role("button", name=re.compile(r"^Pause"))).to_have_count(1)
         # Space again pauses: the label turns to Resume and the frame stops changing.
-        page.keyboard.press("Space")
+        press_shortcut(page, "Space")
         expect(page.get_by_role("button", name=re.compile(r"^Pause"))).to_have_count(
             0, timeout=2 * PLOT_TIMEOUT_MS
         )

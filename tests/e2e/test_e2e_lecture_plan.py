@@ -8,7 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from e2e_support import SCRIPT_TIMEOUT_MS, assert_no_exception, rerun, wait_for_script
+from e2e_support import (
+    SCRIPT_TIMEOUT_MS,
+    assert_no_exception,
+    press_shortcut,
+    rerun,
+    wait_for_script,
+)
 from playwright.sync_api import expect
 
 from nmf_lab.lecture_plan import Demo, Plan, default_plan, demo_link, encode_plan
@@ -16,42 +22,18 @@ from nmf_lab.lecture_plan import Demo, Plan, default_plan, demo_link, encode_pla
 pytestmark = pytest.mark.e2e
 
 
-# Streamlit's shortcut handler (hotkeys-js, listening on ``document``) calls preventDefault()
-# on a key it acts on; a listener on ``window`` runs after it and records whether it did.
-_WATCH_KEYS = """() => {
-    window.__lpKeys = [];
-    if (!window.__lpKeyWatch) {
-        window.__lpKeyWatch = (event) => window.__lpKeys.push({
-            key: event.key, handled: event.defaultPrevented,
-            focus: document.activeElement ? document.activeElement.tagName : null,
-        });
-        window.addEventListener('keydown', window.__lpKeyWatch);
-    }
-}"""
-
-
 def _press(page, key: str, *, to: int) -> None:
     """Press a shortcut key and wait until the app has moved to demo ``to`` (1-based).
 
-    Streamlit binds a button's shortcut in a React effect, which runs after the button is
-    drawn: the button can already show enabled (a page switch mounts the bar's buttons anew,
-    their ids carry the page) while its key is not bound yet. The press counts only if the
-    shortcut handler took it (the keydown was ``defaultPrevented`` by the time it reached
-    ``window``); one it did not take changed nothing, so it is pressed again, at most twice
-    more. A taken press is never repeated, however slow the server is to answer it (a slow
-    answer, not a lost key, is what a fixed wait for the URL used to mistake for a miss).
-    The move then shows in the URL (``demo=<to>``).
+    The button can already show enabled (a page switch mounts the bar's buttons anew, their
+    ids carry the page) while its key is not bound yet: :func:`press_shortcut` presses until
+    the handler takes the key, and never again once it has (a slow answer, not a lost key, is
+    what a fixed wait for the URL used to mistake for a miss). The move then shows in the URL
+    (``demo=<to>``).
     """
     label = {"PageDown": "Next", "PageUp": "Previous"}[key]
     expect(_bar(page).get_by_role("button", name=label)).to_be_enabled()
-    page.evaluate(_WATCH_KEYS)
-    for _attempt in range(3):
-        page.keyboard.press(key)
-        presses = page.evaluate("() => window.__lpKeys")
-        if presses and presses[-1]["handled"]:
-            break
-    else:
-        raise AssertionError(f"{key} was not taken by the shortcut handler: {presses}")
+    press_shortcut(page, key)
     moved = f"() => new URLSearchParams(window.location.search).get('demo') === '{to}'"
     page.wait_for_function(moved, timeout=SCRIPT_TIMEOUT_MS, polling=100)
 
