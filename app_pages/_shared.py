@@ -159,6 +159,20 @@ def shared_figure(source: Any, name: Hashable, build: Callable[[], go.Figure]) -
     return FIGURES.get_or_build(source, name, build)
 
 
+#: What pages compute from the shared results besides figures (distances to a cone, a sound's
+#: WAV bytes, a checkpoint's question), held once for every session as :data:`FIGURES` is.
+VALUES = DerivedCache(256, max_bytes=200_000_000)
+
+
+def shared_value(source: Any, name: Hashable, build: Callable[[], Any]) -> Any:
+    """The value ``build()`` computes from ``source``, computed by the first session that asks.
+
+    As :func:`shared_figure`, for anything that is not a figure: the value is shared by every
+    session with the same settings, so nothing may modify it (its arrays are made read-only).
+    """
+    return VALUES.get_or_build(source, name, lambda: make_read_only(build()))
+
+
 def show_figure(fig: go.Figure, caption: str, *, key: str | None = None) -> None:
     """Show a plotly figure with plotly's PNG export and a caption that says what to look at.
 

@@ -7,7 +7,14 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages._checkpoint import checkpoint
-from app_pages._shared import download_matrices, explain, seed, show_figure
+from app_pages._shared import (
+    download_matrices,
+    explain,
+    seed,
+    shared_figure,
+    shared_result,
+    show_figure,
+)
 from app_pages._url_state import url_widget
 from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.home import RESIDUAL_FLOOR, product_figure, residual_figure
@@ -24,7 +31,7 @@ from nmf_lab.lessons.home import (
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
-@st.cache_data(max_entries=32)
+@shared_result(max_entries=32)
 def example(rank: int, noise: float, random_seed: int) -> Example:
     """The planted example and its NMF at ``rank`` (cached per setting)."""
     return factor_example(rank, noise, random_seed)
@@ -77,13 +84,13 @@ with controls:
     )
 with picture:
     show_figure(
-        product_figure(X, H, W),
+        shared_figure(shown, "product", lambda: product_figure(X, H, W)),
         "Each row of X (a data point) is a nonnegative mix of the rows of W, with weights in "
         "the matching row of H. Hover for the numbers.",
         key="home_product",
     )
     show_figure(
-        residual_figure(X, H @ W),
+        shared_figure(shown, "residual", lambda: residual_figure(X, H @ W)),
         "X, its reconstruction HW and what is left, X − HW. X and HW share the left colour bar, "
         "so equal colours are equal numbers. The residual has signs — red where HW is too "
         "small, blue where it is too large — on its own bar, at least "

@@ -13,11 +13,14 @@ from app_pages._shared import (
     explain,
     last_good,
     seed,
+    shared_figure,
+    shared_result,
+    shared_value,
     show_figure,
     upload_types,
 )
 from app_pages._url_state import url_widget
-from nmf_core import INITS, SOLVERS, nmf
+from nmf_core import INITS, SOLVERS
 from nmf_lab.demo_data import CLOUD_PRESET_LABELS, CLOUD_PRESETS, Cloud, make_cloud
 from nmf_lab.figures.point_clouds import (
     cloud_figure,
@@ -28,14 +31,14 @@ from nmf_lab.figures.point_clouds import (
 from nmf_lab.lessons.point_cloud_checkpoints import rank_one_checkpoint, restarts_checkpoint
 from nmf_lab.lessons.point_clouds import (
     OUTSIDE_REL_TOL,
-    fit_restarts,
+    ConeFit,
+    RestartCones,
+    fit_cone,
     in_cone,
     match_rays,
-    normalize_basis,
-    outside_cone,
     pca_axes,
     point_in_learned_basis,
-    restart_angles,
+    restart_cones,
     shown_point_index,
     spa_basis,
     spa_containment_gap,
@@ -59,27 +62,25 @@ UPLOAD_TYPES = ("csv", "txt", "tsv")
 DEFAULT_PLANTED_RAYS = 2
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@shared_result(max_entries=32)
 def generated_cloud(
     preset: str, dim: int, n_points: int, noise: float, rank: int, cloud_seed: int
 ) -> Cloud:
     return make_cloud(preset, dim=dim, n_points=n_points, noise=noise, rank=rank, seed=cloud_seed)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def fit(cloud_key: str, _X: np.ndarray, rank: int, solver: str, init: str, fit_seed: int):
-    result = nmf(_X, rank, solver=solver, init=init, seed=fit_seed, max_iter=MAX_ITER, tol=TOL)
-    # Unit-length rays: the same product HW, comparable pictures and coordinates.
-    H, W = normalize_basis(result.H, result.W)
-    return H, W, float(result.losses[-1]), result.relative_error, result.n_iter
+@shared_result(max_entries=32)
+def fit(
+    cloud_key: str, _X: np.ndarray, rank: int, solver: str, init: str, fit_seed: int
+) -> ConeFit:
+    return fit_cone(_X, rank, solver=solver, init=init, seed=fit_seed, max_iter=MAX_ITER, tol=TOL)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def restarts(cloud_key: str, _X: np.ndarray, rank: int, solver: str, seeds: tuple[int, ...]):
-    results = fit_restarts(
-        _X, rank, seeds, solver=solver, init="random", max_iter=RESTART_ITER, tol=RESTART_TOL
-    )
-    return [(r.H, r.W, float(r.losses[-1]), r.relative_error) for r in results]
+@shared_result(max_entries=16)
+def restarts(
+    cloud_key: str, _X: np.ndarray, rank: int, solver: str, seeds: tuple[int, ...]
+) -> RestartCones:
+    return restart_cones(_X, rank, seeds, solver=solver, max_iter=RESTART_ITER, tol=RESTART_TOL)
 
 
 st.title("Point clouds: the cone of W")
@@ -223,14 +224,28 @@ if rank_choice > k:
     controls.caption(f"In {k}-D the rank is at most {k}, so r = {k} here.")
 planted_W = cloud.W
 
-H, W, loss, rel_error, n_iter = fit(cloud_key, X, r, solver, init, seed())
-far, distances = outside_cone(X, W)
+cone_fit = fit(cloud_key, X, r, solver, init, seed())
+H, W, loss, rel_error, n_iter = (
+    cone_fit.H,
+    cone_fit.W,
+    cone_fit.loss,
+    cone_fit.relative_error,
+    cone_fit.n_iter,
+)
+far, distances = cone_fit.far, cone_fit.distances
 
 # ---------------------------------------------------------------- the cloud and the cone
 st.header("The cloud and the cone of W")
 # Asked before the learner moves the rank: the answer is the same cloud's fit at r = 1.
-_, W_one, _, _, _ = fit(cloud_key, X, 1, solver, init, seed())
-checkpoint(rank_one_checkpoint(X, W_one, planted_rays if planted_W is not None else None))
+fit_one = fit(cloud_key, X, 1, solver, init, seed())
+planted_count = planted_rays if planted_W is not None else None
+checkpoint(
+    shared_value(
+        fit_one,
+        ("rank-one checkpoint", planted_count),
+        lambda: rank_one_checkpoint(X, fit_one.W, planted_count),
+    )
+)
 options = st.columns(3)
 show_recon = url_widget(
     options[0].toggle,
@@ -255,7 +270,7 @@ point = url_widget(
 selected, clamped_note = shown_point_index(int(point), cloud.n_points)
 if clamped_note:
     st.info(clamped_note)
-axes = pca_axes(X) if show_pca else None
+axes = shared_value(cone_fit, "pca axes", lambda: pca_axes(X)) if show_pca else None
 
 metrics = st.columns(4)
 metrics[0].metric("Loss ‖X − HW‖²_F", f"{loss:.4g}")
@@ -263,15 +278,19 @@ metrics[1].metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{rel_error:.2
 metrics[2].metric("Points far outside the cone", f"{int(far.sum())} of {cloud.n_points}")
 metrics[3].metric("Iterations", f"{n_iter}")
 
-figure = cloud_figure(
-    X,
-    W,
-    H,
-    planted_W=planted_W,
-    far=far,
-    selected=selected,
-    show_reconstruction=show_recon,
-    pca=axes,
+figure = shared_figure(
+    cone_fit,
+    ("cloud", selected, show_recon, show_pca),
+    lambda: cloud_figure(
+        X,
+        W,
+        H,
+        planted_W=planted_W,
+        far=far,
+        selected=selected,
+        show_reconstruction=show_recon,
+        pca=axes,
+    ),
 )
 shape_name = "wedge" if k == 2 else "faces"
 show_figure(
@@ -284,10 +303,15 @@ show_figure(
 )
 if k == 3:
     show_figure(
-        simplex_figure(
-            X,
-            [("cone of W", W)] + ([("planted rays", planted_W)] if planted_W is not None else []),
-            far=far,
+        shared_figure(
+            cone_fit,
+            "simplex",
+            lambda: simplex_figure(
+                X,
+                [("cone of W", W)]
+                + ([("planted rays", planted_W)] if planted_W is not None else []),
+                far=far,
+            ),
         ),
         "The same cloud seen along rays: each point is drawn at X_i / ΣX_i on the triangle "
         "x₁ + x₂ + x₃ = 1, and the cone of W becomes the shaded polygon with corners "
@@ -406,7 +430,7 @@ n_restarts = url_widget(
 )
 seeds = tuple(seed() + offset for offset in range(n_restarts))
 runs = restarts(cloud_key, X, r, solver, seeds)
-ray_angles, spreads = restart_angles([W_run for _, W_run, _, _ in runs])
+ray_angles, spreads = runs.ray_angles, runs.spreads
 spread_label = f"largest angle to seed {seeds[0]}'s rays (°)"
 table = {
     "seed": [str(s) for s in seeds],
@@ -415,17 +439,23 @@ table = {
     "ray angles to x₁ (°)": [],
     spread_label: [],
 }
-for (_, _, loss_run, rel_run), angles, spread in zip(runs, ray_angles, spreads, strict=True):
+for loss_run, rel_run, angles, spread in zip(
+    runs.losses, runs.relative_errors, ray_angles, spreads, strict=True
+):
     table["loss ‖X − HW‖²_F"].append(f"{loss_run:.3g}")
     table["relative error"].append(f"{rel_run:.3%}")
     table["ray angles to x₁ (°)"].append(", ".join(f"{a:.1f}" for a in angles))
     table[spread_label].append(f"{spread:.1f}")
 # The table and the cones answer the checkpoint, so they wait for a prediction.
-if checkpoint(restarts_checkpoint([run[3] for run in runs], spreads, r)):
+if checkpoint(restarts_checkpoint(runs.relative_errors, spreads, r)):
     st.table(table)
     show_figure(
-        cones_figure(
-            X, [(f"seed {s}", W_run) for s, (_, W_run, _, _) in zip(seeds, runs, strict=True)]
+        shared_figure(
+            runs,
+            "cones",
+            lambda: cones_figure(
+                X, [(f"seed {s}", W_run) for s, W_run in zip(seeds, runs.bases, strict=True)]
+            ),
         ),
         "One colour per random restart: the cones around the same points, with the losses "
         "in the table above.",
@@ -449,7 +479,7 @@ stretch = url_widget(
     key="pc_stretch",
     bind="query-params",
 )
-twin = stretched_twin(X, H, W, stretch)
+twin = shared_value(cone_fit, ("twin", stretch), lambda: stretched_twin(X, H, W, stretch))
 st.markdown(
     f"t = {twin.t:.3f} (allowed range [{twin.t_min:.3f}, {twin.t_max:.3f}]). Loss before: "
     f"**{loss:.6g}**, after: **{twin.loss:.6g}**; smallest entry of H′ = {twin.H.min():.3g}, "
@@ -471,7 +501,11 @@ elif twin.t_max == 0 and twin.t_min == 0:
         "has zeros, so this particular stretch cannot move it."
     )
 show_figure(
-    cones_figure(X, [("cone of W", W), ("stretched cone of W′", twin.W)]),
+    shared_figure(
+        cone_fit,
+        ("stretch", stretch),
+        lambda: cones_figure(X, [("cone of W", W), ("stretched cone of W′", twin.W)]),
+    ),
     "Blue: the fitted cone. Orange: the stretched twin with exactly the same product "
     "HW — the data cannot tell them apart.",
     key="pc_fig_stretch",
@@ -497,19 +531,23 @@ explain(
     "separable data (rows of $H$ summing to at most 1) the picks are exactly the extreme "
     "rays."
 )
-steps = spa_steps(X, r)
+steps = shared_value(cone_fit, "spa steps", lambda: spa_steps(X, r))
 if r > 1:
     step = url_widget(st.slider, "SPA step", 1, r, 1, key="pc_spa_step", bind="query-params")
 else:
     step = 1
 show_figure(
-    spa_step_figure(X, steps, step - 1, planted_W=planted_W),
+    shared_figure(
+        cone_fit,
+        ("spa step", step),
+        lambda: spa_step_figure(X, steps, step - 1, planted_W=planted_W),
+    ),
     f"Step {step} of {r}: the purple ring marks the longest remaining point "
     f"(point {steps[step - 1].picked}); blue lines are the rays picked so far. From step 2 "
     "on, the points shown are the residuals after projecting out the earlier picks.",
     key="pc_fig_spa_step",
 )
-picks, W_spa = spa_basis(X, r)
+picks, W_spa = shared_value(cone_fit, "spa basis", lambda: spa_basis(X, r))
 if planted_W is not None and planted_W.shape[0] == r:
     _, spa_angles = match_rays(W_spa, planted_W)
     on_rays = in_cone(X, W_spa)
@@ -535,14 +573,14 @@ else:
     st.markdown(f"SPA picked points {', '.join(str(p) for p in picks)}.")
     cones = [("SPA cone", W_spa)]
 show_figure(
-    cones_figure(X, cones, highlight=picks.tolist()),
+    shared_figure(cone_fit, "spa cone", lambda: cones_figure(X, cones, highlight=picks.tolist())),
     "The cone SPA builds from the picked points (circled), next to the planted rays "
     "(dashed) when there are any.",
     key="pc_fig_spa_vs_planted",
 )
-spa_gap = spa_containment_gap(W_spa, [W_run for _, W_run, _, _ in runs])
+spa_gap = spa_containment_gap(W_spa, runs.bases)
 st.markdown(
-    f"Each of the {len(runs)} restart cones above contains the SPA rays up to "
+    f"Each of the {len(runs.bases)} restart cones above contains the SPA rays up to "
     f"**{spa_gap:.2%}** of their length. A cone that fits the data must hold the data points, "
     "so when the picks are the extreme points, their cone is the *smallest* cone that fits: "
     'separability turns "many equally good cones" into one natural choice.'

@@ -1,15 +1,26 @@
 """Sounds: a synthesised piece of five notes, its spectrogram factored, each component heard.
 
 Widgets -> ``nmf_lab.lessons.sounds`` -> ``nmf_lab.figures.sounds``. The piece is the same for
-every visitor (computed once); each fit is cached per (rank, loss, seed, iterations).
+every visitor (computed once); each fit is shared per (rank, loss, seed, iterations), and so are
+its figures, sounds and questions.
 """
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from app_pages._checkpoint import checkpoint
-from app_pages._shared import download_matrices, explain, seed, show_figure
+from app_pages._shared import (
+    download_matrices,
+    explain,
+    seed,
+    shared_figure,
+    shared_result,
+    shared_value,
+    show_figure,
+)
 from app_pages._url_state import url_widget
 from nmf_core import single_blas_thread
 from nmf_lab.figures.sounds import activations_figure, spectra_figure, spectrogram_figure
@@ -18,12 +29,12 @@ from nmf_lab.lessons import sounds as snd
 TOO_SMALL, TOO_LARGE = 2, snd.MAX_RANK
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
+@shared_result(max_entries=1)
 def piece() -> snd.Piece:
     return snd.synthesize_piece()
 
 
-@st.cache_data(max_entries=32, show_spinner="Factoring the spectrogram…")
+@shared_result(max_entries=32, show_spinner="Factoring the spectrogram…")
 def fit(rank: int, loss: str, seed_value: int, iterations: int) -> snd.SoundFit:
     # One BLAS thread: the start's SVD and the small products lose more to waking threads on a
     # busy 2-core machine than they gain (measured: 0.9 s instead of 0.02 s under load).
@@ -31,18 +42,17 @@ def fit(rank: int, loss: str, seed_value: int, iterations: int) -> snd.SoundFit:
         return snd.factor_piece(piece(), rank, loss=loss, seed=seed_value, iterations=iterations)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def sounds_of(rank: int, loss: str, seed_value: int, iterations: int) -> dict[str, bytes]:
-    """WAV bytes of the mix, every component and the residual, all on the mix's scale."""
-    shown, mix = fit(rank, loss, seed_value, iterations), piece().mix
-    peak = float(abs(mix).max())
-    wavs = {
-        "mix": snd.wav_bytes(mix, peak=peak),
-        "residual": snd.wav_bytes(shown.residual, peak=peak),
-    }
-    for j, component in enumerate(shown.components):
-        wavs[f"component {j + 1}"] = snd.wav_bytes(component, peak=peak)
-    return wavs
+def sounds_of(shown: snd.SoundFit) -> dict[str, bytes]:
+    """WAV bytes of every component of ``shown`` and its residual, on the mix's scale."""
+
+    def encode() -> dict[str, bytes]:
+        peak = float(abs(piece().mix).max())
+        wavs = {"residual": snd.wav_bytes(shown.residual, peak=peak)}
+        for j, component in enumerate(shown.components):
+            wavs[f"component {j + 1}"] = snd.wav_bytes(component, peak=peak)
+        return wavs
+
+    return shared_value(shown, "wavs", encode)
 
 
 def play_components(shown: snd.SoundFit, wavs: dict[str, bytes], *, columns: int = 2) -> None:
@@ -50,7 +60,7 @@ def play_components(shown: snd.SoundFit, wavs: dict[str, bytes], *, columns: int
 
     Row by row, so that on a phone, where columns stack, they still come in order.
     """
-    level = snd.level_db(shown.residual, piece().mix)
+    level = shared_value(shown, "residual level", lambda: snd.level_db(shown.residual, piece().mix))
     players = [
         (f"**Component {j + 1}**: {shown.component_label(j)}", wavs[f"component {j + 1}"])
         for j in range(shown.rank)
@@ -71,7 +81,7 @@ def play_components(shown: snd.SoundFit, wavs: dict[str, bytes], *, columns: int
 
 the_piece = piece()
 names = the_piece.names
-shares = snd.note_energy_shares(the_piece)
+shares = shared_value(the_piece, "energy shares", lambda: snd.note_energy_shares(the_piece))
 quiet = int(shares.argmin())
 quiet_onset = min(onset for name, onset, _ in snd.SCORE if name == names[quiet])
 
@@ -88,7 +98,12 @@ st.subheader("The piece")
 listen, notes_column = st.columns([2, 3])
 with listen:
     st.markdown("**The mix**")
-    st.audio(snd.wav_bytes(the_piece.mix, peak=float(abs(the_piece.mix).max())), format="audio/wav")
+    mix_wav = shared_value(
+        the_piece,
+        "mix wav",
+        lambda: snd.wav_bytes(the_piece.mix, peak=float(abs(the_piece.mix).max())),
+    )
+    st.audio(mix_wav, format="audio/wav")
 with notes_column:
     st.markdown(
         "Notes: "
@@ -96,7 +111,11 @@ with notes_column:
         + f". {names[quiet]} is played softly: {100 * shares[quiet]:.1f} % of the energy."
     )
 show_figure(
-    spectrogram_figure(the_piece.X, the_piece.times, the_piece.frequencies),
+    shared_figure(
+        the_piece,
+        "spectrogram",
+        lambda: spectrogram_figure(the_piece.X, the_piece.times, the_piece.frequencies),
+    ),
     f"The matrix X ({the_piece.X.shape[0]} frames × {the_piece.X.shape[1]} frequency bins), "
     "drawn with time to the right: each column of pixels is one row of X. Each note is a "
     "stack of bright horizontal lines, its partials at whole multiples of its lowest "
@@ -142,8 +161,8 @@ iterations = url_widget(
 )
 other_loss = next(name for name in snd.LOSSES if name != loss)
 shown = fit(rank, loss, seed(), iterations)
-wavs = sounds_of(rank, loss, seed(), iterations)
-diagnosis = snd.diagnose(shown)
+wavs = sounds_of(shown)
+diagnosis = shared_value(shown, "diagnosis", lambda: snd.diagnose(shown))
 
 st.subheader(f"What NMF found at r = {rank} with the {loss} loss")
 recovered = shown.recovery.recovered()
@@ -156,7 +175,7 @@ b.metric(
 )
 c.metric("Relative error ‖X − HW‖_F / ‖X‖_F", f"{shown.relative_error:.2%}")
 st.markdown("\n".join(f"- {line}" for line in snd.describe(diagnosis, shown)))
-st.table(shown.table())
+st.table(shared_value(shown, "table", shown.table))
 st.caption(
     f"Each note is matched to one of the {rank} components by how well their activations "
     "correlate (an optimal one-to-one matching); the spectrum cosine compares the note's "
@@ -182,13 +201,17 @@ labels = [shown.component_name(j) for j in range(rank)]
 # The highest partial of any note, and a little room.
 top_frequency = 1.05 * snd.PARTIALS * max(note.frequency for note in snd.NOTES)
 show_figure(
-    spectra_figure(
-        the_piece.spectra,
-        shown.W,
-        the_piece.frequencies,
-        names=names,
-        labels=labels,
-        max_frequency=top_frequency,
+    shared_figure(
+        shown,
+        "spectra",
+        lambda: spectra_figure(
+            the_piece.spectra,
+            shown.W,
+            the_piece.frequencies,
+            names=names,
+            labels=labels,
+            max_frequency=top_frequency,
+        ),
     ),
     f"Top: each note's true spectrum; bottom: the {rank} rows of W, numbered as the players "
     "above, each row scaled to its maximum. A note is a comb of partials; a row of W with two "
@@ -196,7 +219,13 @@ show_figure(
     key="sounds_fig_spectra",
 )
 show_figure(
-    activations_figure(the_piece.activations, shown.H, the_piece.times, names=names, labels=labels),
+    shared_figure(
+        shown,
+        "activations",
+        lambda: activations_figure(
+            the_piece.activations, shown.H, the_piece.times, names=names, labels=labels
+        ),
+    ),
     f"Top: when each note really sounds; bottom: the {rank} columns of H (drawn as rows, each "
     "scaled to its maximum). A component that "
     "lights up at two notes' times holds both; two components that light up together share "
@@ -207,8 +236,12 @@ show_figure(
 # ---- the other loss ---------------------------------------------------------------------------
 st.subheader("KL or Frobenius?")
 fits = {name: fit(rank, name, seed(), iterations) for name in snd.LOSSES}
-if checkpoint(snd.loss_checkpoint(fits, shares)):
-    st.table(snd.loss_comparison(fits))
+# Either fit names the pair: the other one has the same rank, seed and iterations.
+first_fit = fits[next(iter(snd.LOSSES))]
+if checkpoint(
+    shared_value(first_fit, "loss checkpoint", lambda: snd.loss_checkpoint(fits, shares))
+):
+    st.table(shared_value(first_fit, "loss comparison", lambda: snd.loss_comparison(fits)))
     st.caption(
         f"Activation correlation of each note with its matched component, both losses at r = "
         f"{rank} from the same start."
@@ -229,10 +262,10 @@ explain(
 )
 for wrong, ask in ((TOO_SMALL, snd.too_few_checkpoint), (TOO_LARGE, snd.too_many_checkpoint)):
     other = fit(wrong, loss, seed(), iterations)
-    if checkpoint(ask(other)):
+    if checkpoint(shared_value(other, ("checkpoint", ask.__name__), functools.partial(ask, other))):
         # What each component holds is in the checkpoint's explanation just above.
         st.markdown(f"**At r = {wrong}** ({loss}, same start): listen.")
-        play_components(other, sounds_of(wrong, loss, seed(), iterations))
+        play_components(other, sounds_of(other))
 
 # ---- downloads and notes ----------------------------------------------------------------------
 with st.expander("Download the factors"):

@@ -6,7 +6,15 @@ import numpy as np
 import streamlit as st
 
 from app_pages._checkpoint import checkpoint
-from app_pages._shared import download_matrices, explain, seed, show_figure
+from app_pages._shared import (
+    download_matrices,
+    explain,
+    seed,
+    shared_figure,
+    shared_result,
+    shared_value,
+    show_figure,
+)
 from app_pages._url_state import url_widget
 from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.stains import (
@@ -40,7 +48,7 @@ from nmf_lab.lessons.stains import (
 )
 
 
-@st.cache_resource(show_spinner=False)
+@shared_result(max_entries=1)
 def cached_slide() -> dict[str, np.ndarray]:
     """What does not depend on any control, computed once for every visitor."""
     image = load_slide()
@@ -55,7 +63,7 @@ def cached_slide() -> dict[str, np.ndarray]:
     }
 
 
-@st.cache_data(max_entries=24, show_spinner="Unmixing the stains…")
+@shared_result(max_entries=24, show_spinner="Unmixing the stains…")
 def cached_unmix(rank: int, sample_size: int, run_seed: int) -> StainUnmixing:
     slide = cached_slide()
     return unmix_stains(
@@ -67,7 +75,7 @@ def cached_unmix(rank: int, sample_size: int, run_seed: int) -> StainUnmixing:
     )
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
+@shared_result(max_entries=24)
 def cached_checkpoints(sample_size: int, run_seed: int) -> tuple[Checkpoint, ...]:
     """The page's checkpoints, answered from the unmixings at r = 2 and 3 of this sample."""
     at_two = cached_unmix(2, sample_size, run_seed)
@@ -139,7 +147,7 @@ explain(
 left, right = st.columns([2, 3])
 with left:
     show_figure(
-        slide_figure(slide["image"], height=380),
+        shared_figure(slide["image"], "slide", lambda: slide_figure(slide["image"], height=380)),
         "The slide (512×512 pixels): blue nuclei (haematoxylin), brown membranes (DAB), white "
         "glass. There is no pink: this slide was not stained with eosin.",
         key="stains_fig_slide",
@@ -157,7 +165,13 @@ with right:
             f"{result.relative_error:.2%} (almost) every pixel is inside",
         }[r]
         show_figure(
-            chromaticity_figure(slide["triangle_od"], slide["triangle_rgb"], result, reference),
+            shared_figure(
+                result,
+                "triangle",
+                lambda: chromaticity_figure(
+                    slide["triangle_od"], slide["triangle_rgb"], result, reference
+                ),
+            ),
             "Each dot is a pixel, placed by its shares of red, green and blue OD and drawn in "
             f"its own colour; a stain is one point here. {built}. Crosses: the reference "
             "stains.",
@@ -168,7 +182,7 @@ with right:
 st.subheader(f"The {r} learned stain colour{'s' if r > 1 else ''}")
 if checkpoint(absorbs_question):
     show_figure(
-        swatches_figure(result, reference),
+        shared_figure(result, "swatches", lambda: swatches_figure(result, reference)),
         f"Left: the colour a pixel shows when it holds 0.8 OD of each of the {r} learned rows "
         "of W; right: the same amount of the matched reference stain, with the angle between "
         "the two OD vectors. Similar colours, small angle.",
@@ -192,7 +206,7 @@ if checkpoint(absorbs_question):
         f"**{result.relative_error:.2%}**."
     )
     if r >= 2:
-        agreement = stain_agreement(result)
+        agreement = shared_value(result, "agreement", lambda: stain_agreement(result))
         (near, near_angle), (far, far_angle) = agreement.closest, agreement.furthest
         (best, best_r), (worst, worst_r) = agreement.best_map, agreement.worst_map
         far_row = result.names.index(far)
@@ -225,7 +239,9 @@ if r == 3:
         "three channels, any three rows whose cone holds every pixel fit exactly: the third row "
         "is one of many, not a stain."
     )
-absence = eosin_absence(slide["reference_maps"])
+absence = shared_value(
+    slide["reference_maps"], "eosin absence", lambda: eosin_absence(slide["reference_maps"])
+)
 st.markdown(
     f"No eosin here: `rgb2hed`'s eosin map is zero on **{absence.zero_share:.2%}** of the "
     f"pixels and never above **{absence.largest:.4f}** (its DAB map reaches "
@@ -235,7 +251,9 @@ st.markdown(
 # ---- concentration maps ---------------------------------------------------------------------
 st.subheader("Concentration maps: the columns of H")
 show_figure(
-    concentration_maps_figure(result, slide["reference_maps"]),
+    shared_figure(
+        result, "maps", lambda: concentration_maps_figure(result, slide["reference_maps"])
+    ),
     f"Top: each column of H as a picture (NMF, row by row of W); bottom: `rgb2hed`'s map of "
     f"the matched stain. Each row of maps has its own colour bar (NMF's are OD along a unit "
     f"row of W, rgb2hed's its own scale), topped at its {MAP_QUANTILE:.1%} quantile.",

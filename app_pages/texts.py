@@ -8,7 +8,15 @@ import numpy as np
 import streamlit as st
 
 from app_pages._checkpoint import checkpoint
-from app_pages._shared import download_matrices, explain, seed, show_figure
+from app_pages._shared import (
+    download_matrices,
+    explain,
+    seed,
+    shared_figure,
+    shared_result,
+    shared_value,
+    show_figure,
+)
 from app_pages._url_state import url_widget
 from nmf_lab.checkpoints import Checkpoint
 from nmf_lab.figures.texts import (
@@ -54,24 +62,24 @@ def cached_corpus() -> dict[str, Any]:
     return {"corpus": corpus, "terms": terms, "svd": term_svd(terms)}
 
 
-@st.cache_data(max_entries=64, show_spinner="Finding the topics…")
+@shared_result(max_entries=64, show_spinner="Finding the topics…")
 def cached_topics(rank: int, run_seed: int, n_top: int) -> TopicModel:
     return nmf_topics(cached_corpus()["terms"], rank, seed=run_seed, n_top=n_top)
 
 
-@st.cache_data(max_entries=16, show_spinner="Scoring every rank…")
+@shared_result(max_entries=16, show_spinner="Scoring every rank…")
 def cached_curve(run_seed: int) -> Agreement:
     data = cached_corpus()
     return agreement_curve(data["terms"], data["corpus"].labels, seed=run_seed)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@shared_result(max_entries=32)
 def cached_lsa(rank: int, n_top: int) -> LsaTopics:
     data = cached_corpus()
     return lsa_topics(data["terms"], rank, n_top=n_top, svd=data["svd"])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@shared_result(max_entries=16)
 def cached_checkpoints(run_seed: int) -> tuple[Checkpoint, ...]:
     """The page's checkpoints, answered from the fits on screen for this seed."""
     labels = cached_corpus()["corpus"].labels
@@ -135,9 +143,15 @@ n_top = url_widget(
 )
 model = cached_topics(rank, seed(), n_top)
 one_each_question, purity_question, signs_question = cached_checkpoints(seed())
-majorities = topic_majorities(model, labels)
-topic_purity = purity(labels, model.assignment)
-topic_nmi = normalized_mutual_info(labels, model.assignment)
+majorities, topic_purity, topic_nmi = shared_value(
+    model,
+    "scores",
+    lambda: (
+        topic_majorities(model, labels),
+        purity(labels, model.assignment),
+        normalized_mutual_info(labels, model.assignment),
+    ),
+)
 
 # ---- NMF topics -----------------------------------------------------------------------------
 st.subheader(f"NMF: {rank} topics")
@@ -148,7 +162,7 @@ if checkpoint(one_each_question):
         for j, (name, count, size) in enumerate(majorities)
     ]
     show_figure(
-        topics_figure(model, titles),
+        shared_figure(model, "topics", lambda: topics_figure(model, titles)),
         f"Each panel is a topic, a row of W: the {n_top} words it weighs most. Its title: the "
         "topic's number, the submodule most of its documents come from, and how many of its "
         "documents (those whose largest entry of H is this topic) come from there. All weights "
@@ -163,9 +177,14 @@ if checkpoint(one_each_question):
         f"{topic_nmi:.2f}** (normalised mutual information: 1 when the topics are the "
         "submodules, 0 when they say nothing about them)."
     )
-    table = topic_table(model, labels)
     show_figure(
-        contingency_figure(table, LABELS, [f"topic {j + 1}" for j in range(rank)]),
+        shared_figure(
+            model,
+            "contingency",
+            lambda: contingency_figure(
+                topic_table(model, labels), LABELS, [f"topic {j + 1}" for j in range(rank)]
+            ),
+        ),
         f"Documents per topic (rows) and submodule (columns) at r = {rank}. A submodule found by "
         "NMF is one bright cell in its column; a column spread over several rows is a submodule "
         "split into several topics, a row with two bright cells two submodules that share one.",
@@ -179,7 +198,7 @@ if checkpoint(purity_question):
     best = curve.best_nmi_rank
     first_rank, last_rank = int(curve.ranks[0]), int(curve.ranks[-1])
     show_figure(
-        agreement_figure(curve, rank=rank),
+        shared_figure(curve, ("agreement", rank), lambda: agreement_figure(curve, rank=rank)),
         f"Purity and NMI of the topics for r = {first_rank} … {last_rank} (this seed); the dashed "
         f"line is the r = {rank} shown above. Purity goes from {curve.purity[0]:.2f} at "
         f"r = {first_rank} to {curve.purity[-1]:.2f} at r = {last_rank} (small topics are purer); "
@@ -199,7 +218,7 @@ if checkpoint(purity_question):
 # ---- documents ------------------------------------------------------------------------------
 st.subheader("Documents: the rows of H")
 show_figure(
-    document_topics_figure(model.H, labels),
+    shared_figure(model, "documents", lambda: document_topics_figure(model.H, labels)),
     f"Each row is a document ({len(corpus)}, grouped by submodule), each column a topic; "
     "each row is divided by its largest entry. A submodule whose block is bright in one "
     "column only has a topic of its own; a document bright in two columns mixes two topics.",
@@ -218,7 +237,7 @@ if checkpoint(signs_question):
         "coordinates in $U$ are signed too, so it can hold a negative amount of a topic."
     )
     show_figure(
-        lsa_figure(lsa),
+        shared_figure(lsa, "lsa", lambda: lsa_figure(lsa)),
         f"The first {rank} right singular vectors of X: the {n_top} largest positive weights "
         "(red, right) and the most negative ones (blue, left); each title gives the component's "
         "number and the share of its squared weight on negative entries.",

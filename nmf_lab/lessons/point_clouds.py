@@ -32,10 +32,13 @@ from nmf_core.solvers import NMFResult, nmf
 __all__ = [
     "OUTSIDE_REL_TOL",
     "VISIBLE_SHARE",
+    "ConeFit",
     "PCAAxes",
+    "RestartCones",
     "SPAStep",
     "Twin",
     "cone_projection",
+    "fit_cone",
     "fit_restarts",
     "in_cone",
     "match_rays",
@@ -45,6 +48,7 @@ __all__ = [
     "point_in_learned_basis",
     "ray_angles_deg",
     "restart_angles",
+    "restart_cones",
     "shown_point_index",
     "spa_basis",
     "spa_containment_gap",
@@ -563,6 +567,99 @@ def restart_angles(bases: Sequence[Any]) -> tuple[list[np.ndarray], np.ndarray]:
     angles = [np.sort(ray_angles_deg(W)) for W in bases]
     spread = np.array([float(np.max(match_rays(W, reference)[1])) for W in bases])
     return angles, spread
+
+
+@dataclass(frozen=True, eq=False)
+class ConeFit:
+    """One NMF of a cloud with unit-length rays, and how far each point lies from its cone.
+
+    Attributes
+    ----------
+    H : ndarray, shape (n, r)
+    W : ndarray, shape (r, k)
+        Rows of unit length (:func:`normalize_basis`): the same product ``HW`` as the solver's.
+    loss : float
+        ``‖X − HW‖²_F`` at the end.
+    relative_error : float
+        ``‖X − HW‖_F / ‖X‖_F``.
+    n_iter : int
+        Iterations the solver ran.
+    far : ndarray of bool, shape (n,)
+        Points more than :data:`OUTSIDE_REL_TOL` outside the cone (:func:`outside_cone`).
+    distances : ndarray, shape (n,)
+        Each point's distance to the cone.
+    """
+
+    H: np.ndarray
+    W: np.ndarray
+    loss: float
+    relative_error: float
+    n_iter: int
+    far: np.ndarray
+    distances: np.ndarray
+
+
+def fit_cone(
+    X: Any, rank: int, *, solver: str, init: str, seed: int, max_iter: int, tol: float
+) -> ConeFit:
+    """NMF of the cloud ``X`` (shape (n, k)) at ``rank``, its rays scaled to unit length.
+
+    ``solver``, ``init``, ``seed``, ``max_iter`` and ``tol`` are passed to :func:`nmf_core.nmf`.
+    """
+    result = nmf(X, rank, solver=solver, init=init, seed=seed, max_iter=max_iter, tol=tol)
+    H, W = normalize_basis(result.H, result.W)
+    far, distances = outside_cone(X, W)
+    return ConeFit(
+        H=H,
+        W=W,
+        loss=float(result.losses[-1]),
+        relative_error=float(result.relative_error),
+        n_iter=int(result.n_iter),
+        far=far,
+        distances=distances,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class RestartCones:
+    """NMFs of one cloud from random starts, and how far apart their cones are.
+
+    Attributes
+    ----------
+    seeds : tuple of int
+        One per restart, in order; the first restart is the reference.
+    bases : list of ndarray, each shape (r, k)
+        Each restart's ``W`` as the solver left it.
+    losses, relative_errors : list of float
+        Each restart's ``‖X − HW‖²_F`` and ``‖X − HW‖_F / ‖X‖_F``.
+    ray_angles : list of ndarray, each shape (r,)
+    spreads : ndarray, shape (len(seeds),)
+        As :func:`restart_angles` returns them.
+    """
+
+    seeds: tuple[int, ...]
+    bases: list[np.ndarray]
+    losses: list[float]
+    relative_errors: list[float]
+    ray_angles: list[np.ndarray]
+    spreads: np.ndarray
+
+
+def restart_cones(
+    X: Any, rank: int, seeds: Sequence[int], *, solver: str, max_iter: int, tol: float
+) -> RestartCones:
+    """:func:`fit_restarts` from random starts, with the angles between the cones."""
+    runs = fit_restarts(X, rank, seeds, solver=solver, init="random", max_iter=max_iter, tol=tol)
+    bases = [run.W for run in runs]
+    angles, spreads = restart_angles(bases)
+    return RestartCones(
+        seeds=tuple(int(s) for s in seeds),
+        bases=bases,
+        losses=[float(run.losses[-1]) for run in runs],
+        relative_errors=[float(run.relative_error) for run in runs],
+        ray_angles=angles,
+        spreads=spreads,
+    )
 
 
 def squared_size(H: Any, W: Any) -> float:

@@ -8,6 +8,8 @@ import``: ``tests/e2e`` has a ``conftest.py`` too and Python keeps only one modu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -87,20 +89,58 @@ def answer_checkpoints(at: AppTest, *keys: str) -> AppTest:
     return at
 
 
+@contextlib.contextmanager
+def counting_new_figures() -> Iterator[list[str]]:
+    """Count every plotly figure constructed inside the block, wherever it is built.
+
+    Yields a list that receives, per figure made, the page line that made it (the innermost
+    frame under ``app_pages/``), so a failing test names the figure drawn outside the shared
+    store. ``go.Figure(...)``, ``make_subplots`` and copies all go through ``BaseFigure``.
+    """
+    import traceback
+
+    from plotly.basedatatypes import BaseFigure
+
+    made: list[str] = []
+    original = BaseFigure.__init__
+
+    def counting_init(self, *args, **kwargs):
+        page_frames = [
+            f"{Path(frame.filename).name}:{frame.lineno}"
+            for frame in traceback.extract_stack()
+            if "app_pages" in frame.filename
+        ]
+        made.append(page_frames[-1] if page_frames else "outside app_pages")
+        original(self, *args, **kwargs)
+
+    BaseFigure.__init__ = counting_init
+    try:
+        yield made
+    finally:
+        BaseFigure.__init__ = original
+
+
 def assert_a_second_visitor_draws_nothing(page: str, query: dict[str, str]) -> AppTest:
     """Open ``page`` twice with ``query``: the second visitor gets the first one's figures.
 
     The first visit draws figures into the shared store (``app_pages._shared.FIGURES``); the
-    second draws none and shows the same charts. Returns the second visitor's AppTest.
+    second constructs no plotly figure at all (one drawn directly on the page, outside the
+    store, is named in the failure) and shows the same charts. Returns the second visitor's
+    AppTest.
     """
     from app_pages._shared import FIGURES
 
     before = FIGURES.builds
     first = open_page(page, query=query)
-    built = FIGURES.builds
-    assert built > before, "the first visitor's figures are kept for the others"
-    second = open_page(page, query=query)
+    assert_clean(first)
+    assert FIGURES.builds > before, "the first visitor's figures are kept for the others"
+    second = AppTest.from_file(APP, default_timeout=60)
+    second.query_params.update(query)
+    second.run()  # the app's first run (Home) registers the pages, as in open_page
+    second.switch_page(page)
+    with counting_new_figures() as made:
+        second.run()
     assert_clean(second)
-    assert FIGURES.builds == built, "the second visitor drew figures of its own"
+    assert not made, f"the second visitor drew figures of its own, at {made}"
     assert plotly_figures(second) == plotly_figures(first)
     return second

@@ -18,6 +18,7 @@ from nmf_core import frobenius_loss, nmf, spa, svd_error_curve
 from nmf_lab.demo_data import CLOUD_PRESETS, make_cloud
 from nmf_lab.lessons.point_clouds import (
     cone_projection,
+    fit_cone,
     fit_restarts,
     in_cone,
     match_rays,
@@ -27,6 +28,7 @@ from nmf_lab.lessons.point_clouds import (
     point_in_learned_basis,
     ray_angles_deg,
     restart_angles,
+    restart_cones,
     spa_basis,
     spa_containment_gap,
     spa_found_extreme_rows,
@@ -367,3 +369,36 @@ def test_pca_crossing_is_claimed_only_when_it_is_visible():
         ]
     )
     np.testing.assert_allclose(deep.depth_below_zero, np.maximum(-ends.min(axis=(0, 2)), 0))
+
+
+def test_fit_cone_has_unit_rays_the_solvers_product_and_each_points_distance():
+    cloud = make_cloud("cone", dim=3, n_points=80, noise=0.05, rank=2, seed=3)
+    settings = dict(solver="hals", init="nndsvda", seed=3, max_iter=300, tol=1e-7)
+    fitted = fit_cone(cloud.X, 2, **settings)
+    plain = nmf(cloud.X, 2, **settings)
+    np.testing.assert_allclose(np.linalg.norm(fitted.W, axis=1), 1.0)
+    np.testing.assert_allclose(fitted.H @ fitted.W, plain.H @ plain.W, atol=1e-12)
+    assert fitted.loss == pytest.approx(plain.losses[-1])
+    assert fitted.relative_error == pytest.approx(plain.relative_error)
+    assert fitted.n_iter == plain.n_iter
+    far, distances = outside_cone(cloud.X, fitted.W)
+    np.testing.assert_array_equal(fitted.far, far)
+    np.testing.assert_allclose(fitted.distances, distances)
+    assert fitted.far.any(), "with noise in 3-D some points leave a 2-ray cone"
+
+
+def test_restart_cones_holds_each_restart_and_the_angles_between_their_cones():
+    cloud = make_cloud("cone", dim=2, n_points=60, noise=0.0, rank=2, seed=1)
+    seeds = (4, 5, 6)
+    cones = restart_cones(cloud.X, 2, seeds, solver="hals", max_iter=200, tol=1e-6)
+    runs = fit_restarts(cloud.X, 2, seeds, solver="hals", max_iter=200, tol=1e-6)
+    assert cones.seeds == seeds
+    for held, run in zip(cones.bases, runs, strict=True):
+        np.testing.assert_allclose(held, run.W)
+    assert cones.losses == pytest.approx([float(run.losses[-1]) for run in runs])
+    assert cones.relative_errors == pytest.approx([run.relative_error for run in runs])
+    angles, spreads = restart_angles([run.W for run in runs])
+    np.testing.assert_allclose(cones.spreads, spreads)
+    assert cones.spreads[0] == 0.0
+    for held, expected in zip(cones.ray_angles, angles, strict=True):
+        np.testing.assert_allclose(held, expected)

@@ -1,0 +1,28 @@
+"""A class opening the same view: the second visitor of each page draws no figure of its own.
+
+What every visitor of a view sees is the same, so it is computed and drawn once
+(``app_pages._shared.shared_result``, ``shared_figure``, ``shared_value``); the pages with
+tests of their own for this (Images, Change of basis, NMF vs SVD vs PCA) are not repeated
+here. Each view is off its page's default, so that an earlier test's visit to the default
+does not do the first visitor's work.
+"""
+
+from __future__ import annotations
+
+import pytest
+from apptest_support import assert_a_second_visitor_draws_nothing, plotly_figures
+
+VIEWS = {
+    "app_pages/home.py": {"home_rank": "1"},
+    "app_pages/point_clouds.py": {"pc_rank": "1", "pc_dim": "3"},
+    "app_pages/sounds.py": {"sounds_rank": "4"},
+    "app_pages/stains.py": {"stains_rank": "3"},
+    "app_pages/texts.py": {"texts_rank": "7"},
+}
+
+
+@pytest.mark.parametrize("page", sorted(VIEWS))
+def test_the_second_visitor_of_a_view_draws_no_figure(page):
+    second = assert_a_second_visitor_draws_nothing(page, VIEWS[page])
+    # Texts holds all but one figure back behind its first question.
+    assert len(plotly_figures(second)) >= 1
