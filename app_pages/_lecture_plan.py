@@ -38,6 +38,7 @@ from nmf_lab.lecture_plan import (
     PLAN_PARAM,
     Demo,
     Plan,
+    app_base_url,
     clean_line,
     default_plan,
     demo_link,
@@ -180,8 +181,8 @@ def _add_view(path: str, title: str, *, new_plan: bool) -> None:
         st.session_state[_INDEX] = len(plan) - 1
 
 
-def _share_link(plan: Plan) -> str:
-    base = (st.context.url or "").rstrip("/")
+def _share_link(plan: Plan, current: st.Page) -> str:
+    base = app_base_url(st.context.url or "", _path_of(current))
     return base + demo_link(plan.demos[0], index=0, plan_token=_token())
 
 
@@ -339,7 +340,7 @@ def _sidebar(plan: Plan, index: int, current: st.Page) -> None:
         if st.button("Edit the plan", key="lp_edit", icon=":material/edit:"):
             _editor()
         st.markdown("Share this plan (opens demo 1 in lecture mode):")
-        st.code(_share_link(plan), language=None, wrap_lines=True)
+        st.code(_share_link(plan, current), language=None, wrap_lines=True)
 
 
 def render_lecture_plan(

@@ -44,6 +44,7 @@ __all__ = [
     "Demo",
     "Plan",
     "PlanLinkError",
+    "app_base_url",
     "clean_line",
     "decode_plan",
     "default_plan",
@@ -283,6 +284,34 @@ def demo_query(demo: Demo, *, index: int, plan_token: str | None) -> list[tuple[
     if plan_token:
         pairs.append((PLAN_PARAM, plan_token))
     return pairs
+
+
+def app_base_url(page_url: str, url_path: str) -> str:
+    """The app's own address, from the address of the page on screen (no trailing ``/``).
+
+    Streamlit's ``st.context.url`` is the browser's address without its query string: the app's
+    base (``http://host:8501``, or a proxy's ``https://host/nmf-lab``) followed by the page's
+    ``url_path``. A link to another page is made from the base, never from the page's address
+    (``/sounds/change-of-basis`` opens nothing).
+
+    Parameters
+    ----------
+    page_url : str
+        ``st.context.url`` (may be empty, as in a test without a browser).
+    url_path : str
+        The ``url_path`` of the page on screen; ``HOME_PATH`` or ``""`` for Home.
+
+    Examples
+    --------
+    >>> app_base_url("http://127.0.0.1:8501/sounds", "sounds")
+    'http://127.0.0.1:8501'
+    >>> app_base_url("https://example.org/nmf-lab/", "start")
+    'https://example.org/nmf-lab'
+    """
+    base = page_url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    if url_path and url_path != HOME_PATH and base.endswith("/" + url_path):
+        base = base[: -len(url_path) - 1]
+    return base
 
 
 def demo_link(demo: Demo, *, index: int, plan_token: str | None, lecture: bool = True) -> str:

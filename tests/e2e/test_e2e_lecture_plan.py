@@ -125,6 +125,20 @@ def test_a_shared_plan_link_walks_and_a_damaged_one_says_so(app_server, page):
     assert_no_exception(page)
 
 
+def test_the_share_link_shown_on_a_deep_page_opens_demo_1(app_server, page):
+    """The sidebar's share link, read where a lecturer reads it (on some page deep in the app),
+    opens the plan's first demo; it was built from the page's own address once, and
+    ``/sounds/change-of-basis`` opened nothing."""
+    plan = default_plan()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{app_server}/sounds?lecture=true")
+    wait_for_script(page, SCRIPT_TIMEOUT_MS)
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    assert link.startswith(f"{app_server}/{plan.demos[0].url_path}?"), link
+    page.goto(link)
+    _on_demo(page, plan, 1, plan.demos[0].url_path)
+
+
 _CUT_TEXT = (Path(__file__).parent / "js" / "cut_text.js").read_text()
 _NO_SKELETON = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 

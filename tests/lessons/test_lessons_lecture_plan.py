@@ -22,6 +22,7 @@ from nmf_lab.lecture_plan import (
     Demo,
     Plan,
     PlanLinkError,
+    app_base_url,
     clean_line,
     decode_plan,
     default_plan,
@@ -312,3 +313,32 @@ def _decodes(token: str) -> bool:
     except PlanLinkError:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    ("page_url", "url_path", "base"),
+    [
+        ("http://127.0.0.1:8501/sounds", "sounds", "http://127.0.0.1:8501"),
+        ("http://127.0.0.1:8501/sounds/", "sounds", "http://127.0.0.1:8501"),
+        ("http://127.0.0.1:8501/", "start", "http://127.0.0.1:8501"),
+        ("http://127.0.0.1:8501", "", "http://127.0.0.1:8501"),
+        # Behind a proxy that serves the app under a path of its own.
+        ("https://example.org/nmf-lab/choosing-r", "choosing-r", "https://example.org/nmf-lab"),
+        ("https://example.org/nmf-lab", "start", "https://example.org/nmf-lab"),
+        # A base path that happens to end like a page is kept when that page is not on screen.
+        ("https://example.org/texts", "start", "https://example.org/texts"),
+        ("", "sounds", ""),
+    ],
+)
+def test_the_app_base_url_drops_the_page_on_screen_and_nothing_else(page_url, url_path, base):
+    assert app_base_url(page_url, url_path) == base
+
+
+def test_a_link_made_on_any_page_opens_the_demo_page_itself():
+    demo = Demo("change-of-basis", {"cob_n": "10"}, "Ten points", "A small cloud.")
+    for path in PAGE_PATHS:
+        shown = "" if path == "start" else path
+        link = app_base_url(f"http://host:8501/{shown}", path) + demo_link(
+            demo, index=0, plan_token=None
+        )
+        assert link.startswith("http://host:8501/change-of-basis?"), (path, link)
