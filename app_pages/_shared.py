@@ -49,6 +49,7 @@ import streamlit as st
 
 from app_pages._projector import apply_lecture_style, apply_page_style, projector_figure
 from app_pages._url_state import url_widget
+from nmf_lab.figures.shared import share_figures
 from nmf_lab.work_limits import DerivedCache, make_read_only
 
 SEED_KEY = "seed"
@@ -153,10 +154,12 @@ def shared_figure(source: Any, name: Hashable, build: Callable[[], go.Figure]) -
         Which figure of it, with every setting of the view that is not in ``source`` (a
         channel, a face index).
     build : callable
-        Draws the figure; it must depend on nothing but ``source`` and what ``name`` says.
-        The figure is shared: nothing may modify it (:func:`show_figure` enlarges a copy).
+        Draws the figure (or a tuple or list of figures); it must depend on nothing but
+        ``source`` and what ``name`` says. The figure is shared: nothing may modify it
+        (:func:`show_figure` enlarges a copy). It is kept as a
+        :class:`nmf_lab.figures.shared.SharedFigure`, so its plotly JSON is encoded once.
     """
-    return FIGURES.get_or_build(source, name, build)
+    return FIGURES.get_or_build(source, name, lambda: share_figures(build()))
 
 
 #: What pages compute from the shared results besides figures (distances to a cone, a sound's

@@ -128,8 +128,11 @@ def assert_a_second_visitor_draws_nothing(page: str, query: dict[str, str]) -> A
     store, is named in the failure) and shows the same charts. Returns the second visitor's
     AppTest.
     """
-    from app_pages._shared import FIGURES
+    from app_pages._shared import FIGURES, VALUES
 
+    # An earlier test of this process may have shown the same view: start from empty stores.
+    FIGURES.clear()
+    VALUES.clear()
     before = FIGURES.builds
     first = open_page(page, query=query)
     assert_clean(first)

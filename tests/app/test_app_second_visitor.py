@@ -3,7 +3,7 @@
 What every visitor of a view sees is the same, so it is computed and drawn once
 (``app_pages._shared.shared_result``, ``shared_figure``, ``shared_value``); the pages with
 tests of their own for this (Images, Change of basis, NMF vs SVD vs PCA) are not repeated
-here. Each view is off its page's default, so that an earlier test's visit to the default
+here. The shared stores are emptied first, so that an earlier test's visit to the same view
 does not do the first visitor's work.
 """
 
