@@ -317,8 +317,9 @@ def _playing_view(rec: fr.Recording, run_data: LearningData, log_scale: bool) ->
     _draw_frame(rec, run_data, log_scale)
 
 
-def _toggle() -> None:
-    _set_playback(_playback().toggle(time.monotonic()))
+def _play_or_pause(action: str) -> None:
+    # The action the button showed, not a toggle: a press that arrives twice pauses once.
+    _set_playback(_playback().apply(action, time.monotonic()))
 
 
 def _step(by: int) -> None:
@@ -358,7 +359,13 @@ def animation_player(
             args=(-1,),
         )
         st.button(
-            label, icon=icon, key="learn_play", shortcut=PLAY_KEY, on_click=_toggle, type="primary"
+            label,
+            icon=icon,
+            key="learn_play",
+            shortcut=PLAY_KEY,
+            on_click=_play_or_pause,
+            args=(playback.action,),
+            type="primary",
         )
         st.button(
             "Next",

@@ -119,6 +119,24 @@ class Playback:
         """Pause while playing, play otherwise (the one key of a presenter: Space)."""
         return self.pause() if self.playing else self.play(now)
 
+    def apply(self, action: str, now: float) -> Playback:
+        """Do what the play/pause control said when it was drawn (its :attr:`action`).
+
+        Unlike :meth:`toggle`, doing it twice is doing it once: a key press that reaches the
+        server twice, or a click on a label that is one run old, pauses a paused animation
+        again instead of playing it.
+
+        Raises
+        ------
+        ValueError
+            If ``action`` is not ``"play"``, ``"pause"`` or ``"resume"``.
+        """
+        if action == "pause":
+            return self.pause()
+        if action in ("play", "resume"):
+            return self if self.playing else self.play(now)
+        raise ValueError(f"action must be 'play', 'pause' or 'resume', got {action!r}.")
+
     def go_to(self, frame: int) -> Playback:
         """Pause on ``frame`` (clamped to the frames there are)."""
         return replace(self, frame=self._clamp(frame), playing=False)

@@ -120,3 +120,26 @@ def test_bad_speeds_are_refused(seconds):
 def test_bad_frames_are_refused(frame):
     with pytest.raises(ValueError, match="frame"):
         Playback.at_end(3, seconds_per_frame=SPF).go_to(frame)
+
+
+def test_pause_applied_twice_stays_paused_where_a_toggle_would_play_again():
+    playing = Playback.at_end(8, seconds_per_frame=SPF).go_to(3).play(now=10.0)
+    once = playing.apply("pause", now=11.0)
+    twice = once.apply("pause", now=11.1)
+    assert not once.playing and not twice.playing
+    assert twice.frame == 3
+    assert once.toggle(now=11.1).playing, "a second toggle plays again: the race this avoids"
+
+
+def test_play_applied_while_playing_keeps_the_frame_and_its_clock():
+    playing = Playback.at_end(8, seconds_per_frame=SPF).go_to(2).play(now=10.0)
+    assert playing.apply("play", now=12.0) == playing
+    assert playing.apply("resume", now=12.0) == playing
+    paused = playing.pause()
+    resumed = paused.apply("resume", now=13.0)
+    assert resumed.playing and resumed.frame == 2 and resumed.shown_at == 13.0
+
+
+def test_an_unknown_action_is_refused():
+    with pytest.raises(ValueError, match="action must be"):
+        Playback.at_end(4, seconds_per_frame=SPF).apply("rewind", now=0.0)
