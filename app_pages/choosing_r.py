@@ -13,6 +13,9 @@ from app_pages._shared import (
     explain,
     last_good,
     seed,
+    shared_figure,
+    shared_result,
+    shared_value,
     show_figure,
     upload_types,
 )
@@ -88,12 +91,12 @@ RANK_SOURCES = ["Planted clusters (known rank)", "Faces (rank unknown)", "Upload
 # ------------------------------------------------------------------ cached computations
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@shared_result(max_entries=16)
 def planted(rank: int, noise: float, seed_value: int):
     return planted_clusters(*PLANTED_SHAPE, rank, noise=noise, seed=seed_value)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@shared_result(max_entries=128)
 def restarts_at(
     data_key: str, _X: np.ndarray, rank: int, n_restarts: int, seed_value: int
 ) -> RankRestarts:
@@ -102,19 +105,19 @@ def restarts_at(
         return rank_restarts(_X, rank, n_restarts=n_restarts, seed=rank_seed(seed_value, rank))
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@shared_result(max_entries=2)
 def faces() -> np.ndarray:
     return load_faces()
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@shared_result(max_entries=8)
 def penalty_data(name: str, seed_value: int) -> np.ndarray:
     if name == FACES:
         return faces()
     return image_patches(sample_image(name), size=PATCH_SIZE, count=PATCH_COUNT, seed=seed_value)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@shared_result(max_entries=64)
 def penalised_fit(
     name: str, seed_value: int, rank: int, weights: tuple[float, float, float, float]
 ) -> PenaltyFit:
@@ -191,6 +194,15 @@ def timed_sweeps(solver: str, converge: bool, measurement: int) -> list[CostSwee
         f"Timing {solver.upper()} on random matrices",
         sum(sum(values) for values in costs.values()),
         measure,
+    )
+
+
+def stability_figure_of(sweep, planted_rank: int | None):
+    """The stability curves of ``sweep``, drawn once for every visitor (shown in two places)."""
+    return shared_figure(
+        sweep,
+        ("stability", planted_rank),
+        lambda: stability_figure(sweep, planted_rank=planted_rank),
     )
 
 
@@ -343,7 +355,8 @@ if rank_tab.open:
             ranks,
             lambda rank: restarts_at(data_key, X, rank, n_restarts, seed()),
         )
-        sweep = summarize_ranks(X, runs)
+        # The restarts at r = 2 and the largest rank name the whole sweep.
+        sweep = shared_value(runs[0], ("sweep", max_rank), lambda: summarize_ranks(X, runs))
 
         metrics = st.columns(4)
         metrics[0].metric("planted rank", planted_rank if planted_rank else "unknown")
@@ -366,11 +379,15 @@ if rank_tab.open:
                 )
 
         # The error curve and the explained variance answer the question: held back until then.
-        elbow_question = elbow_checkpoint(
-            sweep.ranks,
-            sweep.nmf_error,
-            planted_rank if planted_rank else sweep.suggested_rank,
-            planted=planted_rank is not None,
+        elbow_question = shared_value(
+            sweep,
+            ("elbow checkpoint", planted_rank),
+            lambda: elbow_checkpoint(
+                sweep.ranks,
+                sweep.nmf_error,
+                planted_rank if planted_rank else sweep.suggested_rank,
+                planted=planted_rank is not None,
+            ),
         )
         stability_caption = (
             "1 means every restart found the same clusters. The suggestion is "
@@ -386,7 +403,11 @@ if rank_tab.open:
                     "and afford."
                 )
             show_figure(
-                error_vs_rank_figure(sweep, planted_rank=planted_rank),
+                shared_figure(
+                    sweep,
+                    ("error", planted_rank),
+                    lambda: error_vs_rank_figure(sweep, planted_rank=planted_rank),
+                ),
                 "Relative error of the best NMF restart (blue) never goes below the SVD "
                 "floor (orange dashes). Look for the elbow; faint circles are the other "
                 "restarts, and a circle far above the line is a start that got stuck.",
@@ -395,19 +416,23 @@ if rank_tab.open:
             left, right = st.columns(2)
             with left:
                 show_figure(
-                    explained_variance_figure(sweep, planted_rank=planted_rank),
+                    shared_figure(
+                        sweep,
+                        ("explained variance", planted_rank),
+                        lambda: explained_variance_figure(sweep, planted_rank=planted_rank),
+                    ),
                     "Explained variance climbs fast up to the elbow and then crawls.",
                     key="fig_ev",
                 )
             with right:
                 show_figure(
-                    stability_figure(sweep, planted_rank=planted_rank),
+                    stability_figure_of(sweep, planted_rank),
                     stability_caption,
                     key="fig_stability",
                 )
         else:
             show_figure(
-                stability_figure(sweep, planted_rank=planted_rank),
+                stability_figure_of(sweep, planted_rank),
                 stability_caption,
                 key="fig_stability",
             )
@@ -449,7 +474,11 @@ if rank_tab.open:
             )
         with heat:
             show_figure(
-                consensus_figure(at_rank.consensus, consensus_order(at_rank.consensus)),
+                shared_figure(
+                    at_rank,
+                    "consensus",
+                    lambda: consensus_figure(at_rank.consensus, consensus_order(at_rank.consensus)),
+                ),
                 f"Consensus over {n_restarts} restarts at r = {shown_rank}: yellow "
                 "blocks on purple are clusters every restart agrees on; in-between "
                 "colours are points that switch clusters.",
@@ -522,7 +551,11 @@ if penalty_tab.open:
         if checkpoint(penalty_checkpoint(before, after, weights)):
             side = image_shape[0]
             show_figure(
-                basis_comparison_figure(before.W, after.W, image_shape),
+                shared_figure(
+                    after,
+                    "basis",
+                    lambda: basis_comparison_figure(before.W, after.W, image_shape),
+                ),
                 f"Rows of W as {side} × {side} images, each scaled to its own maximum. "
                 "Moderate L1 on W breaks the basis images into smaller parts; strong L1 switches "
                 "them off. " + switched_off_sentence(after),
@@ -590,8 +623,12 @@ if penalty_tab.open:
                 ),
             )
             show_figure(
-                penalty_sweep_figure(
-                    PenaltySweep.from_fits(swept, PENALTY_GRID, fits), current=weights[swept]
+                shared_figure(
+                    after,
+                    ("sweep", swept),
+                    lambda: penalty_sweep_figure(
+                        PenaltySweep.from_fits(swept, PENALTY_GRID, fits), current=weights[swept]
+                    ),
                 ),
                 f"As {swept} grows, watch sparseness (left axis) against error (right "
                 "axis); hover the error points to see how many basis vectors survive.",
@@ -635,9 +672,10 @@ if cost_tab.open:
             st.session_state["cost_measurement"] = st.session_state.get("cost_measurement", 0) + 1
         measurement = st.session_state.get("cost_measurement", 0)
         sweeps = timed_sweeps(solver, converge, measurement)
-        fit = fit_sweeps(sweeps)
+        # The first sweep names the measurement: all three were timed together.
+        fit = shared_value(sweeps[0], "fit", lambda: fit_sweeps(sweeps))
         show_figure(
-            cost_figure(sweeps, fit),
+            shared_figure(sweeps[0], "cost", lambda: cost_figure(sweeps, fit)),
             "Measured time per iteration (dots) and the one line fitted to all three "
             "panels (orange). A slope near 1 means time proportional to that "
             "dimension; flatter on the left is fixed overhead.",
@@ -697,7 +735,7 @@ if cost_tab.open:
         )
         if converge:
             show_figure(
-                convergence_figure(sweeps),
+                shared_figure(sweeps[0], "convergence", lambda: convergence_figure(sweeps)),
                 "Wall-clock seconds until the stopping rule fired (hover for the "
                 "number of iterations): time per iteration times a number of "
                 "iterations that depends on the data, the rank and the solver.",

@@ -12,17 +12,19 @@ from __future__ import annotations
 import pytest
 from apptest_support import assert_a_second_visitor_draws_nothing, plotly_figures
 
-VIEWS = {
-    "app_pages/home.py": {"home_rank": "1"},
-    "app_pages/point_clouds.py": {"pc_rank": "1", "pc_dim": "3"},
-    "app_pages/sounds.py": {"sounds_rank": "4"},
-    "app_pages/stains.py": {"stains_rank": "3"},
-    "app_pages/texts.py": {"texts_rank": "7"},
-}
+VIEWS = [
+    ("app_pages/home.py", {"home_rank": "1"}),
+    ("app_pages/point_clouds.py", {"pc_rank": "1", "pc_dim": "3"}),
+    ("app_pages/sounds.py", {"sounds_rank": "4"}),
+    ("app_pages/stains.py", {"stains_rank": "3"}),
+    ("app_pages/texts.py", {"texts_rank": "7"}),
+    ("app_pages/choosing_r.py", {"cr_max_r": "6"}),
+    ("app_pages/choosing_r.py", {"cr_part": "Cost"}),
+]
 
 
-@pytest.mark.parametrize("page", sorted(VIEWS))
-def test_the_second_visitor_of_a_view_draws_no_figure(page):
-    second = assert_a_second_visitor_draws_nothing(page, VIEWS[page])
+@pytest.mark.parametrize(("page", "query"), VIEWS, ids=[f"{p}?{q}" for p, q in VIEWS])
+def test_the_second_visitor_of_a_view_draws_no_figure(page, query):
+    second = assert_a_second_visitor_draws_nothing(page, query)
     # Texts holds all but one figure back behind its first question.
     assert len(plotly_figures(second)) >= 1
