@@ -9,7 +9,8 @@ what a viewer may ask for (``server.viewer_guard``: no clearing of everyone's ca
 traceback for a text frame, at most 100 upload URLs per request). Beside the server, a sweeper
 lets go of what the sessions of closed tabs still hold once their reconnect time is up
 (``server.session_sweeper``), so memory comes back down after a class, and freezes the heap
-again so that Streamlit's collection after each run walks only what is new.
+again so that Python's collections walk only what is new; it walks the whole heap when no
+visitor has asked for anything for a few seconds (the viewer guard tells it).
 ``.streamlit/config.toml`` applies as before.
 """
 
@@ -43,5 +44,8 @@ async def lifespan(app):
 app = st.App(
     "app.py",
     lifespan=lifespan,
-    middleware=[Middleware(WarmGate, warm_start=warm_start), Middleware(ViewerGuard)],
+    middleware=[
+        Middleware(WarmGate, warm_start=warm_start),
+        Middleware(ViewerGuard, on_request=sweeper.note_request),
+    ],
 )

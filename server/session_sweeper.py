@@ -26,8 +26,15 @@ That full collection is the server's: ``.streamlit/config.toml`` turns off Strea
 after every script run of every session (``runner.postScriptGC``), which walked the whole heap
 each time. With ``refreeze`` the collection also covers what the warm start froze
 (``server.warmup``): ``gc.unfreeze``, collect, ``gc.freeze``. What was frozen and has since
-become garbage (an evicted cache entry) is then freed at most one interval late instead of
-never, and Python's own collections between two sweeps walk only what is newer.
+become garbage (an evicted cache entry) is then freed instead of never, and Python's own
+collections between two sweeps walk only what is newer.
+
+Walking the whole heap holds the GIL (and the event loop, where sweeps run) for as long as it
+takes, which with a class's caches is seconds: every page of every visitor stalls meanwhile.
+So the whole heap is walked only when the server is quiet (no visitor has asked for anything
+for ``quiet_after`` seconds: :meth:`SessionSweeper.note_request`, called by the viewer guard)
+or when the last such walk is ``max_full_interval`` seconds old; the sweeps in between collect
+and freeze only what is new since the last one.
 
 The media file manager's per-session index and the session manager are not public API; the
 sweeper reads them defensively and logs once if a Streamlit upgrade moved them (it then does
@@ -41,6 +48,8 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import math
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -50,6 +59,10 @@ LOGGER = get_logger(__name__)
 
 #: Seconds between two sweeps.
 SWEEP_INTERVAL = 30.0
+#: Seconds without a visitor's request after which the server counts as quiet.
+QUIET_AFTER = 5.0
+#: Longest time between two collections of the whole heap, however busy the server is.
+MAX_FULL_INTERVAL = 600.0
 
 
 def _known_session_ids(runtime: Any) -> set[str] | None:
@@ -113,11 +126,21 @@ class SessionSweeper:
     refreeze : bool
         Whether a sweep's full collection covers the frozen heap too: ``gc.unfreeze()``, the
         collection, ``gc.freeze()`` (for a server whose warm start froze the heap).
+    quiet_after : float
+        With ``refreeze``: the frozen heap is collected only when no request came for this
+        many seconds (:meth:`note_request`), or when ``max_full_interval`` has passed since
+        it last was; otherwise a sweep collects and freezes only what is newer.
+    max_full_interval : float
+        See ``quiet_after``.
+    clock : callable
+        Seconds, monotonic (``time.monotonic``; a test passes its own).
 
     Attributes
     ----------
     swept_sessions : int
         Sessions whose leftovers were dropped so far.
+    whole_heap_collections : int
+        Sweeps that collected the frozen heap too.
     """
 
     def __init__(
@@ -127,15 +150,33 @@ class SessionSweeper:
         interval: float = SWEEP_INTERVAL,
         trim: Callable[[], object] | Literal["glibc"] | None = "glibc",
         refreeze: bool = False,
+        quiet_after: float = QUIET_AFTER,
+        max_full_interval: float = MAX_FULL_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not interval > 0:
-            raise ValueError(f"interval must be positive, got {interval!r}")
+        for name, value in (
+            ("interval", interval),
+            ("quiet_after", quiet_after),
+            ("max_full_interval", max_full_interval),
+        ):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
         self._runtime_getter = runtime_getter
         self.interval = interval
         self._trim = _glibc_trim() if trim == "glibc" else trim
         self.refreeze = refreeze
+        self.quiet_after = quiet_after
+        self.max_full_interval = max_full_interval
+        self._clock = clock
+        self._last_request = -math.inf
+        self._last_whole_heap = clock()
         self.swept_sessions = 0
+        self.whole_heap_collections = 0
         self._warned = False
+
+    def note_request(self) -> None:
+        """A visitor asked for something just now (the server is not quiet)."""
+        self._last_request = self._clock()
 
     def sweep(self) -> list[str]:
         """One sweep now (on the server's event loop); return the ids of the sessions let go."""
@@ -173,12 +214,30 @@ class SessionSweeper:
         return dropped
 
     def _collect(self) -> None:
-        """A full collection; with :attr:`refreeze`, of the frozen heap too, refrozen after."""
-        if self.refreeze:
+        """A full collection; with :attr:`refreeze`, of the frozen heap too when it is quiet
+        (or overdue), and what survives frozen."""
+        if not self.refreeze:
+            gc.collect()
+            return
+        now = self._clock()
+        quiet = now - self._last_request >= self.quiet_after
+        overdue = now - self._last_whole_heap >= self.max_full_interval
+        whole_heap = quiet or overdue
+        started = time.perf_counter()
+        if whole_heap:
             gc.unfreeze()
+            self._last_whole_heap = now
+            self.whole_heap_collections += 1
         gc.collect()
-        if self.refreeze:
-            gc.freeze()
+        gc.freeze()
+        took = time.perf_counter() - started
+        # A collection long enough to be felt is worth a line in the server log.
+        log = LOGGER.info if took >= 0.5 else LOGGER.debug
+        log(
+            "session sweeper: collected %s in %.2f s",
+            f"the whole heap ({'quiet' if quiet else 'overdue'})" if whole_heap else "what is new",
+            took,
+        )
 
     async def run_forever(self) -> None:
         """Sweep every :attr:`interval` seconds until cancelled (a task of the lifespan)."""

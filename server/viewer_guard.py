@@ -56,6 +56,7 @@ _LOGGER: Final = get_logger(__name__)
 
 _CLEAR_CACHE_FIELD: Final = BackMsg.CLEAR_CACHE_FIELD_NUMBER
 _FILE_URLS_REQUEST_FIELD: Final = BackMsg.FILE_URLS_REQUEST_FIELD_NUMBER
+_APP_HEARTBEAT_FIELD: Final = BackMsg.APP_HEARTBEAT_FIELD_NUMBER
 # A BackMsg from Streamlit's frontend has one top-level field (its oneof); past a few fields a
 # frame is crafted, and the C parser is faster than walking many fields in Python.
 _MAX_FIELDS_WALKED: Final = 4
@@ -121,6 +122,19 @@ def _may_need_a_look(data: bytes) -> bool:
     return position != len(data)
 
 
+def _asks_for_work(data: bytes) -> bool:
+    """Whether a frame is a visitor's request (a rerun, a stop...), not a tab's heartbeat.
+
+    An open tab sends heartbeats by itself while nobody touches it; everything else a viewer
+    sends starts or changes work. The first field's number tells them apart.
+    """
+    try:
+        key, _ = _read_varint(data, 0)
+    except _BrokenFrame:
+        return False
+    return key >> 3 != _APP_HEARTBEAT_FIELD
+
+
 def clear_cache_allowed() -> bool:
     """Whether viewers may clear the shared caches: only when the toolbar shows that command.
 
@@ -141,11 +155,21 @@ class ViewerGuard:
     max_upload_urls : int
         Most file names one ``file_urls_request`` keeps; the rest are dropped before Streamlit
         sees the request.
+    on_request : callable, optional
+        Called (with no arguments, on the event loop) for every frame a viewer sends that is
+        not a heartbeat: how the session sweeper knows when the server is quiet.
     """
 
-    def __init__(self, app: ASGIApp, *, max_upload_urls: int = MAX_UPLOAD_URLS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_upload_urls: int = MAX_UPLOAD_URLS,
+        on_request: Callable[[], object] | None = None,
+    ) -> None:
         self.app = app
         self.max_upload_urls = max_upload_urls
+        self.on_request = on_request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket" or not scope.get("path", "").endswith(STREAM_PATH):
@@ -156,6 +180,7 @@ class ViewerGuard:
             send,
             max_upload_urls=self.max_upload_urls,
             allow_clear_cache=clear_cache_allowed(),
+            on_request=self.on_request,
         )
         await self.app(scope, connection.receive, connection.send)
 
@@ -164,9 +189,16 @@ class _GuardedConnection:
     """The ``receive``/``send`` pair of one websocket connection, with the checks applied."""
 
     def __init__(
-        self, receive: Receive, send: Send, *, max_upload_urls: int, allow_clear_cache: bool
+        self,
+        receive: Receive,
+        send: Send,
+        *,
+        max_upload_urls: int,
+        allow_clear_cache: bool,
+        on_request: Callable[[], object] | None = None,
     ) -> None:
         self._receive = receive
+        self._on_request = on_request
         self._send = send
         self._max_upload_urls = max_upload_urls
         self._allow_clear_cache = allow_clear_cache
@@ -193,6 +225,8 @@ class _GuardedConnection:
                     "Closed a websocket that sent a text frame (Streamlit speaks binary "
                     "protobufs only).",
                 )
+            if self._on_request is not None and _asks_for_work(data):
+                self._on_request()
             # Most frames are a rerun or a heartbeat: a look at the field numbers of the top
             # level tells that without parsing the widget states inside.
             if len(data) > self._max_frame_bytes or not _may_need_a_look(data):

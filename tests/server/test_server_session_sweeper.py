@@ -191,3 +191,73 @@ def test_a_refreezing_sweep_freezes_what_came_after_the_warm_start(unfrozen_afte
     SessionSweeper(lambda: runtime, trim=None, refreeze=True).sweep()
     # The collector's generations no longer hold it: a run's collection does not walk it.
     assert not any(tracked is cached_since for tracked in gc.get_objects())
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _frozen_garbage() -> weakref.ref:
+    """A cycle frozen as the warm start freezes the heap, then dropped: garbage only a
+    collection of the frozen heap frees."""
+    cycle = _Cycle()
+    left = weakref.ref(cycle)
+    gc.collect()
+    gc.freeze()
+    del cycle
+    return left
+
+
+def test_while_visitors_ask_a_sweep_collects_only_what_is_new(unfrozen_afterwards):
+    clock = _Clock()
+    sweeper = SessionSweeper(
+        lambda: _Runtime(), trim=None, refreeze=True, quiet_after=5.0, clock=clock
+    )
+    frozen_left = _frozen_garbage()
+    new = _Cycle()
+    new_left = weakref.ref(new)
+    del new
+    sweeper.note_request()
+    clock.now += 1.0
+    sweeper.sweep()
+    assert new_left() is None, "what is newer than the last freeze is collected"
+    assert frozen_left() is not None, "the frozen heap is not walked while visitors ask"
+    assert sweeper.whole_heap_collections == 0
+    # Quiet for quiet_after seconds: the next sweep walks the whole heap.
+    clock.now += 5.0
+    sweeper.sweep()
+    assert frozen_left() is None
+    assert sweeper.whole_heap_collections == 1
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_busy_server_still_walks_the_whole_heap_once_per_max_full_interval(
+    unfrozen_afterwards,
+):
+    clock = _Clock()
+    sweeper = SessionSweeper(
+        lambda: _Runtime(),
+        trim=None,
+        refreeze=True,
+        quiet_after=5.0,
+        max_full_interval=60.0,
+        clock=clock,
+    )
+    frozen_left = _frozen_garbage()
+    for _ in range(3):  # requests all the time, a sweep every 30 s
+        clock.now += 30.0
+        sweeper.note_request()
+        sweeper.sweep()
+    assert sweeper.whole_heap_collections == 1
+    assert frozen_left() is None
+
+
+@pytest.mark.parametrize("name", ["interval", "quiet_after", "max_full_interval"])
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf")])
+def test_the_times_must_be_positive_numbers_of_seconds(name, value):
+    with pytest.raises(ValueError, match=name):
+        SessionSweeper(lambda: None, **{name: value})

@@ -267,3 +267,15 @@ def test_an_overlong_tag_for_clear_cache_is_not_missed():
     # Field 5, varint wire type, written as a two-byte tag (0xA8 0x00) instead of 0x28.
     overlong = b"\xa8\x00\x01"
     assert _viewer_guard._may_need_a_look(overlong)
+
+
+def test_every_request_but_a_heartbeat_is_reported_to_the_sweeper(viewer_toolbar):
+    requests = []
+    frames = [
+        _frame(rerun_script="seed=3"),
+        _frame(app_heartbeat=True),
+        _frame(stop_script=True),
+        _frame(app_heartbeat=True),
+    ]
+    _drive([_receive_message(f) for f in frames], on_request=lambda: requests.append(1))
+    assert len(requests) == 2
