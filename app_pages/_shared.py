@@ -31,7 +31,8 @@ explicit hashable key that names the content exactly: the settings that made the
 passed as plain hashable arguments. Results computed from other cached results (start points,
 factorisations) are passed underscored too, since the key arguments already determine them.
 :func:`shared_result` follows the same rules; use it instead of ``st.cache_data`` for results
-that figures are drawn from (:func:`shared_figure`), so that every session shares one copy.
+that figures (:func:`shared_figure`) or other values (:func:`shared_value`) are drawn from, so
+that every session shares one copy.
 """
 
 from __future__ import annotations

@@ -195,7 +195,9 @@ def _xsrf_cookie(base_url: str) -> str:
 
 
 def cache_lookups(base_url: str, function: str) -> dict[str, int]:
-    """Hits and misses of one ``st.cache_data`` function so far, from ``/_stcore/metrics``.
+    """Hits and misses of one cached function so far, from ``/_stcore/metrics``.
+
+    ``st.cache_data`` and ``st.cache_resource`` (a page's ``shared_result``) both count.
 
     The counters live as long as the server process (a cleared cache keeps them), so a miss
     that did not happen between two readings is a run that was served from the cache.
@@ -210,7 +212,7 @@ def cache_lookups(base_url: str, function: str) -> dict[str, int]:
         text = response.read().decode()
     pattern = (
         r'cache_lookups_total\{cache="[\w.]*\b' + re.escape(function) + r'",'
-        r'cache_type="st_cache_data",result="(\w+)"\} (\d+)'
+        r'cache_type="st_cache_(?:data|resource)",result="(\w+)"\} (\d+)'
     )
     counts = {"hit": 0, "miss": 0}
     counts.update({result: int(count) for result, count in re.findall(pattern, text)})
