@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
-def open_page(page: str, *, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """Run ``app.py`` on ``page`` (e.g. ``"app_pages/images.py"``); return the finished AppTest."""
+def switched_to(page: str, *, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
+    """An AppTest of ``app.py`` switched to ``page``, whose next ``run()`` runs that page."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if query:
         at.query_params.update(query)
@@ -27,7 +27,12 @@ def open_page(page: str, *, query: dict[str, str] | None = None, timeout: float 
     # AppTest switch to one of them by file name.
     at.run()
     at.switch_page(page)
-    return at.run()
+    return at
+
+
+def open_page(page: str, *, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
+    """Run ``app.py`` on ``page`` (e.g. ``"app_pages/images.py"``); return the finished AppTest."""
+    return switched_to(page, query=query, timeout=timeout).run()
 
 
 def assert_clean(at: AppTest) -> None:
@@ -137,10 +142,8 @@ def assert_a_second_visitor_draws_nothing(page: str, query: dict[str, str]) -> A
     first = open_page(page, query=query)
     assert_clean(first)
     assert FIGURES.builds > before, "the first visitor's figures are kept for the others"
-    second = AppTest.from_file(APP, default_timeout=60)
-    second.query_params.update(query)
-    second.run()  # the app's first run (Home) registers the pages, as in open_page
-    second.switch_page(page)
+    second = switched_to(page, query=query)
+    # Only the page's own run is counted, not the app's first run on Home before it.
     with counting_new_figures() as made:
         second.run()
     assert_clean(second)
